@@ -1,0 +1,219 @@
+// Package api is the Cloud Function behind the booking API (booking systems, with a
+// tenant API key) and, later, the staff dashboard.
+package api
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/GoogleCloudPlatform/functions-framework-go/functions"
+
+	"github.com/lembra-app/lembra/shared/app"
+	"github.com/lembra-app/lembra/shared/booking"
+	"github.com/lembra-app/lembra/shared/domain"
+	"github.com/lembra-app/lembra/shared/logging"
+	"github.com/lembra-app/lembra/shared/store"
+	"github.com/lembra-app/lembra/shared/tenants"
+	"github.com/lembra-app/lembra/shared/web"
+)
+
+// EntryPoint is the registered function name (Terraform's entry_point).
+const EntryPoint = "api"
+
+func init() { functions.HTTP(EntryPoint, app.LazyHTTP(Handler)) }
+
+// maxBody bounds every request body.
+const maxBody = 16 << 10
+
+// Handler builds the API from an environment.
+func Handler(env *app.Env) (http.Handler, error) {
+	st, err := env.Store(context.Background())
+	if err != nil {
+		return nil, err
+	}
+	tasks, err := env.Tasks(context.Background())
+	if err != nil {
+		return nil, err
+	}
+	s := &server{
+		env:     env,
+		store:   st,
+		booking: &booking.Service{Store: st, Tasks: tasks, Log: env.Log, Now: env.Now},
+	}
+	mux := http.NewServeMux()
+	mux.Handle("POST /v1/appointments", s.tenantOnly(s.createAppointment))
+	mux.Handle("GET /v1/appointments/{id}", s.tenantOnly(s.getAppointment))
+	mux.Handle("PATCH /v1/appointments/{id}", s.tenantOnly(s.rescheduleAppointment))
+	mux.Handle("POST /v1/appointments/{id}/cancel", s.tenantOnly(s.cancelAppointment))
+	mux.Handle("/", web.Handle(env.Log, func(w http.ResponseWriter, r *http.Request) error {
+		return web.Errorf(http.StatusNotFound, "not_found", "no such endpoint: %s %s", r.Method, r.URL.Path)
+	}))
+	return mux, nil
+}
+
+type server struct {
+	env     *app.Env
+	store   *store.Store
+	booking *booking.Service
+}
+
+type tenantHandler func(w http.ResponseWriter, r *http.Request, t *domain.Tenant) error
+
+// tenantOnly authenticates a booking system by its tenant API key.
+func (s *server) tenantOnly(h tenantHandler) http.Handler {
+	return web.Handle(s.env.Log, func(w http.ResponseWriter, r *http.Request) error {
+		key := r.Header.Get("X-Api-Key")
+		if key == "" {
+			if auth := r.Header.Get("Authorization"); strings.HasPrefix(auth, "Bearer ") {
+				key = strings.TrimSpace(strings.TrimPrefix(auth, "Bearer "))
+			}
+		}
+		if key == "" {
+			return web.Errorf(http.StatusUnauthorized, "unauthenticated", "send the tenant API key as 'Authorization: Bearer <key>' or 'X-Api-Key: <key>'")
+		}
+		tenantID, err := s.store.TenantForAPIKey(r.Context(), tenants.HashAPIKey(key))
+		if errors.Is(err, domain.ErrNotFound) {
+			return web.Errorf(http.StatusUnauthorized, "unauthenticated", "API key not recognised")
+		}
+		if err != nil {
+			return err
+		}
+		t, err := s.store.GetTenant(r.Context(), tenantID)
+		if err != nil {
+			return err
+		}
+		ctx := logging.WithTrace(r.Context(), r, s.env.Config.Project)
+		return h(w, r.WithContext(ctx), t)
+	})
+}
+
+type createRequest struct {
+	ExternalID  string `json:"external_id"`
+	ClientName  string `json:"client_name"`
+	ClientPhone string `json:"client_phone"`
+	Service     string `json:"service"`
+	StartsAt    string `json:"starts_at"`
+	Location    string `json:"location"`
+}
+
+func parseTime(field, v string) (time.Time, error) {
+	if strings.TrimSpace(v) == "" {
+		return time.Time{}, nil // reported as missing by validation
+	}
+	t, err := time.Parse(time.RFC3339, v)
+	if err != nil {
+		return time.Time{}, web.FieldError(field, "invalid_time", "%s must be an RFC 3339 time with its offset, e.g. 2026-12-01T14:00:00-03:00", field)
+	}
+	return t, nil
+}
+
+func (s *server) createAppointment(w http.ResponseWriter, r *http.Request, t *domain.Tenant) error {
+	var req createRequest
+	if err := web.DecodeJSON(w, r, maxBody, &req); err != nil {
+		return err
+	}
+	startsAt, err := parseTime("starts_at", req.StartsAt)
+	if err != nil {
+		return err
+	}
+	apt, jobs, created, err := s.booking.Create(r.Context(), t, booking.NewAppointment{
+		ExternalID: req.ExternalID, ClientName: req.ClientName, ClientPhone: req.ClientPhone,
+		Service: req.Service, Location: req.Location, StartsAt: startsAt,
+	})
+	if errors.Is(err, booking.ErrQueueUnavailable) {
+		return web.Errorf(http.StatusServiceUnavailable, "queue_unavailable",
+			"the appointment is stored but its notice could not be queued; send the same request again")
+	}
+	if err != nil {
+		return err
+	}
+	status := http.StatusOK
+	if created {
+		status = http.StatusCreated
+		s.env.Log.InfoContext(r.Context(), "appointment created", "tenant_id", t.ID, "appointment_id", apt.ID, "jobs", len(jobs))
+	}
+	web.WriteJSON(w, status, s.view(t, apt, jobs))
+	return nil
+}
+
+func (s *server) getAppointment(w http.ResponseWriter, r *http.Request, t *domain.Tenant) error {
+	id := r.PathValue("id")
+	apt, err := s.store.GetAppointment(r.Context(), t.ID, id)
+	if err != nil {
+		return err
+	}
+	jobs, err := s.store.AppointmentJobs(r.Context(), t.ID, id)
+	if err != nil {
+		return err
+	}
+	web.WriteJSON(w, http.StatusOK, s.view(t, apt, jobs))
+	return nil
+}
+
+type rescheduleRequest struct {
+	StartsAt string `json:"starts_at"`
+}
+
+func (s *server) rescheduleAppointment(w http.ResponseWriter, r *http.Request, t *domain.Tenant) error {
+	var req rescheduleRequest
+	if err := web.DecodeJSON(w, r, maxBody, &req); err != nil {
+		return err
+	}
+	startsAt, err := parseTime("starts_at", req.StartsAt)
+	if err != nil {
+		return err
+	}
+	apt, jobs, err := s.booking.Reschedule(r.Context(), t, r.PathValue("id"), startsAt)
+	if err != nil {
+		return err
+	}
+	s.env.Log.InfoContext(r.Context(), "appointment rescheduled", "tenant_id", t.ID, "appointment_id", apt.ID, "schedule_version", apt.ScheduleVersion)
+	web.WriteJSON(w, http.StatusOK, s.view(t, apt, jobs))
+	return nil
+}
+
+type cancelRequest struct {
+	NotifyClient *bool `json:"notify_client"`
+}
+
+func (s *server) cancelAppointment(w http.ResponseWriter, r *http.Request, t *domain.Tenant) error {
+	var req cancelRequest
+	if err := web.DecodeJSON(w, r, maxBody, &req); err != nil {
+		return err
+	}
+	if req.NotifyClient == nil {
+		return web.FieldError("notify_client", "required", "notify_client (true or false) is required")
+	}
+	apt, jobs, err := s.booking.Cancel(r.Context(), t, r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	s.env.Log.InfoContext(r.Context(), "appointment canceled", "tenant_id", t.ID, "appointment_id", apt.ID, "notify_client", *req.NotifyClient)
+	web.WriteJSON(w, http.StatusOK, s.view(t, apt, jobs))
+	return nil
+}
+
+type appointmentView struct {
+	*domain.Appointment
+	StartsAtLocal string `json:"starts_at_local"`
+	VoucherURL    string `json:"voucher_url,omitempty"`
+}
+
+type response struct {
+	Appointment appointmentView `json:"appointment"`
+	Jobs        []*domain.Job   `json:"jobs"`
+}
+
+func (s *server) view(t *domain.Tenant, apt *domain.Appointment, jobs []*domain.Job) response {
+	v := appointmentView{Appointment: apt, StartsAtLocal: apt.StartsAt.In(t.Location()).Format(time.RFC3339)}
+	if base := s.env.Config.VoucherBaseURL; base != "" {
+		v.VoucherURL = base + "/" + apt.VoucherToken
+	}
+	if jobs == nil {
+		jobs = []*domain.Job{}
+	}
+	return response{Appointment: v, Jobs: jobs}
+}

@@ -1,0 +1,59 @@
+// Package dispatch is the Cloud Function that Cloud Tasks call to send one job.
+package dispatch
+
+import (
+	"context"
+	"net/http"
+	"strings"
+
+	"github.com/GoogleCloudPlatform/functions-framework-go/functions"
+
+	"github.com/lembra-app/lembra/shared/app"
+	"github.com/lembra-app/lembra/shared/dispatch"
+	"github.com/lembra-app/lembra/shared/logging"
+	"github.com/lembra-app/lembra/shared/queue"
+	"github.com/lembra-app/lembra/shared/web"
+)
+
+// EntryPoint is the registered function name (Terraform's entry_point).
+const EntryPoint = "dispatch"
+
+func init() { functions.HTTP(EntryPoint, app.LazyHTTP(Handler)) }
+
+// Handler builds the dispatch handler from an environment.
+func Handler(env *app.Env) (http.Handler, error) {
+	st, err := env.Store(context.Background())
+	if err != nil {
+		return nil, err
+	}
+	tasks, err := env.Tasks(context.Background())
+	if err != nil {
+		return nil, err
+	}
+	sec, err := env.Secrets(context.Background())
+	if err != nil {
+		return nil, err
+	}
+	svc := &dispatch.Service{
+		Config: env.Config, Store: st, Tasks: tasks, Secrets: sec, Meta: env.Meta(), Log: env.Log, Now: env.Now,
+	}
+	return web.Handle(env.Log, func(w http.ResponseWriter, r *http.Request) error {
+		if r.Method != http.MethodPost {
+			w.Header().Set("Allow", http.MethodPost)
+			return web.Errorf(http.StatusMethodNotAllowed, "method_not_allowed", "use POST")
+		}
+		var p queue.Payload
+		if err := web.DecodeJSON(w, r, 4<<10, &p); err != nil {
+			return err
+		}
+		if strings.TrimSpace(p.TenantID) == "" || strings.TrimSpace(p.JobID) == "" {
+			return web.Errorf(http.StatusBadRequest, "invalid_task", "tenant_id and job_id are required")
+		}
+		ctx := logging.WithTrace(r.Context(), r, env.Config.Project)
+		if err := svc.Dispatch(ctx, p.TenantID, p.JobID); err != nil {
+			return err
+		}
+		w.WriteHeader(http.StatusNoContent)
+		return nil
+	}), nil
+}

@@ -1,0 +1,176 @@
+// Package app is the environment a function runs in: configuration, logger, clock and
+// the cloud clients, each created on first use (never at start-up, so a function does
+// not pay for another function's clients) and retried after a failed setup.
+package app
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"os"
+	"sync"
+	"time"
+
+	cloudtasks "cloud.google.com/go/cloudtasks/apiv2"
+	"cloud.google.com/go/firestore"
+	secretmanager "cloud.google.com/go/secretmanager/apiv1"
+	"google.golang.org/api/option"
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/credentials/insecure"
+
+	"github.com/lembra-app/lembra/shared/config"
+	"github.com/lembra-app/lembra/shared/logging"
+	"github.com/lembra-app/lembra/shared/meta"
+	"github.com/lembra-app/lembra/shared/queue"
+	"github.com/lembra-app/lembra/shared/secrets"
+	"github.com/lembra-app/lembra/shared/store"
+)
+
+// Env carries what handlers need. Build it with New; it is safe for concurrent use.
+type Env struct {
+	Config config.Config
+	Log    *slog.Logger
+	Now    func() time.Time
+
+	firestore lazy[*firestore.Client]
+	tasks     lazy[*queue.Tasks]
+	secrets   lazy[*secrets.Cache]
+	meta      *meta.Client
+}
+
+// New returns an environment for cfg. Clients are created when first asked for.
+func New(cfg config.Config, log *slog.Logger) *Env {
+	if log == nil {
+		log = logging.New(os.Stdout, slog.LevelInfo)
+	}
+	e := &Env{Config: cfg, Log: log, Now: time.Now}
+	e.meta = meta.NewClient(cfg.MetaBaseURL, cfg.MetaAPIVersion, cfg.MetaTimeout)
+	e.firestore.make = func(ctx context.Context) (*firestore.Client, error) {
+		// FIRESTORE_EMULATOR_HOST, when set, is honoured by the client itself.
+		return firestore.NewClient(ctx, cfg.Project)
+	}
+	e.tasks.make = func(ctx context.Context) (*queue.Tasks, error) {
+		if cfg.TasksQueue == "" || cfg.DispatchURL == "" {
+			return nil, fmt.Errorf("LEMBRA_TASKS_QUEUE and LEMBRA_DISPATCH_URL are required to enqueue jobs")
+		}
+		c, err := cloudtasks.NewClient(ctx, emulatorOptions(cfg.CloudTasksEmulatorHost)...)
+		if err != nil {
+			return nil, err
+		}
+		return &queue.Tasks{
+			Client: c, Queue: cfg.TasksQueue, URL: cfg.DispatchURL,
+			ServiceAccount: cfg.TasksServiceAccount, Audience: cfg.TasksAudience,
+			Deadline: cfg.MetaTimeout + time.Minute,
+		}, nil
+	}
+	e.secrets.make = func(ctx context.Context) (*secrets.Cache, error) {
+		c, err := secretmanager.NewClient(ctx, emulatorOptions(cfg.SecretManagerEmulatorHost)...)
+		if err != nil {
+			return nil, err
+		}
+		return secrets.NewCache(&secrets.SecretManager{Project: cfg.Project, Client: c}, cfg.SecretCacheTTL), nil
+	}
+	return e
+}
+
+// emulatorOptions points a Google client at a local stand-in, when one is configured.
+func emulatorOptions(host string) []option.ClientOption {
+	if host == "" {
+		return nil
+	}
+	return []option.ClientOption{
+		option.WithEndpoint(host),
+		option.WithoutAuthentication(),
+		option.WithGRPCDialOption(grpc.WithTransportCredentials(insecure.NewCredentials())),
+	}
+}
+
+// Store returns the Firestore-backed store.
+func (e *Env) Store(ctx context.Context) (*store.Store, error) {
+	c, err := e.firestore.get(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("firestore client: %w", err)
+	}
+	return store.New(c), nil
+}
+
+// Firestore returns the raw client (for tools and tests).
+func (e *Env) Firestore(ctx context.Context) (*firestore.Client, error) { return e.firestore.get(ctx) }
+
+// Tasks returns the Cloud Tasks queue of dispatch jobs.
+func (e *Env) Tasks(ctx context.Context) (*queue.Tasks, error) {
+	q, err := e.tasks.get(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("cloud tasks client: %w", err)
+	}
+	return q, nil
+}
+
+// Secrets returns the cached Secret Manager source.
+func (e *Env) Secrets(ctx context.Context) (*secrets.Cache, error) {
+	s, err := e.secrets.get(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("secret manager client: %w", err)
+	}
+	return s, nil
+}
+
+// Meta returns the WhatsApp Cloud API client.
+func (e *Env) Meta() *meta.Client { return e.meta }
+
+// lazy builds a value on first successful use. Unlike sync.Once it does not remember
+// a failure: the next call tries again.
+type lazy[T any] struct {
+	mu   sync.Mutex
+	val  T
+	ok   bool
+	make func(context.Context) (T, error)
+}
+
+func (l *lazy[T]) get(ctx context.Context) (T, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.ok {
+		return l.val, nil
+	}
+	v, err := l.make(ctx)
+	if err != nil {
+		var zero T
+		return zero, err
+	}
+	l.val, l.ok = v, true
+	return v, nil
+}
+
+var defaultEnv = lazy[*Env]{make: func(context.Context) (*Env, error) {
+	cfg, err := config.FromEnv()
+	if err != nil {
+		return nil, err
+	}
+	return New(cfg, nil), nil
+}}
+
+// Default is the process's environment, read from its environment variables once.
+func Default(ctx context.Context) (*Env, error) { return defaultEnv.get(ctx) }
+
+// LazyHTTP serves the handler that build makes from the default environment, building
+// it on the first request. A failed build answers 503 and is tried again next time.
+func LazyHTTP(build func(*Env) (http.Handler, error)) http.HandlerFunc {
+	h := lazy[http.Handler]{make: func(ctx context.Context) (http.Handler, error) {
+		env, err := Default(ctx)
+		if err != nil {
+			return nil, err
+		}
+		return build(env)
+	}}
+	return func(w http.ResponseWriter, r *http.Request) {
+		handler, err := h.get(r.Context())
+		if err != nil {
+			slog.Default().ErrorContext(r.Context(), "function setup failed", "error", err.Error())
+			http.Error(w, `{"error":{"code":"unavailable","message":"service not configured"}}`, http.StatusServiceUnavailable)
+			return
+		}
+		handler.ServeHTTP(w, r)
+	}
+}

@@ -1,0 +1,239 @@
+// Package booking creates, reschedules and cancels appointments, with the jobs each
+// change implies, and hands due jobs to the dispatch queue.
+package booking
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/lembra-app/lembra/shared/domain"
+	"github.com/lembra-app/lembra/shared/ptbr"
+	"github.com/lembra-app/lembra/shared/queue"
+	"github.com/lembra-app/lembra/shared/store"
+)
+
+// Enqueuer creates named dispatch tasks; queue.Tasks is the real one.
+type Enqueuer interface {
+	Enqueue(ctx context.Context, name string, at time.Time, p queue.Payload) (bool, error)
+}
+
+// Service applies booking changes.
+type Service struct {
+	Store *store.Store
+	Tasks Enqueuer
+	Log   *slog.Logger
+	Now   func() time.Time
+}
+
+// ReminderLead is how long before the appointment the reminder goes out.
+const ReminderLead = 24 * time.Hour
+
+// NewAppointment is what a booking system sends.
+type NewAppointment struct {
+	ExternalID  string
+	ClientName  string
+	ClientPhone string
+	Service     string
+	Location    string
+	StartsAt    time.Time
+}
+
+func field(name, code, format string, args ...any) error {
+	return &domain.ValidationError{Field: name, Code: code, Message: fmt.Sprintf(format, args...)}
+}
+
+// Validate checks a new appointment at time now.
+func (in *NewAppointment) Validate(now time.Time) error {
+	in.ExternalID = strings.TrimSpace(in.ExternalID)
+	in.ClientName = strings.TrimSpace(in.ClientName)
+	in.ClientPhone = strings.TrimSpace(in.ClientPhone)
+	in.Service = strings.TrimSpace(in.Service)
+	in.Location = strings.TrimSpace(in.Location)
+	switch {
+	case in.ExternalID == "":
+		return field("external_id", "required", "external_id is required")
+	case utf8.RuneCountInString(in.ExternalID) > 200:
+		return field("external_id", "too_long", "external_id must be at most 200 characters")
+	case in.ClientName == "":
+		return field("client_name", "required", "client_name is required")
+	case utf8.RuneCountInString(in.ClientName) > 120:
+		return field("client_name", "too_long", "client_name must be at most 120 characters")
+	case in.ClientPhone == "":
+		return field("client_phone", "required", "client_phone is required")
+	case !domain.E164.MatchString(in.ClientPhone):
+		return field("client_phone", "invalid_phone", "client_phone must be in E.164 form, e.g. +5511987654321")
+	case in.Service == "":
+		return field("service", "required", "service is required")
+	case utf8.RuneCountInString(in.Service) > 120:
+		return field("service", "too_long", "service must be at most 120 characters")
+	case utf8.RuneCountInString(in.Location) > 200:
+		return field("location", "too_long", "location must be at most 200 characters")
+	}
+	return validateStart(in.StartsAt, now)
+}
+
+func validateStart(at, now time.Time) error {
+	switch {
+	case at.IsZero():
+		return field("starts_at", "required", "starts_at is required (RFC 3339, e.g. 2026-12-01T14:00:00-03:00)")
+	case !at.After(now):
+		return field("starts_at", "in_past", "starts_at must be in the future")
+	case at.After(now.AddDate(2, 0, 0)):
+		return field("starts_at", "too_far", "starts_at must be within two years")
+	}
+	return nil
+}
+
+func newVoucherToken() string {
+	b := make([]byte, 24)
+	_, _ = rand.Read(b) // crypto/rand never fails on supported platforms
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+// reminderJob builds the reminder for the appointment's current schedule version.
+// A reminder whose moment has passed is recorded skipped, with the reason.
+func reminderJob(apt *domain.Appointment, now time.Time) *domain.Job {
+	j := &domain.Job{
+		ID:       domain.JobID(apt.ID, domain.JobReminder, apt.ScheduleVersion),
+		TenantID: apt.TenantID, AppointmentID: apt.ID, Type: domain.JobReminder,
+		Status: domain.JobPending, ScheduledFor: apt.StartsAt.Add(-ReminderLead).UTC(),
+		ScheduleVersion: apt.ScheduleVersion, CreatedAt: now.UTC(),
+	}
+	j.AddEvent(now, "created", "")
+	if !j.ScheduledFor.After(now) {
+		j.Finish(now, domain.JobSkipped, ptbr.Reason(ptbr.ReasonReminderTooLate))
+	}
+	return j
+}
+
+// Create stores a new appointment with its jobs and queues its booking notice. The same
+// external id again returns the stored appointment (created=false) and creates nothing;
+// with different details it is a conflict.
+func (s *Service) Create(ctx context.Context, t *domain.Tenant, in NewAppointment) (*domain.Appointment, []*domain.Job, bool, error) {
+	now := s.Now().UTC()
+	if err := in.Validate(now); err != nil {
+		return nil, nil, false, err
+	}
+	if in.Location == "" {
+		in.Location = t.LocationLine
+	}
+	apt := &domain.Appointment{
+		ID: domain.AppointmentID(t.ID, in.ExternalID), TenantID: t.ID, ExternalID: in.ExternalID,
+		ClientName: in.ClientName, ClientPhone: in.ClientPhone, Service: in.Service, Location: in.Location,
+		StartsAt: in.StartsAt.UTC(), Status: domain.AppointmentScheduled, ScheduleVersion: 1,
+		VoucherToken: newVoucherToken(), CreatedAt: now, UpdatedAt: now,
+	}
+	created := &domain.Job{
+		ID:       domain.JobID(apt.ID, domain.JobCreated, 0),
+		TenantID: t.ID, AppointmentID: apt.ID, Type: domain.JobCreated, Status: domain.JobPending,
+		ScheduledFor: now, CreatedAt: now,
+	}
+	created.AddEvent(now, "created", "")
+	jobs := []*domain.Job{created, reminderJob(apt, now)}
+
+	stored, storedJobs, isNew, err := s.Store.CreateAppointment(ctx, apt, jobs)
+	if err != nil {
+		return nil, nil, false, err
+	}
+	if !isNew && !sameBooking(stored, apt) {
+		return nil, nil, false, &domain.ConflictError{Code: "external_id_conflict", Message: fmt.Sprintf(
+			"external_id %q already names appointment %s with other details; use PATCH /v1/appointments/%s to reschedule",
+			in.ExternalID, stored.ID, stored.ID)}
+	}
+	// Queue the booking notice. On a repeat this heals a notice whose first enqueue failed.
+	for i, j := range storedJobs {
+		if j.Type != domain.JobCreated || j.Status != domain.JobPending {
+			continue
+		}
+		q, err := s.queueNow(ctx, t.ID, j)
+		if err != nil {
+			return nil, nil, false, err
+		}
+		storedJobs[i] = q
+	}
+	return stored, storedJobs, isNew, nil
+}
+
+func sameBooking(a, b *domain.Appointment) bool {
+	return a.ClientName == b.ClientName && a.ClientPhone == b.ClientPhone && a.Service == b.Service &&
+		a.Location == b.Location && a.StartsAt.Equal(b.StartsAt)
+}
+
+// ErrQueueUnavailable means the appointment is stored but its notice could not be queued.
+var ErrQueueUnavailable = errors.New("queue unavailable")
+
+// queueNow creates the job's first task and marks the job queued.
+func (s *Service) queueNow(ctx context.Context, tenantID string, j *domain.Job) (*domain.Job, error) {
+	if _, err := s.Tasks.Enqueue(ctx, domain.TaskName(tenantID, j.ID, "send-1"), time.Time{},
+		queue.Payload{TenantID: tenantID, JobID: j.ID}); err != nil {
+		s.Log.ErrorContext(ctx, "enqueue failed", "tenant_id", tenantID, "job_id", j.ID, "error", err.Error())
+		return nil, fmt.Errorf("%w: %v", ErrQueueUnavailable, err)
+	}
+	now := s.Now()
+	return s.Store.UpdateJob(ctx, tenantID, j.ID, func(tx *store.JobTx) error {
+		if tx.Job.Status != domain.JobPending {
+			return store.ErrNoChange // dispatch got there first
+		}
+		tx.Job.Status = domain.JobQueued
+		tx.Job.AddEvent(now, "queued", "")
+		return nil
+	})
+}
+
+// Reschedule moves an appointment to a new start. The pending reminder of the old time
+// is canceled with a reason and a reminder for the new time is created.
+func (s *Service) Reschedule(ctx context.Context, t *domain.Tenant, id string, startsAt time.Time) (*domain.Appointment, []*domain.Job, error) {
+	now := s.Now().UTC()
+	if err := validateStart(startsAt, now); err != nil {
+		return nil, nil, err
+	}
+	return s.Store.UpdateAppointment(ctx, t.ID, id, func(apt *domain.Appointment, jobs []*domain.Job) (store.AppointmentChange, error) {
+		var ch store.AppointmentChange
+		if !apt.Status.Active() {
+			return ch, &domain.ConflictError{Code: "appointment_canceled", Message: "a canceled appointment cannot be rescheduled"}
+		}
+		if apt.StartsAt.Equal(startsAt) {
+			return ch, nil
+		}
+		apt.StartsAt = startsAt.UTC()
+		apt.ScheduleVersion++
+		apt.UpdatedAt = now
+		for _, j := range jobs {
+			if j.Type == domain.JobReminder && (j.Status == domain.JobPending || j.Status == domain.JobQueued) {
+				j.Finish(now, domain.JobCanceledS, ptbr.Reason(ptbr.ReasonRescheduled))
+				ch.ChangedJobs = append(ch.ChangedJobs, j)
+			}
+		}
+		ch.NewJobs = append(ch.NewJobs, reminderJob(apt, now))
+		return ch, nil
+	})
+}
+
+// Cancel cancels an appointment and its jobs that have not gone out. Canceling twice
+// is not an error.
+func (s *Service) Cancel(ctx context.Context, t *domain.Tenant, id string) (*domain.Appointment, []*domain.Job, error) {
+	now := s.Now().UTC()
+	return s.Store.UpdateAppointment(ctx, t.ID, id, func(apt *domain.Appointment, jobs []*domain.Job) (store.AppointmentChange, error) {
+		var ch store.AppointmentChange
+		if apt.Status == domain.AppointmentCanceled {
+			return ch, nil
+		}
+		apt.Status = domain.AppointmentCanceled
+		apt.CanceledAt = now
+		apt.UpdatedAt = now
+		for _, j := range jobs {
+			if j.Status == domain.JobPending || j.Status == domain.JobQueued {
+				j.Finish(now, domain.JobCanceledS, ptbr.Reason(ptbr.ReasonCanceledWithAppt))
+				ch.ChangedJobs = append(ch.ChangedJobs, j)
+			}
+		}
+		return ch, nil
+	})
+}

@@ -1,0 +1,182 @@
+// Package config reads Lembra's environment-wide settings once, into a typed struct with
+// defaults, and rejects bad values with a clear message. Names keep the old system's
+// WHATSAPP_AUTOMATION_* prefix so operators recognise them.
+package config
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/lembra-app/lembra/shared/domain"
+)
+
+// Config is every environment-wide setting.
+type Config struct {
+	Environment string // local, dev, prod: only for logs
+	Project     string // GOOGLE_CLOUD_PROJECT
+
+	Mode             domain.Mode
+	AllowedTenantIDs []string // empty: every tenant
+	MaxRetries       int      // attempts after the first, for retryable failures
+	RetryBaseDelay   time.Duration
+	BatchLimit       int
+	MetaAPIVersion   string
+	MetaBaseURL      string
+	MetaTimeout      time.Duration
+	TestRecipient    string // routes every send to this number (development)
+	// UnknownOutcomeWait is how long a send whose answer was lost waits for a status
+	// webhook before it is tried again.
+	UnknownOutcomeWait time.Duration
+
+	TasksQueue          string // projects/P/locations/L/queues/Q
+	DispatchURL         string // where Cloud Tasks deliver jobs
+	TasksServiceAccount string // identity of the OIDC token on tasks
+	TasksAudience       string // OIDC audience; defaults to DispatchURL
+
+	SecretCacheTTL time.Duration
+	VoucherBaseURL string
+
+	// Local stand-ins for services with no official emulator (never set in production).
+	CloudTasksEmulatorHost    string
+	SecretManagerEmulatorHost string
+}
+
+// Getenv lets tests supply their own environment.
+type Getenv func(string) string
+
+// FromEnv reads the process environment.
+func FromEnv() (Config, error) { return Load(os.Getenv) }
+
+// Load reads settings through getenv and validates them.
+func Load(getenv Getenv) (Config, error) {
+	p := parser{getenv: getenv}
+	c := Config{
+		Environment:         p.str("LEMBRA_ENVIRONMENT", "local"),
+		Project:             p.str("GOOGLE_CLOUD_PROJECT", ""),
+		Mode:                p.mode("WHATSAPP_AUTOMATION_MODE", domain.ModeDisabled),
+		AllowedTenantIDs:    p.list("WHATSAPP_AUTOMATION_ALLOWED_TENANT_IDS"),
+		MaxRetries:          p.integer("WHATSAPP_AUTOMATION_MAX_RETRIES", 5, 0, 50),
+		RetryBaseDelay:      p.seconds("WHATSAPP_AUTOMATION_RETRY_BASE_DELAY_SECONDS", 30*time.Second),
+		BatchLimit:          p.integer("WHATSAPP_AUTOMATION_BATCH_LIMIT", 200, 1, 5000),
+		MetaAPIVersion:      p.str("WHATSAPP_AUTOMATION_META_API_VERSION", "v23.0"),
+		MetaBaseURL:         strings.TrimRight(p.str("WHATSAPP_AUTOMATION_META_BASE_URL", "https://graph.facebook.com"), "/"),
+		MetaTimeout:         p.seconds("WHATSAPP_AUTOMATION_META_TIMEOUT_SECONDS", 15*time.Second),
+		TestRecipient:       p.str("WHATSAPP_AUTOMATION_META_TEST_RECIPIENT", ""),
+		UnknownOutcomeWait:  p.seconds("WHATSAPP_AUTOMATION_UNKNOWN_OUTCOME_WAIT_SECONDS", 15*time.Minute),
+		TasksQueue:          p.str("LEMBRA_TASKS_QUEUE", ""),
+		DispatchURL:         p.str("LEMBRA_DISPATCH_URL", ""),
+		TasksServiceAccount: p.str("LEMBRA_TASKS_SERVICE_ACCOUNT", ""),
+		TasksAudience:       p.str("LEMBRA_TASKS_AUDIENCE", ""),
+		SecretCacheTTL:      p.seconds("LEMBRA_SECRET_CACHE_SECONDS", 5*time.Minute),
+		VoucherBaseURL:      strings.TrimRight(p.str("LEMBRA_VOUCHER_BASE_URL", ""), "/"),
+
+		CloudTasksEmulatorHost:    p.str("CLOUD_TASKS_EMULATOR_HOST", ""),
+		SecretManagerEmulatorHost: p.str("SECRET_MANAGER_EMULATOR_HOST", ""),
+	}
+	if c.Project == "" {
+		p.fail("GOOGLE_CLOUD_PROJECT", "is required")
+	}
+	if c.TestRecipient != "" && !domain.E164.MatchString(c.TestRecipient) {
+		p.fail("WHATSAPP_AUTOMATION_META_TEST_RECIPIENT", "must be a phone number in E.164 form, e.g. +5511987654321")
+	}
+	if !strings.HasPrefix(c.MetaAPIVersion, "v") {
+		p.fail("WHATSAPP_AUTOMATION_META_API_VERSION", "must look like v23.0")
+	}
+	if c.TasksAudience == "" {
+		c.TasksAudience = c.DispatchURL
+	}
+	if len(p.errs) > 0 {
+		return Config{}, fmt.Errorf("configuration: %w", errors.Join(p.errs...))
+	}
+	return c, nil
+}
+
+// TenantAllowed applies the environment's allowlist (empty: every tenant).
+func (c Config) TenantAllowed(id string) bool {
+	if len(c.AllowedTenantIDs) == 0 {
+		return true
+	}
+	for _, allowed := range c.AllowedTenantIDs {
+		if allowed == id {
+			return true
+		}
+	}
+	return false
+}
+
+// RetryDelay is the wait before retry number n (1-based): base·2^(n-1), capped at 1 hour.
+func (c Config) RetryDelay(n int) time.Duration {
+	d := c.RetryBaseDelay
+	for i := 1; i < n && d < time.Hour; i++ {
+		d *= 2
+	}
+	return min(d, time.Hour)
+}
+
+type parser struct {
+	getenv Getenv
+	errs   []error
+}
+
+func (p *parser) fail(name, msg string) { p.errs = append(p.errs, fmt.Errorf("%s %s", name, msg)) }
+
+func (p *parser) str(name, def string) string {
+	if v := strings.TrimSpace(p.getenv(name)); v != "" {
+		return v
+	}
+	return def
+}
+
+func (p *parser) list(name string) []string {
+	var out []string
+	for _, part := range strings.Split(p.getenv(name), ",") {
+		if part = strings.TrimSpace(part); part != "" {
+			out = append(out, part)
+		}
+	}
+	return out
+}
+
+func (p *parser) mode(name string, def domain.Mode) domain.Mode {
+	v := p.str(name, "")
+	if v == "" {
+		return def
+	}
+	m, err := domain.ParseMode(v)
+	if err != nil {
+		p.fail(name, "must be disabled, dry_run or enabled, not "+strconv.Quote(v))
+		return def
+	}
+	return m
+}
+
+func (p *parser) integer(name string, def, lo, hi int) int {
+	v := p.str(name, "")
+	if v == "" {
+		return def
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n < lo || n > hi {
+		p.fail(name, fmt.Sprintf("must be a whole number from %d to %d, not %q", lo, hi, v))
+		return def
+	}
+	return n
+}
+
+// seconds accepts a number of seconds, fractions allowed (tests use short delays).
+func (p *parser) seconds(name string, def time.Duration) time.Duration {
+	v := p.str(name, "")
+	if v == "" {
+		return def
+	}
+	f, err := strconv.ParseFloat(v, 64)
+	if err != nil || f <= 0 || f > 7*24*3600 {
+		p.fail(name, fmt.Sprintf("must be a positive number of seconds, not %q", v))
+		return def
+	}
+	return time.Duration(f * float64(time.Second))
+}

@@ -1,0 +1,295 @@
+// Package dispatch sends one job through the WhatsApp Cloud API and records what
+// became of it. A job is claimed in a transaction before Meta is called, so concurrent
+// deliveries of the same task send once; a send whose answer was lost waits for a
+// status webhook instead of being sent again.
+package dispatch
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/lembra-app/lembra/shared/booking"
+	"github.com/lembra-app/lembra/shared/config"
+	"github.com/lembra-app/lembra/shared/domain"
+	"github.com/lembra-app/lembra/shared/logging"
+	"github.com/lembra-app/lembra/shared/meta"
+	"github.com/lembra-app/lembra/shared/ptbr"
+	"github.com/lembra-app/lembra/shared/queue"
+	"github.com/lembra-app/lembra/shared/secrets"
+	"github.com/lembra-app/lembra/shared/store"
+)
+
+// Secrets reads tenants' tokens and forgets one Meta rejected.
+type Secrets interface {
+	secrets.Source
+	Forget(id string)
+}
+
+// Service dispatches jobs.
+type Service struct {
+	Config  config.Config
+	Store   *store.Store
+	Tasks   booking.Enqueuer
+	Secrets Secrets
+	Meta    *meta.Client
+	Log     *slog.Logger
+	Now     func() time.Time
+}
+
+// earlySkew tolerates a task delivered slightly before its job's time.
+const earlySkew = time.Minute
+
+// CallbackData is what a send carries in biz_opaque_callback_data; Meta echoes it on
+// status webhooks, so a send whose answer was lost can still be matched to its job.
+func CallbackData(tenantID, jobID string) string { return tenantID + "/" + jobID }
+
+// followUp is a task to create once the transaction has committed.
+type followUp struct {
+	purpose string
+	at      time.Time
+}
+
+// send is a claimed send, to perform outside the transaction.
+type send struct {
+	attempt int
+	msg     meta.Message
+}
+
+// Dispatch handles one delivery of a job's task. A nil error acknowledges the task;
+// an error asks Cloud Tasks to deliver it again.
+func (s *Service) Dispatch(ctx context.Context, tenantID, jobID string) error {
+	log := s.Log.With("tenant_id", tenantID, "job_id", jobID)
+	tenant, err := s.Store.GetTenant(ctx, tenantID)
+	if errors.Is(err, domain.ErrNotFound) {
+		log.ErrorContext(ctx, "job of an unknown tenant; dropped")
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+
+	now := s.Now().UTC()
+	var (
+		claimed *send
+		next    *followUp
+	)
+	job, err := s.Store.UpdateJob(ctx, tenantID, jobID, func(tx *store.JobTx) error {
+		claimed, next = nil, nil
+		j := tx.Job
+		switch j.Status {
+		case domain.JobSending:
+			if now.Before(j.LeaseUntil) {
+				return store.ErrNoChange // another delivery is sending it right now
+			}
+			// The last claim never recorded an outcome: its request may have reached Meta.
+			j.Attempts = append(j.Attempts, domain.Attempt{N: len(j.Attempts) + 1, At: now, Outcome: "unknown",
+				Error: "the claim expired before an outcome was recorded"})
+			j.Status = domain.JobUnknown
+			j.NextRetryAt = now.Add(s.Config.UnknownOutcomeWait)
+			j.LeaseUntil = time.Time{}
+			j.AddEvent(now, string(domain.JobUnknown), ptbr.TextLeaseExpired)
+			next = &followUp{purpose: fmt.Sprintf("check-%d", len(j.Attempts)), at: j.NextRetryAt}
+			return nil
+		case domain.JobUnknown:
+			if now.Before(j.NextRetryAt) {
+				next = &followUp{purpose: fmt.Sprintf("check-%d", len(j.Attempts)), at: j.NextRetryAt}
+				return store.ErrNoChange
+			}
+			j.AddEvent(now, "retry", ptbr.TextUnknownRetry)
+		case domain.JobPending, domain.JobQueued:
+			if !j.NextRetryAt.IsZero() && now.Before(j.NextRetryAt) {
+				next = &followUp{purpose: fmt.Sprintf("send-%d", len(j.Attempts)+1), at: j.NextRetryAt}
+				return store.ErrNoChange
+			}
+			if now.Add(earlySkew).Before(j.ScheduledFor) {
+				next = &followUp{purpose: fmt.Sprintf("send-%d", len(j.Attempts)+1), at: j.ScheduledFor}
+				return store.ErrNoChange
+			}
+		default: // sent, delivered, read, failed, skipped, canceled: nothing more to do
+			return store.ErrNoChange
+		}
+		msg, reason, skip := s.plan(tenant, tx.Appointment, j, now)
+		if skip {
+			j.Finish(now, domain.JobSkipped, reason)
+			return nil
+		}
+		if domain.EffectiveMode(s.Config.Mode, tenant.Mode) == domain.ModeDryRun {
+			body, _ := json.Marshal(msg)
+			j.DryRunRequest = string(body)
+			j.Finish(now, domain.JobSkipped, ptbr.Reason(ptbr.ReasonDryRun))
+			return nil
+		}
+		j.Status = domain.JobSending
+		j.LeaseUntil = now.Add(s.Config.MetaTimeout + 30*time.Second)
+		j.NextRetryAt = time.Time{}
+		claimed = &send{attempt: len(j.Attempts) + 1, msg: msg}
+		return nil
+	})
+	if errors.Is(err, domain.ErrNotFound) {
+		log.ErrorContext(ctx, "task for an unknown job; dropped")
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if claimed == nil {
+		s.logDecision(ctx, log, job)
+		return s.schedule(ctx, tenantID, jobID, next)
+	}
+	return s.send(ctx, log, tenant, job, claimed)
+}
+
+// plan applies the rules that decide whether a job may be sent and builds its message.
+func (s *Service) plan(t *domain.Tenant, apt *domain.Appointment, j *domain.Job, now time.Time) (meta.Message, domain.Reason, bool) {
+	var none meta.Message
+	switch {
+	case domain.EffectiveMode(s.Config.Mode, t.Mode) == domain.ModeDisabled:
+		return none, ptbr.Reason(ptbr.ReasonModeDisabled), true
+	case !s.Config.TenantAllowed(t.ID):
+		return none, ptbr.Reason(ptbr.ReasonTenantNotAllowed), true
+	case t.KillSwitch:
+		return none, ptbr.Reason(ptbr.ReasonKillSwitch), true
+	case apt == nil || !apt.Status.Active():
+		return none, ptbr.Reason(ptbr.ReasonAppointmentGone), true
+	case !apt.StartsAt.After(now):
+		return none, ptbr.Reason(ptbr.ReasonAppointmentPast), true
+	case t.WhatsApp.PhoneNumberID == "" || t.WhatsApp.AccessTokenSecret == "":
+		return none, ptbr.Reason(ptbr.ReasonNoPhoneNumber), true
+	}
+	tpl, ok := t.Template(j.Type)
+	if !ok {
+		return none, ptbr.Reason(ptbr.ReasonTemplateMissing), true
+	}
+	to := apt.ClientPhone
+	if s.Config.TestRecipient != "" {
+		to = s.Config.TestRecipient
+	}
+	location := apt.Location
+	if location == "" {
+		location = t.LocationLine
+	}
+	loc := t.Location()
+	params := []string{apt.ClientName, apt.Service, ptbr.Date(apt.StartsAt, loc), ptbr.Time(apt.StartsAt, loc), location}
+	j.DeliveryMode = domain.DeliveryTemplate
+	j.TemplateName, j.TemplateLanguage = tpl.Name, tpl.Language
+	j.Recipient = to
+	return meta.TemplateMessage(to, tpl.Name, tpl.Language, params, CallbackData(t.ID, j.ID)), domain.Reason{}, false
+}
+
+// send performs a claimed send and records its outcome.
+func (s *Service) send(ctx context.Context, log *slog.Logger, t *domain.Tenant, claimedJob *domain.Job, c *send) error {
+	token, err := s.Secrets.Secret(ctx, t.WhatsApp.AccessTokenSecret)
+	var res meta.Result
+	if err == nil {
+		res, err = s.Meta.Send(ctx, t.WhatsApp.PhoneNumberID, string(token), c.msg)
+	} else if errors.Is(err, secrets.ErrNotFound) {
+		err = &tokenMissingError{err}
+	}
+	now := s.Now().UTC()
+	var next *followUp
+	job, uerr := s.Store.UpdateJob(ctx, t.ID, claimedJob.ID, func(tx *store.JobTx) error {
+		next = nil
+		j := tx.Job
+		a := domain.Attempt{N: c.attempt, At: now}
+		j.LeaseUntil = time.Time{}
+		var apiErr *meta.APIError
+		var missing *tokenMissingError
+		switch {
+		case err == nil:
+			a.Outcome = "sent"
+			j.Status = domain.JobSent
+			j.ProviderMessageID = res.MessageID
+			j.ProviderStatus = "accepted"
+			j.SentAt = now
+			j.ReasonCode, j.Reason, j.ErrorCode = "", "", 0
+			j.AddEvent(now, "sent", "")
+			tx.IndexWAMID(res.MessageID)
+		case errors.Is(err, meta.ErrOutcomeUnknown):
+			a.Outcome, a.Error = "unknown", err.Error()
+			j.Status = domain.JobUnknown
+			j.NextRetryAt = now.Add(s.Config.UnknownOutcomeWait)
+			j.AddEvent(now, string(domain.JobUnknown), ptbr.TextUnknown)
+			next = &followUp{purpose: fmt.Sprintf("check-%d", c.attempt), at: j.NextRetryAt}
+		case errors.As(err, &missing):
+			a.Outcome, a.Error = "failed", err.Error()
+			j.Finish(now, domain.JobFailed, ptbr.Reason(ptbr.ReasonTokenUnavailable))
+		case errors.As(err, &apiErr) && !apiErr.Retryable():
+			a.Outcome, a.Error, a.HTTPStatus, a.ErrorCode = "failed", apiErr.Error(), apiErr.HTTPStatus, apiErr.Code
+			j.ErrorCode = apiErr.Code
+			j.Finish(now, domain.JobFailed, domain.Reason{Code: ptbr.ReasonMetaError, Text: ptbr.MetaError(apiErr.Code, apiErr.Message)})
+		default: // network failure, Meta overload or throttling, unreadable secret store
+			text := ptbr.TextNetwork
+			a.Outcome, a.Error = "retry", err.Error()
+			if errors.As(err, &apiErr) {
+				a.HTTPStatus, a.ErrorCode = apiErr.HTTPStatus, apiErr.Code
+				text = ptbr.MetaError(apiErr.Code, apiErr.Message)
+				if apiErr.Code == 0 {
+					text = fmt.Sprintf(ptbr.TextMetaHTTPError, apiErr.HTTPStatus)
+				}
+			}
+			if c.attempt > s.Config.MaxRetries {
+				j.ErrorCode = a.ErrorCode
+				j.Finish(now, domain.JobFailed, ptbr.RetriesExhausted(c.attempt, text))
+				break
+			}
+			j.Status = domain.JobPending
+			j.NextRetryAt = now.Add(s.Config.RetryDelay(c.attempt))
+			j.AddEvent(now, "retry_scheduled", text+" "+fmt.Sprintf(ptbr.TextRetryLater, ptbr.DateTime(j.NextRetryAt, t.Location())))
+			next = &followUp{purpose: fmt.Sprintf("send-%d", c.attempt+1), at: j.NextRetryAt}
+		}
+		j.Attempts = append(j.Attempts, a)
+		return nil
+	})
+	if uerr != nil {
+		// The outcome is not recorded: the lease will expire and the job will wait for
+		// its status webhook instead of being sent again.
+		log.ErrorContext(ctx, "could not record send outcome", "error", uerr.Error(), "send_error", fmt.Sprint(err))
+		return uerr
+	}
+	var apiErr *meta.APIError
+	if errors.As(err, &apiErr) && (apiErr.Code == 190 || apiErr.Code == 0 && apiErr.HTTPStatus == 401) {
+		s.Secrets.Forget(t.WhatsApp.AccessTokenSecret)
+	}
+	s.logDecision(ctx, log, job)
+	return s.schedule(ctx, t.ID, job.ID, next)
+}
+
+type tokenMissingError struct{ err error }
+
+func (e *tokenMissingError) Error() string { return "tenant token: " + e.err.Error() }
+
+// schedule creates the follow-up task, if any. A failure asks for redelivery, which
+// creates it again (task names make that idempotent).
+func (s *Service) schedule(ctx context.Context, tenantID, jobID string, f *followUp) error {
+	if f == nil {
+		return nil
+	}
+	_, err := s.Tasks.Enqueue(ctx, domain.TaskName(tenantID, jobID, f.purpose), f.at, queue.Payload{TenantID: tenantID, JobID: jobID})
+	return err
+}
+
+// logDecision writes the one log line per decision.
+func (s *Service) logDecision(ctx context.Context, log *slog.Logger, j *domain.Job) {
+	attrs := []any{"status", string(j.Status), "type", string(j.Type), "attempts", len(j.Attempts)}
+	if j.Recipient != "" {
+		attrs = append(attrs, logging.Phone("to", j.Recipient))
+	}
+	switch j.Status {
+	case domain.JobSent:
+		log.InfoContext(ctx, "job sent", append(attrs, "wamid", j.ProviderMessageID, "template", j.TemplateName)...)
+	case domain.JobSkipped:
+		log.InfoContext(ctx, "job skipped", append(attrs, "reason_code", j.ReasonCode)...)
+	case domain.JobFailed:
+		log.WarnContext(ctx, "job failed", append(attrs, "reason_code", j.ReasonCode, "error_code", j.ErrorCode)...)
+	case domain.JobPending:
+		log.WarnContext(ctx, "job retry scheduled", append(attrs, "next_retry_at", j.NextRetryAt)...)
+	case domain.JobUnknown:
+		log.WarnContext(ctx, "job outcome unknown; waiting for a status webhook", append(attrs, "next_retry_at", j.NextRetryAt)...)
+	default:
+		log.DebugContext(ctx, "job delivery acknowledged without action", attrs...)
+	}
+}

@@ -1,0 +1,127 @@
+// Package ptbr holds everything Lembra says in Brazilian Portuguese: dates and times in
+// the tenant's time zone (dd/mm/aaaa, 24-hour clock) and the reasons shown to staff.
+package ptbr
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/lembra-app/lembra/shared/domain"
+)
+
+// Date formats t as dd/mm/aaaa in loc.
+func Date(t time.Time, loc *time.Location) string { return t.In(loc).Format("02/01/2006") }
+
+// Time formats t as HH:mm (24-hour) in loc.
+func Time(t time.Time, loc *time.Location) string { return t.In(loc).Format("15:04") }
+
+// DateTime formats t as "dd/mm/aaaa HH:mm" in loc.
+func DateTime(t time.Time, loc *time.Location) string { return t.In(loc).Format("02/01/2006 15:04") }
+
+// Reason codes for decisions not to send, and their texts.
+const (
+	ReasonModeDisabled     = "mode_disabled"
+	ReasonDryRun           = "dry_run"
+	ReasonTenantNotAllowed = "tenant_not_allowed"
+	ReasonKillSwitch       = "kill_switch"
+	ReasonAppointmentGone  = "appointment_canceled"
+	ReasonAppointmentPast  = "appointment_past"
+	ReasonReminderTooLate  = "reminder_too_late"
+	ReasonTemplateMissing  = "template_missing"
+	ReasonNoPhoneNumber    = "whatsapp_not_connected"
+	ReasonRescheduled      = "rescheduled"
+	ReasonCanceledWithAppt = "canceled_with_appointment"
+	ReasonRetriesExhausted = "retries_exhausted"
+	ReasonMetaError        = "meta_error"
+	ReasonTokenUnavailable = "token_unavailable"
+)
+
+var reasonTexts = map[string]string{
+	ReasonModeDisabled:     "Automação desativada (modo disabled) neste ambiente ou para este estúdio: nada foi enviado.",
+	ReasonDryRun:           "Modo de teste (dry run): a mensagem foi montada e registrada, mas não enviada.",
+	ReasonTenantNotAllowed: "Estúdio fora da lista de liberação da automação neste ambiente: nada foi enviado.",
+	ReasonKillSwitch:       "Automação pausada pela chave de emergência do estúdio: nada foi enviado.",
+	ReasonAppointmentGone:  "Agendamento cancelado: a mensagem não foi enviada.",
+	ReasonAppointmentPast:  "O horário do agendamento já passou: a mensagem não foi enviada.",
+	ReasonReminderTooLate:  "Agendamento feito com menos de 24 horas de antecedência: não há lembrete de 24 horas.",
+	ReasonTemplateMissing:  "Nenhum modelo de mensagem (template) configurado para este aviso: configure-o nas configurações do estúdio.",
+	ReasonNoPhoneNumber:    "WhatsApp do estúdio não conectado (sem número configurado): reconecte a conta do WhatsApp.",
+	ReasonRescheduled:      "Agendamento remarcado: este lembrete foi substituído pelo do novo horário.",
+	ReasonCanceledWithAppt: "Cancelado junto com o agendamento.",
+	ReasonTokenUnavailable: "Não foi possível ler o token da Meta do estúdio: reconecte a conta do WhatsApp.",
+}
+
+// Reason returns the reason for a code from the catalogue above.
+func Reason(code string) domain.Reason {
+	text, ok := reasonTexts[code]
+	if !ok {
+		text = "Mensagem não enviada (" + code + ")."
+	}
+	return domain.Reason{Code: code, Text: text}
+}
+
+// metaTexts explains Meta's error codes to a studio owner.
+var metaTexts = map[int]string{
+	0:      "Token da Meta expirado ou inválido: reconecte a conta do WhatsApp.",
+	190:    "Token da Meta expirado: reconecte a conta do WhatsApp.",
+	10:     "A Meta retirou a permissão de envio do aplicativo: reconecte a conta do WhatsApp.",
+	100:    "A Meta recusou a mensagem por um parâmetro inválido (verifique o número do cliente e o modelo).",
+	368:    "A conta foi bloqueada temporariamente pela Meta por violação de política.",
+	130429: "Limite de envios da Meta atingido.",
+	131000: "Erro desconhecido na Meta.",
+	131005: "Acesso negado pela Meta: reconecte a conta do WhatsApp.",
+	131008: "Falta um dado obrigatório na mensagem (uma variável do modelo está vazia).",
+	131009: "Um dado da mensagem foi recusado pela Meta.",
+	131016: "Serviço da Meta indisponível no momento.",
+	131021: "O destinatário é o próprio número do estúdio.",
+	131026: "O número do cliente não está no WhatsApp (ou o aplicativo dele está desatualizado).",
+	131031: "A conta do WhatsApp Business está bloqueada pela Meta.",
+	131042: "Problema de pagamento na conta da Meta: verifique a forma de pagamento no WhatsApp Manager.",
+	131047: "Janela de 24 horas fechada: o cliente não respondeu nas últimas 24 horas, então só um modelo aprovado pode ser enviado.",
+	131048: "Limite anti-spam da Meta atingido: muitas mensagens bloqueadas ou denunciadas.",
+	131049: "A Meta decidiu não entregar esta mensagem agora (limite por cliente); tente só depois de 24 horas.",
+	131050: "O cliente optou por não receber mensagens de marketing.",
+	131051: "Tipo de mensagem não suportado pela Meta.",
+	131056: "Muitas mensagens seguidas para o mesmo cliente.",
+	131057: "Conta do WhatsApp em manutenção na Meta.",
+	132000: "O número de variáveis não bate com o modelo aprovado na Meta.",
+	132001: "O modelo de mensagem não existe nesse idioma ou ainda não foi aprovado pela Meta.",
+	132005: "O texto do modelo com as variáveis ficou longo demais.",
+	132007: "O conteúdo das variáveis viola a política de formatação do modelo.",
+	132012: "O formato de uma variável não bate com o modelo aprovado.",
+	132015: "O modelo foi pausado pela Meta por baixa qualidade.",
+	132016: "O modelo foi desativado pela Meta.",
+	133010: "O número do WhatsApp Business não está registrado na Meta.",
+}
+
+// MetaError explains a Meta error code in Portuguese.
+func MetaError(code int, title string) string {
+	if text, ok := metaTexts[code]; ok {
+		return text
+	}
+	if code >= 200 && code <= 299 {
+		return "Permissão da Meta ausente ou retirada: reconecte a conta do WhatsApp."
+	}
+	if title != "" {
+		return fmt.Sprintf("Erro da Meta (código %d): %s", code, title)
+	}
+	return fmt.Sprintf("Erro da Meta (código %d).", code)
+}
+
+// Texts for transient failures and waits.
+const (
+	TextNetwork       = "Sem resposta da Meta (falha de rede)."
+	TextUnknown       = "A Meta não respondeu a tempo depois de receber o pedido: aguardando a confirmação antes de tentar de novo, para não duplicar a mensagem."
+	TextUnknownRetry  = "Nenhuma confirmação da Meta chegou: nova tentativa de envio."
+	TextLeaseExpired  = "O envio anterior foi interrompido sem resposta: aguardando a confirmação da Meta antes de tentar de novo."
+	TextRetryLater    = "Nova tentativa automática às %s."
+	TextMetaHTTPError = "A Meta respondeu com erro HTTP %d."
+)
+
+// RetriesExhausted is the reason of a job that failed every allowed attempt.
+func RetriesExhausted(attempts int, last string) domain.Reason {
+	return domain.Reason{
+		Code: ReasonRetriesExhausted,
+		Text: fmt.Sprintf("Falha depois de %d tentativas. Último erro: %s", attempts, last),
+	}
+}
