@@ -36,6 +36,7 @@ type Env struct {
 	firestore lazy[*firestore.Client]
 	tasks     lazy[*queue.Tasks]
 	secrets   lazy[*secrets.Cache]
+	sm        lazy[*secrets.SecretManager]
 	meta      *meta.Client
 }
 
@@ -64,12 +65,19 @@ func New(cfg config.Config, log *slog.Logger) *Env {
 			Deadline: cfg.MetaTimeout + time.Minute,
 		}, nil
 	}
-	e.secrets.make = func(ctx context.Context) (*secrets.Cache, error) {
+	e.sm.make = func(ctx context.Context) (*secrets.SecretManager, error) {
 		c, err := secretmanager.NewClient(ctx, emulatorOptions(cfg.SecretManagerEmulatorHost)...)
 		if err != nil {
 			return nil, err
 		}
-		return secrets.NewCache(&secrets.SecretManager{Project: cfg.Project, Client: c}, cfg.SecretCacheTTL), nil
+		return &secrets.SecretManager{Project: cfg.Project, Client: c}, nil
+	}
+	e.secrets.make = func(ctx context.Context) (*secrets.Cache, error) {
+		sm, err := e.sm.get(ctx)
+		if err != nil {
+			return nil, err
+		}
+		return secrets.NewCache(sm, cfg.SecretCacheTTL), nil
 	}
 	return e
 }
@@ -116,8 +124,30 @@ func (e *Env) Secrets(ctx context.Context) (*secrets.Cache, error) {
 	return s, nil
 }
 
+// SecretManager returns the uncached Secret Manager, for writing secrets.
+func (e *Env) SecretManager(ctx context.Context) (*secrets.SecretManager, error) {
+	s, err := e.sm.get(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("secret manager client: %w", err)
+	}
+	return s, nil
+}
+
 // Meta returns the WhatsApp Cloud API client.
 func (e *Env) Meta() *meta.Client { return e.meta }
+
+// Close releases the clients that were created.
+func (e *Env) Close() {
+	if c, ok := e.firestore.peek(); ok {
+		c.Close()
+	}
+	if q, ok := e.tasks.peek(); ok {
+		q.Client.Close()
+	}
+	if sm, ok := e.sm.peek(); ok {
+		sm.Client.Close()
+	}
+}
 
 // lazy builds a value on first successful use. Unlike sync.Once it does not remember
 // a failure: the next call tries again.
@@ -126,6 +156,12 @@ type lazy[T any] struct {
 	val  T
 	ok   bool
 	make func(context.Context) (T, error)
+}
+
+func (l *lazy[T]) peek() (T, bool) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.val, l.ok
 }
 
 func (l *lazy[T]) get(ctx context.Context) (T, error) {

@@ -207,7 +207,7 @@ func (s *Service) Reschedule(ctx context.Context, t *domain.Tenant, id string, s
 		apt.UpdatedAt = now
 		for _, j := range jobs {
 			if j.Type == domain.JobReminder && (j.Status == domain.JobPending || j.Status == domain.JobQueued) {
-				j.Finish(now, domain.JobCanceledS, ptbr.Reason(ptbr.ReasonRescheduled))
+				j.Finish(now, domain.JobSkipped, ptbr.Reason(ptbr.ReasonRescheduled))
 				ch.ChangedJobs = append(ch.ChangedJobs, j)
 			}
 		}
@@ -230,7 +230,7 @@ func (s *Service) Cancel(ctx context.Context, t *domain.Tenant, id string) (*dom
 		apt.UpdatedAt = now
 		for _, j := range jobs {
 			if j.Status == domain.JobPending || j.Status == domain.JobQueued {
-				j.Finish(now, domain.JobCanceledS, ptbr.Reason(ptbr.ReasonCanceledWithAppt))
+				j.Finish(now, domain.JobSkipped, ptbr.Reason(ptbr.ReasonAppointmentGone))
 				ch.ChangedJobs = append(ch.ChangedJobs, j)
 			}
 		}

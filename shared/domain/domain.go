@@ -85,14 +85,15 @@ const (
 	JobDelivered JobStatus = "delivered"
 	JobRead      JobStatus = "read"
 	JobFailed    JobStatus = "failed"
-	JobSkipped   JobStatus = "skipped"
-	JobCanceledS JobStatus = "canceled"
+	// JobSkipped: not sent by a rule (mode, allowlist, kill switch, appointment canceled
+	// or rescheduled, window closed, …); the reason says which.
+	JobSkipped JobStatus = "skipped"
 )
 
 // Final reports whether nothing more will be sent for a job in this status.
 func (s JobStatus) Final() bool {
 	switch s {
-	case JobSent, JobDelivered, JobRead, JobFailed, JobSkipped, JobCanceledS:
+	case JobSent, JobDelivered, JobRead, JobFailed, JobSkipped:
 		return true
 	}
 	return false

@@ -30,7 +30,6 @@ const (
 	ReasonTemplateMissing  = "template_missing"
 	ReasonNoPhoneNumber    = "whatsapp_not_connected"
 	ReasonRescheduled      = "rescheduled"
-	ReasonCanceledWithAppt = "canceled_with_appointment"
 	ReasonRetriesExhausted = "retries_exhausted"
 	ReasonMetaError        = "meta_error"
 	ReasonTokenUnavailable = "token_unavailable"
@@ -47,7 +46,6 @@ var reasonTexts = map[string]string{
 	ReasonTemplateMissing:  "Nenhum modelo de mensagem (template) configurado para este aviso: configure-o nas configurações do estúdio.",
 	ReasonNoPhoneNumber:    "WhatsApp do estúdio não conectado (sem número configurado): reconecte a conta do WhatsApp.",
 	ReasonRescheduled:      "Agendamento remarcado: este lembrete foi substituído pelo do novo horário.",
-	ReasonCanceledWithAppt: "Cancelado junto com o agendamento.",
 	ReasonTokenUnavailable: "Não foi possível ler o token da Meta do estúdio: reconecte a conta do WhatsApp.",
 }
 

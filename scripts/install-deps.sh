@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Installs what a fresh machine lacks to build, run and test Lembra. Idempotent.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+need_apt=()
+command -v java >/dev/null 2>&1 || need_apt+=(default-jre-headless)
+if ! command -v gcloud >/dev/null 2>&1; then
+  echo "install-deps: gcloud is missing. Install the Google Cloud CLI with its emulator components" >&2
+  echo "  (google-cloud-cli, google-cloud-cli-firestore-emulator, google-cloud-cli-pubsub-emulator)" >&2
+  echo "  from Google's apt repository: https://cloud.google.com/sdk/docs/install#deb" >&2
+  exit 1
+fi
+if [ ${#need_apt[@]} -gt 0 ]; then
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq "${need_apt[@]}"
+fi
+for c in go gcloud java; do
+  command -v "$c" >/dev/null 2>&1 || { echo "install-deps: $c is still missing" >&2; exit 1; }
+done
+# The emulators ship as gcloud components; check they are there.
+gcloud_root=$(dirname "$(dirname "$(readlink -f "$(command -v gcloud)")")")
+for comp in cloud-firestore-emulator pubsub-emulator; do
+  [ -d "$gcloud_root/platform/$comp" ] || { echo "install-deps: gcloud component $comp is missing under $gcloud_root/platform" >&2; exit 1; }
+done
+go mod download
