@@ -1,0 +1,72 @@
+package devstack
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/lembra-app/lembra/shared/booking"
+	"github.com/lembra-app/lembra/shared/domain"
+)
+
+// The demo tenant's fixed identifiers (written in the README).
+const (
+	DemoTenantID      = "studio-jana"
+	DemoAPIKey        = "lembra_demo_key_studio_jana"
+	DemoAccessToken   = "demo-meta-access-token"
+	DemoPhoneNumberID = "106540352242922"
+)
+
+// DemoTenant is the first tenant: Jana's beauty studio.
+func DemoTenant() Tenant {
+	return Tenant{
+		Tenant: domain.Tenant{
+			ID: DemoTenantID, Name: "Studio Jana Beleza", TimeZone: domain.DefaultTimeZone,
+			LocationLine: "Rua Augusta, 1500, sala 12 – Consolação, São Paulo",
+			Mode:         domain.ModeEnabled,
+			Templates: map[string]domain.TemplateRef{
+				string(domain.JobCreated):  {Name: "aviso_de_agendamento", Language: "pt_BR"},
+				string(domain.JobReminder): {Name: "confirmacao_de_agendamento_24h", Language: "pt_BR"},
+			},
+			WhatsApp: domain.WhatsApp{
+				WABAID: "102290129340398", PhoneNumberID: DemoPhoneNumberID, DisplayPhoneNumber: "+55 11 4000-1234",
+			},
+		},
+		AccessToken: DemoAccessToken,
+		APIKey:      DemoAPIKey,
+	}
+}
+
+// SeedDemo creates the demo tenant and a few appointments through the booking service
+// (the same path the API takes), so their notices go out through the stand-in.
+func (s *Stack) SeedDemo(ctx context.Context) (*domain.Tenant, error) {
+	t, _, err := s.AddTenant(ctx, DemoTenant())
+	if err != nil {
+		return nil, err
+	}
+	st, err := s.Env.Store(ctx)
+	if err != nil {
+		return nil, err
+	}
+	tasks, err := s.Env.Tasks(ctx)
+	if err != nil {
+		return nil, err
+	}
+	svc := &booking.Service{Store: st, Tasks: tasks, Log: s.Env.Log, Now: time.Now}
+	loc := t.Location()
+	day := time.Now().In(loc)
+	at := func(days, hour, minute int) time.Time {
+		return time.Date(day.Year(), day.Month(), day.Day()+days, hour, minute, 0, 0, loc)
+	}
+	demo := []booking.NewAppointment{
+		{ExternalID: "demo-1", ClientName: "Maria Souza", ClientPhone: "+5511987650001", Service: "Design de sobrancelhas", StartsAt: at(1, 10, 0)},
+		{ExternalID: "demo-2", ClientName: "Ana Lima", ClientPhone: "+5511987650002", Service: "Extensão de cílios", StartsAt: at(2, 14, 30)},
+		{ExternalID: "demo-3", ClientName: "Beatriz Rocha", ClientPhone: "+5521987650003", Service: "Limpeza de pele", StartsAt: at(7, 9, 15)},
+	}
+	for _, in := range demo {
+		if _, _, _, err := svc.Create(ctx, t, in); err != nil {
+			return nil, fmt.Errorf("demo appointment %s: %w", in.ExternalID, err)
+		}
+	}
+	return t, nil
+}

@@ -1,0 +1,242 @@
+// Package devstack assembles Lembra on one machine: the stand-ins for Cloud Tasks,
+// Secret Manager and Meta's Graph API, and every function mounted under its own path
+// prefix on one HTTP server, all talking to the Firestore (and Pub/Sub) emulators. The
+// local run command and the end-to-end tests both use it, so what runs locally is what
+// is tested. Production client code is used unchanged: only endpoints differ.
+package devstack
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"time"
+
+	"cloud.google.com/go/cloudtasks/apiv2/cloudtaskspb"
+	"google.golang.org/protobuf/types/known/durationpb"
+
+	apifn "github.com/lembra-app/lembra/functions/api"
+	dispatchfn "github.com/lembra-app/lembra/functions/dispatch"
+	"github.com/lembra-app/lembra/shared/app"
+	"github.com/lembra-app/lembra/shared/config"
+	"github.com/lembra-app/lembra/shared/domain"
+	"github.com/lembra-app/lembra/shared/logging"
+	"github.com/lembra-app/lembra/shared/oidc"
+	"github.com/lembra-app/lembra/shared/secrets"
+	"github.com/lembra-app/lembra/shared/standin/metastandin"
+	"github.com/lembra-app/lembra/shared/standin/secretstandin"
+	"github.com/lembra-app/lembra/shared/standin/taskstandin"
+	"github.com/lembra-app/lembra/shared/tenants"
+)
+
+// Options configures a stack. Empty addresses pick free loopback ports.
+type Options struct {
+	Project       string // default lembra-local
+	FirestoreHost string // a running Firestore emulator (required)
+	HTTPAddr      string
+	TasksAddr     string
+	SecretsAddr   string
+	MetaAddr      string
+	// Configure adjusts the configuration the functions get (mode, retry delays, …).
+	Configure func(*config.Config)
+	// QueueRetry is the dispatch queue's retry policy (default: Terraform's).
+	QueueRetry *cloudtaskspb.RetryConfig
+	Log        *slog.Logger
+}
+
+// Stack is a running local Lembra.
+type Stack struct {
+	Config  config.Config
+	Env     *app.Env
+	URL     string // functions at URL+"/api", URL+"/dispatch"
+	Tasks   *taskstandin.Server
+	Secrets *secretstandin.Server
+	Meta    *metastandin.Server
+	MetaURL string
+	Signer  *oidc.Signer
+
+	secretWriter *secrets.SecretManager
+	srv          *http.Server
+	closers      []func()
+}
+
+// TasksServiceAccount is the identity Cloud Tasks (the stand-in) signs dispatch calls with.
+const TasksServiceAccount = "lembra-tasks@lembra-local.iam.gserviceaccount.com"
+
+// DefaultQueueRetry mirrors the dispatch queue's retry_config in Terraform.
+func DefaultQueueRetry() *cloudtaskspb.RetryConfig {
+	return &cloudtaskspb.RetryConfig{
+		MaxAttempts: 20, MinBackoff: durationpb.New(10 * time.Second),
+		MaxBackoff: durationpb.New(10 * time.Minute), MaxDoublings: 5,
+	}
+}
+
+// Start brings the stack up. Close it when done.
+func Start(ctx context.Context, o Options) (s *Stack, err error) {
+	if o.FirestoreHost == "" {
+		return nil, errors.New("devstack: a Firestore emulator host is required")
+	}
+	if o.Project == "" {
+		o.Project = "lembra-local"
+	}
+	if o.Log == nil {
+		o.Log = logging.New(os.Stdout, slog.LevelInfo)
+	}
+	if o.QueueRetry == nil {
+		o.QueueRetry = DefaultQueueRetry()
+	}
+	// The Firestore client reads the emulator host from the environment.
+	if err := os.Setenv("FIRESTORE_EMULATOR_HOST", o.FirestoreHost); err != nil {
+		return nil, err
+	}
+	s = &Stack{}
+	defer func() {
+		if err != nil {
+			s.Close()
+		}
+	}()
+
+	lis, err := net.Listen("tcp", orFree(o.HTTPAddr))
+	if err != nil {
+		return nil, fmt.Errorf("devstack: functions listener: %w", err)
+	}
+	s.closers = append(s.closers, func() { lis.Close() })
+	s.URL = "http://" + lis.Addr().String()
+
+	if s.Signer, err = oidc.NewSigner(s.URL + "/oidc"); err != nil {
+		return nil, err
+	}
+
+	s.Tasks = taskstandin.New(taskstandin.Options{Signer: s.Signer, Logger: o.Log.With("component", "cloudtasks-standin")})
+	s.closers = append(s.closers, s.Tasks.Close)
+	tasksHost, err := s.Tasks.Serve(orFree(o.TasksAddr))
+	if err != nil {
+		return nil, fmt.Errorf("devstack: cloud tasks stand-in: %w", err)
+	}
+	queue := "projects/" + o.Project + "/locations/southamerica-east1/queues/dispatch"
+	s.Tasks.AddQueue(queue, o.QueueRetry, nil)
+
+	s.Secrets = secretstandin.New()
+	s.closers = append(s.closers, s.Secrets.Close)
+	secretsHost, err := s.Secrets.Serve(orFree(o.SecretsAddr))
+	if err != nil {
+		return nil, fmt.Errorf("devstack: secret manager stand-in: %w", err)
+	}
+
+	s.Meta = metastandin.New()
+	s.closers = append(s.closers, s.Meta.Close)
+	if s.MetaURL, err = s.Meta.Serve(orFree(o.MetaAddr)); err != nil {
+		return nil, fmt.Errorf("devstack: meta stand-in: %w", err)
+	}
+
+	vars := map[string]string{
+		"LEMBRA_ENVIRONMENT":                "local",
+		"GOOGLE_CLOUD_PROJECT":              o.Project,
+		"WHATSAPP_AUTOMATION_MODE":          "enabled",
+		"WHATSAPP_AUTOMATION_META_BASE_URL": s.MetaURL,
+		"LEMBRA_TASKS_QUEUE":                queue,
+		"LEMBRA_DISPATCH_URL":               s.URL + "/dispatch",
+		"LEMBRA_TASKS_SERVICE_ACCOUNT":      TasksServiceAccount,
+		"LEMBRA_VOUCHER_BASE_URL":           s.URL + "/voucher",
+		"CLOUD_TASKS_EMULATOR_HOST":         tasksHost,
+		"SECRET_MANAGER_EMULATOR_HOST":      secretsHost,
+	}
+	cfg, err := config.Load(func(k string) string { return vars[k] })
+	if err != nil {
+		return nil, err
+	}
+	if o.Configure != nil {
+		o.Configure(&cfg)
+	}
+	s.Config = cfg
+	s.Env = app.New(cfg, o.Log)
+	s.closers = append(s.closers, s.Env.Close)
+
+	if s.secretWriter, err = s.Env.SecretManager(ctx); err != nil {
+		return nil, err
+	}
+
+	api, err := apifn.Handler(s.Env)
+	if err != nil {
+		return nil, fmt.Errorf("devstack: api: %w", err)
+	}
+	dispatch, err := dispatchfn.Handler(s.Env)
+	if err != nil {
+		return nil, fmt.Errorf("devstack: dispatch: %w", err)
+	}
+	// Deployed, dispatch is private: Cloud Run checks the task's OIDC token. Locally the
+	// same check is made here against the stand-in's signing key.
+	tasksOnly := &oidc.Verifier{
+		Issuers: []string{s.Signer.Issuer}, Audience: cfg.TasksAudience,
+		AllowedEmails: []string{TasksServiceAccount}, JWKSURL: s.URL + "/oidc/jwks",
+	}
+	mux := http.NewServeMux()
+	mux.Handle("/api/", http.StripPrefix("/api", api))
+	mux.Handle("/dispatch", tasksOnly.Middleware(dispatch))
+	mux.Handle("/oidc/jwks", s.Signer.JWKSHandler())
+	mux.HandleFunc("/healthz", func(w http.ResponseWriter, r *http.Request) { fmt.Fprintln(w, "ok") })
+	s.srv = &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	go func() { _ = s.srv.Serve(lis) }()
+	return s, nil
+}
+
+// Tenant is a tenant to set up on the stack: its document, its token in the Secret
+// Manager stand-in, its number and approved templates in the Meta stand-in, an API key.
+type Tenant struct {
+	domain.Tenant
+	AccessToken string
+	APIKey      string // fixed key to register; empty: a new random key
+}
+
+// AddTenant sets up a tenant and returns it with its API key.
+func (s *Stack) AddTenant(ctx context.Context, t Tenant) (*domain.Tenant, string, error) {
+	now := time.Now()
+	st, err := s.Env.Store(ctx)
+	if err != nil {
+		return nil, "", err
+	}
+	saved, err := tenants.Save(ctx, st, s.secretWriter, tenants.Spec{Tenant: t.Tenant, AccessToken: t.AccessToken}, now)
+	if err != nil {
+		return nil, "", err
+	}
+	wa := saved.WhatsApp
+	s.Meta.AddNumber(metastandin.Number{
+		PhoneNumberID: wa.PhoneNumberID, DisplayPhoneNumber: wa.DisplayPhoneNumber, WABAID: wa.WABAID, AccessToken: t.AccessToken,
+	})
+	for _, ref := range saved.Templates {
+		s.Meta.AddTemplate(wa.PhoneNumberID, metastandin.Template{Name: ref.Name, Language: ref.Language, BodyParams: 5, Status: "APPROVED"})
+	}
+	key := t.APIKey
+	if key == "" {
+		key, err = tenants.NewAPIKey(ctx, st, saved.ID, "devstack", now)
+	} else {
+		err = tenants.PutAPIKey(ctx, st, saved.ID, key, "devstack", now)
+	}
+	if err != nil && !errors.Is(err, domain.ErrConflict) {
+		return nil, "", err
+	}
+	return saved, key, nil
+}
+
+func orFree(addr string) string {
+	if addr == "" {
+		return "127.0.0.1:0"
+	}
+	return addr
+}
+
+// Close stops everything the stack started, in reverse order.
+func (s *Stack) Close() {
+	if s.srv != nil {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		_ = s.srv.Shutdown(ctx)
+		cancel()
+	}
+	for i := len(s.closers) - 1; i >= 0; i-- {
+		s.closers[i]()
+	}
+	s.closers = nil
+}
