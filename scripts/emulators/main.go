@@ -31,7 +31,13 @@ func main() {
 func run(pubsub bool, args []string) int {
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
-	fs, err := emulators.StartFirestore(ctx, "", os.Stderr)
+	logFile, err := os.CreateTemp("", "lembra-emulators-*.log")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "emulators:", err)
+		return 1
+	}
+	defer logFile.Close()
+	fs, err := emulators.StartFirestore(ctx, "", logFile)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "emulators:", err)
 		return 1
@@ -39,7 +45,7 @@ func run(pubsub bool, args []string) int {
 	defer fs.Stop()
 	os.Setenv("FIRESTORE_EMULATOR_HOST", fs.Host)
 	if pubsub {
-		ps, err := emulators.StartPubSub(ctx, "", os.Stderr)
+		ps, err := emulators.StartPubSub(ctx, "", logFile)
 		if err != nil {
 			fmt.Fprintln(os.Stderr, "emulators:", err)
 			return 1
@@ -47,7 +53,7 @@ func run(pubsub bool, args []string) int {
 		defer ps.Stop()
 		os.Setenv("PUBSUB_EMULATOR_HOST", ps.Host)
 	}
-	fmt.Fprintf(os.Stderr, "emulators: Firestore at %s, Pub/Sub at %s\n", fs.Host, os.Getenv("PUBSUB_EMULATOR_HOST"))
+	fmt.Fprintf(os.Stderr, "emulators: Firestore at %s, Pub/Sub at %s (their log: %s)\n", fs.Host, os.Getenv("PUBSUB_EMULATOR_HOST"), logFile.Name())
 
 	cmd := exec.Command(args[0], args[1:]...)
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = os.Stdin, os.Stdout, os.Stderr

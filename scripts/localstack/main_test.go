@@ -1,0 +1,140 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/lembra-app/lembra/shared/devstack"
+	"github.com/lembra-app/lembra/shared/emulators"
+)
+
+// TestREADMECommands checks that the README opens with the two commands and that the
+// first one brings up a working system: the demo tenant's API key creates an
+// appointment whose notice reaches the Meta stand-in, and Ctrl-C stops it cleanly.
+func TestREADMECommands(t *testing.T) {
+	readme, err := os.ReadFile(filepath.Join("..", "..", "README.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	head := strings.Join(strings.SplitN(string(readme), "\n", 8)[:7], "\n")
+	for _, cmd := range []string{"scripts/dev.sh", "scripts/test.sh"} {
+		if !strings.Contains(head, cmd) {
+			t.Errorf("README's first lines do not give %s", cmd)
+		}
+		if _, err := os.Stat(filepath.Join("..", "..", cmd)); err != nil {
+			t.Errorf("%s: %v", cmd, err)
+		}
+	}
+
+	bin := filepath.Join(t.TempDir(), "localstack")
+	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
+		t.Fatalf("build: %v\n%s", err, out)
+	}
+	addrs := map[string]string{}
+	for _, name := range []string{"http", "firestore", "pubsub", "tasks", "secrets", "meta"} {
+		a, err := emulators.FreeHostPort()
+		if err != nil {
+			t.Fatal(err)
+		}
+		addrs[name] = a
+	}
+	args := []string{}
+	for k, v := range addrs {
+		args = append(args, "-"+k+"="+v)
+	}
+	cmd := exec.Command(bin, args...)
+	cmd.Env = append(os.Environ(), "FIRESTORE_EMULATOR_HOST=", "PUBSUB_EMULATOR_HOST=")
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = cmd.Process.Kill() })
+
+	ready := make(chan struct{})
+	var out bytes.Buffer
+	go func() {
+		sc := bufio.NewScanner(stdout)
+		for sc.Scan() {
+			out.WriteString(sc.Text() + "\n")
+			if strings.Contains(sc.Text(), "Lembra is running locally") {
+				close(ready)
+			}
+		}
+	}()
+	select {
+	case <-ready:
+	case <-time.After(2 * time.Minute):
+		t.Fatalf("local stack did not come up\nstdout:\n%s\nstderr:\n%s", out.String(), stderr.String())
+	}
+
+	body := fmt.Sprintf(`{"external_id":"readme-1","client_name":"Joana Dias","client_phone":"+5511987659999","service":"Manicure","starts_at":%q}`,
+		time.Now().Add(72*time.Hour).Format(time.RFC3339))
+	req, _ := http.NewRequest("POST", "http://"+addrs["http"]+"/api/v1/appointments", strings.NewReader(body))
+	req.Header.Set("Authorization", "Bearer "+devstack.DemoAPIKey)
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 201 {
+		t.Fatalf("create with the demo key: %d %s", resp.StatusCode, raw)
+	}
+
+	// The three demo appointments and this one: four notices reach the Meta stand-in.
+	deadline := time.Now().Add(20 * time.Second)
+	var got []map[string]any
+	for time.Now().Before(deadline) {
+		got = nil
+		r, err := http.Get("http://" + addrs["meta"] + "/_standin/requests")
+		if err == nil {
+			_ = json.NewDecoder(r.Body).Decode(&got)
+			r.Body.Close()
+		}
+		if len(got) >= 4 {
+			break
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	found := false
+	for _, m := range got {
+		if m["to"] == "+5511987659999" {
+			found = true
+		}
+	}
+	if len(got) != 4 || !found {
+		t.Fatalf("Meta stand-in recorded %d requests (want 4, one to +5511987659999): %v", len(got), got)
+	}
+
+	_ = cmd.Process.Signal(syscall.SIGINT)
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Errorf("local stack exited with %v\nstderr:\n%s", err, stderr.String())
+		}
+	case <-ctx.Done():
+		t.Error("local stack did not stop on Ctrl-C")
+	}
+}
