@@ -58,14 +58,13 @@ func run(log *slog.Logger, httpAddr, firestoreAddr, pubsubAddr, tasksAddr, secre
 		return err
 	}
 	defer ps.Stop()
-	os.Setenv("PUBSUB_EMULATOR_HOST", ps.Host)
 
 	m, err := domain.ParseMode(mode)
 	if err != nil {
 		return err
 	}
 	stack, err := devstack.Start(ctx, devstack.Options{
-		FirestoreHost: fs.Host, HTTPAddr: httpAddr, TasksAddr: tasksAddr, SecretsAddr: secretsAddr, MetaAddr: metaAddr,
+		FirestoreHost: fs.Host, PubSubHost: ps.Host, AutoStatuses: []string{"sent", "delivered", "read"}, HTTPAddr: httpAddr, TasksAddr: tasksAddr, SecretsAddr: secretsAddr, MetaAddr: metaAddr,
 		Log: log,
 		Configure: func(c *config.Config) {
 			c.Mode = m
@@ -84,6 +83,7 @@ func run(log *slog.Logger, httpAddr, firestoreAddr, pubsubAddr, tasksAddr, secre
 Lembra is running locally.
   Booking API     %[1]s/api/v1/appointments   (Authorization: Bearer %[2]s)
   Dispatch        %[1]s/dispatch               (called by the Cloud Tasks stand-in)
+  Webhook         %[1]s/webhook                (Meta stand-in posts signed statuses here)
   Meta stand-in   %[3]s/_standin/requests      (every message "sent" to WhatsApp)
   Firestore       %[4]s (emulator)   Pub/Sub %[5]s (emulator)
   Demo tenant     %[6]s

@@ -14,6 +14,7 @@ import (
 
 	cloudtasks "cloud.google.com/go/cloudtasks/apiv2"
 	"cloud.google.com/go/firestore"
+	"cloud.google.com/go/pubsub/v2"
 	secretmanager "cloud.google.com/go/secretmanager/apiv1"
 	"google.golang.org/api/option"
 	"google.golang.org/grpc"
@@ -37,6 +38,7 @@ type Env struct {
 	tasks     lazy[*queue.Tasks]
 	secrets   lazy[*secrets.Cache]
 	sm        lazy[*secrets.SecretManager]
+	pubsub    lazy[*pubsub.Client]
 	meta      *meta.Client
 }
 
@@ -64,6 +66,10 @@ func New(cfg config.Config, log *slog.Logger) *Env {
 			ServiceAccount: cfg.TasksServiceAccount, Audience: cfg.TasksAudience,
 			Deadline: cfg.MetaTimeout + time.Minute,
 		}, nil
+	}
+	e.pubsub.make = func(ctx context.Context) (*pubsub.Client, error) {
+		// PUBSUB_EMULATOR_HOST, when set, is honoured by the client itself.
+		return pubsub.NewClient(ctx, cfg.Project)
 	}
 	e.sm.make = func(ctx context.Context) (*secrets.SecretManager, error) {
 		c, err := secretmanager.NewClient(ctx, emulatorOptions(cfg.SecretManagerEmulatorHost)...)
@@ -133,6 +139,15 @@ func (e *Env) SecretManager(ctx context.Context) (*secrets.SecretManager, error)
 	return s, nil
 }
 
+// PubSub returns the Pub/Sub client.
+func (e *Env) PubSub(ctx context.Context) (*pubsub.Client, error) {
+	c, err := e.pubsub.get(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("pubsub client: %w", err)
+	}
+	return c, nil
+}
+
 // Meta returns the WhatsApp Cloud API client.
 func (e *Env) Meta() *meta.Client { return e.meta }
 
@@ -143,6 +158,9 @@ func (e *Env) Close() {
 	}
 	if q, ok := e.tasks.peek(); ok {
 		q.Client.Close()
+	}
+	if c, ok := e.pubsub.peek(); ok {
+		c.Close()
 	}
 	if sm, ok := e.sm.peek(); ok {
 		sm.Client.Close()
@@ -189,6 +207,25 @@ var defaultEnv = lazy[*Env]{make: func(context.Context) (*Env, error) {
 
 // Default is the process's environment, read from its environment variables once.
 func Default(ctx context.Context) (*Env, error) { return defaultEnv.get(ctx) }
+
+// Lazy is a value built from the default environment on first use, and built again
+// after a failure.
+type Lazy[T any] struct{ l lazy[T] }
+
+// NewLazy returns a Lazy built by build.
+func NewLazy[T any](build func(*Env) (T, error)) *Lazy[T] {
+	return &Lazy[T]{l: lazy[T]{make: func(ctx context.Context) (T, error) {
+		env, err := Default(ctx)
+		if err != nil {
+			var zero T
+			return zero, err
+		}
+		return build(env)
+	}}}
+}
+
+// Get returns the value, building it if needed.
+func (l *Lazy[T]) Get(ctx context.Context) (T, error) { return l.l.get(ctx) }
 
 // LazyHTTP serves the handler that build makes from the default environment, building
 // it on the first request. A failed build answers 503 and is tried again next time.

@@ -40,6 +40,11 @@ type Config struct {
 	SecretCacheTTL time.Duration
 	VoucherBaseURL string
 
+	WebhookTopic        string // Pub/Sub topic the webhook publishes deliveries to
+	MetaAppSecretID     string // Secret Manager id of the Meta app secret
+	MetaVerifyTokenID   string // Secret Manager id of the webhook verify token
+	WebhookMaxBodyBytes int64
+
 	// Local stand-ins for services with no official emulator (never set in production).
 	CloudTasksEmulatorHost    string
 	SecretManagerEmulatorHost string
@@ -73,6 +78,10 @@ func Load(getenv Getenv) (Config, error) {
 		TasksAudience:       p.str("LEMBRA_TASKS_AUDIENCE", ""),
 		SecretCacheTTL:      p.seconds("LEMBRA_SECRET_CACHE_SECONDS", 5*time.Minute),
 		VoucherBaseURL:      strings.TrimRight(p.str("LEMBRA_VOUCHER_BASE_URL", ""), "/"),
+		WebhookTopic:        p.str("LEMBRA_WEBHOOK_TOPIC", "meta-webhooks"),
+		MetaAppSecretID:     p.str("LEMBRA_META_APP_SECRET_ID", "meta-app-secret"),
+		MetaVerifyTokenID:   p.str("LEMBRA_META_VERIFY_TOKEN_ID", "meta-webhook-verify-token"),
+		WebhookMaxBodyBytes: 4 << 20,
 
 		CloudTasksEmulatorHost:    p.str("CLOUD_TASKS_EMULATOR_HOST", ""),
 		SecretManagerEmulatorHost: p.str("SECRET_MANAGER_EMULATOR_HOST", ""),

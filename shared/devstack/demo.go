@@ -24,6 +24,7 @@ func DemoTenant() Tenant {
 			ID: DemoTenantID, Name: "Studio Jana Beleza", TimeZone: domain.DefaultTimeZone,
 			LocationLine: "Rua Augusta, 1500, sala 12 – Consolação, São Paulo",
 			Mode:         domain.ModeEnabled,
+			StaffLabel:   "Falar com a Jana",
 			Templates: map[string]domain.TemplateRef{
 				string(domain.JobCreated):  {Name: "aviso_de_agendamento", Language: "pt_BR"},
 				string(domain.JobReminder): {Name: "confirmacao_de_agendamento_24h", Language: "pt_BR"},

@@ -16,10 +16,15 @@ import (
 	"time"
 
 	"cloud.google.com/go/cloudtasks/apiv2/cloudtaskspb"
+	"cloud.google.com/go/pubsub/v2/apiv1/pubsubpb"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
 	"google.golang.org/protobuf/types/known/durationpb"
 
 	apifn "github.com/lembra-app/lembra/functions/api"
 	dispatchfn "github.com/lembra-app/lembra/functions/dispatch"
+	eventsfn "github.com/lembra-app/lembra/functions/events"
+	webhookfn "github.com/lembra-app/lembra/functions/webhook"
 	"github.com/lembra-app/lembra/shared/app"
 	"github.com/lembra-app/lembra/shared/config"
 	"github.com/lembra-app/lembra/shared/domain"
@@ -36,12 +41,16 @@ import (
 type Options struct {
 	Project       string // default lembra-local
 	FirestoreHost string // a running Firestore emulator (required)
+	PubSubHost    string // a running Pub/Sub emulator (required)
 	HTTPAddr      string
 	TasksAddr     string
 	SecretsAddr   string
 	MetaAddr      string
 	// Configure adjusts the configuration the functions get (mode, retry delays, …).
 	Configure func(*config.Config)
+	// AutoStatuses are the statuses the Meta stand-in posts back for every accepted
+	// message (e.g. sent, delivered, read); none by default.
+	AutoStatuses []string
 	// QueueRetry is the dispatch queue's retry policy (default: Terraform's).
 	QueueRetry *cloudtaskspb.RetryConfig
 	Log        *slog.Logger
@@ -76,8 +85,8 @@ func DefaultQueueRetry() *cloudtaskspb.RetryConfig {
 
 // Start brings the stack up. Close it when done.
 func Start(ctx context.Context, o Options) (s *Stack, err error) {
-	if o.FirestoreHost == "" {
-		return nil, errors.New("devstack: a Firestore emulator host is required")
+	if o.FirestoreHost == "" || o.PubSubHost == "" {
+		return nil, errors.New("devstack: Firestore and Pub/Sub emulator hosts are required")
 	}
 	if o.Project == "" {
 		o.Project = "lembra-local"
@@ -90,6 +99,9 @@ func Start(ctx context.Context, o Options) (s *Stack, err error) {
 	}
 	// The Firestore client reads the emulator host from the environment.
 	if err := os.Setenv("FIRESTORE_EMULATOR_HOST", o.FirestoreHost); err != nil {
+		return nil, err
+	}
+	if err := os.Setenv("PUBSUB_EMULATOR_HOST", o.PubSubHost); err != nil {
 		return nil, err
 	}
 	s = &Stack{}
@@ -167,6 +179,23 @@ func Start(ctx context.Context, o Options) (s *Stack, err error) {
 	if err != nil {
 		return nil, fmt.Errorf("devstack: dispatch: %w", err)
 	}
+	for id, value := range map[string]string{cfg.MetaAppSecretID: AppSecret, cfg.MetaVerifyTokenID: VerifyToken} {
+		if err := s.secretWriter.Put(ctx, id, []byte(value)); err != nil {
+			return nil, fmt.Errorf("devstack: webhook secrets: %w", err)
+		}
+	}
+	webhook, err := webhookfn.Handler(s.Env)
+	if err != nil {
+		return nil, fmt.Errorf("devstack: webhook: %w", err)
+	}
+	evSvc, err := eventsfn.Service(s.Env)
+	if err != nil {
+		return nil, fmt.Errorf("devstack: events: %w", err)
+	}
+	if err := s.pushSubscription(ctx, cfg, s.URL+"/events"); err != nil {
+		return nil, err
+	}
+	s.Meta.SetWebhook(metastandin.WebhookOptions{URL: s.URL + "/webhook", AppSecret: AppSecret, AutoStatuses: o.AutoStatuses})
 	// Deployed, dispatch is private: Cloud Run checks the task's OIDC token. Locally the
 	// same check is made here against the stand-in's signing key.
 	tasksOnly := &oidc.Verifier{
@@ -176,11 +205,45 @@ func Start(ctx context.Context, o Options) (s *Stack, err error) {
 	mux := http.NewServeMux()
 	mux.Handle("/api/", http.StripPrefix("/api", api))
 	mux.Handle("/dispatch", tasksOnly.Middleware(dispatch))
+	mux.Handle("/webhook", webhook)
+	mux.Handle("/events", eventsfn.PushHandler(evSvc))
 	mux.Handle("/oidc/jwks", s.Signer.JWKSHandler())
 	mux.HandleFunc("/healthz", func(w http.ResponseWriter, r *http.Request) { fmt.Fprintln(w, "ok") })
 	s.srv = &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
 	go func() { _ = s.srv.Serve(lis) }()
 	return s, nil
+}
+
+// The local Meta app's webhook secrets (stored in the Secret Manager stand-in).
+const (
+	AppSecret   = "local-meta-app-secret"
+	VerifyToken = "local-verify-token"
+)
+
+// pushSubscription creates the webhook topic and a push subscription feeding the
+// events function, as Eventarc does when deployed.
+func (s *Stack) pushSubscription(ctx context.Context, cfg config.Config, endpoint string) error {
+	ps, err := s.Env.PubSub(ctx)
+	if err != nil {
+		return err
+	}
+	topic := "projects/" + cfg.Project + "/topics/" + cfg.WebhookTopic
+	if _, err := ps.TopicAdminClient.CreateTopic(ctx, &pubsubpb.Topic{Name: topic}); err != nil && status.Code(err) != codes.AlreadyExists {
+		return fmt.Errorf("devstack: create topic: %w", err)
+	}
+	_, err = ps.SubscriptionAdminClient.CreateSubscription(ctx, &pubsubpb.Subscription{
+		Name:               "projects/" + cfg.Project + "/subscriptions/events-push",
+		Topic:              topic,
+		PushConfig:         &pubsubpb.PushConfig{PushEndpoint: endpoint},
+		AckDeadlineSeconds: 60,
+		RetryPolicy: &pubsubpb.RetryPolicy{
+			MinimumBackoff: durationpb.New(100 * time.Millisecond), MaximumBackoff: durationpb.New(10 * time.Second),
+		},
+	})
+	if err != nil && status.Code(err) != codes.AlreadyExists {
+		return fmt.Errorf("devstack: create push subscription: %w", err)
+	}
+	return nil
 }
 
 // Tenant is a tenant to set up on the stack: its document, its token in the Secret

@@ -444,7 +444,7 @@ func TestBadInputChangesNothing(t *testing.T) {
 	ten, key := demo(t, s, nil)
 	other, otherKey := demo(t, s, func(o *devstack.Tenant) {
 		o.ID, o.Name, o.APIKey, o.AccessToken = "outro-estudio", "Outro Estúdio", "", "other-token"
-		o.WhatsApp.PhoneNumberID = "200000000000001"
+		o.WhatsApp.PhoneNumberID, o.WhatsApp.WABAID = "200000000000001", "200000000000009"
 	})
 	_ = ten
 	r := call(t, s, otherKey, "POST", "/v1/appointments", appointmentBody("other-1", time.Now().Add(80*time.Hour)))

@@ -18,6 +18,7 @@ import (
 	"github.com/lembra-app/lembra/shared/config"
 	"github.com/lembra-app/lembra/shared/devstack"
 	"github.com/lembra-app/lembra/shared/domain"
+	"github.com/lembra-app/lembra/shared/standin/metastandin"
 )
 
 func TestMain(m *testing.M) { os.Exit(devstack.RunTests(m)) }
@@ -192,3 +193,5 @@ func dump(t *testing.T, s *devstack.Stack) map[string]map[string]any {
 	walk(fs.Collections(ctx))
 	return out
 }
+
+func metastandinHang() metastandin.Fault { return metastandin.Fault{AcceptThenHang: true} }

@@ -17,27 +17,35 @@ import (
 	"github.com/lembra-app/lembra/shared/logging"
 )
 
-// RunTests runs a test binary's tests with a Firestore emulator: the one named by
-// FIRESTORE_EMULATOR_HOST (scripts/test.sh starts one for the whole run), or one it
-// starts itself. If neither works it fails loudly; it never skips.
+// RunTests runs a test binary's tests with the Firestore and Pub/Sub emulators: those
+// named by FIRESTORE_EMULATOR_HOST and PUBSUB_EMULATOR_HOST (scripts/test.sh starts them
+// once for the whole run), or ones it starts itself. If neither works it fails loudly;
+// it never skips.
 func RunTests(m *testing.M) int {
-	host := os.Getenv("FIRESTORE_EMULATOR_HOST")
-	if host != "" {
-		if err := emulators.Check(host); err != nil {
-			fmt.Fprintf(os.Stderr, "FIRESTORE_EMULATOR_HOST=%s does not answer: %v\n", host, err)
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	for _, emu := range []struct {
+		env   string
+		start func(context.Context, string, io.Writer) (*emulators.Emulator, error)
+	}{
+		{"FIRESTORE_EMULATOR_HOST", emulators.StartFirestore},
+		{"PUBSUB_EMULATOR_HOST", emulators.StartPubSub},
+	} {
+		if host := os.Getenv(emu.env); host != "" {
+			if err := emulators.Check(host); err != nil {
+				fmt.Fprintf(os.Stderr, "%s=%s does not answer: %v\n", emu.env, host, err)
+				return 1
+			}
+			continue
+		}
+		e, err := emu.start(ctx, "", io.Discard)
+		if err != nil {
+			fmt.Fprintf(os.Stderr, "cannot start an emulator for %s: %v\n", emu.env, err)
 			return 1
 		}
-		return m.Run()
+		defer e.Stop()
+		os.Setenv(emu.env, e.Host)
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-	e, err := emulators.StartFirestore(ctx, "", io.Discard)
-	cancel()
-	if err != nil {
-		fmt.Fprintf(os.Stderr, "cannot start the Firestore emulator: %v\n", err)
-		return 1
-	}
-	defer e.Stop()
-	os.Setenv("FIRESTORE_EMULATOR_HOST", e.Host)
 	return m.Run()
 }
 
@@ -60,6 +68,7 @@ func TestProject(t testing.TB) string {
 func ForTest(t testing.TB, o Options) *Stack {
 	t.Helper()
 	o.FirestoreHost = os.Getenv("FIRESTORE_EMULATOR_HOST")
+	o.PubSubHost = os.Getenv("PUBSUB_EMULATOR_HOST")
 	if o.Project == "" {
 		o.Project = TestProject(t)
 	}

@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"strings"
 	"time"
 
 	"github.com/lembra-app/lembra/shared/booking"
@@ -112,7 +113,10 @@ func (s *Service) Dispatch(ctx context.Context, tenantID, jobID string) error {
 		default: // sent, delivered, read, failed, skipped, canceled: nothing more to do
 			return store.ErrNoChange
 		}
-		msg, reason, skip := s.plan(tenant, tx.Appointment, j, now)
+		msg, reason, skip, err := s.plan(tx, tenant, now)
+		if err != nil {
+			return err
+		}
 		if skip {
 			j.Finish(now, domain.JobSkipped, reason)
 			return nil
@@ -144,30 +148,39 @@ func (s *Service) Dispatch(ctx context.Context, tenantID, jobID string) error {
 }
 
 // plan applies the rules that decide whether a job may be sent and builds its message.
-func (s *Service) plan(t *domain.Tenant, apt *domain.Appointment, j *domain.Job, now time.Time) (meta.Message, domain.Reason, bool) {
+func (s *Service) plan(tx *store.JobTx, t *domain.Tenant, now time.Time) (meta.Message, domain.Reason, bool, error) {
 	var none meta.Message
+	j, apt := tx.Job, tx.Appointment
+	skip := func(code string) (meta.Message, domain.Reason, bool, error) {
+		return none, ptbr.Reason(code), true, nil
+	}
 	switch {
 	case domain.EffectiveMode(s.Config.Mode, t.Mode) == domain.ModeDisabled:
-		return none, ptbr.Reason(ptbr.ReasonModeDisabled), true
+		return skip(ptbr.ReasonModeDisabled)
 	case !s.Config.TenantAllowed(t.ID):
-		return none, ptbr.Reason(ptbr.ReasonTenantNotAllowed), true
+		return skip(ptbr.ReasonTenantNotAllowed)
 	case t.KillSwitch:
-		return none, ptbr.Reason(ptbr.ReasonKillSwitch), true
-	case apt == nil || !apt.Status.Active():
-		return none, ptbr.Reason(ptbr.ReasonAppointmentGone), true
-	case !apt.StartsAt.After(now):
-		return none, ptbr.Reason(ptbr.ReasonAppointmentPast), true
+		return skip(ptbr.ReasonKillSwitch)
 	case t.WhatsApp.PhoneNumberID == "" || t.WhatsApp.AccessTokenSecret == "":
-		return none, ptbr.Reason(ptbr.ReasonNoPhoneNumber), true
+		return skip(ptbr.ReasonNoPhoneNumber)
+	}
+	if j.DeliveryMode == domain.DeliverySession {
+		return s.planSession(tx, t, now)
+	}
+	switch {
+	case apt == nil || !apt.Status.Active():
+		return skip(ptbr.ReasonAppointmentGone)
+	case !apt.StartsAt.After(now):
+		return skip(ptbr.ReasonAppointmentPast)
 	}
 	tpl, ok := t.Template(j.Type)
 	if !ok {
-		return none, ptbr.Reason(ptbr.ReasonTemplateMissing), true
+		return skip(ptbr.ReasonTemplateMissing)
 	}
-	to := apt.ClientPhone
-	if s.Config.TestRecipient != "" {
-		to = s.Config.TestRecipient
+	if st, ok := t.TemplateApproved(tpl); !ok {
+		return none, ptbr.TemplateNotApproved(tpl.Name, tpl.Language, st.Status, st.Reason), true, nil
 	}
+	to := s.recipient(apt.ClientPhone)
 	location := apt.Location
 	if location == "" {
 		location = t.LocationLine
@@ -177,7 +190,31 @@ func (s *Service) plan(t *domain.Tenant, apt *domain.Appointment, j *domain.Job,
 	j.DeliveryMode = domain.DeliveryTemplate
 	j.TemplateName, j.TemplateLanguage = tpl.Name, tpl.Language
 	j.Recipient = to
-	return meta.TemplateMessage(to, tpl.Name, tpl.Language, params, CallbackData(t.ID, j.ID)), domain.Reason{}, false
+	return meta.TemplateMessage(to, tpl.Name, tpl.Language, params, CallbackData(t.ID, j.ID)), domain.Reason{}, false, nil
+}
+
+// planSession checks the 24-hour window, at send time, before a free-form message.
+func (s *Service) planSession(tx *store.JobTx, t *domain.Tenant, now time.Time) (meta.Message, domain.Reason, bool, error) {
+	j := tx.Job
+	if j.Recipient == "" {
+		return meta.Message{}, ptbr.Reason(ptbr.ReasonNoRecipient), true, nil
+	}
+	conv, err := tx.Conversation(strings.TrimPrefix(j.Recipient, "+"))
+	if err != nil {
+		return meta.Message{}, domain.Reason{}, false, err
+	}
+	if conv == nil || !domain.WindowOpen(conv.LastInboundAt, now) {
+		return meta.Message{}, ptbr.Reason(ptbr.ReasonWindowClosed), true, nil
+	}
+	return meta.TextMessage(s.recipient(j.Recipient), j.Text, CallbackData(t.ID, j.ID)), domain.Reason{}, false, nil
+}
+
+// recipient applies the development override that routes every send to one number.
+func (s *Service) recipient(to string) string {
+	if s.Config.TestRecipient != "" {
+		return s.Config.TestRecipient
+	}
+	return to
 }
 
 // send performs a claimed send and records its outcome.
@@ -199,14 +236,24 @@ func (s *Service) send(ctx context.Context, log *slog.Logger, t *domain.Tenant, 
 		var apiErr *meta.APIError
 		var missing *tokenMissingError
 		switch {
+		case j.Status != domain.JobSending:
+			// A status webhook settled the job while this send was under way (it names
+			// the job in biz_opaque_callback_data): keep what it recorded.
+			a.Outcome = "settled_by_webhook"
+			if err == nil && j.ProviderMessageID == "" {
+				j.ProviderMessageID = res.MessageID
+				tx.IndexWAMID(res.MessageID)
+			}
 		case err == nil:
 			a.Outcome = "sent"
 			j.Status = domain.JobSent
 			j.ProviderMessageID = res.MessageID
-			j.ProviderStatus = "accepted"
+			j.ProviderStatus = string(domain.JobSent)
 			j.SentAt = now
 			j.ReasonCode, j.Reason, j.ErrorCode = "", "", 0
-			j.AddEvent(now, "sent", "")
+			if !j.HasEvent("sent") {
+				j.AddEvent(now, "sent", "")
+			}
 			tx.IndexWAMID(res.MessageID)
 		case errors.Is(err, meta.ErrOutcomeUnknown):
 			a.Outcome, a.Error = "unknown", err.Error()

@@ -69,6 +69,8 @@ const (
 	JobCreated  JobType = "appointment_created"
 	JobReminder JobType = "appointment_reminder"
 	JobCanceled JobType = "appointment_canceled"
+	// JobReply answers a client's button tap with a free-form session message.
+	JobReply JobType = "button_reply"
 )
 
 // JobStatus is where a job is in its life.
@@ -97,6 +99,18 @@ func (s JobStatus) Final() bool {
 		return true
 	}
 	return false
+}
+
+// providerRank orders the statuses Meta reports; a job never moves to a lower one.
+var providerRank = map[JobStatus]int{JobSent: 1, JobDelivered: 2, JobRead: 3}
+
+// Advance moves s forward to next if next is further along sent → delivered → read.
+// Any status before sent (sending, unknown, …) advances to any provider status.
+func (s JobStatus) Advance(next JobStatus) JobStatus {
+	if providerRank[next] > providerRank[s] {
+		return next
+	}
+	return s
 }
 
 // AppointmentStatus is the booking's state.
@@ -134,7 +148,13 @@ type WhatsApp struct {
 	DisplayPhoneNumber string `firestore:"display_phone_number" json:"display_phone_number"`
 	// AccessTokenSecret is the Secret Manager secret id holding the tenant's Meta token.
 	AccessTokenSecret string `firestore:"access_token_secret" json:"access_token_secret"`
-	Status            string `firestore:"status" json:"status"`
+	Status            string `firestore:"status" json:"status"` // connected, disconnected, …
+	// LastEvent is the last account event Meta reported (account_update,
+	// phone_number_quality_update), with its time and details.
+	LastEvent     string    `firestore:"last_event,omitempty" json:"last_event,omitempty"`
+	LastEventAt   time.Time `firestore:"last_event_at,omitempty" json:"last_event_at,omitzero"`
+	LastEventInfo string    `firestore:"last_event_info,omitempty" json:"last_event_info,omitempty"`
+	MessagingTier string    `firestore:"messaging_tier,omitempty" json:"messaging_tier,omitempty"`
 }
 
 // Tenant is a business using Lembra.
@@ -148,7 +168,35 @@ type Tenant struct {
 	// Templates maps a job type to its approved template.
 	Templates map[string]TemplateRef `firestore:"templates" json:"templates"`
 	WhatsApp  WhatsApp               `firestore:"whatsapp" json:"whatsapp"`
-	CreatedAt time.Time              `firestore:"created_at" json:"created_at"`
+	// TemplateStatuses holds Meta's latest word on each template, keyed by TemplateKey.
+	TemplateStatuses map[string]TemplateStatus `firestore:"template_statuses" json:"template_statuses,omitempty"`
+	// StaffLabel is the third button's label, e.g. "Falar com a Jana".
+	StaffLabel string `firestore:"staff_label" json:"staff_label,omitempty"`
+	// RescheduleText answers a Reagendar tap; empty: a default text.
+	RescheduleText string    `firestore:"reschedule_text" json:"reschedule_text,omitempty"`
+	CreatedAt      time.Time `firestore:"created_at" json:"created_at"`
+}
+
+// TemplateStatus is a template's review state as Meta last reported it.
+type TemplateStatus struct {
+	Name      string    `firestore:"name" json:"name"`
+	Language  string    `firestore:"language" json:"language"`
+	Status    string    `firestore:"status" json:"status"` // APPROVED, REJECTED, PAUSED, …
+	Reason    string    `firestore:"reason" json:"reason,omitempty"`
+	UpdatedAt time.Time `firestore:"updated_at" json:"updated_at"`
+}
+
+// TemplateKey keys TemplateStatuses.
+func TemplateKey(name, language string) string { return name + ":" + language }
+
+// TemplateApproved reports whether Meta has not said otherwise about a template.
+// A template Meta never reported on is taken as approved (it was configured as such).
+func (t *Tenant) TemplateApproved(ref TemplateRef) (TemplateStatus, bool) {
+	st, ok := t.TemplateStatuses[TemplateKey(ref.Name, ref.Language)]
+	if !ok || st.Status == "APPROVED" || st.Status == "REINSTATED" {
+		return st, true
+	}
+	return st, false
 }
 
 // Location returns the tenant's time zone, defaulting to America/Sao_Paulo.
@@ -219,8 +267,16 @@ type Appointment struct {
 	ScheduleVersion int       `firestore:"schedule_version" json:"schedule_version"`
 	VoucherToken    string    `firestore:"voucher_token" json:"voucher_token"`
 	CanceledAt      time.Time `firestore:"canceled_at,omitempty" json:"canceled_at,omitzero"`
-	CreatedAt       time.Time `firestore:"created_at" json:"created_at"`
-	UpdatedAt       time.Time `firestore:"updated_at" json:"updated_at"`
+	ConfirmedAt     time.Time `firestore:"confirmed_at,omitempty" json:"confirmed_at,omitzero"`
+	// LastInboundAt is the last client message correlated to this appointment: it
+	// opens WhatsApp's 24-hour window for free-form messages about it.
+	LastInboundAt time.Time `firestore:"last_inbound_at,omitempty" json:"last_inbound_at,omitzero"`
+	LastInboundID string    `firestore:"last_inbound_id,omitempty" json:"last_inbound_id,omitempty"`
+	// StaffFlag asks staff to act: reschedule_requested, talk_requested.
+	StaffFlag   string    `firestore:"staff_flag,omitempty" json:"staff_flag,omitempty"`
+	StaffFlagAt time.Time `firestore:"staff_flag_at,omitempty" json:"staff_flag_at,omitzero"`
+	CreatedAt   time.Time `firestore:"created_at" json:"created_at"`
+	UpdatedAt   time.Time `firestore:"updated_at" json:"updated_at"`
 }
 
 // AppointmentID derives the appointment id from the tenant and the booking system's id,
@@ -292,6 +348,17 @@ type Job struct {
 	Reason     string `firestore:"reason,omitempty" json:"reason,omitempty"`
 	ErrorCode  int    `firestore:"error_code,omitempty" json:"error_code,omitempty"`
 
+	// Text is the body of a session message (replies, cancellation notices).
+	Text string `firestore:"text,omitempty" json:"text,omitempty"`
+	// InboundID is the client message a reply answers.
+	InboundID string `firestore:"inbound_id,omitempty" json:"inbound_id,omitempty"`
+
+	// What Meta reported after the send: when each status came, and a failure's details.
+	ProviderStatusTimes map[string]time.Time `firestore:"provider_status_times,omitempty" json:"provider_status_times,omitempty"`
+	ErrorTitle          string               `firestore:"error_title,omitempty" json:"error_title,omitempty"`
+	ErrorDetails        string               `firestore:"error_details,omitempty" json:"error_details,omitempty"`
+	Pricing             *Pricing             `firestore:"pricing,omitempty" json:"pricing,omitempty"`
+
 	// DryRunRequest is the exact request a dry run would have sent.
 	DryRunRequest string `firestore:"dry_run_request,omitempty" json:"dry_run_request,omitempty"`
 
@@ -314,6 +381,27 @@ func (j *Job) Finish(at time.Time, status JobStatus, r Reason) {
 	j.NextRetryAt = time.Time{}
 	j.LeaseUntil = time.Time{}
 	j.AddEvent(at, string(status), r.Text)
+}
+
+// Pricing is what Meta said a message costs (per-message pricing, or the older
+// conversation-based model).
+type Pricing struct {
+	Billable           bool   `firestore:"billable" json:"billable"`
+	Model              string `firestore:"model,omitempty" json:"model,omitempty"`
+	Category           string `firestore:"category,omitempty" json:"category,omitempty"`
+	Type               string `firestore:"type,omitempty" json:"type,omitempty"`
+	ConversationID     string `firestore:"conversation_id,omitempty" json:"conversation_id,omitempty"`
+	ConversationOrigin string `firestore:"conversation_origin,omitempty" json:"conversation_origin,omitempty"`
+}
+
+// HasEvent reports whether the timeline already holds an event.
+func (j *Job) HasEvent(event string) bool {
+	for _, e := range j.Timeline {
+		if e.Event == event {
+			return true
+		}
+	}
+	return false
 }
 
 // Reason is why something was not sent (or failed): a stable code for machines and

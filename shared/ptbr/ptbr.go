@@ -123,3 +123,59 @@ func RetriesExhausted(attempts int, last string) domain.Reason {
 		Text: fmt.Sprintf("Falha depois de %d tentativas. Último erro: %s", attempts, last),
 	}
 }
+
+// More reason codes for session messages and templates.
+const (
+	ReasonWindowClosed        = "window_closed"
+	ReasonTemplateNotApproved = "template_not_approved"
+	ReasonNoRecipient         = "no_recipient"
+)
+
+func init() {
+	reasonTexts[ReasonWindowClosed] = "Janela de 24 horas fechada: o cliente não escreveu nas últimas 24 horas, e mensagem livre só pode ser enviada com a janela aberta."
+	reasonTexts[ReasonTemplateNotApproved] = "O modelo de mensagem não está aprovado na Meta: nada foi enviado."
+	reasonTexts[ReasonNoRecipient] = "O cliente não tem número de WhatsApp conhecido (usa nome de usuário): responda pelo aplicativo."
+}
+
+// TemplateNotApproved says which template Meta holds back, and why.
+func TemplateNotApproved(name, language, status, reason string) domain.Reason {
+	text := fmt.Sprintf("O modelo %q (%s) está com status %s na Meta", name, language, status)
+	if reason != "" && reason != "NONE" {
+		text += " (motivo: " + reason + ")"
+	}
+	return domain.Reason{Code: ReasonTemplateNotApproved, Text: text + ": nada foi enviado. Ajuste o modelo no WhatsApp Manager ou escolha outro nas configurações."}
+}
+
+// Replies to the template's quick-reply buttons, in the studio's voice.
+func ReplyConfirmed(service, date, hour, voucherURL string) string {
+	s := fmt.Sprintf("Presença confirmada! ✅\n%s em %s às %s.", service, date, hour)
+	if voucherURL != "" {
+		s += "\nSeu voucher: " + voucherURL
+	}
+	return s
+}
+
+// ReplyReschedule is the default answer to Reagendar.
+func ReplyReschedule(studio string) string {
+	return fmt.Sprintf("Sem problemas! Responda esta mensagem com o dia e o horário que preferir, e %s confirma o novo horário por aqui.", studio)
+}
+
+// ReplyTalk answers the button that asks for a person.
+func ReplyTalk(studio string) string {
+	return fmt.Sprintf("Certo! Avisamos %s: você vai receber uma resposta por aqui em breve.", studio)
+}
+
+// ReplyCanceled answers a button on a canceled appointment.
+func ReplyCanceled(service, date, hour string) string {
+	return fmt.Sprintf("Este agendamento (%s em %s às %s) foi cancelado. Para marcar um novo horário, é só responder esta mensagem.", service, date, hour)
+}
+
+// ReplyPast answers a button on an appointment that already happened.
+func ReplyPast(service, date, hour string) string {
+	return fmt.Sprintf("Este agendamento (%s em %s às %s) já passou. Para marcar um novo horário, é só responder esta mensagem.", service, date, hour)
+}
+
+// ReplyUnknown answers a button we cannot tie to an appointment.
+func ReplyUnknown(studio string) string {
+	return fmt.Sprintf("Recebemos sua resposta, mas não encontramos o agendamento. %s vai te responder por aqui em breve.", studio)
+}

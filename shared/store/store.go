@@ -26,6 +26,7 @@ const (
 	colVouchers     = "vouchers"
 	colPhoneNumbers = "phone_numbers"
 	colWAMIDs       = "wamids"
+	colWABAs        = "wabas"
 )
 
 // Store is the Firestore adapter.
@@ -48,7 +49,7 @@ func (s *Store) job(tenantID, id string) *firestore.DocumentRef {
 
 func notFound(err error) bool { return status.Code(err) == codes.NotFound }
 
-// PutTenant creates or replaces a tenant and its phone number index.
+// PutTenant creates or replaces a tenant and its phone number and WABA indexes.
 func (s *Store) PutTenant(ctx context.Context, t *domain.Tenant) error {
 	if err := t.Validate(); err != nil {
 		return err
@@ -63,28 +64,94 @@ func (s *Store) PutTenant(ctx context.Context, t *domain.Tenant) error {
 		} else if !notFound(err) {
 			return err
 		}
-		if pn := t.WhatsApp.PhoneNumberID; pn != "" {
-			idx, err := tx.Get(s.fs.Collection(colPhoneNumbers).Doc(pn))
+		indexes := []struct{ col, oldID, newID string }{
+			{colPhoneNumbers, prev.WhatsApp.PhoneNumberID, t.WhatsApp.PhoneNumberID},
+			{colWABAs, prev.WhatsApp.WABAID, t.WhatsApp.WABAID},
+		}
+		for _, ix := range indexes {
+			if ix.newID == "" {
+				continue
+			}
+			snap, err := tx.Get(s.fs.Collection(ix.col).Doc(ix.newID))
 			if err == nil {
-				if owner, _ := idx.Data()["tenant_id"].(string); owner != t.ID {
-					return fmt.Errorf("%w: phone number id %s already belongs to tenant %s", domain.ErrConflict, pn, owner)
+				if owner, _ := snap.Data()["tenant_id"].(string); owner != t.ID {
+					return fmt.Errorf("%w: %s %s already belongs to tenant %s", domain.ErrConflict, ix.col, ix.newID, owner)
 				}
 			} else if !notFound(err) {
 				return err
 			}
 		}
-		if pn := prev.WhatsApp.PhoneNumberID; pn != "" && pn != t.WhatsApp.PhoneNumberID {
-			if err := tx.Delete(s.fs.Collection(colPhoneNumbers).Doc(pn)); err != nil {
-				return err
+		for _, ix := range indexes {
+			if ix.oldID != "" && ix.oldID != ix.newID {
+				if err := tx.Delete(s.fs.Collection(ix.col).Doc(ix.oldID)); err != nil {
+					return err
+				}
 			}
-		}
-		if pn := t.WhatsApp.PhoneNumberID; pn != "" {
-			if err := tx.Set(s.fs.Collection(colPhoneNumbers).Doc(pn), map[string]any{"tenant_id": t.ID}); err != nil {
-				return err
+			if ix.newID != "" {
+				if err := tx.Set(s.fs.Collection(ix.col).Doc(ix.newID), map[string]any{"tenant_id": t.ID}); err != nil {
+					return err
+				}
 			}
 		}
 		return tx.Set(s.tenant(t.ID), t)
 	})
+}
+
+// TenantForPhoneNumber finds the tenant of a WhatsApp phone number id.
+func (s *Store) TenantForPhoneNumber(ctx context.Context, phoneNumberID string) (string, error) {
+	return s.indexLookup(ctx, colPhoneNumbers, phoneNumberID)
+}
+
+// TenantForWABA finds the tenant of a WhatsApp Business Account id.
+func (s *Store) TenantForWABA(ctx context.Context, wabaID string) (string, error) {
+	return s.indexLookup(ctx, colWABAs, wabaID)
+}
+
+func (s *Store) indexLookup(ctx context.Context, col, id string) (string, error) {
+	if id == "" {
+		return "", domain.ErrNotFound
+	}
+	snap, err := s.fs.Collection(col).Doc(id).Get(ctx)
+	if notFound(err) {
+		return "", domain.ErrNotFound
+	}
+	if err != nil {
+		return "", fmt.Errorf("read %s index: %w", col, err)
+	}
+	tenantID, _ := snap.Data()["tenant_id"].(string)
+	if tenantID == "" {
+		return "", domain.ErrNotFound
+	}
+	return tenantID, nil
+}
+
+// UpdateTenant changes a tenant in a transaction; fn returning ErrNoChange writes nothing.
+func (s *Store) UpdateTenant(ctx context.Context, id string, fn func(*domain.Tenant) error) error {
+	err := s.fs.RunTransaction(ctx, func(ctx context.Context, tx *firestore.Transaction) error {
+		snap, err := tx.Get(s.tenant(id))
+		if notFound(err) {
+			return fmt.Errorf("tenant %s: %w", id, domain.ErrNotFound)
+		}
+		if err != nil {
+			return err
+		}
+		var t domain.Tenant
+		if err := snap.DataTo(&t); err != nil {
+			return err
+		}
+		t.ID = id
+		if err := fn(&t); err != nil {
+			if errors.Is(err, ErrNoChange) {
+				return nil
+			}
+			return err
+		}
+		return tx.Set(s.tenant(id), &t)
+	})
+	if err != nil {
+		return fmt.Errorf("update tenant %s: %w", id, err)
+	}
+	return nil
 }
 
 // GetTenant reads a tenant.
@@ -317,6 +384,26 @@ type JobTx struct {
 	Job         *domain.Job
 	Appointment *domain.Appointment // nil if the appointment is gone
 	wamid       string
+	tx          *firestore.Transaction
+	store       *Store
+	tenantID    string
+}
+
+// Conversation reads, inside the transaction, the ledger of the client the job is
+// for (nil if the client never wrote).
+func (t *JobTx) Conversation(identity string) (*domain.Conversation, error) {
+	snap, err := t.tx.Get(t.store.conversation(t.tenantID, identity))
+	if notFound(err) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	var c domain.Conversation
+	if err := snap.DataTo(&c); err != nil {
+		return nil, err
+	}
+	return &c, nil
 }
 
 // IndexWAMID records, with the job, that Meta's message id names it.
@@ -339,7 +426,7 @@ func (s *Store) UpdateJob(ctx context.Context, tenantID, jobID string, fn func(*
 		if err != nil {
 			return err
 		}
-		jt := &JobTx{Job: j}
+		jt := &JobTx{Job: j, tx: tx, store: s, tenantID: tenantID}
 		if j.AppointmentID != "" {
 			asnap, err := tx.Get(s.appointment(tenantID, j.AppointmentID))
 			switch {

@@ -3,9 +3,11 @@ package metastandin
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"time"
 )
 
@@ -200,8 +202,176 @@ func (s *Server) control(w http.ResponseWriter, r *http.Request) {
 		}
 		s.AddUnreachable(u.Phone)
 		w.WriteHeader(http.StatusNoContent)
+	case "/_standin/webhook":
+		if r.Method != http.MethodPost {
+			methodNotAllowed(w, "POST")
+			return
+		}
+		var o WebhookOptions
+		if err := json.Unmarshal(body, &o); err != nil {
+			controlError(w, http.StatusBadRequest, "bad webhook options: "+err.Error())
+			return
+		}
+		s.SetWebhook(o)
+		w.WriteHeader(http.StatusNoContent)
+	case "/_standin/webhooks":
+		switch r.Method {
+		case http.MethodGet:
+			ds := s.Webhooks()
+			out := make([]webhookDeliveryJSON, 0, len(ds))
+			for _, d := range ds {
+				j := webhookDeliveryJSON{At: d.At, URL: d.URL, Kind: d.Kind, WAMID: d.WAMID, MessageStatus: d.MessageStatus,
+					Automatic: d.Automatic, Body: string(d.Body), Signature: d.Signature, Status: d.Status, Response: string(d.Response)}
+				if d.Err != nil {
+					j.Error = d.Err.Error()
+				}
+				out = append(out, j)
+			}
+			controlJSON(w, http.StatusOK, out)
+		case http.MethodDelete:
+			s.mu.Lock()
+			s.webhooks = nil
+			s.mu.Unlock()
+			w.WriteHeader(http.StatusNoContent)
+		default:
+			methodNotAllowed(w, "GET, DELETE")
+		}
+	case "/_standin/tap":
+		if r.Method != http.MethodPost {
+			methodNotAllowed(w, "POST")
+			return
+		}
+		var t struct {
+			WAMID   string `json:"wamid"`
+			Payload string `json:"payload"`
+			Text    string `json:"text"`
+		}
+		if err := strictDecode(body, &t); err != nil || t.WAMID == "" || (t.Payload == "" && t.Text == "") {
+			controlError(w, http.StatusBadRequest, `body must be {"wamid","payload","text"} with a wamid and a payload or text`)
+			return
+		}
+		id, st, err := s.TapButton(r.Context(), t.WAMID, t.Payload, t.Text)
+		webhookResult(w, id, st, err)
+	case "/_standin/inbound-text":
+		if r.Method != http.MethodPost {
+			methodNotAllowed(w, "POST")
+			return
+		}
+		var t struct {
+			PhoneNumberID string `json:"phone_number_id"`
+			From          string `json:"from"`
+			Body          string `json:"body"`
+			ContextID     string `json:"context_id"`
+		}
+		if err := strictDecode(body, &t); err != nil || t.PhoneNumberID == "" || digits(t.From) == "" || t.Body == "" {
+			controlError(w, http.StatusBadRequest, `body must be {"phone_number_id","from","body","context_id"}; context_id is optional`)
+			return
+		}
+		id, st, err := s.SendText(r.Context(), t.PhoneNumberID, t.From, t.Body, t.ContextID)
+		webhookResult(w, id, st, err)
+	case "/_standin/status":
+		if r.Method != http.MethodPost {
+			methodNotAllowed(w, "POST")
+			return
+		}
+		var t struct {
+			WAMID   string `json:"wamid"`
+			Status  string `json:"status"`
+			Code    int    `json:"code"`
+			Title   string `json:"title"`
+			Details string `json:"details"`
+		}
+		if err := strictDecode(body, &t); err != nil || t.WAMID == "" || !webhookStatuses[t.Status] {
+			controlError(w, http.StatusBadRequest, `body must be {"wamid","status","code","title","details"}; status sent|delivered|read|failed`)
+			return
+		}
+		st, err := s.PostStatus(r.Context(), t.WAMID, t.Status, t.Code, t.Title, t.Details)
+		webhookResult(w, t.WAMID, st, err)
 	default:
 		controlError(w, http.StatusNotFound, "unknown control endpoint "+r.URL.Path)
+	}
+}
+
+// webhookDeliveryJSON is WebhookDelivery on the control surface.
+type webhookDeliveryJSON struct {
+	At            time.Time `json:"at"`
+	URL           string    `json:"url"`
+	Kind          string    `json:"kind"`
+	WAMID         string    `json:"wamid,omitempty"`
+	MessageStatus string    `json:"message_status,omitempty"`
+	Automatic     bool      `json:"automatic,omitempty"`
+	Body          string    `json:"body"`
+	Signature     string    `json:"signature"`
+	Status        int       `json:"status"`
+	Response      string    `json:"response,omitempty"`
+	Error         string    `json:"error,omitempty"`
+}
+
+// webhookOptionsJSON is WebhookOptions on the control surface: snake_case, delay as
+// a duration string.
+type webhookOptionsJSON struct {
+	URL          string   `json:"url"`
+	AppSecret    string   `json:"app_secret"`
+	AutoStatuses []string `json:"auto_statuses,omitempty"`
+	Delay        string   `json:"delay,omitempty"`
+	Duplicates   int      `json:"duplicates,omitempty"`
+	Shuffle      bool     `json:"shuffle,omitempty"`
+}
+
+// MarshalJSON encodes WebhookOptions with snake_case names and "delay" as a
+// duration string.
+func (o WebhookOptions) MarshalJSON() ([]byte, error) {
+	j := webhookOptionsJSON{o.URL, o.AppSecret, o.AutoStatuses, "", o.Duplicates, o.Shuffle}
+	if o.Delay != 0 {
+		j.Delay = o.Delay.String()
+	}
+	return json.Marshal(j)
+}
+
+// UnmarshalJSON decodes the form written by MarshalJSON and validates it: unknown
+// fields, an unknown status, a negative delay or duplicates, or a URL that is not
+// http(s) are errors.
+func (o *WebhookOptions) UnmarshalJSON(b []byte) error {
+	var j webhookOptionsJSON
+	if err := strictDecode(b, &j); err != nil {
+		return err
+	}
+	n := WebhookOptions{URL: j.URL, AppSecret: j.AppSecret, AutoStatuses: j.AutoStatuses, Duplicates: j.Duplicates, Shuffle: j.Shuffle}
+	if j.Delay != "" {
+		d, err := time.ParseDuration(j.Delay)
+		if err != nil {
+			return fmt.Errorf("webhook delay %q: not a duration like \"1s\"", j.Delay)
+		}
+		n.Delay = d
+	}
+	if n.URL != "" {
+		u, err := url.Parse(n.URL)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			return fmt.Errorf("webhook url %q: must be an http(s) URL", n.URL)
+		}
+	}
+	if err := n.validate(); err != nil {
+		return err
+	}
+	*o = n
+	return nil
+}
+
+// webhookResult answers a control request that posted a webhook: 200 with the id
+// and the status the webhook answered, 502 if it got no answer, 404 for an unknown
+// wamid, 409 when no webhook URL is set, 400 otherwise.
+func webhookResult(w http.ResponseWriter, id string, status int, err error) {
+	switch {
+	case err == nil:
+		controlJSON(w, http.StatusOK, map[string]any{"id": id, "webhook_status": status})
+	case errors.Is(err, ErrUnknownMessage):
+		controlError(w, http.StatusNotFound, err.Error())
+	case errors.Is(err, ErrNoWebhookURL):
+		controlError(w, http.StatusConflict, err.Error())
+	case errors.Is(err, ErrNoAnswer):
+		controlJSON(w, http.StatusBadGateway, map[string]any{"id": id, "error": err.Error()})
+	default:
+		controlError(w, http.StatusBadRequest, err.Error())
 	}
 }
 

@@ -59,10 +59,20 @@
 //	POST   /_standin/templates       {"phone_number_id","name","language","body_params","status"} (upsert)
 //	POST   /_standin/numbers         {"phone_number_id","display_phone_number","waba_id","access_token"}
 //	POST   /_standin/unreachable     {"phone":"+55…"}
+//	POST   /_standin/webhook         WebhookOptions: {"url","app_secret","auto_statuses":["sent",…],
+//	                                 "delay":"1s","duplicates","shuffle"}
+//	GET    /_standin/webhooks        JSON list of webhook POSTs made; DELETE forgets them
+//	POST   /_standin/tap             {"wamid","payload","text"}: the recipient taps a button
+//	POST   /_standin/inbound-text    {"phone_number_id","from","body","context_id"}
+//	POST   /_standin/status          {"wamid","status","code","title","details"}
+//	                                 (the last three answer {"id","webhook_status"})
 //
-// Accepted messages are kept with their phone number id, WABA, recipient wa_id, wamid
-// and biz_opaque_callback_data (see accepted in Server) so that a later version can
-// post signed status webhooks for them.
+// Webhooks (webhook.go): the stand-in posts signed webhooks back to the project's
+// webhook function, in Meta's v24+ shapes (meta-notes §1–§2): automatic statuses for
+// accepted messages (WebhookOptions), statuses on demand (PostStatus, StatusPayload),
+// the recipient's button taps and texts (TapButton, SendText) and arbitrary bodies
+// (Post). Accepted messages are kept with their phone number id, WABA, recipient
+// wa_id, wamid, type and biz_opaque_callback_data for this.
 package metastandin
 
 import (
@@ -174,24 +184,36 @@ type Server struct {
 	unreachable map[string]bool                     // recipient digits
 	faults      []Fault                             // pending, in order
 	requests    []Request                           // in arrival order
-	accepted    []acceptedMessage                   // for future status webhooks
-	changed     chan struct{}                       // closed and replaced when a request is recorded
+	accepted    []acceptedMessage                   // what status webhooks and taps need
+	changed     chan struct{}                       // closed and replaced when a request or webhook is recorded
 	httpSrv     *http.Server
 	closed      bool
-	closing     chan struct{} // closed by Close: releases hung and delayed requests
+	closing     chan struct{} // closed by Close: releases hung and delayed requests, stops automatic statuses
 	closeOnce   sync.Once
 	now         func() time.Time
+
+	webhook       WebhookOptions
+	webhooks      []WebhookDelivery // every webhook POST, in the order they ended
+	webhookClient *http.Client
+	bgCtx         context.Context // canceled by Close: aborts automatic webhook POSTs
+	bgCancel      context.CancelFunc
+	autoWG        sync.WaitGroup // automatic-status goroutines
 }
 
 // New returns an empty stand-in: no numbers, no templates.
 func New() *Server {
+	ctx, cancel := context.WithCancel(context.Background())
+	transport := http.DefaultTransport.(*http.Transport).Clone()
 	return &Server{
-		numbers:     map[string]Number{},
-		templates:   map[string]map[templateKey]Template{},
-		unreachable: map[string]bool{},
-		changed:     make(chan struct{}),
-		closing:     make(chan struct{}),
-		now:         time.Now,
+		numbers:       map[string]Number{},
+		templates:     map[string]map[templateKey]Template{},
+		unreachable:   map[string]bool{},
+		changed:       make(chan struct{}),
+		closing:       make(chan struct{}),
+		now:           time.Now,
+		webhookClient: &http.Client{Timeout: webhookTimeout, Transport: transport},
+		bgCtx:         ctx,
+		bgCancel:      cancel,
 	}
 }
 
@@ -318,14 +340,16 @@ func (r Request) clone() Request {
 	return r
 }
 
-// Reset forgets recorded requests, accepted messages and pending faults. Numbers,
-// templates and unreachable recipients stay.
+// Reset forgets recorded requests, accepted messages, pending faults and recorded
+// webhooks. Numbers, templates, unreachable recipients and the webhook options stay;
+// automatic statuses already scheduled still run (they are recorded after the Reset).
 func (s *Server) Reset() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.requests = nil
 	s.accepted = nil
 	s.faults = nil
+	s.webhooks = nil
 }
 
 // record stores a request (and its acceptance) and wakes WaitRequests.
@@ -384,10 +408,15 @@ func (s *Server) Serve(addr string) (baseURL string, err error) {
 	return "http://" + lis.Addr().String(), nil
 }
 
-// Close releases hung and delayed requests and, if Serve was used, stops the HTTP
-// server and closes its connections. It is idempotent.
+// Close releases hung and delayed requests, stops pending automatic statuses (an
+// automatic POST in flight is canceled) and waits for their goroutines, and, if Serve
+// was used, stops the HTTP server and closes its connections. It is idempotent.
+// Webhooks posted with PostStatus, TapButton, SendText or Post still work afterwards.
 func (s *Server) Close() {
-	s.closeOnce.Do(func() { close(s.closing) })
+	s.closeOnce.Do(func() {
+		close(s.closing)
+		s.bgCancel()
+	})
 	s.mu.Lock()
 	s.closed = true
 	srv := s.httpSrv
@@ -395,4 +424,6 @@ func (s *Server) Close() {
 	if srv != nil {
 		_ = srv.Close()
 	}
+	s.autoWG.Wait()
+	s.webhookClient.CloseIdleConnections()
 }

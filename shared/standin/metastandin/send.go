@@ -10,6 +10,7 @@ import (
 	"io"
 	"net/http"
 	"regexp"
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -81,6 +82,8 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		case <-r.Context().Done():
 		case <-s.closing:
 		}
+		// The answer is lost, the message is not: its statuses start now.
+		s.startAutoStatuses(acc)
 		// No answer at all: abort the connection, as a lost answer looks to a client.
 		panic(http.ErrAbortHandler)
 	}
@@ -92,6 +95,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			t.Stop()
 		case <-r.Context().Done():
 			t.Stop()
+			s.startAutoStatuses(acc)
 			panic(http.ErrAbortHandler)
 		}
 	}
@@ -101,8 +105,17 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if ans.contentType != "" {
 		w.Header().Set("Content-Type", ans.contentType)
 	}
+	if acc != nil {
+		// The complete answer is flushed to the connection before any automatic
+		// status is posted, so a status never precedes the answer.
+		w.Header().Set("Content-Length", strconv.Itoa(len(ans.body)))
+	}
 	w.WriteHeader(ans.status)
 	_, _ = w.Write(ans.body)
+	if acc != nil {
+		_ = http.NewResponseController(w).Flush()
+		s.startAutoStatuses(acc)
+	}
 }
 
 // token extracts the access token: Authorization "Bearer <t>" (or "OAuth <t>"), else

@@ -1,0 +1,270 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"cloud.google.com/go/firestore"
+
+	"github.com/lembra-app/lembra/shared/domain"
+)
+
+const (
+	colConversations = "conversations"
+	colMessages      = "messages"
+	colInbound       = "inbound"
+	colContacts      = "contacts"
+	colDeadLetters   = "webhook_dead_letters"
+	colUnrouted      = "webhook_unrouted"
+)
+
+func (s *Store) conversation(tenantID, identity string) *firestore.DocumentRef {
+	return s.tenant(tenantID).Collection(colConversations).Doc(identity)
+}
+
+// InboundDecision is what the events service decides about a client message once it
+// sees the appointment and our message it answers.
+type InboundDecision struct {
+	Reply      *domain.Job // a session reply to create, or nil
+	AptChanged bool        // the appointment was changed and must be written
+}
+
+// InboundResult is what RecordInbound did.
+type InboundResult struct {
+	Duplicate   bool
+	Appointment *domain.Appointment // correlated through context.id, if any
+	Outbound    *domain.Job         // our message the client answered, if any
+	Reply       *domain.Job         // the reply job (new, or existing on a duplicate)
+}
+
+// RecordInbound stores a client message once, in one transaction with everything it
+// changes: the conversation ledger (the 24-hour window), the message in the
+// conversation, the correlated appointment, and a reply job. A message seen before
+// changes nothing; its existing reply job is returned so the caller can make sure it
+// is queued.
+func (s *Store) RecordInbound(ctx context.Context, tenantID string, in domain.Inbound,
+	decide func(apt *domain.Appointment, outbound *domain.Job) (InboundDecision, error)) (InboundResult, error) {
+	var res InboundResult
+	inRef := s.tenant(tenantID).Collection(colInbound).Doc(in.ID)
+	convRef := s.conversation(tenantID, in.Identity())
+	err := s.fs.RunTransaction(ctx, func(ctx context.Context, tx *firestore.Transaction) error {
+		res = InboundResult{}
+		snap, err := tx.Get(inRef)
+		if err == nil {
+			res.Duplicate = true
+			replyID, _ := snap.Data()["reply_job_id"].(string)
+			if replyID != "" {
+				js, err := tx.Get(s.job(tenantID, replyID))
+				if err == nil {
+					res.Reply, err = decodeJob(js)
+				}
+				if err != nil && !notFound(err) {
+					return err
+				}
+			}
+			return nil
+		}
+		if !notFound(err) {
+			return err
+		}
+		var conv domain.Conversation
+		if cs, err := tx.Get(convRef); err == nil {
+			if err := cs.DataTo(&conv); err != nil {
+				return err
+			}
+		} else if !notFound(err) {
+			return err
+		}
+		if in.ContextID != "" {
+			if ws, err := tx.Get(s.fs.Collection(colWAMIDs).Doc(in.ContextID)); err == nil {
+				if owner, _ := ws.Data()["tenant_id"].(string); owner == tenantID {
+					jobID, _ := ws.Data()["job_id"].(string)
+					js, err := tx.Get(s.job(tenantID, jobID))
+					if err == nil {
+						if res.Outbound, err = decodeJob(js); err != nil {
+							return err
+						}
+					} else if !notFound(err) {
+						return err
+					}
+				}
+			} else if !notFound(err) {
+				return err
+			}
+		}
+		if res.Outbound != nil && res.Outbound.AppointmentID != "" {
+			as, err := tx.Get(s.appointment(tenantID, res.Outbound.AppointmentID))
+			if err == nil {
+				if res.Appointment, err = decodeAppointment(as); err != nil {
+					return err
+				}
+			} else if !notFound(err) {
+				return err
+			}
+		}
+		d, err := decide(res.Appointment, res.Outbound)
+		if err != nil {
+			return err
+		}
+		res.Reply = d.Reply
+
+		conv.WAID, conv.UserID = in.WAID, in.UserID
+		if in.Name != "" {
+			conv.Name = in.Name
+		}
+		if in.At.After(conv.LastInboundAt) {
+			conv.LastInboundAt, conv.LastInboundID = in.At, in.ID
+		}
+		if in.At.After(conv.LastMessageAt) {
+			conv.LastMessageAt = in.At
+		}
+		doc := map[string]any{
+			"wa_id": in.WAID, "user_id": in.UserID, "type": in.Type, "text": in.Text, "payload": in.Payload,
+			"context_id": in.ContextID, "at": in.At, "received_at": time.Now().UTC(),
+		}
+		msg := domain.ConversationMessage{Direction: "in", Source: domain.SourceClient, Type: in.Type, Text: in.Text, At: in.At, ContextID: in.ContextID}
+		if res.Appointment != nil {
+			doc["appointment_id"] = res.Appointment.ID
+			msg.AppointmentID = res.Appointment.ID
+		}
+		if d.Reply != nil {
+			doc["reply_job_id"] = d.Reply.ID
+		}
+		if err := tx.Create(inRef, doc); err != nil {
+			return err
+		}
+		if err := tx.Set(convRef, conv); err != nil {
+			return err
+		}
+		if err := tx.Set(convRef.Collection(colMessages).Doc(in.ID), msg); err != nil {
+			return err
+		}
+		if d.AptChanged && res.Appointment != nil {
+			if err := tx.Set(s.appointment(tenantID, res.Appointment.ID), res.Appointment); err != nil {
+				return err
+			}
+		}
+		if d.Reply != nil {
+			if err := tx.Create(s.job(tenantID, d.Reply.ID), d.Reply); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return InboundResult{}, fmt.Errorf("record inbound %s: %w", in.ID, err)
+	}
+	return res, nil
+}
+
+// RecordConversationMessage stores a message that opens no window: an echo of what
+// staff sent from the Business App, or a history backfill. Storing it twice is harmless.
+func (s *Store) RecordConversationMessage(ctx context.Context, tenantID, identity string, m domain.ConversationMessage) error {
+	convRef := s.conversation(tenantID, identity)
+	err := s.fs.RunTransaction(ctx, func(ctx context.Context, tx *firestore.Transaction) error {
+		var conv domain.Conversation
+		if cs, err := tx.Get(convRef); err == nil {
+			if err := cs.DataTo(&conv); err != nil {
+				return err
+			}
+		} else if !notFound(err) {
+			return err
+		}
+		if conv.WAID == "" {
+			conv.WAID = identity
+		}
+		if m.At.After(conv.LastMessageAt) {
+			conv.LastMessageAt = m.At
+		}
+		if err := tx.Set(convRef, conv); err != nil {
+			return err
+		}
+		return tx.Set(convRef.Collection(colMessages).Doc(m.ID), m)
+	})
+	if err != nil {
+		return fmt.Errorf("record conversation message %s: %w", m.ID, err)
+	}
+	return nil
+}
+
+// GetConversation reads a client's ledger.
+func (s *Store) GetConversation(ctx context.Context, tenantID, identity string) (*domain.Conversation, error) {
+	snap, err := s.conversation(tenantID, identity).Get(ctx)
+	if notFound(err) {
+		return nil, domain.ErrNotFound
+	}
+	if err != nil {
+		return nil, err
+	}
+	var c domain.Conversation
+	if err := snap.DataTo(&c); err != nil {
+		return nil, err
+	}
+	return &c, nil
+}
+
+// ConversationMessages lists a conversation's messages, oldest first.
+func (s *Store) ConversationMessages(ctx context.Context, tenantID, identity string) ([]domain.ConversationMessage, error) {
+	snaps, err := s.conversation(tenantID, identity).Collection(colMessages).OrderBy("at", firestore.Asc).Documents(ctx).GetAll()
+	if err != nil {
+		return nil, err
+	}
+	out := make([]domain.ConversationMessage, 0, len(snaps))
+	for _, snap := range snaps {
+		var m domain.ConversationMessage
+		if err := snap.DataTo(&m); err != nil {
+			return nil, err
+		}
+		m.ID = snap.Ref.ID
+		out = append(out, m)
+	}
+	return out, nil
+}
+
+// PutContact records a contact of the tenant's Business App address book, unless a
+// newer change to it is already stored.
+func (s *Store) PutContact(ctx context.Context, tenantID string, c domain.Contact) error {
+	ref := s.tenant(tenantID).Collection(colContacts).Doc(c.Phone)
+	return s.fs.RunTransaction(ctx, func(ctx context.Context, tx *firestore.Transaction) error {
+		snap, err := tx.Get(ref)
+		if err == nil {
+			var old domain.Contact
+			if err := snap.DataTo(&old); err == nil && old.UpdatedAt.After(c.UpdatedAt) {
+				return nil
+			}
+		} else if !notFound(err) {
+			return err
+		}
+		return tx.Set(ref, c)
+	})
+}
+
+// GetContact reads a contact.
+func (s *Store) GetContact(ctx context.Context, tenantID, phone string) (*domain.Contact, error) {
+	snap, err := s.tenant(tenantID).Collection(colContacts).Doc(phone).Get(ctx)
+	if notFound(err) {
+		return nil, domain.ErrNotFound
+	}
+	if err != nil {
+		return nil, err
+	}
+	var c domain.Contact
+	return &c, snap.DataTo(&c)
+}
+
+// PutDeadLetter keeps a webhook delivery that could not be processed, for the operator.
+func (s *Store) PutDeadLetter(ctx context.Context, id string, body []byte, reason string) error {
+	_, err := s.fs.Collection(colDeadLetters).Doc(id).Set(ctx, map[string]any{
+		"body": string(body), "reason": reason, "at": time.Now().UTC(),
+	})
+	return err
+}
+
+// CountUnrouted counts a webhook change that names no known tenant, and keeps the last one.
+func (s *Store) CountUnrouted(ctx context.Context, kind, id string, raw []byte) error {
+	_, err := s.fs.Collection(colUnrouted).Doc(kind+"-"+id).Set(ctx, map[string]any{
+		"kind": kind, "id": id, "count": firestore.Increment(1), "last_at": time.Now().UTC(), "last_value": string(raw),
+	}, firestore.MergeAll)
+	return err
+}
