@@ -40,3 +40,15 @@ func FuzzVerifySignature(f *testing.F) {
 		}
 	})
 }
+
+func BenchmarkVerifySignature(b *testing.B) {
+	body := []byte(strings.Repeat(`{"id":"wamid.HBgLMTY1MDM4Nzk0MzkVAgARGBJDQjZCMzlEQUE4OTJBMTE4RTUA","status":"delivered"},`, 30))
+	secret := []byte("app-secret")
+	sig := Sign(body, secret)
+	b.SetBytes(int64(len(body)))
+	for b.Loop() {
+		if err := VerifySignature(body, sig, secret); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
