@@ -6,6 +6,7 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"regexp"
 	"strings"
 	"time"
 
@@ -60,6 +61,8 @@ type server struct {
 	booking *booking.Service
 }
 
+var appointmentIDPattern = regexp.MustCompile(`^apt_[0-9a-f]{24}$`)
+
 type tenantHandler func(w http.ResponseWriter, r *http.Request, t *domain.Tenant) error
 
 // tenantOnly authenticates a booking system by its tenant API key.
@@ -82,8 +85,14 @@ func (s *server) tenantOnly(h tenantHandler) http.Handler {
 			return err
 		}
 		t, err := s.store.GetTenant(r.Context(), tenantID)
+		if errors.Is(err, domain.ErrNotFound) {
+			return web.Errorf(http.StatusUnauthorized, "unauthenticated", "API key not recognised")
+		}
 		if err != nil {
 			return err
+		}
+		if id := r.PathValue("id"); id != "" && !appointmentIDPattern.MatchString(id) {
+			return web.Errorf(http.StatusNotFound, "not_found", "no appointment %q", id)
 		}
 		ctx := logging.WithTrace(r.Context(), r, s.env.Config.Project)
 		return h(w, r.WithContext(ctx), t)

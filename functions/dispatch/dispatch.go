@@ -3,8 +3,12 @@ package dispatch
 
 import (
 	"context"
+	"errors"
+	"math"
 	"net/http"
+	"strconv"
 	"strings"
+	"time"
 
 	"github.com/GoogleCloudPlatform/functions-framework-go/functions"
 
@@ -50,7 +54,15 @@ func Handler(env *app.Env) (http.Handler, error) {
 			return web.Errorf(http.StatusBadRequest, "invalid_task", "tenant_id and job_id are required")
 		}
 		ctx := logging.WithTrace(r.Context(), r, env.Config.Project)
-		if err := svc.Dispatch(ctx, p.TenantID, p.JobID); err != nil {
+		err := svc.Dispatch(ctx, p.TenantID, p.JobID)
+		var notYet *dispatch.NotYetError
+		if errors.As(err, &notYet) {
+			// Cloud Tasks honours Retry-After on 503.
+			secs := int(math.Ceil(time.Until(notYet.At).Seconds()))
+			w.Header().Set("Retry-After", strconv.Itoa(max(secs, 1)))
+			return web.Errorf(http.StatusServiceUnavailable, "not_due", "%s", notYet.Error())
+		}
+		if err != nil {
 			return err
 		}
 		w.WriteHeader(http.StatusNoContent)

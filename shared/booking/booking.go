@@ -76,6 +76,12 @@ func (in *NewAppointment) Validate(now time.Time) error {
 	case utf8.RuneCountInString(in.Location) > 200:
 		return field("location", "too_long", "location must be at most 200 characters")
 	}
+	// Meta refuses template variables with line breaks, tabs or runs of spaces.
+	for name, v := range map[string]string{"client_name": in.ClientName, "service": in.Service, "location": in.Location} {
+		if strings.ContainsAny(v, "\n\r\t") || strings.Contains(v, "    ") {
+			return field(name, "invalid_text", "%s must be one line, without tabs or runs of 4 spaces (WhatsApp refuses them)", name)
+		}
+	}
 	return validateStart(in.StartsAt, now)
 }
 
@@ -149,8 +155,8 @@ func (s *Service) Create(ctx context.Context, t *domain.Tenant, in NewAppointmen
 	}
 	// Queue the booking notice. On a repeat this heals a notice whose first enqueue failed.
 	for i, j := range storedJobs {
-		if j.Type != domain.JobCreated || j.Status != domain.JobPending {
-			continue
+		if j.Type != domain.JobCreated || j.Status != domain.JobPending || len(j.Attempts) > 0 {
+			continue // queued already, or waiting for a retry that dispatch scheduled
 		}
 		q, err := s.queueNow(ctx, t.ID, j)
 		if err != nil {

@@ -95,6 +95,12 @@ func Load(getenv Getenv) (Config, error) {
 	if !strings.HasPrefix(c.MetaAPIVersion, "v") {
 		p.fail("WHATSAPP_AUTOMATION_META_API_VERSION", "must look like v23.0")
 	}
+	if c.MetaTimeout < time.Second || c.MetaTimeout > time.Minute {
+		p.fail("WHATSAPP_AUTOMATION_META_TIMEOUT_SECONDS", "must be from 1 to 60 seconds")
+	}
+	if c.RetryBaseDelay < 100*time.Millisecond || c.UnknownOutcomeWait < time.Second {
+		p.fail("WHATSAPP_AUTOMATION_RETRY_BASE_DELAY_SECONDS / _UNKNOWN_OUTCOME_WAIT_SECONDS", "are too small (at least 0.1 s and 1 s)")
+	}
 	if c.TasksAudience == "" {
 		c.TasksAudience = c.DispatchURL
 	}

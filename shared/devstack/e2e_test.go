@@ -3,6 +3,7 @@ package devstack_test
 import (
 	"context"
 	"fmt"
+	"net/http"
 	"strings"
 	"sync"
 	"testing"
@@ -15,6 +16,7 @@ import (
 	"github.com/lembra-app/lembra/shared/ptbr"
 	"github.com/lembra-app/lembra/shared/queue"
 	"github.com/lembra-app/lembra/shared/standin/metastandin"
+	"github.com/lembra-app/lembra/shared/store"
 )
 
 func TestBookingNoticeEndToEnd(t *testing.T) {
@@ -500,10 +502,23 @@ func TestBadInputChangesNothing(t *testing.T) {
 		{"reschedule without time", key, "PATCH", "/v1/appointments/" + mine, map[string]any{}, 400, "required"},
 		{"cancel without notify_client", key, "POST", "/v1/appointments/" + mine + "/cancel", map[string]any{}, 400, "required"},
 		{"cancel with a string flag", key, "POST", "/v1/appointments/" + mine + "/cancel", map[string]any{"notify_client": "sim"}, 400, "invalid_type"},
+		{"name too long", key, "POST", "/v1/appointments", with("client_name", strings.Repeat("a", 121)), 400, "too_long"},
+		{"service with a line break", key, "POST", "/v1/appointments", with("service", "Corte\nEscova"), 400, "invalid_text"},
+		{"location with a tab", key, "POST", "/v1/appointments", with("location", "Rua A,\t10"), 400, "invalid_text"},
+		{"start too far", key, "POST", "/v1/appointments", with("starts_at", time.Now().AddDate(3, 0, 0).Format(time.RFC3339)), 400, "too_far"},
+		{"same external_id, other time", key, "POST", "/v1/appointments", map[string]any{"external_id": "mine-1", "client_name": "Maria Souza",
+			"client_phone": "+5511987654321", "service": "Design de sobrancelhas", "starts_at": time.Now().Add(90 * time.Hour).Format(time.RFC3339)}, 409, "external_id_conflict"},
+		{"encoded slash in the id", key, "GET", "/v1/appointments/apt_x%2Fjobs", nil, 404, "not_found"},
 		{"unknown endpoint", key, "DELETE", "/v1/appointments/" + mine, nil, 404, "not_found"},
 	}
 	before := dump(t, s)
 	requestsBefore := len(s.Meta.Requests())
+	req, _ := http.NewRequest("POST", s.URL+"/api/v1/appointments", strings.NewReader(`external_id=1`))
+	req.Header.Set("Authorization", "Bearer "+key)
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	if resp, err := http.DefaultClient.Do(req); err != nil || resp.StatusCode != 415 {
+		t.Errorf("form body: %v %v, want 415", resp.StatusCode, err)
+	}
 	for _, tc := range cases {
 		r := call(t, s, tc.key, tc.method, tc.path, tc.body)
 		errObj, _ := r.Body["error"].(map[string]any)
@@ -522,5 +537,49 @@ func TestBadInputChangesNothing(t *testing.T) {
 	}
 	if n := len(s.Meta.Requests()); n != requestsBefore {
 		t.Errorf("bad input caused %d Meta requests", n-requestsBefore)
+	}
+}
+
+func TestInterruptedSendWaitsForItsStatus(t *testing.T) {
+	t.Parallel()
+	s := fast(t, nil) // wait for a status 3 s
+	ten, _ := demo(t, s, nil)
+	ctx := context.Background()
+	_, jobID := storeWithoutQueue(t, s, ten, "crash-1")
+	// A dispatch claimed the job and died: its lease has run out, no outcome recorded.
+	st, _ := s.Env.Store(ctx)
+	if _, err := st.UpdateJob(ctx, ten.ID, jobID, func(tx *store.JobTx) error {
+		tx.Job.Status, tx.Job.LeaseUntil = domain.JobSending, time.Now().Add(-time.Second)
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	task := enqueueLater(t, s, ten.ID, jobID)
+	if err := s.Tasks.Redeliver(task, 1); err != nil {
+		t.Fatal(err)
+	}
+	job := waitJob(t, s, ten.ID, jobID, 10*time.Second, func(j *domain.Job) bool { return j.Status == domain.JobUnknown })
+	// Duplicates of the task during the wait send nothing.
+	if err := s.Tasks.Redeliver(task, 3); err != nil {
+		t.Fatal(err)
+	}
+	if n := len(s.Meta.Requests()); n != 0 {
+		t.Fatalf("%d requests to Meta during the wait", n)
+	}
+	job = waitJob(t, s, ten.ID, jobID, 15*time.Second, final)
+	if job.Status != domain.JobSent || len(s.Meta.Requests()) != 1 {
+		t.Fatalf("job %s after the wait; %d requests to Meta", job.Status, len(s.Meta.Requests()))
+	}
+}
+
+func TestNetworkFailureIsRetried(t *testing.T) {
+	t.Parallel()
+	s := fast(t, func(c *config.Config) { c.MetaBaseURL = "http://127.0.0.1:1" }) // nothing listens there
+	ten, key := demo(t, s, nil)
+	r := call(t, s, key, "POST", "/v1/appointments", appointmentBody("net-1", time.Now().Add(50*time.Hour)))
+	job := waitJob(t, s, ten.ID, domain.JobID(appointmentID(t, r), domain.JobCreated, 0), 15*time.Second,
+		func(j *domain.Job) bool { return len(j.Attempts) >= 2 })
+	if job.Attempts[0].Outcome != "retry" || !strings.Contains(job.Timeline[len(job.Timeline)-1].Detail+job.Timeline[len(job.Timeline)-2].Detail, "falha de rede") {
+		t.Errorf("attempts %+v timeline %+v", job.Attempts, job.Timeline)
 	}
 }

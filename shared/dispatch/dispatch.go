@@ -77,14 +77,18 @@ func (s *Service) Dispatch(ctx context.Context, tenantID, jobID string) error {
 	var (
 		claimed *send
 		next    *followUp
+		later   time.Time // the job is not due yet: redeliver this task then
 	)
 	job, err := s.Store.UpdateJob(ctx, tenantID, jobID, func(tx *store.JobTx) error {
-		claimed, next = nil, nil
+		claimed, next, later = nil, nil, time.Time{}
 		j := tx.Job
 		switch j.Status {
 		case domain.JobSending:
 			if now.Before(j.LeaseUntil) {
-				return store.ErrNoChange // another delivery is sending it right now
+				// Another delivery is sending it right now. Come back when its lease ends,
+				// in case that delivery dies without recording an outcome.
+				later = j.LeaseUntil
+				return store.ErrNoChange
 			}
 			// The last claim never recorded an outcome: its request may have reached Meta.
 			j.Attempts = append(j.Attempts, domain.Attempt{N: len(j.Attempts) + 1, At: now, Outcome: "unknown",
@@ -97,20 +101,31 @@ func (s *Service) Dispatch(ctx context.Context, tenantID, jobID string) error {
 			return nil
 		case domain.JobUnknown:
 			if now.Before(j.NextRetryAt) {
-				next = &followUp{purpose: fmt.Sprintf("check-%d", len(j.Attempts)), at: j.NextRetryAt}
+				later = j.NextRetryAt
 				return store.ErrNoChange
+			}
+			if j.ProviderMessageID != "" {
+				// Meta's id for the send is known after all: it went out.
+				j.Status = domain.JobSent
+				j.NextRetryAt = time.Time{}
+				j.AddEvent(now, "sent", "")
+				return nil
+			}
+			if len(j.Attempts) > s.Config.MaxRetries {
+				j.Finish(now, domain.JobFailed, ptbr.Reason(ptbr.ReasonOutcomeUnknown))
+				return nil
 			}
 			j.AddEvent(now, "retry", ptbr.TextUnknownRetry)
 		case domain.JobPending, domain.JobQueued:
 			if !j.NextRetryAt.IsZero() && now.Before(j.NextRetryAt) {
-				next = &followUp{purpose: fmt.Sprintf("send-%d", len(j.Attempts)+1), at: j.NextRetryAt}
+				later = j.NextRetryAt
 				return store.ErrNoChange
 			}
 			if now.Add(earlySkew).Before(j.ScheduledFor) {
-				next = &followUp{purpose: fmt.Sprintf("send-%d", len(j.Attempts)+1), at: j.ScheduledFor}
+				later = j.ScheduledFor
 				return store.ErrNoChange
 			}
-		default: // sent, delivered, read, failed, skipped, canceled: nothing more to do
+		default: // sent, delivered, read, failed, skipped: nothing more to do
 			return store.ErrNoChange
 		}
 		msg, reason, skip, err := s.plan(tx, tenant, now)
@@ -128,7 +143,7 @@ func (s *Service) Dispatch(ctx context.Context, tenantID, jobID string) error {
 			return nil
 		}
 		j.Status = domain.JobSending
-		j.LeaseUntil = now.Add(s.Config.MetaTimeout + 30*time.Second)
+		j.LeaseUntil = now.Add(s.Config.MetaTimeout + 30*time.Second) // > the send deadline below
 		j.NextRetryAt = time.Time{}
 		claimed = &send{attempt: len(j.Attempts) + 1, msg: msg}
 		return nil
@@ -140,10 +155,17 @@ func (s *Service) Dispatch(ctx context.Context, tenantID, jobID string) error {
 	if err != nil {
 		return err
 	}
+	if !later.IsZero() {
+		log.DebugContext(ctx, "task delivered before its job is due; asking for redelivery", "due", later)
+		return &NotYetError{At: later}
+	}
 	if claimed == nil {
 		s.logDecision(ctx, log, job)
 		return s.schedule(ctx, tenantID, jobID, next)
 	}
+	// The outcome must be recorded even if the caller gives up waiting.
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), s.Config.MetaTimeout+20*time.Second)
+	defer cancel()
 	return s.send(ctx, log, tenant, job, claimed)
 }
 
@@ -172,6 +194,8 @@ func (s *Service) plan(tx *store.JobTx, t *domain.Tenant, now time.Time) (meta.M
 		return skip(ptbr.ReasonAppointmentGone)
 	case !apt.StartsAt.After(now):
 		return skip(ptbr.ReasonAppointmentPast)
+	case j.Type == domain.JobReminder && j.ScheduleVersion != apt.ScheduleVersion:
+		return skip(ptbr.ReasonRescheduled) // a reminder of the time before a reschedule
 	}
 	tpl, ok := t.Template(j.Type)
 	if !ok {
@@ -217,15 +241,23 @@ func (s *Service) recipient(to string) string {
 	return to
 }
 
+// NotYetError asks the queue to deliver the task again at At.
+type NotYetError struct{ At time.Time }
+
+func (e *NotYetError) Error() string { return "job not due until " + e.At.Format(time.RFC3339) }
+
 // send performs a claimed send and records its outcome.
 func (s *Service) send(ctx context.Context, log *slog.Logger, t *domain.Tenant, claimedJob *domain.Job, c *send) error {
-	token, err := s.Secrets.Secret(ctx, t.WhatsApp.AccessTokenSecret)
+	// The secret read and the send together stay within the claim's lease.
+	sendCtx, cancel := context.WithTimeout(ctx, s.Config.MetaTimeout+10*time.Second)
+	token, err := s.Secrets.Secret(sendCtx, t.WhatsApp.AccessTokenSecret)
 	var res meta.Result
 	if err == nil {
-		res, err = s.Meta.Send(ctx, t.WhatsApp.PhoneNumberID, string(token), c.msg)
+		res, err = s.Meta.Send(sendCtx, t.WhatsApp.PhoneNumberID, string(token), c.msg)
 	} else if errors.Is(err, secrets.ErrNotFound) {
 		err = &tokenMissingError{err}
 	}
+	cancel()
 	now := s.Now().UTC()
 	var next *followUp
 	job, uerr := s.Store.UpdateJob(ctx, t.ID, claimedJob.ID, func(tx *store.JobTx) error {
@@ -236,7 +268,7 @@ func (s *Service) send(ctx context.Context, log *slog.Logger, t *domain.Tenant, 
 		var apiErr *meta.APIError
 		var missing *tokenMissingError
 		switch {
-		case j.Status != domain.JobSending:
+		case j.Status != domain.JobSending && j.Status != domain.JobUnknown:
 			// A status webhook settled the job while this send was under way (it names
 			// the job in biz_opaque_callback_data): keep what it recorded.
 			a.Outcome = "settled_by_webhook"
@@ -244,6 +276,10 @@ func (s *Service) send(ctx context.Context, log *slog.Logger, t *domain.Tenant, 
 				j.ProviderMessageID = res.MessageID
 				tx.IndexWAMID(res.MessageID)
 			}
+		case j.Status == domain.JobUnknown && err != nil:
+			// The lease ran out and another delivery already holds the job as unknown;
+			// this late failure changes nothing about that.
+			a.Outcome, a.Error = "late", err.Error()
 		case err == nil:
 			a.Outcome = "sent"
 			j.Status = domain.JobSent

@@ -13,6 +13,7 @@ import (
 	"net/http"
 	"net/http/httptrace"
 	"strings"
+	"sync/atomic"
 	"time"
 )
 
@@ -153,8 +154,8 @@ func (c *Client) Send(ctx context.Context, phoneNumberID, token string, msg Mess
 	}
 	url := fmt.Sprintf("%s/%s/%s/messages", c.BaseURL, c.APIVersion, phoneNumberID)
 
-	var wrote bool
-	trace := &httptrace.ClientTrace{WroteRequest: func(info httptrace.WroteRequestInfo) { wrote = info.Err == nil }}
+	var wrote atomic.Bool // set by the transport's goroutine
+	trace := &httptrace.ClientTrace{WroteRequest: func(info httptrace.WroteRequestInfo) { wrote.Store(info.Err == nil) }}
 	req, err := http.NewRequestWithContext(httptrace.WithClientTrace(ctx, trace), http.MethodPost, url, bytes.NewReader(body))
 	if err != nil {
 		return Result{}, fmt.Errorf("meta: build request: %w", err)
@@ -164,7 +165,7 @@ func (c *Client) Send(ctx context.Context, phoneNumberID, token string, msg Mess
 
 	resp, err := c.HTTP.Do(req)
 	if err != nil {
-		if wrote {
+		if wrote.Load() {
 			return Result{}, fmt.Errorf("%w: %v", ErrOutcomeUnknown, err)
 		}
 		return Result{}, fmt.Errorf("%w: %v", ErrTransport, err)

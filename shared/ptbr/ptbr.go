@@ -129,11 +129,13 @@ const (
 	ReasonWindowClosed        = "window_closed"
 	ReasonTemplateNotApproved = "template_not_approved"
 	ReasonNoRecipient         = "no_recipient"
+	ReasonOutcomeUnknown      = "outcome_unknown"
 )
 
 func init() {
 	reasonTexts[ReasonWindowClosed] = "Janela de 24 horas fechada: o cliente não escreveu nas últimas 24 horas, e mensagem livre só pode ser enviada com a janela aberta."
 	reasonTexts[ReasonTemplateNotApproved] = "O modelo de mensagem não está aprovado na Meta: nada foi enviado."
+	reasonTexts[ReasonOutcomeUnknown] = "A Meta não confirmou nenhuma das tentativas de envio: a mensagem pode ou não ter chegado. Confira com o cliente antes de reenviar."
 	reasonTexts[ReasonNoRecipient] = "O cliente não tem número de WhatsApp conhecido (usa nome de usuário): responda pelo aplicativo."
 }
 
