@@ -196,7 +196,7 @@ func (s *server) cancelAppointment(w http.ResponseWriter, r *http.Request, t *do
 	if req.NotifyClient == nil {
 		return web.FieldError("notify_client", "required", "notify_client (true or false) is required")
 	}
-	apt, jobs, err := s.booking.Cancel(r.Context(), t, r.PathValue("id"))
+	apt, jobs, err := s.booking.Cancel(r.Context(), t, r.PathValue("id"), *req.NotifyClient)
 	if err != nil {
 		return err
 	}

@@ -79,11 +79,13 @@ func run(log *slog.Logger, httpAddr, firestoreAddr, pubsubAddr, tasksAddr, secre
 	if _, err := stack.SeedDemo(ctx); err != nil {
 		return fmt.Errorf("seed demo tenant: %w", err)
 	}
+	go stack.Schedule(ctx, time.Minute) // Cloud Scheduler runs it every 5 minutes; locally every minute
 	fmt.Printf(`
 Lembra is running locally.
   Booking API     %[1]s/api/v1/appointments   (Authorization: Bearer %[2]s)
   Dispatch        %[1]s/dispatch               (called by the Cloud Tasks stand-in)
   Webhook         %[1]s/webhook                (Meta stand-in posts signed statuses here)
+  Reminder scan   %[1]s/reminders              (called every minute by the local scheduler)
   Meta stand-in   %[3]s/_standin/requests      (every message "sent" to WhatsApp)
   Firestore       %[4]s (emulator)   Pub/Sub %[5]s (emulator)
   Demo tenant     %[6]s

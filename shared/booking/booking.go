@@ -110,7 +110,7 @@ func reminderJob(apt *domain.Appointment, now time.Time) *domain.Job {
 		ID:       domain.JobID(apt.ID, domain.JobReminder, apt.ScheduleVersion),
 		TenantID: apt.TenantID, AppointmentID: apt.ID, Type: domain.JobReminder,
 		Status: domain.JobPending, ScheduledFor: apt.StartsAt.Add(-ReminderLead).UTC(),
-		ScheduleVersion: apt.ScheduleVersion, CreatedAt: now.UTC(),
+		ScheduleVersion: apt.ScheduleVersion, AppointmentStartsAt: apt.StartsAt.UTC(), CreatedAt: now.UTC(),
 	}
 	j.AddEvent(now, "created", "")
 	if !j.ScheduledFor.After(now) {
@@ -222,12 +222,16 @@ func (s *Service) Reschedule(ctx context.Context, t *domain.Tenant, id string, s
 	})
 }
 
-// Cancel cancels an appointment and its jobs that have not gone out. Canceling twice
-// is not an error.
-func (s *Service) Cancel(ctx context.Context, t *domain.Tenant, id string) (*domain.Appointment, []*domain.Job, error) {
+// Cancel cancels an appointment and its jobs that have not gone out. With notify, a
+// cancellation notice is created: sent as a free-form message if the client's 24-hour
+// window for this appointment is open, recorded skipped with the precise reason if not.
+// Canceling twice is not an error and creates nothing the second time.
+func (s *Service) Cancel(ctx context.Context, t *domain.Tenant, id string, notify bool) (*domain.Appointment, []*domain.Job, error) {
 	now := s.Now().UTC()
-	return s.Store.UpdateAppointment(ctx, t.ID, id, func(apt *domain.Appointment, jobs []*domain.Job) (store.AppointmentChange, error) {
+	var notice *domain.Job
+	apt, jobs, err := s.Store.UpdateAppointment(ctx, t.ID, id, func(apt *domain.Appointment, jobs []*domain.Job) (store.AppointmentChange, error) {
 		var ch store.AppointmentChange
+		notice = nil
 		if apt.Status == domain.AppointmentCanceled {
 			return ch, nil
 		}
@@ -240,6 +244,41 @@ func (s *Service) Cancel(ctx context.Context, t *domain.Tenant, id string) (*dom
 				ch.ChangedJobs = append(ch.ChangedJobs, j)
 			}
 		}
+		if notify {
+			notice = cancellationNotice(t, apt, now)
+			ch.NewJobs = append(ch.NewJobs, notice)
+		}
 		return ch, nil
 	})
+	if err != nil {
+		return nil, nil, err
+	}
+	if notice != nil && notice.Status == domain.JobPending {
+		if _, err := s.queueNow(ctx, t.ID, notice); err != nil {
+			return nil, nil, err
+		}
+	}
+	return apt, jobs, nil
+}
+
+// cancellationNotice builds the notice and decides, from the last client message
+// correlated to this appointment, whether WhatsApp's window allows it.
+func cancellationNotice(t *domain.Tenant, apt *domain.Appointment, now time.Time) *domain.Job {
+	loc := t.Location()
+	j := &domain.Job{
+		ID: domain.JobID(apt.ID, domain.JobCanceled, 0), TenantID: t.ID, AppointmentID: apt.ID, Type: domain.JobCanceled,
+		Status: domain.JobPending, ScheduledFor: now, DeliveryMode: domain.DeliverySession, Recipient: apt.ClientPhone,
+		Text:            ptbr.CancellationNotice(apt.ClientName, apt.Service, ptbr.Date(apt.StartsAt, loc), ptbr.Time(apt.StartsAt, loc), t.Name),
+		WindowInboundAt: apt.LastInboundAt, WindowInboundID: apt.LastInboundID, CreatedAt: now,
+	}
+	j.AddEvent(now, "created", "")
+	switch {
+	case apt.LastInboundID != "" && apt.LastInboundAt.IsZero():
+		j.Finish(now, domain.JobSkipped, ptbr.WindowCheckFailed("a resposta do cliente não tem horário registrado"))
+	case apt.LastInboundAt.IsZero():
+		j.Finish(now, domain.JobSkipped, ptbr.Reason(ptbr.ReasonWindowNoInbound))
+	case !domain.WindowOpen(apt.LastInboundAt, now):
+		j.Finish(now, domain.JobSkipped, ptbr.WindowExpired(apt.LastInboundAt, loc))
+	}
+	return j
 }

@@ -45,6 +45,13 @@ type Config struct {
 	MetaVerifyTokenID   string // Secret Manager id of the webhook verify token
 	WebhookMaxBodyBytes int64
 
+	// The reminder scan: how far ahead it looks, and who may call it.
+	ReminderHorizon         time.Duration
+	SchedulerServiceAccount string
+	RemindersAudience       string
+	OIDCIssuers             []string
+	OIDCJWKSURL             string
+
 	// Local stand-ins for services with no official emulator (never set in production).
 	CloudTasksEmulatorHost    string
 	SecretManagerEmulatorHost string
@@ -83,6 +90,12 @@ func Load(getenv Getenv) (Config, error) {
 		MetaVerifyTokenID:   p.str("LEMBRA_META_VERIFY_TOKEN_ID", "meta-webhook-verify-token"),
 		WebhookMaxBodyBytes: 4 << 20,
 
+		ReminderHorizon:         p.seconds("LEMBRA_REMINDER_HORIZON_SECONDS", 10*time.Minute),
+		SchedulerServiceAccount: p.str("LEMBRA_SCHEDULER_SERVICE_ACCOUNT", ""),
+		RemindersAudience:       p.str("LEMBRA_REMINDERS_AUDIENCE", ""),
+		OIDCIssuers:             p.list("LEMBRA_OIDC_ISSUERS"),
+		OIDCJWKSURL:             p.str("LEMBRA_OIDC_JWKS_URL", "https://www.googleapis.com/oauth2/v3/certs"),
+
 		CloudTasksEmulatorHost:    p.str("CLOUD_TASKS_EMULATOR_HOST", ""),
 		SecretManagerEmulatorHost: p.str("SECRET_MANAGER_EMULATOR_HOST", ""),
 	}
@@ -100,6 +113,9 @@ func Load(getenv Getenv) (Config, error) {
 	}
 	if c.RetryBaseDelay < 100*time.Millisecond || c.UnknownOutcomeWait < time.Second {
 		p.fail("WHATSAPP_AUTOMATION_RETRY_BASE_DELAY_SECONDS / _UNKNOWN_OUTCOME_WAIT_SECONDS", "are too small (at least 0.1 s and 1 s)")
+	}
+	if len(c.OIDCIssuers) == 0 {
+		c.OIDCIssuers = []string{"https://accounts.google.com", "accounts.google.com"}
 	}
 	if c.TasksAudience == "" {
 		c.TasksAudience = c.DispatchURL

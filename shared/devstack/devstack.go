@@ -24,6 +24,7 @@ import (
 	apifn "github.com/lembra-app/lembra/functions/api"
 	dispatchfn "github.com/lembra-app/lembra/functions/dispatch"
 	eventsfn "github.com/lembra-app/lembra/functions/events"
+	remindersfn "github.com/lembra-app/lembra/functions/reminders"
 	webhookfn "github.com/lembra-app/lembra/functions/webhook"
 	"github.com/lembra-app/lembra/shared/app"
 	"github.com/lembra-app/lembra/shared/config"
@@ -70,6 +71,44 @@ type Stack struct {
 	secretWriter *secrets.SecretManager
 	srv          *http.Server
 	closers      []func()
+}
+
+// SchedulerServiceAccount is the identity the local scheduler calls the reminder scan with.
+const SchedulerServiceAccount = "lembra-scheduler@lembra-local.iam.gserviceaccount.com"
+
+// RunReminderScan calls the reminder scan as Cloud Scheduler does: a POST with an OIDC
+// token of the scheduler's service account for the function's URL.
+func (s *Stack) RunReminderScan(ctx context.Context) (*http.Response, error) {
+	tok, err := s.Signer.IDToken(s.Config.RemindersAudience, SchedulerServiceAccount, 5*time.Minute)
+	if err != nil {
+		return nil, err
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, s.URL+"/reminders", nil)
+	if err != nil {
+		return nil, err
+	}
+	req.Header.Set("Authorization", "Bearer "+tok)
+	return http.DefaultClient.Do(req)
+}
+
+// Schedule calls the reminder scan every interval until ctx ends (the local Cloud
+// Scheduler).
+func (s *Stack) Schedule(ctx context.Context, interval time.Duration) {
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			resp, err := s.RunReminderScan(ctx)
+			if err != nil {
+				s.Env.Log.WarnContext(ctx, "local scheduler: scan call failed", "error", err.Error())
+				continue
+			}
+			resp.Body.Close()
+		}
+	}
 }
 
 // TasksServiceAccount is the identity Cloud Tasks (the stand-in) signs dispatch calls with.
@@ -184,6 +223,10 @@ func Start(ctx context.Context, o Options) (s *Stack, err error) {
 			return nil, fmt.Errorf("devstack: webhook secrets: %w", err)
 		}
 	}
+	reminders, err := remindersfn.Handler(s.Env)
+	if err != nil {
+		return nil, fmt.Errorf("devstack: reminders: %w", err)
+	}
 	webhook, err := webhookfn.Handler(s.Env)
 	if err != nil {
 		return nil, fmt.Errorf("devstack: webhook: %w", err)
@@ -206,6 +249,7 @@ func Start(ctx context.Context, o Options) (s *Stack, err error) {
 	mux.Handle("/api/", http.StripPrefix("/api", api))
 	mux.Handle("/dispatch", tasksOnly.Middleware(dispatch))
 	mux.Handle("/webhook", webhook)
+	mux.Handle("/reminders", reminders)
 	mux.Handle("/events", eventsfn.PushHandler(evSvc))
 	mux.Handle("/oidc/jwks", s.Signer.JWKSHandler())
 	mux.HandleFunc("/healthz", func(w http.ResponseWriter, r *http.Request) { fmt.Fprintln(w, "ok") })

@@ -223,12 +223,26 @@ func (s *Service) planSession(tx *store.JobTx, t *domain.Tenant, now time.Time) 
 	if j.Recipient == "" {
 		return meta.Message{}, ptbr.Reason(ptbr.ReasonNoRecipient), true, nil
 	}
-	conv, err := tx.Conversation(strings.TrimPrefix(j.Recipient, "+"))
-	if err != nil {
-		return meta.Message{}, domain.Reason{}, false, err
+	var last time.Time
+	if j.Type == domain.JobCanceled {
+		// The notice rests on a client message about this appointment (seed §6.3).
+		if tx.Appointment != nil {
+			last = tx.Appointment.LastInboundAt
+		}
+	} else {
+		conv, err := tx.Conversation(strings.TrimPrefix(j.Recipient, "+"))
+		if err != nil {
+			return meta.Message{}, domain.Reason{}, false, err
+		}
+		if conv != nil {
+			last = conv.LastInboundAt
+		}
 	}
-	if conv == nil || !domain.WindowOpen(conv.LastInboundAt, now) {
-		return meta.Message{}, ptbr.Reason(ptbr.ReasonWindowClosed), true, nil
+	if !domain.WindowOpen(last, now) {
+		if last.IsZero() {
+			return meta.Message{}, ptbr.Reason(ptbr.ReasonWindowClosed), true, nil
+		}
+		return meta.Message{}, ptbr.WindowClosedAtSend(last, t.Location()), true, nil
 	}
 	return meta.TextMessage(s.recipient(j.Recipient), j.Text, CallbackData(t.ID, j.ID)), domain.Reason{}, false, nil
 }

@@ -328,6 +328,13 @@ type Job struct {
 	Status          JobStatus `firestore:"status" json:"status"`
 	ScheduledFor    time.Time `firestore:"scheduled_for" json:"scheduled_for"`
 	ScheduleVersion int       `firestore:"schedule_version" json:"schedule_version"`
+	// AppointmentStartsAt lets the reminder scan skip a reminder whose appointment has
+	// started without reading the appointment.
+	AppointmentStartsAt time.Time `firestore:"appointment_starts_at,omitempty" json:"appointment_starts_at,omitzero"`
+	// WindowInboundAt is the client message that the 24-hour window decision of a
+	// session message (the cancellation notice) rested on.
+	WindowInboundAt time.Time `firestore:"window_inbound_at,omitempty" json:"window_inbound_at,omitzero"`
+	WindowInboundID string    `firestore:"window_inbound_id,omitempty" json:"window_inbound_id,omitempty"`
 
 	Attempts    []Attempt `firestore:"attempts" json:"attempts"`
 	NextRetryAt time.Time `firestore:"next_retry_at,omitempty" json:"next_retry_at,omitzero"`

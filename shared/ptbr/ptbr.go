@@ -4,6 +4,7 @@ package ptbr
 
 import (
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/lembra-app/lembra/shared/domain"
@@ -180,4 +181,40 @@ func ReplyPast(service, date, hour string) string {
 // ReplyUnknown answers a button we cannot tie to an appointment.
 func ReplyUnknown(studio string) string {
 	return fmt.Sprintf("Recebemos sua resposta, mas não encontramos o agendamento. %s vai te responder por aqui em breve.", studio)
+}
+
+// Reasons of a cancellation notice that was not sent.
+const (
+	ReasonWindowNoInbound   = "window_no_inbound"
+	ReasonWindowExpired     = "window_expired"
+	ReasonWindowCheckFailed = "window_check_failed"
+)
+
+func init() {
+	reasonTexts[ReasonWindowNoInbound] = "Aviso de cancelamento não enviado: o cliente não respondeu a nenhuma mensagem sobre este agendamento, então a janela de 24 horas do WhatsApp está fechada."
+}
+
+// WindowExpired says when the client last wrote about the appointment.
+func WindowExpired(last time.Time, loc *time.Location) domain.Reason {
+	return domain.Reason{Code: ReasonWindowExpired, Text: fmt.Sprintf(
+		"Aviso de cancelamento não enviado: a última resposta do cliente sobre este agendamento foi em %s, há mais de 24 horas (janela do WhatsApp fechada).",
+		DateTime(last, loc))}
+}
+
+// WindowCheckFailed says the window could not be checked.
+func WindowCheckFailed(detail string) domain.Reason {
+	return domain.Reason{Code: ReasonWindowCheckFailed, Text: "Aviso de cancelamento não enviado: não foi possível verificar a janela de 24 horas do WhatsApp (" + detail + ")."}
+}
+
+// WindowClosedAtSend says the window closed between the cancellation and the send.
+func WindowClosedAtSend(last time.Time, loc *time.Location) domain.Reason {
+	return domain.Reason{Code: ReasonWindowClosed, Text: fmt.Sprintf(
+		"Janela de 24 horas fechada na hora do envio: a última resposta do cliente foi em %s. Mensagem livre não enviada.", DateTime(last, loc))}
+}
+
+// CancellationNotice is the free-form message that tells a client the appointment is off.
+func CancellationNotice(clientName, service, date, hour, studio string) string {
+	first, _, _ := strings.Cut(strings.TrimSpace(clientName), " ")
+	return fmt.Sprintf("Olá, %s! Seu agendamento de %s em %s às %s foi cancelado. Para marcar um novo horário, é só responder esta mensagem. %s",
+		first, service, date, hour, studio)
 }

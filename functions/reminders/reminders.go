@@ -1,0 +1,62 @@
+// Package reminders is the Cloud Function Cloud Scheduler calls every 5 minutes to
+// enqueue the 24-hour reminders that are due.
+package reminders
+
+import (
+	"context"
+	"net/http"
+
+	"github.com/GoogleCloudPlatform/functions-framework-go/functions"
+
+	"github.com/lembra-app/lembra/shared/app"
+	"github.com/lembra-app/lembra/shared/logging"
+	"github.com/lembra-app/lembra/shared/oidc"
+	"github.com/lembra-app/lembra/shared/reminders"
+	"github.com/lembra-app/lembra/shared/web"
+)
+
+// EntryPoint is the registered function name (Terraform's entry_point).
+const EntryPoint = "reminders"
+
+func init() { functions.HTTP(EntryPoint, app.LazyHTTP(Handler)) }
+
+// Handler builds the scan endpoint. Only the scheduler's service account may call it:
+// Cloud Run checks the OIDC token (run.invoker), and the handler checks it again
+// (issuer, audience, email), which is also what the local stack exercises.
+func Handler(env *app.Env) (http.Handler, error) {
+	st, err := env.Store(context.Background())
+	if err != nil {
+		return nil, err
+	}
+	tasks, err := env.Tasks(context.Background())
+	if err != nil {
+		return nil, err
+	}
+	svc := &reminders.Service{
+		Store: st, Tasks: tasks, Log: env.Log, Now: env.Now,
+		Horizon: env.Config.ReminderHorizon, BatchLimit: env.Config.BatchLimit,
+	}
+	scan := web.Handle(env.Log, func(w http.ResponseWriter, r *http.Request) error {
+		if r.Method != http.MethodPost && r.Method != http.MethodGet {
+			return web.Errorf(http.StatusMethodNotAllowed, "method_not_allowed", "use POST")
+		}
+		res, err := svc.Scan(logging.WithTrace(r.Context(), r, env.Config.Project))
+		if err != nil {
+			return err
+		}
+		web.WriteJSON(w, http.StatusOK, res)
+		return nil
+	})
+	cfg := env.Config
+	if cfg.SchedulerServiceAccount == "" || cfg.RemindersAudience == "" {
+		env.Log.Error("reminders: LEMBRA_SCHEDULER_SERVICE_ACCOUNT and LEMBRA_REMINDERS_AUDIENCE are not set; refusing every call")
+		return web.Handle(env.Log, func(http.ResponseWriter, *http.Request) error {
+			return web.Errorf(http.StatusForbidden, "forbidden", "the scheduler identity is not configured")
+		}), nil
+	}
+	v := &oidc.Verifier{
+		Issuers: cfg.OIDCIssuers, Audience: cfg.RemindersAudience,
+		AllowedEmails: []string{cfg.SchedulerServiceAccount}, JWKSURL: cfg.OIDCJWKSURL,
+	}
+	return v.Middleware(scan), nil
+}
