@@ -194,6 +194,10 @@ func Start(ctx context.Context, o Options) (s *Stack, err error) {
 		"LEMBRA_VOUCHER_BASE_URL":           s.URL + "/voucher",
 		"CLOUD_TASKS_EMULATOR_HOST":         tasksHost,
 		"SECRET_MANAGER_EMULATOR_HOST":      secretsHost,
+		"LEMBRA_SCHEDULER_SERVICE_ACCOUNT":  SchedulerServiceAccount,
+		"LEMBRA_REMINDERS_AUDIENCE":         s.URL + "/reminders",
+		"LEMBRA_OIDC_ISSUERS":               s.Signer.Issuer,
+		"LEMBRA_OIDC_JWKS_URL":              s.URL + "/oidc/jwks",
 	}
 	cfg, err := config.Load(func(k string) string { return vars[k] })
 	if err != nil {

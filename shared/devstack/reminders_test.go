@@ -1,0 +1,331 @@
+package devstack_test
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"cloud.google.com/go/firestore"
+	"cloud.google.com/go/firestore/apiv1/firestorepb"
+	"google.golang.org/api/option"
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/credentials/insecure"
+
+	"github.com/lembra-app/lembra/shared/booking"
+	"github.com/lembra-app/lembra/shared/devstack"
+	"github.com/lembra-app/lembra/shared/domain"
+	"github.com/lembra-app/lembra/shared/ptbr"
+	"github.com/lembra-app/lembra/shared/reminders"
+	"github.com/lembra-app/lembra/shared/standin/metastandin"
+	"github.com/lembra-app/lembra/shared/store"
+)
+
+// readCounter counts the documents Firestore returns to a client: what it bills as reads.
+type readCounter struct{ n atomic.Int64 }
+
+func (c *readCounter) interceptor(ctx context.Context, desc *grpc.StreamDesc, cc *grpc.ClientConn, method string, streamer grpc.Streamer, opts ...grpc.CallOption) (grpc.ClientStream, error) {
+	s, err := streamer(ctx, desc, cc, method, opts...)
+	if err != nil {
+		return nil, err
+	}
+	return &countingStream{ClientStream: s, c: c}, nil
+}
+
+type countingStream struct {
+	grpc.ClientStream
+	c *readCounter
+}
+
+func (s *countingStream) RecvMsg(m any) error {
+	err := s.ClientStream.RecvMsg(m)
+	if err == nil {
+		switch r := m.(type) {
+		case *firestorepb.RunQueryResponse:
+			if r.Document != nil {
+				s.c.n.Add(1)
+			}
+		case *firestorepb.BatchGetDocumentsResponse:
+			if r.GetFound() != nil {
+				s.c.n.Add(1)
+			}
+		}
+	}
+	return err
+}
+
+// emulatorOwner is the credential the Firestore emulator expects (as the client sends it).
+type emulatorOwner struct{}
+
+func (emulatorOwner) GetRequestMetadata(context.Context, ...string) (map[string]string, error) {
+	return map[string]string{"authorization": "Bearer owner"}, nil
+}
+func (emulatorOwner) RequireTransportSecurity() bool { return false }
+
+func scanResult(t *testing.T, s *devstack.Stack) reminders.Result {
+	t.Helper()
+	resp, err := s.RunReminderScan(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != 200 {
+		t.Fatalf("scan: %d %s", resp.StatusCode, body)
+	}
+	var r reminders.Result
+	if err := json.Unmarshal(body, &r); err != nil {
+		t.Fatal(err)
+	}
+	return r
+}
+
+func TestScanReadsGrowWithDueRemindersOnly(t *testing.T) {
+	t.Parallel()
+	s := fast(t, nil)
+	ten, _ := demo(t, s, nil)
+	ctx := context.Background()
+	fs, _ := s.Env.Firestore(ctx)
+	now := time.Now().UTC()
+	bw := fs.BulkWriter(ctx)
+	const total, due = 10000, 37
+	for i := range total {
+		starts := now.Add(48*time.Hour + time.Duration(i)*time.Minute) // reminders from 24 h ahead on
+		if i < due {
+			starts = now.Add(24*time.Hour + time.Minute + time.Duration(i)*time.Second) // reminders due within the horizon
+		}
+		j := domain.Job{TenantID: ten.ID, AppointmentID: fmt.Sprintf("apt-%05d", i), Type: domain.JobReminder, Status: domain.JobPending,
+			ScheduledFor: starts.Add(-24 * time.Hour), AppointmentStartsAt: starts, ScheduleVersion: 1, CreatedAt: now}
+		if _, err := bw.Create(fs.Collection("tenants").Doc(ten.ID).Collection("jobs").Doc(fmt.Sprintf("r-%05d", i)), j); err != nil {
+			t.Fatal(err)
+		}
+	}
+	bw.End()
+
+	var reads readCounter
+	conn, err := grpc.NewClient(os.Getenv("FIRESTORE_EMULATOR_HOST"),
+		grpc.WithTransportCredentials(insecure.NewCredentials()),
+		grpc.WithPerRPCCredentials(emulatorOwner{}),
+		grpc.WithChainStreamInterceptor(reads.interceptor))
+	if err != nil {
+		t.Fatal(err)
+	}
+	counted, err := firestore.NewClient(ctx, s.Config.Project, option.WithGRPCConn(conn))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer counted.Close()
+	q, _ := s.Env.Tasks(ctx)
+	svc := &reminders.Service{Store: store.New(counted), Tasks: q, Log: s.Env.Log, Now: time.Now, Horizon: 10 * time.Minute, BatchLimit: 200}
+
+	res, err := svc.Scan(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	first := reads.n.Load()
+	if res.Found != due || res.Enqueued != due || res.AlreadyQueued != 0 || res.Skipped != 0 {
+		t.Fatalf("first scan: %+v, want %d found and enqueued", res, due)
+	}
+	tasks := 0
+	for _, task := range s.Tasks.Tasks() {
+		if strings.Contains(string(task.GetHttpRequest().GetBody()), `"job_id":"r-000`) {
+			tasks++
+		}
+	}
+	if tasks != due {
+		t.Errorf("%d tasks on the queue, want %d", tasks, due)
+	}
+	// One read to find each due job, one to mark it queued: proportional to 37, not 10,000.
+	if first < due || first > 2*due+2 {
+		t.Errorf("first scan read %d documents for %d due reminders among %d", first, due, total)
+	}
+	res, err = svc.Scan(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	second := reads.n.Load() - first
+	if res.Found != 0 || res.Enqueued != 0 || second > 2 {
+		t.Errorf("second scan: %+v, %d reads", res, second)
+	}
+	t.Logf("scan over %d reminders, %d due: %d document reads; the scan after it: %d", total, due, first, second)
+}
+
+// bookAt creates an appointment as if at clock time `at` (the booking service's clock),
+// without queueing its notice, and returns it.
+func bookAt(t *testing.T, s *devstack.Stack, ten *domain.Tenant, externalID string, at, startsAt time.Time) *domain.Appointment {
+	t.Helper()
+	st, _ := s.Env.Store(context.Background())
+	svc := &booking.Service{Store: st, Tasks: noQueue{}, Log: s.Env.Log, Now: func() time.Time { return at }}
+	apt, _, _, err := svc.Create(context.Background(), ten, booking.NewAppointment{
+		ExternalID: externalID, ClientName: "Cliente " + externalID, ClientPhone: "+5511987650" + fmt.Sprintf("%03d", len(externalID)*7%1000),
+		Service: "Manicure", StartsAt: startsAt,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return apt
+}
+
+func reminderRequests(s *devstack.Stack) []metastandin.Request {
+	var out []metastandin.Request
+	for _, r := range s.Meta.Accepted() {
+		if r.TemplateName == "confirmacao_de_agendamento_24h" {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+func TestConcurrentScansSendEachReminderOnce(t *testing.T) {
+	t.Parallel()
+	s := fast(t, nil)
+	ten, _ := demo(t, s, nil)
+	now := time.Now()
+	var ids []string
+	for i := range 12 {
+		apt := bookAt(t, s, ten, fmt.Sprintf("conc-%02d", i), now, now.Add(24*time.Hour+2*time.Second))
+		ids = append(ids, domain.JobID(apt.ID, domain.JobReminder, 1))
+	}
+	var wg sync.WaitGroup
+	results := make([]reminders.Result, 2)
+	for i := range results {
+		wg.Add(1)
+		go func() { defer wg.Done(); results[i] = scanResult(t, s) }()
+	}
+	wg.Wait()
+	if got := results[0].Enqueued + results[1].Enqueued; got != 12 {
+		t.Errorf("scans enqueued %d in all (%+v), want 12", got, results)
+	}
+	for _, id := range ids {
+		j := waitJob(t, s, ten.ID, id, 15*time.Second, final)
+		if j.Status != domain.JobSent {
+			t.Errorf("reminder %s: %s %s", id, j.Status, j.Reason)
+		}
+	}
+	time.Sleep(time.Second)
+	if n := len(reminderRequests(s)); n != 12 {
+		t.Errorf("Meta got %d reminders, want 12", n)
+	}
+}
+
+func TestSchedulerOutageOfThreeHours(t *testing.T) {
+	t.Parallel()
+	s := fast(t, nil)
+	ten, _ := demo(t, s, nil)
+	now := time.Now()
+	ahead := bookAt(t, s, ten, "ahead", now.Add(-3*time.Hour-time.Minute), now.Add(21*time.Hour)) // reminder due 3 h ago
+	started := bookAt(t, s, ten, "started", now.Add(-25*time.Hour), now.Add(-30*time.Minute))     // appointment began 30 min ago
+	res := scanResult(t, s)
+	if res.Found != 2 || res.Enqueued != 1 || res.Skipped != 1 {
+		t.Fatalf("scan after the outage: %+v", res)
+	}
+	sent := waitJob(t, s, ten.ID, domain.JobID(ahead.ID, domain.JobReminder, 1), 10*time.Second, final)
+	skipped := getJob(t, s, ten.ID, domain.JobID(started.ID, domain.JobReminder, 1))
+	if sent.Status != domain.JobSent {
+		t.Errorf("overdue reminder of an appointment still ahead: %s %s", sent.Status, sent.Reason)
+	}
+	if skipped.Status != domain.JobSkipped || skipped.ReasonCode != ptbr.ReasonAppointmentPast || skipped.Reason == "" {
+		t.Errorf("reminder of a started appointment: %s %s", skipped.Status, skipped.ReasonCode)
+	}
+	if n := len(reminderRequests(s)); n != 1 {
+		t.Errorf("Meta got %d reminders, want 1", n)
+	}
+}
+
+func TestRescheduleAfterTheReminderWasQueued(t *testing.T) {
+	t.Parallel()
+	s := fast(t, nil)
+	ten, key := demo(t, s, nil)
+	now := time.Now()
+	apt := bookAt(t, s, ten, "move-q", now, now.Add(24*time.Hour+3*time.Second))
+	if res := scanResult(t, s); res.Enqueued != 1 {
+		t.Fatalf("scan: %+v", res)
+	}
+	newStart := time.Now().Add(24*time.Hour + 6*time.Second)
+	r := call(t, s, key, "PATCH", "/v1/appointments/"+apt.ID, map[string]any{"starts_at": newStart.Format(time.RFC3339Nano)})
+	if r.Status != 200 {
+		t.Fatalf("reschedule: %d %s", r.Status, r.Raw)
+	}
+	time.Sleep(4 * time.Second) // the old task fires at +3 s
+	old := getJob(t, s, ten.ID, domain.JobID(apt.ID, domain.JobReminder, 1))
+	if old.Status != domain.JobSkipped || old.ReasonCode != ptbr.ReasonRescheduled {
+		t.Errorf("old reminder: %s %s", old.Status, old.ReasonCode)
+	}
+	if n := len(reminderRequests(s)); n != 0 {
+		t.Fatalf("the old reminder's task sent %d messages", n)
+	}
+	if res := scanResult(t, s); res.Enqueued != 1 {
+		t.Fatalf("scan after the reschedule: %+v", res)
+	}
+	fresh := waitJob(t, s, ten.ID, domain.JobID(apt.ID, domain.JobReminder, 2), 15*time.Second, final)
+	reqs := reminderRequests(s)
+	if fresh.Status != domain.JobSent || len(reqs) != 1 || reqs[0].BodyParams[3] != ptbr.Time(newStart, ten.Location()) {
+		t.Fatalf("new reminder %s; Meta got %+v", fresh.Status, reqs)
+	}
+}
+
+func TestReminderOfACanceledAppointmentSendsNothing(t *testing.T) {
+	t.Parallel()
+	s := fast(t, nil)
+	ten, key := demo(t, s, nil)
+	now := time.Now()
+	apt := bookAt(t, s, ten, "cancel-q", now, now.Add(24*time.Hour+2*time.Second))
+	if res := scanResult(t, s); res.Enqueued != 1 {
+		t.Fatalf("scan: %+v", res)
+	}
+	if r := call(t, s, key, "POST", "/v1/appointments/"+apt.ID+"/cancel", map[string]any{"notify_client": false}); r.Status != 200 {
+		t.Fatalf("cancel: %d %s", r.Status, r.Raw)
+	}
+	time.Sleep(3 * time.Second)
+	j := getJob(t, s, ten.ID, domain.JobID(apt.ID, domain.JobReminder, 1))
+	if j.Status != domain.JobSkipped || j.ReasonCode != ptbr.ReasonAppointmentGone || len(s.Meta.Requests()) != 0 {
+		t.Fatalf("reminder %s %s; %d requests to Meta", j.Status, j.ReasonCode, len(s.Meta.Requests()))
+	}
+}
+
+func TestScanRequiresTheSchedulerIdentity(t *testing.T) {
+	t.Parallel()
+	s := fast(t, nil)
+	ten, _ := demo(t, s, nil)
+	now := time.Now()
+	bookAt(t, s, ten, "auth-1", now, now.Add(24*time.Hour+time.Minute))
+	before := len(s.Tasks.Tasks())
+	wrongEmail, _ := s.Signer.IDToken(s.Config.RemindersAudience, "intruso@example.com", time.Minute)
+	wrongAud, _ := s.Signer.IDToken(s.URL+"/api", devstack.SchedulerServiceAccount, time.Minute)
+	cases := []struct {
+		name, auth string
+		status     int
+	}{
+		{"no token", "", 401},
+		{"garbage", "Bearer abc.def.ghi", 401},
+		{"another account", "Bearer " + wrongEmail, 403},
+		{"another audience", "Bearer " + wrongAud, 401},
+	}
+	for _, c := range cases {
+		req, _ := http.NewRequest("POST", s.URL+"/reminders", nil)
+		if c.auth != "" {
+			req.Header.Set("Authorization", c.auth)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != c.status {
+			t.Errorf("%s: %d, want %d", c.name, resp.StatusCode, c.status)
+		}
+	}
+	if after := len(s.Tasks.Tasks()); after != before {
+		t.Errorf("refused calls enqueued %d tasks", after-before)
+	}
+	if res := scanResult(t, s); res.Enqueued != 1 {
+		t.Errorf("the scheduler's own call: %+v", res)
+	}
+}
