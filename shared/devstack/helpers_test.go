@@ -15,10 +15,13 @@ import (
 	"google.golang.org/api/iterator"
 	"google.golang.org/protobuf/types/known/durationpb"
 
+	"github.com/lembra-app/lembra/shared/booking"
 	"github.com/lembra-app/lembra/shared/config"
 	"github.com/lembra-app/lembra/shared/devstack"
 	"github.com/lembra-app/lembra/shared/domain"
+	"github.com/lembra-app/lembra/shared/events"
 	"github.com/lembra-app/lembra/shared/standin/metastandin"
+	"github.com/lembra-app/lembra/shared/store"
 )
 
 func TestMain(m *testing.M) { os.Exit(devstack.RunTests(m)) }
@@ -195,3 +198,20 @@ func dump(t *testing.T, s *devstack.Stack) map[string]map[string]any {
 }
 
 func metastandinHang() metastandin.Fault { return metastandin.Fault{AcceptThenHang: true} }
+
+func eventsReplyID(inboundID string) string { return events.ReplyJobID(inboundID) }
+
+func mustStore(t *testing.T, s *devstack.Stack) *store.Store {
+	t.Helper()
+	st, err := s.Env.Store(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return st
+}
+
+func bookingWithoutQueue(t *testing.T, s *devstack.Stack) *booking.Service {
+	t.Helper()
+	st := mustStore(t, s)
+	return &booking.Service{Store: st, Tasks: noQueue{}, Log: s.Env.Log, Now: time.Now}
+}
