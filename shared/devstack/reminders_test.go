@@ -244,16 +244,16 @@ func TestRescheduleAfterTheReminderWasQueued(t *testing.T) {
 	s := fast(t, nil)
 	ten, key := demo(t, s, nil)
 	now := time.Now()
-	apt := bookAt(t, s, ten, "move-q", now, now.Add(24*time.Hour+3*time.Second))
+	apt := bookAt(t, s, ten, "move-q", now, now.Add(24*time.Hour+5*time.Second))
 	if res := scanResult(t, s); res.Enqueued != 1 {
 		t.Fatalf("scan: %+v", res)
 	}
-	newStart := time.Now().Add(24*time.Hour + 6*time.Second)
+	newStart := time.Now().Add(24*time.Hour + 8*time.Second)
 	r := call(t, s, key, "PATCH", "/v1/appointments/"+apt.ID, map[string]any{"starts_at": newStart.Format(time.RFC3339Nano)})
 	if r.Status != 200 {
 		t.Fatalf("reschedule: %d %s", r.Status, r.Raw)
 	}
-	time.Sleep(4 * time.Second) // the old task fires at +3 s
+	time.Sleep(time.Until(now.Add(6 * time.Second))) // the old task fired at +5 s
 	old := getJob(t, s, ten.ID, domain.JobID(apt.ID, domain.JobReminder, 1))
 	if old.Status != domain.JobSkipped || old.ReasonCode != ptbr.ReasonRescheduled {
 		t.Errorf("old reminder: %s %s", old.Status, old.ReasonCode)
