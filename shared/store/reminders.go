@@ -29,29 +29,32 @@ func (s *Store) DueReminders(ctx context.Context, until time.Time, limit int) ([
 
 // MarkQueued records that a pending job has its Cloud Task. It reads only the job.
 func (s *Store) MarkQueued(ctx context.Context, tenantID, jobID string, at time.Time) error {
-	ref := s.job(tenantID, jobID)
-	return s.fs.RunTransaction(ctx, func(ctx context.Context, tx *firestore.Transaction) error {
-		snap, err := tx.Get(ref)
-		if err != nil {
-			return err
-		}
-		j, err := decodeJob(snap)
-		if err != nil {
-			return err
-		}
+	return s.updateJobOnly(ctx, tenantID, jobID, func(j *domain.Job) bool {
 		if j.Status != domain.JobPending {
-			return nil // dispatch or another scan got there first
+			return false // dispatch or another scan got there first
 		}
 		j.Status = domain.JobQueued
 		j.AddEvent(at, "queued", "")
-		return tx.Set(ref, j)
+		return true
 	})
 }
 
-// SkipJob records a pending job as skipped with its reason. It reads only the job.
+// SkipJob records a job that has not gone out as skipped with its reason. It reads only the job.
 func (s *Store) SkipJob(ctx context.Context, tenantID, jobID string, at time.Time, r domain.Reason) error {
+	return s.updateJobOnly(ctx, tenantID, jobID, func(j *domain.Job) bool {
+		if j.Status != domain.JobPending && j.Status != domain.JobQueued {
+			return false
+		}
+		j.Finish(at, domain.JobSkipped, r)
+		return true
+	})
+}
+
+// updateJobOnly changes a job in a transaction that reads nothing else; fn reports
+// whether it changed the job.
+func (s *Store) updateJobOnly(ctx context.Context, tenantID, jobID string, fn func(*domain.Job) bool) error {
 	ref := s.job(tenantID, jobID)
-	return s.fs.RunTransaction(ctx, func(ctx context.Context, tx *firestore.Transaction) error {
+	err := s.fs.RunTransaction(ctx, func(ctx context.Context, tx *firestore.Transaction) error {
 		snap, err := tx.Get(ref)
 		if err != nil {
 			return err
@@ -60,10 +63,13 @@ func (s *Store) SkipJob(ctx context.Context, tenantID, jobID string, at time.Tim
 		if err != nil {
 			return err
 		}
-		if j.Status != domain.JobPending && j.Status != domain.JobQueued {
+		if !fn(j) {
 			return nil
 		}
-		j.Finish(at, domain.JobSkipped, r)
 		return tx.Set(ref, j)
 	})
+	if err != nil {
+		return fmt.Errorf("update job %s: %w", jobID, err)
+	}
+	return nil
 }
