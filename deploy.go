@@ -10,5 +10,6 @@ import (
 	_ "github.com/lembra-app/lembra/functions/dispatch"
 	_ "github.com/lembra-app/lembra/functions/events"
 	_ "github.com/lembra-app/lembra/functions/reminders"
+	_ "github.com/lembra-app/lembra/functions/voucher"
 	_ "github.com/lembra-app/lembra/functions/webhook"
 )

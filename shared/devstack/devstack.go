@@ -25,6 +25,7 @@ import (
 	dispatchfn "github.com/lembra-app/lembra/functions/dispatch"
 	eventsfn "github.com/lembra-app/lembra/functions/events"
 	remindersfn "github.com/lembra-app/lembra/functions/reminders"
+	voucherfn "github.com/lembra-app/lembra/functions/voucher"
 	webhookfn "github.com/lembra-app/lembra/functions/webhook"
 	"github.com/lembra-app/lembra/shared/app"
 	"github.com/lembra-app/lembra/shared/config"
@@ -231,6 +232,10 @@ func Start(ctx context.Context, o Options) (s *Stack, err error) {
 	if err != nil {
 		return nil, fmt.Errorf("devstack: reminders: %w", err)
 	}
+	voucherPages, err := voucherfn.Handler(s.Env)
+	if err != nil {
+		return nil, fmt.Errorf("devstack: voucher: %w", err)
+	}
 	webhook, err := webhookfn.Handler(s.Env)
 	if err != nil {
 		return nil, fmt.Errorf("devstack: webhook: %w", err)
@@ -254,6 +259,7 @@ func Start(ctx context.Context, o Options) (s *Stack, err error) {
 	mux.Handle("/dispatch", tasksOnly.Middleware(dispatch))
 	mux.Handle("/webhook", webhook)
 	mux.Handle("/reminders", reminders)
+	mux.Handle("/voucher/", http.StripPrefix("/voucher", voucherPages))
 	mux.Handle("/events", eventsfn.PushHandler(evSvc))
 	mux.Handle("/oidc/jwks", s.Signer.JWKSHandler())
 	mux.HandleFunc("/healthz", func(w http.ResponseWriter, r *http.Request) { fmt.Fprintln(w, "ok") })

@@ -1,0 +1,78 @@
+// Package voucher is the public Cloud Function behind the links sent to clients:
+// /{token} is the voucher page, /{token}.png its image. The token is unguessable.
+package voucher
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"regexp"
+	"strings"
+
+	"github.com/GoogleCloudPlatform/functions-framework-go/functions"
+
+	"github.com/lembra-app/lembra/shared/app"
+	"github.com/lembra-app/lembra/shared/domain"
+	"github.com/lembra-app/lembra/shared/voucher"
+)
+
+// EntryPoint is the registered function name (Terraform's entry_point).
+const EntryPoint = "voucher"
+
+func init() { functions.HTTP(EntryPoint, app.LazyHTTP(Handler)) }
+
+var tokenPattern = regexp.MustCompile(`^[A-Za-z0-9_-]{32}$`)
+
+// Handler builds the voucher pages from an environment.
+func Handler(env *app.Env) (http.Handler, error) {
+	st, err := env.Store(context.Background())
+	if err != nil {
+		return nil, err
+	}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method != http.MethodGet && r.Method != http.MethodHead {
+			http.Error(w, "método não permitido", http.StatusMethodNotAllowed)
+			return
+		}
+		name := strings.Trim(r.URL.Path, "/")
+		token, asImage := strings.CutSuffix(name, ".png")
+		w.Header().Set("Cache-Control", "no-store") // the status changes (Confirmado, Cancelado)
+		w.Header().Set("X-Robots-Tag", "noindex")
+		w.Header().Set("Referrer-Policy", "no-referrer")
+		notFound := func() {
+			w.Header().Set("Content-Type", "text/html; charset=utf-8")
+			w.WriteHeader(http.StatusNotFound)
+			_, _ = w.Write([]byte(voucher.NotFoundHTML))
+		}
+		if !tokenPattern.MatchString(token) {
+			notFound()
+			return
+		}
+		t, apt, err := st.VoucherAppointment(r.Context(), token)
+		if errors.Is(err, domain.ErrNotFound) {
+			notFound()
+			return
+		}
+		if err != nil {
+			env.Log.ErrorContext(r.Context(), "voucher lookup failed", "error", err.Error())
+			http.Error(w, "Não foi possível abrir o voucher agora. Tente de novo em instantes.", http.StatusServiceUnavailable)
+			return
+		}
+		v := voucher.NewView(t, apt, token+".png")
+		var body []byte
+		if asImage {
+			body, err = voucher.PNG(v)
+			w.Header().Set("Content-Type", "image/png")
+		} else {
+			body, err = voucher.HTML(v)
+			w.Header().Set("Content-Type", "text/html; charset=utf-8")
+			w.Header().Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src 'self'")
+		}
+		if err != nil {
+			env.Log.ErrorContext(r.Context(), "voucher rendering failed", "error", err.Error())
+			http.Error(w, "erro ao gerar o voucher", http.StatusInternalServerError)
+			return
+		}
+		_, _ = w.Write(body)
+	}), nil
+}

@@ -1,0 +1,40 @@
+resource "google_firestore_database" "default" {
+  name        = "(default)"
+  location_id = var.firestore_location
+  type        = "FIRESTORE_NATIVE"
+
+  delete_protection_state = var.firestore_delete_protection ? "DELETE_PROTECTION_ENABLED" : "DELETE_PROTECTION_DISABLED"
+  # terraform destroy leaves the database (and its data) in place.
+  deletion_policy = "ABANDON"
+
+  depends_on = [google_project_service.enabled]
+}
+
+# Composite indexes of the code's queries. The emulator does not enforce indexes, so
+# indexes_test.go keeps this file and the queries in step.
+#
+# Single-field queries need nothing here: jobs where appointment_id == X
+# (store.jobsQuery) and messages ordered by at use the automatic single-field
+# indexes.
+
+# The reminder scan (store.DueReminders):
+#   CollectionGroup("jobs").Where("type", "==", …).Where("status", "==", …)
+#     .Where("scheduled_for", "<=", …).OrderBy("scheduled_for")
+resource "google_firestore_index" "jobs_due_reminders" {
+  database    = google_firestore_database.default.name
+  collection  = "jobs"
+  query_scope = "COLLECTION_GROUP"
+
+  fields {
+    field_path = "type"
+    order      = "ASCENDING"
+  }
+  fields {
+    field_path = "status"
+    order      = "ASCENDING"
+  }
+  fields {
+    field_path = "scheduled_for"
+    order      = "ASCENDING"
+  }
+}

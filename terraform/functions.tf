@@ -1,0 +1,174 @@
+data "google_project" "this" {
+  project_id = var.project
+}
+
+locals {
+  # The deployed functions. The map key is the function (and Cloud Run service) name, in
+  # kebab-case so the generated Cloud Run service gets the same name; entry_point is the
+  # name the Go package registers with functions.HTTP / functions.CloudEvent (the
+  # EntryPoint constant of functions/<name>). indexes_test.go checks that every registered
+  # entry point has an entry here and that every entry here is registered.
+  functions = {
+    # Booking API. Public at the IAM level: it authenticates tenant API keys itself.
+    api = {
+      entry_point   = "api"
+      timeout       = 60
+      max_instances = 10
+      public        = true
+      pubsub        = false
+    }
+    # Meta's webhook. Public: Meta calls it; the function checks X-Hub-Signature-256 itself.
+    webhook = {
+      entry_point   = "webhook"
+      timeout       = 60
+      max_instances = 20
+      public        = true
+      pubsub        = false
+    }
+    # Cloud Tasks target. Private: only the tasks service account may invoke it (OIDC).
+    # The timeout covers the tasks' dispatch deadline (Meta timeout + 1 min, shared/app).
+    dispatch = {
+      entry_point   = "dispatch"
+      timeout       = 120
+      max_instances = 20 # = the queue's max_concurrent_dispatches (one request per instance)
+      public        = false
+      pubsub        = false
+    }
+    # Reminder scan. Private: only the scheduler service account may invoke it (OIDC); the
+    # function verifies the token again itself. The timeout matches the job's attempt_deadline.
+    reminders = {
+      entry_point   = "reminders"
+      timeout       = 300
+      max_instances = 1 # one scan at a time
+      public        = false
+      pubsub        = false
+    }
+    # Applies webhook deliveries, fed by Pub/Sub through Eventarc.
+    events = {
+      entry_point   = "events"
+      timeout       = 120
+      max_instances = 10
+      public        = false
+      pubsub        = true
+    }
+  }
+
+  # Dependency cycles, and how they are broken.
+  #
+  # Every function needs dispatch's URL (api, events and reminders enqueue tasks to it, and
+  # dispatch re-enqueues its own retries), reminders needs its own URL as the OIDC audience
+  # it verifies, and the scheduler job needs reminders' URL. Reading those from
+  # google_cloudfunctions2_function.fn[...].service_config[0].uri would make a function's
+  # environment depend on itself (dispatch, reminders), which Terraform rejects as a cycle.
+  #
+  # Cloud Run gives every service a deterministic URL,
+  #   https://<service name>-<project number>.<region>.run.app
+  # (cloud.google.com/run/docs/triggering/https-request#deterministic; needs the
+  # "<name>-<number>" DNS label to be at most 63 characters, true for these names), and a
+  # gen2 function's Cloud Run service carries the function's name. So the URLs are computed
+  # here from the project number and region, before any function exists, and used for every
+  # URL and OIDC audience (env vars, Cloud Tasks tasks, the scheduler job). Cloud Run
+  # accepts ID tokens whose audience is one of the service's run.app URLs. URL and audience
+  # are the same string everywhere, so the in-code audience check of reminders matches what
+  # the scheduler sends.
+  function_urls = {
+    for name in keys(local.functions) :
+    name => "https://${name}-${data.google_project.this.number}.${var.region}.run.app"
+  }
+
+  tasks_queue = "projects/${var.project}/locations/${var.region}/queues/${google_cloud_tasks_queue.dispatch.name}"
+
+  # The same configuration for every function (config.Load reads it all; each function uses
+  # its part). The optional settings are set only when given: the code reads an empty
+  # variable and an unset one alike, and leaving them out avoids sending empty values.
+  environment_variables = merge(
+    {
+      GOOGLE_CLOUD_PROJECT = var.project
+      LEMBRA_ENVIRONMENT   = var.environment
+
+      WHATSAPP_AUTOMATION_MODE                         = var.automation_mode
+      WHATSAPP_AUTOMATION_MAX_RETRIES                  = tostring(var.max_retries)
+      WHATSAPP_AUTOMATION_RETRY_BASE_DELAY_SECONDS     = tostring(var.retry_base_delay_seconds)
+      WHATSAPP_AUTOMATION_BATCH_LIMIT                  = tostring(var.batch_limit)
+      WHATSAPP_AUTOMATION_META_API_VERSION             = var.meta_api_version
+      WHATSAPP_AUTOMATION_UNKNOWN_OUTCOME_WAIT_SECONDS = tostring(var.unknown_outcome_wait_seconds)
+
+      # Cloud Tasks: where dispatch tasks go and how they authenticate.
+      LEMBRA_TASKS_QUEUE           = local.tasks_queue
+      LEMBRA_DISPATCH_URL          = local.function_urls["dispatch"]
+      LEMBRA_TASKS_SERVICE_ACCOUNT = google_service_account.tasks.email
+      LEMBRA_TASKS_AUDIENCE        = local.function_urls["dispatch"]
+
+      # Webhook: the topic deliveries are published to, and the secrets' ids (read from
+      # Secret Manager at run time, not injected as environment variables).
+      LEMBRA_WEBHOOK_TOPIC        = google_pubsub_topic.webhooks.name
+      LEMBRA_META_APP_SECRET_ID   = google_secret_manager_secret.meta_app_secret.secret_id
+      LEMBRA_META_VERIFY_TOKEN_ID = google_secret_manager_secret.meta_verify_token.secret_id
+
+      # Reminder scan: who may call it, with which audience, and how far it looks ahead.
+      LEMBRA_SCHEDULER_SERVICE_ACCOUNT = google_service_account.scheduler.email
+      LEMBRA_REMINDERS_AUDIENCE        = local.function_urls["reminders"]
+      LEMBRA_REMINDER_HORIZON_SECONDS  = tostring(var.reminder_horizon_seconds)
+    },
+    length(var.allowed_tenant_ids) > 0 ? { WHATSAPP_AUTOMATION_ALLOWED_TENANT_IDS = join(",", var.allowed_tenant_ids) } : {},
+    var.test_recipient != "" ? { WHATSAPP_AUTOMATION_META_TEST_RECIPIENT = var.test_recipient } : {},
+    var.voucher_base_url != "" ? { LEMBRA_VOUCHER_BASE_URL = var.voucher_base_url } : {},
+  )
+}
+
+resource "google_cloudfunctions2_function" "fn" {
+  for_each = local.functions
+
+  name        = each.key
+  location    = var.region
+  description = "Lembra ${each.key} (${var.environment})"
+
+  build_config {
+    runtime         = "go126"
+    entry_point     = each.value.entry_point
+    service_account = google_service_account.build.id
+
+    source {
+      storage_source {
+        bucket = google_storage_bucket.source.name
+        object = google_storage_bucket_object.source.name
+      }
+    }
+  }
+
+  service_config {
+    available_memory               = "256M"
+    timeout_seconds                = each.value.timeout
+    min_instance_count             = 0
+    max_instance_count             = each.value.max_instances
+    ingress_settings               = "ALLOW_ALL" # private functions are protected by IAM (run.invoker), not ingress
+    all_traffic_on_latest_revision = true
+    service_account_email          = google_service_account.runtime.email
+    environment_variables          = local.environment_variables
+  }
+
+  # events: a CloudEvent function triggered by Pub/Sub through Eventarc. Eventarc creates and
+  # owns the push subscription on the webhook topic; this resource cannot give that
+  # subscription a dead-letter policy. Poison deliveries are instead kept by the events code
+  # in Firestore (collection webhook_dead_letters) and acknowledged; transient failures
+  # return an error and are retried (RETRY_POLICY_RETRY: up to 24 h with backoff).
+  dynamic "event_trigger" {
+    for_each = each.value.pubsub ? [1] : []
+    content {
+      trigger_region        = var.region
+      event_type            = "google.cloud.pubsub.topic.v1.messagePublished"
+      pubsub_topic          = google_pubsub_topic.webhooks.id
+      retry_policy          = "RETRY_POLICY_RETRY"
+      service_account_email = google_service_account.events_trigger.email
+    }
+  }
+
+  depends_on = [
+    google_project_service.enabled,
+    time_sleep.iam_settle,
+    # The runtime identity can do its job from the first request.
+    google_project_iam_member.runtime,
+    google_pubsub_topic_iam_member.runtime_publishes_webhooks,
+    google_service_account_iam_member.runtime_acts_as_tasks,
+  ]
+}

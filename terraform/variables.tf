@@ -1,0 +1,103 @@
+variable "project" {
+  description = "Google Cloud project id that hosts Lembra (Firestore, functions, queue, secrets)."
+  type        = string
+}
+
+variable "region" {
+  description = "Region of the functions, the Cloud Tasks queue, the Cloud Scheduler job and the source bucket."
+  type        = string
+  default     = "southamerica-east1"
+}
+
+variable "firestore_location" {
+  description = "Location of the (default) Firestore database: a region (southamerica-east1) or a multi-region (nam5, eur3). Cannot change after creation."
+  type        = string
+  default     = "southamerica-east1"
+}
+
+variable "environment" {
+  description = "Environment name shown in logs (LEMBRA_ENVIRONMENT), e.g. prod or staging."
+  type        = string
+  default     = "prod"
+}
+
+variable "automation_mode" {
+  description = "Environment-wide WHATSAPP_AUTOMATION_MODE: disabled, dry_run or enabled. The stricter of this and each tenant's mode applies."
+  type        = string
+  default     = "disabled"
+
+  validation {
+    condition     = contains(["disabled", "dry_run", "enabled"], var.automation_mode)
+    error_message = "automation_mode must be disabled, dry_run or enabled."
+  }
+}
+
+variable "allowed_tenant_ids" {
+  description = "Tenants allowed to send (WHATSAPP_AUTOMATION_ALLOWED_TENANT_IDS). Empty: every tenant."
+  type        = list(string)
+  default     = []
+}
+
+variable "test_recipient" {
+  description = "Development only: E.164 number that receives every send (WHATSAPP_AUTOMATION_META_TEST_RECIPIENT). Empty: off."
+  type        = string
+  default     = ""
+
+  validation {
+    condition     = var.test_recipient == "" || can(regex("^\\+[1-9][0-9]{7,14}$", var.test_recipient))
+    error_message = "test_recipient must be empty or an E.164 number such as +5511987654321."
+  }
+}
+
+variable "voucher_base_url" {
+  description = "Base of voucher links sent to clients (LEMBRA_VOUCHER_BASE_URL). May be empty until the voucher function exists."
+  type        = string
+  default     = ""
+}
+
+variable "meta_api_version" {
+  description = "Graph API version (WHATSAPP_AUTOMATION_META_API_VERSION)."
+  type        = string
+  default     = "v23.0"
+
+  validation {
+    condition     = can(regex("^v[0-9]+\\.[0-9]+$", var.meta_api_version))
+    error_message = "meta_api_version must look like v23.0."
+  }
+}
+
+variable "max_retries" {
+  description = "Retries after the first attempt for retryable send failures (WHATSAPP_AUTOMATION_MAX_RETRIES, 0..50)."
+  type        = number
+  default     = 5
+}
+
+variable "retry_base_delay_seconds" {
+  description = "First retry delay in seconds; doubles each retry, capped at 1 h (WHATSAPP_AUTOMATION_RETRY_BASE_DELAY_SECONDS)."
+  type        = number
+  default     = 30
+}
+
+variable "batch_limit" {
+  description = "Reminders enqueued per scan (WHATSAPP_AUTOMATION_BATCH_LIMIT, 1..5000)."
+  type        = number
+  default     = 200
+}
+
+variable "unknown_outcome_wait_seconds" {
+  description = "How long a send whose answer was lost waits for a status webhook before it is tried again (WHATSAPP_AUTOMATION_UNKNOWN_OUTCOME_WAIT_SECONDS)."
+  type        = number
+  default     = 900
+}
+
+variable "reminder_horizon_seconds" {
+  description = "How far ahead the reminder scan looks (LEMBRA_REMINDER_HORIZON_SECONDS). Keep it above the 5-minute schedule."
+  type        = number
+  default     = 600
+}
+
+variable "firestore_delete_protection" {
+  description = "Turn on Firestore delete protection for the (default) database."
+  type        = bool
+  default     = true
+}
