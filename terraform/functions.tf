@@ -43,6 +43,15 @@ locals {
       public        = false
       pubsub        = false
     }
+    # Voucher page and image behind the links sent to clients. Public: the link's token is
+    # unguessable (the function checks it).
+    voucher = {
+      entry_point   = "voucher"
+      timeout       = 30
+      max_instances = 10
+      public        = true
+      pubsub        = false
+    }
     # Applies webhook deliveries, fed by Pub/Sub through Eventarc.
     events = {
       entry_point   = "events"
@@ -75,6 +84,9 @@ locals {
     for name in keys(local.functions) :
     name => "https://${name}-${data.google_project.this.number}.${var.region}.run.app"
   }
+
+  # A custom domain in front of the voucher function, if given; else its run.app URL.
+  voucher_base_url = var.voucher_base_url != "" ? trimsuffix(var.voucher_base_url, "/") : local.function_urls["voucher"]
 
   tasks_queue = "projects/${var.project}/locations/${var.region}/queues/${google_cloud_tasks_queue.dispatch.name}"
 
@@ -109,10 +121,12 @@ locals {
       LEMBRA_SCHEDULER_SERVICE_ACCOUNT = google_service_account.scheduler.email
       LEMBRA_REMINDERS_AUDIENCE        = local.function_urls["reminders"]
       LEMBRA_REMINDER_HORIZON_SECONDS  = tostring(var.reminder_horizon_seconds)
+
+      # Links sent to clients are <base>/<token>; the voucher function serves /<token>.
+      LEMBRA_VOUCHER_BASE_URL = local.voucher_base_url
     },
     length(var.allowed_tenant_ids) > 0 ? { WHATSAPP_AUTOMATION_ALLOWED_TENANT_IDS = join(",", var.allowed_tenant_ids) } : {},
     var.test_recipient != "" ? { WHATSAPP_AUTOMATION_META_TEST_RECIPIENT = var.test_recipient } : {},
-    var.voucher_base_url != "" ? { LEMBRA_VOUCHER_BASE_URL = var.voucher_base_url } : {},
   )
 }
 
@@ -170,5 +184,6 @@ resource "google_cloudfunctions2_function" "fn" {
     google_project_iam_member.runtime,
     google_pubsub_topic_iam_member.runtime_publishes_webhooks,
     google_service_account_iam_member.runtime_acts_as_tasks,
+    google_firestore_database.default,
   ]
 }

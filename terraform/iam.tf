@@ -47,10 +47,10 @@ resource "google_service_account" "build" {
 
 resource "google_project_iam_member" "runtime" {
   for_each = toset([
-    "roles/datastore.user",                 # Firestore reads and writes
-    "roles/cloudtasks.enqueuer",            # api, events, reminders and dispatch (retries) create tasks
-    "roles/secretmanager.secretAccessor",   # Meta app secret, verify token and every meta-token-<tenant>
-    "roles/logging.logWriter",              # structured logs
+    "roles/datastore.user",               # Firestore reads and writes
+    "roles/cloudtasks.enqueuer",          # api, events, reminders and dispatch (retries) create tasks
+    "roles/secretmanager.secretAccessor", # Meta app secret, verify token and every meta-token-<tenant>
+    "roles/logging.logWriter",            # structured logs
   ])
 
   project = var.project

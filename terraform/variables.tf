@@ -50,7 +50,7 @@ variable "test_recipient" {
 }
 
 variable "voucher_base_url" {
-  description = "Base of voucher links sent to clients (LEMBRA_VOUCHER_BASE_URL). May be empty until the voucher function exists."
+  description = "Base of voucher links sent to clients (LEMBRA_VOUCHER_BASE_URL), e.g. a custom domain mapped to the voucher function. Empty: the voucher function's run.app URL."
   type        = string
   default     = ""
 }

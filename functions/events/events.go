@@ -37,16 +37,25 @@ func handleCloudEvent(ctx context.Context, e event.Event) error {
 	if err != nil {
 		return err // retried
 	}
-	var msg MessagePublishedData
-	if err := e.DataAs(&msg); err != nil {
+	body, id, err := delivery(e)
+	if err != nil {
 		svc.Log.ErrorContext(ctx, "event is not a Pub/Sub message; dropped", "id", e.ID(), "error", err.Error())
 		return nil
+	}
+	return svc.HandleDelivery(ctx, body, id)
+}
+
+// delivery extracts the webhook body and a delivery id from a messagePublished event.
+func delivery(e event.Event) ([]byte, string, error) {
+	var msg MessagePublishedData
+	if err := e.DataAs(&msg); err != nil {
+		return nil, "", err
 	}
 	id := msg.Message.MessageID
 	if id == "" {
 		id = e.ID()
 	}
-	return svc.HandleDelivery(ctx, msg.Message.Data, id)
+	return msg.Message.Data, id, nil
 }
 
 // Service builds the events service from an environment.

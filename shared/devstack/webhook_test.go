@@ -394,3 +394,30 @@ func TestEveryFixtureIsAcceptedAndHasItsEffect(t *testing.T) {
 		t.Errorf("only %d fixtures checked", len(checked))
 	}
 }
+
+func TestUnparseableAndUnroutedDeliveriesAreKept(t *testing.T) {
+	t.Parallel()
+	s := fast(t, nil)
+	demo(t, s, nil)
+	ctx := context.Background()
+	fs, _ := s.Env.Firestore(ctx)
+
+	if status, err := s.Meta.Post(ctx, []byte(`{"object":"whatsapp_business_account","entry":[{"id":`)); err != nil || status != 200 {
+		t.Fatalf("signed garbage: %d %v", status, err)
+	}
+	eventually(t, 10*time.Second, "dead letter kept", func() bool {
+		docs, err := fs.Collection("webhook_dead_letters").Documents(ctx).GetAll()
+		return err == nil && len(docs) == 1 && strings.Contains(docs[0].Data()["body"].(string), `"entry":[{"id":`)
+	})
+
+	other := strings.ReplaceAll(string(fixtureBytes(t, "messages_text.json")), devstack.DemoPhoneNumberID, "999999999999999")
+	for range 2 {
+		if status, err := s.Meta.Post(ctx, []byte(other)); err != nil || status != 200 {
+			t.Fatalf("unknown number: %d %v", status, err)
+		}
+	}
+	eventually(t, 10*time.Second, "unknown number counted", func() bool {
+		snap, err := fs.Collection("webhook_unrouted").Doc("phone_number_id-999999999999999").Get(ctx)
+		return err == nil && snap.Data()["count"] == int64(2)
+	})
+}

@@ -3,6 +3,7 @@
 package secrets
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -44,7 +45,8 @@ func (s *SecretManager) Secret(ctx context.Context, id string) ([]byte, error) {
 		}
 		return nil, fmt.Errorf("secret %s: %w", id, err)
 	}
-	return resp.GetPayload().GetData(), nil
+	// A value added with `echo` ends in a newline; no secret here has meaningful edge spaces.
+	return bytes.TrimSpace(resp.GetPayload().GetData()), nil
 }
 
 // Cache keeps values of another Source for a while. Failures are not cached.

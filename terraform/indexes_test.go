@@ -1,0 +1,673 @@
+// Package terraform_test keeps the Terraform deployment and the Go code in step. No
+// terraform binary or cloud access is needed: it reads the .tf files as text.
+//
+//   - firestore.tf declares the composite indexes the code's queries need (the Firestore
+//     emulator used by the other tests does not enforce indexes, so nothing else would notice
+//     a missing one before production);
+//   - functions.tf deploys exactly the entry points the functions/* packages register;
+//   - source.tf's archive leaves out tests and local-only code, and everything it keeps
+//     compiles from what it keeps (Google's Go buildpack runs `go mod tidy` on the upload).
+package terraform_test
+
+import (
+	"bufio"
+	"go/parser"
+	"go/token"
+	"io/fs"
+	"os"
+	"path"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+)
+
+const repoRoot = ".." // go test runs in this package's directory
+
+// ---------------------------------------------------------------------------------------
+// Firestore indexes
+
+type indexField struct{ Path, Order string }
+
+type firestoreIndex struct {
+	Name, Collection, QueryScope string
+	Fields                       []indexField
+}
+
+func firestoreIndexes(t *testing.T) []firestoreIndex {
+	t.Helper()
+	var out []firestoreIndex
+	for name, body := range resourceBlocks(t, readTF(t, "firestore.tf"), "google_firestore_index") {
+		ix := firestoreIndex{
+			Name:       name,
+			Collection: attr(body, "collection"),
+			QueryScope: attr(body, "query_scope"),
+		}
+		if ix.QueryScope == "" {
+			ix.QueryScope = "COLLECTION" // the provider's default
+		}
+		for _, f := range nestedBlocks(body, "fields") {
+			order := attr(f, "order")
+			if order == "" {
+				order = "array_config:" + attr(f, "array_config")
+			}
+			ix.Fields = append(ix.Fields, indexField{Path: attr(f, "field_path"), Order: order})
+		}
+		out = append(out, ix)
+	}
+	slices.SortFunc(out, func(a, b firestoreIndex) int { return strings.Compare(a.Name, b.Name) })
+	return out
+}
+
+// TestReminderScanIndex: the reminder scan's collection-group query has its composite
+// index, with exactly the fields, order and scope the query needs.
+func TestReminderScanIndex(t *testing.T) {
+	// The query, as store.DueReminders runs it:
+	//   CollectionGroup("jobs").Where("type","==",…).Where("status","==",…)
+	//     .Where("scheduled_for","<=",…).OrderBy("scheduled_for", Asc)
+	want := []indexField{{"type", "ASCENDING"}, {"status", "ASCENDING"}, {"scheduled_for", "ASCENDING"}}
+
+	// First make sure the code still runs that query, so that a change to it sends the
+	// author here (and to firestore.tf) instead of to a FailedPrecondition in production.
+	src := readRepoFile(t, "shared/store/reminders.go")
+	body := funcBody(t, src, "DueReminders")
+	if got := collectionConst(t, body); got != "jobs" {
+		t.Fatalf("DueReminders queries collection group %q; update this test and firestore.tf", got)
+	}
+	var filters []string
+	for _, m := range regexp.MustCompile(`\.\s*Where\(\s*"([^"]+)"\s*,\s*"([^"]+)"`).FindAllStringSubmatch(body, -1) {
+		filters = append(filters, m[1]+" "+m[2])
+	}
+	var orders []string
+	for _, m := range regexp.MustCompile(`\.\s*OrderBy\(\s*"([^"]+)"\s*,\s*firestore\.(Asc|Desc)`).FindAllStringSubmatch(body, -1) {
+		orders = append(orders, m[1]+" "+m[2])
+	}
+	if !strings.Contains(body, "CollectionGroup(") ||
+		!slices.Equal(filters, []string{"type ==", "status ==", "scheduled_for <="}) ||
+		!slices.Equal(orders, []string{"scheduled_for Asc"}) {
+		t.Fatalf("DueReminders' query changed (filters %q, order %q): update the composite index in firestore.tf and this test", filters, orders)
+	}
+
+	var found []firestoreIndex
+	for _, ix := range firestoreIndexes(t) {
+		if ix.Collection == "jobs" && slices.Equal(ix.Fields, want) {
+			found = append(found, ix)
+		}
+	}
+	if len(found) == 0 {
+		t.Fatalf("firestore.tf has no google_firestore_index on jobs with fields %v; have %+v", want, firestoreIndexes(t))
+	}
+	for _, ix := range found {
+		if ix.QueryScope != "COLLECTION_GROUP" {
+			t.Errorf("index %s: query_scope %q, want COLLECTION_GROUP (the scan is a collection-group query)", ix.Name, ix.QueryScope)
+		}
+	}
+}
+
+// TestCollectionGroupQueriesHaveIndexes: a collection-group query with filters has no
+// automatic index; every CollectionGroup(...) in deployed code needs a COLLECTION_GROUP
+// index on that collection in firestore.tf.
+func TestCollectionGroupQueriesHaveIndexes(t *testing.T) {
+	consts := storeCollectionConsts(t)
+	scoped := map[string]bool{}
+	for _, ix := range firestoreIndexes(t) {
+		if ix.QueryScope == "COLLECTION_GROUP" {
+			scoped[ix.Collection] = true
+		}
+	}
+	call := regexp.MustCompile(`CollectionGroup\(\s*("([^"]+)"|[A-Za-z_][A-Za-z0-9_]*)\s*\)`)
+	for _, file := range goFiles(t, "shared", "functions") {
+		for _, m := range call.FindAllStringSubmatch(readRepoFile(t, file), -1) {
+			coll := m[2]
+			if coll == "" {
+				var ok bool
+				if coll, ok = consts[m[1]]; !ok {
+					t.Errorf("%s: CollectionGroup(%s): cannot resolve the collection name", file, m[1])
+					continue
+				}
+			}
+			if !scoped[coll] {
+				t.Errorf("%s: CollectionGroup(%q) has no COLLECTION_GROUP google_firestore_index in firestore.tf", file, coll)
+			}
+		}
+	}
+}
+
+// ---------------------------------------------------------------------------------------
+// Functions
+
+type registration struct{ Pkg, Name, Kind string } // Kind: HTTP or CloudEvent
+
+// registeredEntryPoints finds functions.HTTP("name", …) / functions.CloudEvent(Name, …)
+// in functions/*/*.go, resolving a constant name within its package.
+func registeredEntryPoints(t *testing.T) []registration {
+	t.Helper()
+	dirs, err := filepath.Glob(filepath.Join(repoRoot, "functions", "*"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	reg := regexp.MustCompile(`functions\.(HTTP|CloudEvent)\(\s*("([^"]*)"|[A-Za-z_][A-Za-z0-9_]*)\s*,`)
+	var out []registration
+	for _, dir := range dirs {
+		files, _ := filepath.Glob(filepath.Join(dir, "*.go"))
+		var pkgSrc strings.Builder
+		for _, f := range files {
+			if !strings.HasSuffix(f, "_test.go") {
+				pkgSrc.WriteString(mustRead(t, f))
+				pkgSrc.WriteString("\n")
+			}
+		}
+		src := pkgSrc.String()
+		for _, m := range reg.FindAllStringSubmatch(src, -1) {
+			name := m[3]
+			if !strings.HasPrefix(m[2], `"`) {
+				c := regexp.MustCompile(`(?m)^\s*(?:const\s+)?` + regexp.QuoteMeta(m[2]) + `\s*=\s*"([^"]*)"`).FindStringSubmatch(src)
+				if c == nil {
+					t.Fatalf("%s: cannot resolve the entry point constant %s", dir, m[2])
+				}
+				name = c[1]
+			}
+			out = append(out, registration{Pkg: filepath.Base(dir), Name: name, Kind: m[1]})
+		}
+	}
+	if len(out) == 0 {
+		t.Fatal("found no functions.HTTP / functions.CloudEvent registration under functions/")
+	}
+	return out
+}
+
+type tfFunction struct {
+	Key, EntryPoint string
+	PubSub          bool
+}
+
+// deployedFunctions reads local.functions in functions.tf.
+func deployedFunctions(t *testing.T) map[string]tfFunction {
+	t.Helper()
+	src := readTF(t, "functions.tf")
+	locals := topBlocks(src, `locals`)
+	var body string
+	for _, l := range locals {
+		if b, ok := mapAttr(l, "functions"); ok {
+			body = b
+		}
+	}
+	if body == "" {
+		t.Fatal("functions.tf: no `functions = { … }` in a locals block")
+	}
+	out := map[string]tfFunction{}
+	for _, e := range regexp.MustCompile(`(?s)([A-Za-z0-9_-]+)\s*=\s*\{([^{}]*)\}`).FindAllStringSubmatch(body, -1) {
+		out[e[1]] = tfFunction{Key: e[1], EntryPoint: attr(e[2], "entry_point"), PubSub: attr(e[2], "pubsub") == "true"}
+	}
+	return out
+}
+
+// TestEveryEntryPointIsDeployed: every registered entry point has a function in
+// functions.tf with that entry_point, of the right kind, and nothing else is deployed.
+func TestEveryEntryPointIsDeployed(t *testing.T) {
+	regs := registeredEntryPoints(t)
+	deployed := deployedFunctions(t)
+	byEntry := map[string]tfFunction{}
+	kebab := regexp.MustCompile(`^[a-z]([a-z0-9-]*[a-z0-9])?$`)
+	for key, f := range deployed {
+		if f.EntryPoint == "" {
+			t.Errorf("functions.tf: function %q has no entry_point", key)
+		}
+		if !kebab.MatchString(key) {
+			t.Errorf("functions.tf: function name %q is not kebab-case (the Cloud Run service name and the computed URL must match it)", key)
+		}
+		byEntry[f.EntryPoint] = f
+	}
+	seen := map[string]bool{}
+	for _, r := range regs {
+		seen[r.Name] = true
+		f, ok := byEntry[r.Name]
+		if !ok {
+			t.Errorf("entry point %q (functions/%s, %s) has no function in functions.tf", r.Name, r.Pkg, r.Kind)
+			continue
+		}
+		if wantPubSub := r.Kind == "CloudEvent"; f.PubSub != wantPubSub {
+			t.Errorf("function %q: pubsub = %v, but entry point %q is registered with functions.%s", f.Key, f.PubSub, r.Name, r.Kind)
+		}
+	}
+	for _, f := range deployed {
+		if !seen[f.EntryPoint] {
+			t.Errorf("functions.tf deploys entry point %q, which no functions/* package registers", f.EntryPoint)
+		}
+	}
+
+	// The resource really deploys local.functions with those entry points.
+	blocks := resourceBlocks(t, readTF(t, "functions.tf"), "google_cloudfunctions2_function")
+	if len(blocks) != 1 {
+		t.Fatalf("functions.tf: want one for_each google_cloudfunctions2_function, have %d", len(blocks))
+	}
+	for name, body := range blocks {
+		for _, want := range []string{
+			`for_each\s*=\s*local\.functions\b`,
+			`name\s*=\s*each\.key\b`,
+			`entry_point\s*=\s*each\.value\.entry_point\b`,
+			`runtime\s*=\s*"go126"`,
+			`object\s*=\s*google_storage_bucket_object\.source\.name\b`,
+			`event_type\s*=\s*"google\.cloud\.pubsub\.topic\.v1\.messagePublished"`,
+			`retry_policy\s*=\s*"RETRY_POLICY_RETRY"`,
+		} {
+			if !regexp.MustCompile(want).MatchString(body) {
+				t.Errorf("google_cloudfunctions2_function.%s: no match for %s", name, want)
+			}
+		}
+	}
+}
+
+// TestDeployPackageImportsEveryFunction: the buildpack builds the root package, so a
+// functions/* package that deploy.go does not import is never registered in production.
+func TestDeployPackageImportsEveryFunction(t *testing.T) {
+	mod := modulePath(t)
+	f, err := parser.ParseFile(token.NewFileSet(), filepath.Join(repoRoot, "deploy.go"), nil, parser.ImportsOnly)
+	if err != nil {
+		t.Fatal(err)
+	}
+	imported := map[string]bool{}
+	for _, imp := range f.Imports {
+		p, _ := strconv.Unquote(imp.Path.Value)
+		imported[p] = true
+	}
+	if !imported["github.com/GoogleCloudPlatform/functions-framework-go/functions"] {
+		t.Error("deploy.go must import functions-framework-go/functions (selects the buildpack's declarative template)")
+	}
+	for _, r := range registeredEntryPoints(t) {
+		if p := mod + "/functions/" + r.Pkg; !imported[p] {
+			t.Errorf("deploy.go does not import %s (entry point %q)", p, r.Name)
+		}
+	}
+}
+
+// ---------------------------------------------------------------------------------------
+// Source archive
+
+func archiveExcludes(t *testing.T) []string {
+	t.Helper()
+	blocks := topBlocks(readTF(t, "source.tf"), `data\s+"archive_file"\s+"source"`)
+	if len(blocks) != 1 {
+		t.Fatalf(`source.tf: want one data "archive_file" "source", have %d`, len(blocks))
+	}
+	body := blocks[0]
+	if got := attr(body, "source_dir"); got != "${path.module}/.." {
+		t.Errorf("archive source_dir = %q, want the repository root ${path.module}/..", got)
+	}
+	m := regexp.MustCompile(`(?s)\bexcludes\s*=\s*\[(.*?)\]`).FindStringSubmatch(body)
+	if m == nil {
+		t.Fatal("source.tf: the archive has no excludes")
+	}
+	var out []string
+	for _, s := range regexp.MustCompile(`"([^"]*)"`).FindAllStringSubmatch(m[1], -1) {
+		out = append(out, s[1])
+	}
+	return out
+}
+
+// TestArchiveExcludes: tests and local-only code stay out of the deployed source.
+func TestArchiveExcludes(t *testing.T) {
+	excludes := archiveExcludes(t)
+	for _, want := range []string{"shared/standin", "shared/devstack", "**/*_test.go", "terraform"} {
+		if !slices.Contains(excludes, want) {
+			t.Errorf("archive excludes %q, missing %q", excludes, want)
+		}
+	}
+	kept := archivedFiles(t, excludes)
+	if len(kept) == 0 {
+		t.Fatal("the archive would be empty")
+	}
+	for _, must := range []string{"go.mod", "go.sum", "deploy.go"} {
+		if !slices.Contains(kept, must) {
+			t.Errorf("the archive leaves out %s, which the buildpack needs at the root", must)
+		}
+	}
+	for _, f := range kept {
+		switch {
+		case strings.HasSuffix(f, "_test.go"):
+			t.Errorf("the archive keeps the test file %s", f)
+		case strings.HasPrefix(f, "shared/standin/"), strings.HasPrefix(f, "shared/devstack/"), strings.HasPrefix(f, "terraform/"):
+			t.Errorf("the archive keeps %s", f)
+		}
+	}
+}
+
+// TestArchiveCompilesAlone: every package the archive keeps imports only packages the
+// archive keeps (in particular, no deployed code imports shared/standin, shared/devstack
+// or scripts), and the root holds one non-main package.
+func TestArchiveCompilesAlone(t *testing.T) {
+	mod := modulePath(t)
+	kept := archivedFiles(t, archiveExcludes(t))
+	keptDirs := map[string]bool{}
+	for _, f := range kept {
+		if strings.HasSuffix(f, ".go") {
+			keptDirs[path.Dir(f)] = true
+		}
+	}
+	rootPkgs := map[string]bool{}
+	fset := token.NewFileSet()
+	for _, f := range kept {
+		if !strings.HasSuffix(f, ".go") {
+			continue
+		}
+		file, err := parser.ParseFile(fset, filepath.Join(repoRoot, filepath.FromSlash(f)), nil, parser.ImportsOnly)
+		if err != nil {
+			t.Errorf("%s: %v", f, err)
+			continue
+		}
+		if path.Dir(f) == "." {
+			rootPkgs[file.Name.Name] = true
+		}
+		for _, imp := range file.Imports {
+			p, _ := strconv.Unquote(imp.Path.Value)
+			if p != mod && !strings.HasPrefix(p, mod+"/") {
+				continue
+			}
+			dir := strings.TrimPrefix(strings.TrimPrefix(p, mod), "/")
+			if dir == "" {
+				dir = "."
+			}
+			if !keptDirs[dir] {
+				t.Errorf("%s imports %s, which the archive leaves out: the deploy build would fail", f, p)
+			}
+		}
+	}
+	if len(rootPkgs) != 1 || rootPkgs["main"] {
+		t.Errorf("root .go files in the archive declare packages %v; the buildpack needs exactly one, not main", rootPkgs)
+	}
+}
+
+// archivedFiles walks the repository the way terraform-provider-archive does (a path
+// matching an exclude is skipped, a directory with everything below it) and returns the
+// kept files, slash-separated and relative to the root.
+func archivedFiles(t *testing.T, excludes []string) []string {
+	t.Helper()
+	var kept []string
+	err := filepath.WalkDir(repoRoot, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, err := filepath.Rel(repoRoot, p)
+		if err != nil {
+			return err
+		}
+		rel = filepath.ToSlash(rel)
+		excluded := false
+		for _, ex := range excludes {
+			if globMatch(ex, rel) {
+				excluded = true
+				break
+			}
+		}
+		if d.IsDir() {
+			if excluded {
+				return filepath.SkipDir
+			}
+			return nil
+		}
+		if !excluded {
+			kept = append(kept, rel)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return kept
+}
+
+// globMatch matches slash-separated paths like doublestar.PathMatch (which the archive
+// provider uses): "**" is any number of whole segments, including none; other segments
+// follow path.Match.
+func globMatch(pattern, name string) bool {
+	return matchSegments(strings.Split(pattern, "/"), strings.Split(name, "/"))
+}
+
+func matchSegments(pat, name []string) bool {
+	if len(pat) == 0 {
+		return len(name) == 0
+	}
+	if pat[0] == "**" {
+		for i := 0; i <= len(name); i++ {
+			if matchSegments(pat[1:], name[i:]) {
+				return true
+			}
+		}
+		return false
+	}
+	if len(name) == 0 {
+		return false
+	}
+	ok, err := path.Match(pat[0], name[0])
+	return err == nil && ok && matchSegments(pat[1:], name[1:])
+}
+
+func TestGlobMatch(t *testing.T) {
+	for _, c := range []struct {
+		pattern, name string
+		want          bool
+	}{
+		{"**/*_test.go", "x_test.go", true},
+		{"**/*_test.go", "shared/store/store_test.go", true},
+		{"**/*_test.go", "shared/store/store.go", false},
+		{"shared/standin", "shared/standin", true},
+		{"shared/standin", "shared/standinx", false},
+		{"shared/standin", "shared", false},
+		{"terraform", "terraform", true},
+		{"**/testdata", "a/b/testdata", true},
+	} {
+		if got := globMatch(c.pattern, c.name); got != c.want {
+			t.Errorf("globMatch(%q, %q) = %v, want %v", c.pattern, c.name, got, c.want)
+		}
+	}
+}
+
+// ---------------------------------------------------------------------------------------
+// Helpers: file access and a small HCL reader (blocks by brace matching, attributes by
+// regexp; enough for the shapes used in this directory).
+
+func mustRead(t *testing.T, p string) string {
+	t.Helper()
+	b, err := os.ReadFile(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
+
+func readRepoFile(t *testing.T, rel string) string {
+	t.Helper()
+	return mustRead(t, filepath.Join(repoRoot, filepath.FromSlash(rel)))
+}
+
+// readTF reads a .tf file of this directory without its comments.
+func readTF(t *testing.T, name string) string {
+	t.Helper()
+	return stripHCLComments(mustRead(t, name))
+}
+
+// stripHCLComments removes # and // line comments outside double-quoted strings.
+func stripHCLComments(src string) string {
+	var out strings.Builder
+	sc := bufio.NewScanner(strings.NewReader(src))
+	for sc.Scan() {
+		line := sc.Text()
+		inStr := false
+		cut := len(line)
+		for i := 0; i < len(line); i++ {
+			switch c := line[i]; {
+			case c == '\\' && inStr:
+				i++
+			case c == '"':
+				inStr = !inStr
+			case !inStr && c == '#', !inStr && c == '/' && i+1 < len(line) && line[i+1] == '/':
+				cut = i
+				i = len(line)
+			}
+		}
+		out.WriteString(line[:cut])
+		out.WriteString("\n")
+	}
+	return out.String()
+}
+
+// braceBody returns the text between the '{' at open and its matching '}'.
+func braceBody(src string, open int) (string, bool) {
+	depth, inStr := 0, false
+	for i := open; i < len(src); i++ {
+		switch c := src[i]; {
+		case c == '\\' && inStr:
+			i++
+		case c == '"':
+			inStr = !inStr
+		case inStr:
+		case c == '{':
+			depth++
+		case c == '}':
+			depth--
+			if depth == 0 {
+				return src[open+1 : i], true
+			}
+		}
+	}
+	return "", false
+}
+
+// topBlocks returns the bodies of the blocks whose header matches header (a regexp).
+func topBlocks(src, header string) []string {
+	var out []string
+	for _, loc := range regexp.MustCompile(`(?m)^\s*`+header+`\s*\{`).FindAllStringIndex(src, -1) {
+		if body, ok := braceBody(src, loc[1]-1); ok {
+			out = append(out, body)
+		}
+	}
+	return out
+}
+
+// resourceBlocks returns resource "<typ>" "<name>" bodies by name.
+func resourceBlocks(t *testing.T, src, typ string) map[string]string {
+	t.Helper()
+	out := map[string]string{}
+	re := regexp.MustCompile(`(?m)^resource\s+"` + regexp.QuoteMeta(typ) + `"\s+"([^"]+)"\s*\{`)
+	for _, m := range re.FindAllStringSubmatchIndex(src, -1) {
+		body, ok := braceBody(src, m[1]-1)
+		if !ok {
+			t.Fatalf("unbalanced braces in resource %q %q", typ, src[m[2]:m[3]])
+		}
+		out[src[m[2]:m[3]]] = body
+	}
+	return out
+}
+
+// nestedBlocks returns, in order, the bodies of `name { … }` blocks directly in body.
+func nestedBlocks(body, name string) []string {
+	return topBlocks(body, regexp.QuoteMeta(name))
+}
+
+// mapAttr returns the body of `name = { … }` in body.
+func mapAttr(body, name string) (string, bool) {
+	loc := regexp.MustCompile(`(?m)^\s*` + regexp.QuoteMeta(name) + `\s*=\s*\{`).FindStringIndex(body)
+	if loc == nil {
+		return "", false
+	}
+	return braceBody(body, loc[1]-1)
+}
+
+// attr returns a simple attribute's value: a quoted string unquoted, or a bare word.
+func attr(body, name string) string {
+	m := regexp.MustCompile(`(?m)^\s*` + regexp.QuoteMeta(name) + `\s*=\s*("([^"]*)"|[A-Za-z0-9_.]+)`).FindStringSubmatch(body)
+	switch {
+	case m == nil:
+		return ""
+	case strings.HasPrefix(m[1], `"`):
+		return m[2]
+	default:
+		return m[1]
+	}
+}
+
+func modulePath(t *testing.T) string {
+	t.Helper()
+	m := regexp.MustCompile(`(?m)^module\s+(\S+)`).FindStringSubmatch(readRepoFile(t, "go.mod"))
+	if m == nil {
+		t.Fatal("go.mod has no module line")
+	}
+	return m[1]
+}
+
+// goFiles lists the non-test .go files under the given repository directories, skipping
+// local-only code.
+func goFiles(t *testing.T, dirs ...string) []string {
+	t.Helper()
+	var out []string
+	for _, dir := range dirs {
+		err := filepath.WalkDir(filepath.Join(repoRoot, dir), func(p string, d fs.DirEntry, err error) error {
+			if err != nil {
+				return err
+			}
+			rel, _ := filepath.Rel(repoRoot, p)
+			rel = filepath.ToSlash(rel)
+			if d.IsDir() && (rel == "shared/standin" || rel == "shared/devstack" || d.Name() == "testdata") {
+				return filepath.SkipDir
+			}
+			if !d.IsDir() && strings.HasSuffix(rel, ".go") && !strings.HasSuffix(rel, "_test.go") {
+				out = append(out, rel)
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	return out
+}
+
+// funcBody returns the source of the function or method named name.
+func funcBody(t *testing.T, src, name string) string {
+	t.Helper()
+	loc := regexp.MustCompile(`(?m)^func\s+(\([^)]*\)\s*)?` + regexp.QuoteMeta(name) + `\(`).FindStringIndex(src)
+	if loc == nil {
+		t.Fatalf("function %s not found", name)
+	}
+	open := strings.Index(src[loc[1]:], "{\n")
+	if open < 0 {
+		t.Fatalf("function %s: no body", name)
+	}
+	body, ok := braceBody(src, loc[1]+open)
+	if !ok {
+		t.Fatalf("function %s: unbalanced braces", name)
+	}
+	return body
+}
+
+// collectionConst resolves the argument of the CollectionGroup call in body.
+func collectionConst(t *testing.T, body string) string {
+	t.Helper()
+	m := regexp.MustCompile(`CollectionGroup\(\s*("([^"]+)"|[A-Za-z_][A-Za-z0-9_]*)\s*\)`).FindStringSubmatch(body)
+	if m == nil {
+		return ""
+	}
+	if m[2] != "" {
+		return m[2]
+	}
+	c, ok := storeCollectionConsts(t)[m[1]]
+	if !ok {
+		t.Fatalf("cannot resolve collection constant %s", m[1])
+	}
+	return c
+}
+
+// storeCollectionConsts reads the string constants named col* in shared/store.
+func storeCollectionConsts(t *testing.T) map[string]string {
+	t.Helper()
+	out := map[string]string{}
+	re := regexp.MustCompile(`(?m)^\s*(col[A-Za-z0-9_]*)\s*=\s*"([^"]+)"`)
+	for _, f := range goFiles(t, "shared/store") {
+		for _, m := range re.FindAllStringSubmatch(readRepoFile(t, f), -1) {
+			out[m[1]] = m[2]
+		}
+	}
+	return out
+}
