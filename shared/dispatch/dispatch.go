@@ -377,7 +377,11 @@ func (s *Service) logDecision(ctx context.Context, log *slog.Logger, j *domain.J
 	}
 	switch j.Status {
 	case domain.JobSent:
-		log.InfoContext(ctx, "job sent", append(attrs, "wamid", j.ProviderMessageID, "template", j.TemplateName)...)
+		attrs = append(attrs, "wamid", j.ProviderMessageID, "delivery_mode", string(j.DeliveryMode))
+		if j.TemplateName != "" {
+			attrs = append(attrs, "template", j.TemplateName)
+		}
+		log.InfoContext(ctx, "job sent", attrs...)
 	case domain.JobSkipped:
 		log.InfoContext(ctx, "job skipped", append(attrs, "reason_code", j.ReasonCode)...)
 	case domain.JobFailed:
