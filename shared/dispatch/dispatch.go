@@ -333,7 +333,7 @@ func (s *Service) send(ctx context.Context, log *slog.Logger, t *domain.Tenant, 
 				j.Finish(now, domain.JobFailed, ptbr.RetriesExhausted(c.attempt, text))
 				break
 			}
-			j.Status = domain.JobPending
+			j.Status = domain.JobQueued // its retry task is created below; the reminder scan leaves it alone
 			j.NextRetryAt = now.Add(s.Config.RetryDelay(c.attempt))
 			j.AddEvent(now, "retry_scheduled", text+" "+fmt.Sprintf(ptbr.TextRetryLater, ptbr.DateTime(j.NextRetryAt, t.Location())))
 			next = &followUp{purpose: fmt.Sprintf("send-%d", c.attempt+1), at: j.NextRetryAt}
@@ -386,7 +386,7 @@ func (s *Service) logDecision(ctx context.Context, log *slog.Logger, j *domain.J
 		log.InfoContext(ctx, "job skipped", append(attrs, "reason_code", j.ReasonCode)...)
 	case domain.JobFailed:
 		log.WarnContext(ctx, "job failed", append(attrs, "reason_code", j.ReasonCode, "error_code", j.ErrorCode)...)
-	case domain.JobPending:
+	case domain.JobPending, domain.JobQueued:
 		log.WarnContext(ctx, "job retry scheduled", append(attrs, "next_retry_at", j.NextRetryAt)...)
 	case domain.JobUnknown:
 		log.WarnContext(ctx, "job outcome unknown; waiting for a status webhook", append(attrs, "next_retry_at", j.NextRetryAt)...)
