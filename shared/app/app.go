@@ -230,15 +230,9 @@ func (l *Lazy[T]) Get(ctx context.Context) (T, error) { return l.l.get(ctx) }
 // LazyHTTP serves the handler that build makes from the default environment, building
 // it on the first request. A failed build answers 503 and is tried again next time.
 func LazyHTTP(build func(*Env) (http.Handler, error)) http.HandlerFunc {
-	h := lazy[http.Handler]{make: func(ctx context.Context) (http.Handler, error) {
-		env, err := Default(ctx)
-		if err != nil {
-			return nil, err
-		}
-		return build(env)
-	}}
+	h := NewLazy(build)
 	return func(w http.ResponseWriter, r *http.Request) {
-		handler, err := h.get(r.Context())
+		handler, err := h.Get(r.Context())
 		if err != nil {
 			slog.Default().ErrorContext(r.Context(), "function setup failed", "error", err.Error())
 			http.Error(w, `{"error":{"code":"unavailable","message":"service not configured"}}`, http.StatusServiceUnavailable)
