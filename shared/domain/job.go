@@ -1,0 +1,193 @@
+package domain
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"time"
+)
+
+// JobType names what a job sends.
+type JobType string
+
+const (
+	JobCreated  JobType = "appointment_created"
+	JobReminder JobType = "appointment_reminder"
+	JobCanceled JobType = "appointment_canceled"
+	// JobReply answers a client's button tap with a free-form session message.
+	JobReply JobType = "button_reply"
+)
+
+// JobStatus is where a job is in its life.
+type JobStatus string
+
+const (
+	JobPending JobStatus = "pending" // waiting for its time or its retry
+	JobQueued  JobStatus = "queued"  // a Cloud Task exists for it
+	JobSending JobStatus = "sending" // claimed by a dispatch; the send is under way
+	// JobUnknown: the request reached Meta but its answer was lost. The job waits for a
+	// status webhook naming it before it is tried again.
+	JobUnknown   JobStatus = "unknown"
+	JobSent      JobStatus = "sent"
+	JobDelivered JobStatus = "delivered"
+	JobRead      JobStatus = "read"
+	JobFailed    JobStatus = "failed"
+	// JobSkipped: not sent by a rule (mode, allowlist, kill switch, appointment canceled
+	// or rescheduled, window closed, …); the reason says which.
+	JobSkipped JobStatus = "skipped"
+)
+
+// Final reports whether nothing more will be sent for a job in this status.
+func (s JobStatus) Final() bool {
+	switch s {
+	case JobSent, JobDelivered, JobRead, JobFailed, JobSkipped:
+		return true
+	}
+	return false
+}
+
+// providerRank orders the statuses Meta reports; a job never moves to a lower one.
+var providerRank = map[JobStatus]int{JobSent: 1, JobDelivered: 2, JobRead: 3}
+
+// Advance moves s forward to next if next is further along sent → delivered → read.
+// Any status before sent (sending, unknown, …) advances to any provider status.
+func (s JobStatus) Advance(next JobStatus) JobStatus {
+	if providerRank[next] > providerRank[s] {
+		return next
+	}
+	return s
+}
+
+// JobID derives a job's id. Reminders carry the schedule version, so a reschedule
+// yields a new job (and a new Cloud Task name).
+func JobID(appointmentID string, jt JobType, version int) string {
+	if jt == JobReminder {
+		return fmt.Sprintf("%s-%s-v%d", appointmentID, jt, version)
+	}
+	return fmt.Sprintf("%s-%s", appointmentID, jt)
+}
+
+// TaskName derives the Cloud Task id for one delivery of a job: the first send, a
+// retry, or the check after an unknown outcome. Hashed, as Cloud Tasks asks.
+func TaskName(tenantID, jobID, purpose string) string {
+	sum := sha256.Sum256([]byte(tenantID + "\x00" + jobID + "\x00" + purpose))
+	return hex.EncodeToString(sum[:20])
+}
+
+// Attempt is one try at sending a job.
+type Attempt struct {
+	N          int       `firestore:"n" json:"n"`
+	At         time.Time `firestore:"at" json:"at"`
+	Outcome    string    `firestore:"outcome" json:"outcome"` // sent, retry, failed, unknown
+	HTTPStatus int       `firestore:"http_status,omitempty" json:"http_status,omitempty"`
+	ErrorCode  int       `firestore:"error_code,omitempty" json:"error_code,omitempty"`
+	Error      string    `firestore:"error,omitempty" json:"error,omitempty"`
+}
+
+// TimelineEntry is one event in a job's life, shown in the Mensagens panel.
+type TimelineEntry struct {
+	At     time.Time `firestore:"at" json:"at"`
+	Event  string    `firestore:"event" json:"event"`
+	Detail string    `firestore:"detail,omitempty" json:"detail,omitempty"`
+}
+
+// Job is one WhatsApp message Lembra owes a client.
+type Job struct {
+	ID              string    `firestore:"-" json:"id"`
+	TenantID        string    `firestore:"tenant_id" json:"tenant_id"`
+	AppointmentID   string    `firestore:"appointment_id" json:"appointment_id"`
+	Type            JobType   `firestore:"type" json:"type"`
+	Status          JobStatus `firestore:"status" json:"status"`
+	ScheduledFor    time.Time `firestore:"scheduled_for" json:"scheduled_for"`
+	ScheduleVersion int       `firestore:"schedule_version" json:"schedule_version"`
+	// AppointmentStartsAt lets the reminder scan skip a reminder whose appointment has
+	// started without reading the appointment.
+	AppointmentStartsAt time.Time `firestore:"appointment_starts_at,omitempty" json:"appointment_starts_at,omitzero"`
+	// WindowInboundAt is the client message that the 24-hour window decision of a
+	// session message (the cancellation notice) rested on.
+	WindowInboundAt time.Time `firestore:"window_inbound_at,omitempty" json:"window_inbound_at,omitzero"`
+	WindowInboundID string    `firestore:"window_inbound_id,omitempty" json:"window_inbound_id,omitempty"`
+
+	Attempts    []Attempt `firestore:"attempts" json:"attempts"`
+	NextRetryAt time.Time `firestore:"next_retry_at,omitempty" json:"next_retry_at,omitzero"`
+	LeaseUntil  time.Time `firestore:"lease_until,omitempty" json:"-"`
+
+	DeliveryMode     DeliveryMode `firestore:"delivery_mode,omitempty" json:"delivery_mode,omitempty"`
+	TemplateName     string       `firestore:"template_name,omitempty" json:"template_name,omitempty"`
+	TemplateLanguage string       `firestore:"template_language,omitempty" json:"template_language,omitempty"`
+	Recipient        string       `firestore:"recipient,omitempty" json:"recipient,omitempty"`
+
+	ProviderMessageID string    `firestore:"provider_message_id,omitempty" json:"provider_message_id,omitempty"`
+	ProviderStatus    string    `firestore:"provider_status,omitempty" json:"provider_status,omitempty"`
+	SentAt            time.Time `firestore:"sent_at,omitempty" json:"sent_at,omitzero"`
+
+	// Reason explains a skip, a failure or a cancellation: a stable code and a
+	// Portuguese text for staff.
+	ReasonCode string `firestore:"reason_code,omitempty" json:"reason_code,omitempty"`
+	Reason     string `firestore:"reason,omitempty" json:"reason,omitempty"`
+	ErrorCode  int    `firestore:"error_code,omitempty" json:"error_code,omitempty"`
+
+	// Text is the body of a session message (replies, cancellation notices).
+	Text string `firestore:"text,omitempty" json:"text,omitempty"`
+	// InboundID is the client message a reply answers.
+	InboundID string `firestore:"inbound_id,omitempty" json:"inbound_id,omitempty"`
+
+	// What Meta reported after the send: when each status came, and a failure's details.
+	ProviderStatusTimes map[string]time.Time `firestore:"provider_status_times,omitempty" json:"provider_status_times,omitempty"`
+	ErrorTitle          string               `firestore:"error_title,omitempty" json:"error_title,omitempty"`
+	ErrorDetails        string               `firestore:"error_details,omitempty" json:"error_details,omitempty"`
+	Pricing             *Pricing             `firestore:"pricing,omitempty" json:"pricing,omitempty"`
+
+	// DryRunRequest is the exact request a dry run would have sent.
+	DryRunRequest string `firestore:"dry_run_request,omitempty" json:"dry_run_request,omitempty"`
+
+	Timeline  []TimelineEntry `firestore:"timeline" json:"timeline"`
+	CreatedAt time.Time       `firestore:"created_at" json:"created_at"`
+	UpdatedAt time.Time       `firestore:"updated_at" json:"updated_at"`
+}
+
+// AddEvent appends a timeline entry.
+func (j *Job) AddEvent(at time.Time, event, detail string) {
+	j.Timeline = append(j.Timeline, TimelineEntry{At: at.UTC(), Event: event, Detail: detail})
+	j.UpdatedAt = at.UTC()
+}
+
+// Finish moves a job to a final status with its reason.
+func (j *Job) Finish(at time.Time, status JobStatus, r Reason) {
+	j.Status = status
+	j.ReasonCode = r.Code
+	j.Reason = r.Text
+	j.NextRetryAt = time.Time{}
+	j.LeaseUntil = time.Time{}
+	j.AddEvent(at, string(status), r.Text)
+}
+
+// Pricing is what Meta said a message costs (per-message pricing, or the older
+// conversation-based model).
+type Pricing struct {
+	Billable           bool   `firestore:"billable" json:"billable"`
+	Model              string `firestore:"model,omitempty" json:"model,omitempty"`
+	Category           string `firestore:"category,omitempty" json:"category,omitempty"`
+	Type               string `firestore:"type,omitempty" json:"type,omitempty"`
+	ConversationID     string `firestore:"conversation_id,omitempty" json:"conversation_id,omitempty"`
+	ConversationOrigin string `firestore:"conversation_origin,omitempty" json:"conversation_origin,omitempty"`
+}
+
+// HasEvent reports whether the timeline already holds an event.
+func (j *Job) HasEvent(event string) bool {
+	for _, e := range j.Timeline {
+		if e.Event == event {
+			return true
+		}
+	}
+	return false
+}
+
+// Reason is why something was not sent (or failed): a stable code for machines and
+// a Portuguese sentence for the studio's staff.
+type Reason struct {
+	Code string
+	Text string
+}
+
+// E164 matches a phone number in E.164 form (a plus, then 8 to 15 digits).

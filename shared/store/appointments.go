@@ -1,0 +1,189 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"cloud.google.com/go/firestore"
+	"github.com/lembra-app/lembra/shared/domain"
+	"google.golang.org/api/iterator"
+)
+
+// CreateAppointment writes an appointment, its jobs and its voucher index in one
+// transaction. If the appointment already exists it writes nothing and returns the
+// stored appointment and jobs with created=false.
+func (s *Store) CreateAppointment(ctx context.Context, apt *domain.Appointment, jobs []*domain.Job) (*domain.Appointment, []*domain.Job, bool, error) {
+	var (
+		outApt  *domain.Appointment
+		outJobs []*domain.Job
+		created bool
+	)
+	ref := s.appointment(apt.TenantID, apt.ID)
+	err := s.fs.RunTransaction(ctx, func(ctx context.Context, tx *firestore.Transaction) error {
+		snap, err := tx.Get(ref)
+		if err == nil {
+			a, err := decodeAppointment(snap)
+			if err != nil {
+				return err
+			}
+			js, err := s.jobsOf(tx.Documents(s.jobsQuery(apt.TenantID, apt.ID)))
+			if err != nil {
+				return err
+			}
+			outApt, outJobs, created = a, js, false
+			return nil
+		}
+		if !notFound(err) {
+			return err
+		}
+		if err := tx.Create(ref, apt); err != nil {
+			return err
+		}
+		for _, j := range jobs {
+			if err := tx.Create(s.job(apt.TenantID, j.ID), j); err != nil {
+				return err
+			}
+		}
+		if err := tx.Create(s.fs.Collection(colVouchers).Doc(apt.VoucherToken), map[string]any{
+			"tenant_id": apt.TenantID, "appointment_id": apt.ID,
+		}); err != nil {
+			return err
+		}
+		outApt, outJobs, created = apt, jobs, true
+		return nil
+	})
+	if err != nil {
+		return nil, nil, false, fmt.Errorf("create appointment %s: %w", apt.ID, err)
+	}
+	return outApt, outJobs, created, nil
+}
+
+func (s *Store) jobsQuery(tenantID, aptID string) firestore.Query {
+	return s.tenant(tenantID).Collection(colJobs).Where("appointment_id", "==", aptID)
+}
+
+func (s *Store) jobsOf(it *firestore.DocumentIterator) ([]*domain.Job, error) {
+	defer it.Stop()
+	var out []*domain.Job
+	for {
+		snap, err := it.Next()
+		if errors.Is(err, iterator.Done) {
+			return out, nil
+		}
+		if err != nil {
+			return nil, err
+		}
+		j, err := decodeJob(snap)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, j)
+	}
+}
+
+func decodeAppointment(snap *firestore.DocumentSnapshot) (*domain.Appointment, error) {
+	var a domain.Appointment
+	if err := snap.DataTo(&a); err != nil {
+		return nil, fmt.Errorf("decode appointment %s: %w", snap.Ref.ID, err)
+	}
+	a.ID = snap.Ref.ID
+	return &a, nil
+}
+
+func decodeJob(snap *firestore.DocumentSnapshot) (*domain.Job, error) {
+	var j domain.Job
+	if err := snap.DataTo(&j); err != nil {
+		return nil, fmt.Errorf("decode job %s: %w", snap.Ref.ID, err)
+	}
+	j.ID = snap.Ref.ID
+	return &j, nil
+}
+
+// GetAppointment reads one appointment of a tenant.
+func (s *Store) GetAppointment(ctx context.Context, tenantID, id string) (*domain.Appointment, error) {
+	snap, err := s.appointment(tenantID, id).Get(ctx)
+	if notFound(err) {
+		return nil, fmt.Errorf("appointment %s: %w", id, domain.ErrNotFound)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read appointment %s: %w", id, err)
+	}
+	return decodeAppointment(snap)
+}
+
+// AppointmentJobs lists an appointment's jobs.
+func (s *Store) AppointmentJobs(ctx context.Context, tenantID, aptID string) ([]*domain.Job, error) {
+	js, err := s.jobsOf(s.jobsQuery(tenantID, aptID).Documents(ctx))
+	if err != nil {
+		return nil, fmt.Errorf("list jobs of %s: %w", aptID, err)
+	}
+	return js, nil
+}
+
+// GetJob reads one job of a tenant.
+func (s *Store) GetJob(ctx context.Context, tenantID, id string) (*domain.Job, error) {
+	snap, err := s.job(tenantID, id).Get(ctx)
+	if notFound(err) {
+		return nil, fmt.Errorf("job %s: %w", id, domain.ErrNotFound)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read job %s: %w", id, err)
+	}
+	return decodeJob(snap)
+}
+
+// AppointmentChange is what an appointment update writes besides the appointment.
+type AppointmentChange struct {
+	NewJobs     []*domain.Job
+	ChangedJobs []*domain.Job
+}
+
+// UpdateAppointment runs fn on an appointment and its jobs inside a transaction and
+// writes what it changed. fn may run more than once; it must not have side effects.
+func (s *Store) UpdateAppointment(ctx context.Context, tenantID, id string,
+	fn func(apt *domain.Appointment, jobs []*domain.Job) (AppointmentChange, error)) (*domain.Appointment, []*domain.Job, error) {
+	var outApt *domain.Appointment
+	var outJobs []*domain.Job
+	ref := s.appointment(tenantID, id)
+	err := s.fs.RunTransaction(ctx, func(ctx context.Context, tx *firestore.Transaction) error {
+		snap, err := tx.Get(ref)
+		if notFound(err) {
+			return fmt.Errorf("appointment %s: %w", id, domain.ErrNotFound)
+		}
+		if err != nil {
+			return err
+		}
+		apt, err := decodeAppointment(snap)
+		if err != nil {
+			return err
+		}
+		jobs, err := s.jobsOf(tx.Documents(s.jobsQuery(tenantID, id)))
+		if err != nil {
+			return err
+		}
+		change, err := fn(apt, jobs)
+		if err != nil {
+			return err
+		}
+		if err := tx.Set(ref, apt); err != nil {
+			return err
+		}
+		for _, j := range change.ChangedJobs {
+			if err := tx.Set(s.job(tenantID, j.ID), j); err != nil {
+				return err
+			}
+		}
+		for _, j := range change.NewJobs {
+			if err := tx.Create(s.job(tenantID, j.ID), j); err != nil {
+				return err
+			}
+		}
+		outApt, outJobs = apt, append(jobs, change.NewJobs...)
+		return nil
+	})
+	if err != nil {
+		return nil, nil, fmt.Errorf("update appointment %s: %w", id, err)
+	}
+	return outApt, outJobs, nil
+}

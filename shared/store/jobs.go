@@ -1,0 +1,110 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"cloud.google.com/go/firestore"
+	"github.com/lembra-app/lembra/shared/domain"
+)
+
+// ErrNoChange, returned by an UpdateJob function, ends the transaction without writing.
+var ErrNoChange = errors.New("no change")
+
+// JobTx is what an UpdateJob function sees and may change.
+type JobTx struct {
+	Job         *domain.Job
+	Appointment *domain.Appointment // nil if the appointment is gone
+	wamid       string
+	tx          *firestore.Transaction
+	store       *Store
+	tenantID    string
+}
+
+// Conversation reads, inside the transaction, the ledger of the client the job is
+// for (nil if the client never wrote).
+func (t *JobTx) Conversation(identity string) (*domain.Conversation, error) {
+	snap, err := t.tx.Get(t.store.conversation(t.tenantID, identity))
+	if notFound(err) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	var c domain.Conversation
+	if err := snap.DataTo(&c); err != nil {
+		return nil, err
+	}
+	return &c, nil
+}
+
+// IndexWAMID records, with the job, that Meta's message id names it.
+func (t *JobTx) IndexWAMID(wamid string) { t.wamid = wamid }
+
+// UpdateJob runs fn on a job and its appointment inside a transaction and writes the
+// job back, unless fn returns ErrNoChange. It returns the job as stored afterwards.
+func (s *Store) UpdateJob(ctx context.Context, tenantID, jobID string, fn func(*JobTx) error) (*domain.Job, error) {
+	var out *domain.Job
+	ref := s.job(tenantID, jobID)
+	err := s.fs.RunTransaction(ctx, func(ctx context.Context, tx *firestore.Transaction) error {
+		snap, err := tx.Get(ref)
+		if notFound(err) {
+			return fmt.Errorf("job %s: %w", jobID, domain.ErrNotFound)
+		}
+		if err != nil {
+			return err
+		}
+		j, err := decodeJob(snap)
+		if err != nil {
+			return err
+		}
+		jt := &JobTx{Job: j, tx: tx, store: s, tenantID: tenantID}
+		if j.AppointmentID != "" {
+			asnap, err := tx.Get(s.appointment(tenantID, j.AppointmentID))
+			switch {
+			case err == nil:
+				if jt.Appointment, err = decodeAppointment(asnap); err != nil {
+					return err
+				}
+			case !notFound(err):
+				return err
+			}
+		}
+		if err := fn(jt); err != nil {
+			if errors.Is(err, ErrNoChange) {
+				out = j
+				return nil
+			}
+			return err
+		}
+		if jt.wamid != "" {
+			if err := tx.Set(s.fs.Collection(colWAMIDs).Doc(jt.wamid), map[string]any{
+				"tenant_id": tenantID, "job_id": jobID,
+			}); err != nil {
+				return err
+			}
+		}
+		out = j
+		return tx.Set(ref, j)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("update job %s: %w", jobID, err)
+	}
+	return out, nil
+}
+
+// JobForWAMID finds the job Meta's message id belongs to.
+func (s *Store) JobForWAMID(ctx context.Context, wamid string) (tenantID, jobID string, err error) {
+	snap, err := s.fs.Collection(colWAMIDs).Doc(wamid).Get(ctx)
+	if notFound(err) {
+		return "", "", domain.ErrNotFound
+	}
+	if err != nil {
+		return "", "", fmt.Errorf("read wamid index: %w", err)
+	}
+	d := snap.Data()
+	tenantID, _ = d["tenant_id"].(string)
+	jobID, _ = d["job_id"].(string)
+	return tenantID, jobID, nil
+}
