@@ -181,7 +181,7 @@ func TestReengagementErrorIsPermanent(t *testing.T) {
 	s.Meta.FailNext(metastandin.Fault{HTTPStatus: 400, Code: 131047})
 	call(t, s, key, "POST", "/v1/appointments/"+aptID+"/cancel", map[string]any{"notify_client": true})
 	j := waitJob(t, s, ten.ID, domain.JobID(aptID, domain.JobCanceled, 0), 10*time.Second, final)
-	if j.Status != domain.JobFailed || j.ErrorCode != 131047 || j.Reason != ptbr.MetaError(131047, "") || len(j.Attempts) != 1 {
+	if j.Status != domain.JobFailed || j.ErrorCode != 131047 || j.Reason != ptbr.MetaError(131047) || len(j.Attempts) != 1 {
 		t.Fatalf("notice: %s %d %q, %d attempts", j.Status, j.ErrorCode, j.Reason, len(j.Attempts))
 	}
 	apt, _ := mustStore(t, s).GetAppointment(ctx, ten.ID, aptID)

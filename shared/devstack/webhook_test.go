@@ -298,7 +298,7 @@ func TestEveryFixtureIsAcceptedAndHasItsEffect(t *testing.T) {
 								return false
 							}
 							if want == domain.JobFailed {
-								return j.ErrorCode == stt.Errors[0].Code && j.Reason == ptbr.MetaError(stt.Errors[0].Code, "")
+								return j.ErrorCode == stt.Errors[0].Code && j.Reason == ptbr.MetaError(stt.Errors[0].Code)
 							}
 							return true
 						})

@@ -49,43 +49,46 @@ func (s *Service) send(ctx context.Context, log *slog.Logger, t *domain.Tenant, 
 		case j.Status == domain.JobUnknown && err != nil:
 			// The lease ran out and another delivery already holds the job as unknown;
 			// this late failure changes nothing about that.
-			a.Outcome, a.Error = "late", err.Error()
+			a.Outcome, a.Error = "late", meta.ClipErrorText(err.Error())
 		case err == nil:
 			a.Outcome = "sent"
 			j.Status = domain.JobSent
 			j.ProviderMessageID = res.MessageID
 			j.ProviderStatus = string(domain.JobSent)
 			j.SentAt = now
-			j.ReasonCode, j.Reason, j.ErrorCode = "", "", 0
+			j.ReasonCode, j.Reason, j.ErrorCode, j.ErrorTitle, j.ErrorDetails = "", "", 0, "", ""
 			if !j.HasEvent("sent") {
 				j.AddEvent(now, "sent", "")
 			}
 			tx.IndexWAMID(res.MessageID)
 		case errors.Is(err, meta.ErrOutcomeUnknown):
-			a.Outcome, a.Error = "unknown", err.Error()
+			a.Outcome, a.Error = "unknown", meta.ClipErrorText(err.Error())
 			j.Status = domain.JobUnknown
 			j.NextRetryAt = now.Add(s.Config.UnknownOutcomeWait)
 			j.AddEvent(now, string(domain.JobUnknown), ptbr.TextUnknown)
 			next = &followUp{purpose: fmt.Sprintf("check-%d", c.attempt), at: j.NextRetryAt}
 		case errors.As(err, &missing):
-			a.Outcome, a.Error = "failed", err.Error()
+			a.Outcome, a.Error = "failed", meta.ClipErrorText(err.Error())
 			j.Finish(now, domain.JobFailed, ptbr.Reason(ptbr.ReasonTokenUnavailable))
 		case errors.As(err, &apiErr) && !apiErr.Retryable():
-			a.Outcome, a.Error, a.HTTPStatus, a.ErrorCode = "failed", apiErr.Error(), apiErr.HTTPStatus, apiErr.Code
-			j.ErrorCode = apiErr.Code
-			j.Finish(now, domain.JobFailed, domain.Reason{Code: ptbr.ReasonMetaError, Text: ptbr.MetaError(apiErr.Code, apiErr.Message)})
+			a.Outcome, a.Error, a.HTTPStatus, a.ErrorCode = "failed", meta.ClipErrorText(apiErr.Error()), apiErr.HTTPStatus, apiErr.Code
+			recordMetaError(j, apiErr)
+			j.Finish(now, domain.JobFailed, domain.Reason{Code: ptbr.ReasonMetaError, Text: ptbr.MetaError(apiErr.Code)})
 		default: // network failure, Meta overload or throttling, unreadable secret store
 			text := ptbr.TextNetwork
-			a.Outcome, a.Error = "retry", err.Error()
+			a.Outcome, a.Error = "retry", meta.ClipErrorText(err.Error())
 			if errors.As(err, &apiErr) {
 				a.HTTPStatus, a.ErrorCode = apiErr.HTTPStatus, apiErr.Code
-				text = ptbr.MetaError(apiErr.Code, apiErr.Message)
+				text = ptbr.MetaError(apiErr.Code)
 				if apiErr.Code == 0 {
 					text = fmt.Sprintf(ptbr.TextMetaHTTPError, apiErr.HTTPStatus)
 				}
 			}
 			if c.attempt > s.Config.MaxRetries {
 				j.ErrorCode = a.ErrorCode
+				if apiErr != nil {
+					recordMetaError(j, apiErr)
+				}
 				j.Finish(now, domain.JobFailed, ptbr.RetriesExhausted(c.attempt, text))
 				break
 			}
@@ -109,6 +112,14 @@ func (s *Service) send(ctx context.Context, log *slog.Logger, t *domain.Tenant, 
 	}
 	s.logDecision(ctx, log, job)
 	return s.schedule(ctx, t.ID, job.ID, next)
+}
+
+// recordMetaError keeps Meta's own English words about an error on the job, bounded,
+// for the operator; staff read the Portuguese reason (ptbr.MetaError) instead.
+func recordMetaError(j *domain.Job, e *meta.APIError) {
+	j.ErrorCode = e.Code
+	j.ErrorTitle = meta.ClipErrorText(e.Message)
+	j.ErrorDetails = meta.ClipErrorText(e.ErrorData.Details)
 }
 
 type tokenMissingError struct{ err error }

@@ -87,7 +87,7 @@ func applyStatus(tx *store.JobTx, st status, next domain.JobStatus, at time.Time
 				code, title, details = st.Errors[0].Code, st.Errors[0].Title, st.Errors[0].ErrorData.Details
 			}
 			j.ErrorCode, j.ErrorTitle, j.ErrorDetails = code, title, details
-			j.ReasonCode, j.Reason = ptbr.ReasonMetaError, ptbr.MetaError(code, title)
+			j.ReasonCode, j.Reason = ptbr.ReasonMetaError, ptbr.MetaError(code)
 		}
 	case j.Status == domain.JobFailed || j.Status == domain.JobSkipped:
 		// A late sent/delivered after a failure changes nothing but the recorded times.

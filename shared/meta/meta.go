@@ -15,6 +15,7 @@ import (
 	"strings"
 	"sync/atomic"
 	"time"
+	"unicode/utf8"
 )
 
 // Client sends messages for any tenant; the phone number id and token come per call.
@@ -128,8 +129,48 @@ func (e *APIError) Error() string {
 	return msg
 }
 
-// retryableCodes are Meta errors that may succeed later (meta-notes §4.1).
-var retryableCodes = map[int]bool{1: true, 2: true, 4: true, 80007: true, 130429: true, 131000: true, 131016: true, 131056: true, 131057: true}
+// retryableCodes are the Meta errors that trying again later can fix, read from the
+// "possible reasons and solutions" of Meta's error-code list,
+// https://developers.facebook.com/documentation/business-messaging/whatsapp/support/error-codes
+// (updated Nov 19, 2025):
+//   - throttling: 4 (app call rate, "try again later"), 80007 (WABA rate limit, "try again
+//     later"), 130429 (throughput, "try again later"), 131056 (pair rate limit, "wait and
+//     retry");
+//   - Meta's side: 1 ("invalid request or possible server error": retried, within the
+//     job's retry limit), 2 (downtime or overload), 131000 ("try again"), 131016 (service
+//     unavailable), 131057 and 2494100 (maintenance mode, "try again in a few minutes"),
+//     133004 (server temporarily unavailable);
+//   - waits of minutes: 133015 ("wait 5 minutes"), 134101 (template still syncing, "wait
+//     10 minutes").
+//
+// Not retried: 131049 ("wait at least 24 hours": the retry delays are minutes, and Meta
+// warns that resending earlier only brings the error again), 131048 (spam limit: a quality
+// problem), 133016 (register/deregister limit: up to 72 hours), 132069 (Flow throttled)
+// and every code whose solution is to change the request, the template, the account or
+// its billing.
+var retryableCodes = map[int]bool{
+	1: true, 2: true, 4: true, 80007: true, 130429: true, 131000: true, 131016: true, 131056: true,
+	131057: true, 133004: true, 133015: true, 134101: true, 2494100: true,
+}
+
+// MaxErrorText bounds each text Meta sends about an error (title, details, the whole
+// error line) before it is stored: they come from outside and are kept for the operator.
+const MaxErrorText = 1024
+
+// ClipErrorText bounds s to MaxErrorText bytes, cut on a character boundary and marked
+// with "…", and replaces invalid UTF-8 (Firestore strings must be valid UTF-8).
+func ClipErrorText(s string) string {
+	s = strings.ToValidUTF8(s, "\uFFFD")
+	if len(s) <= MaxErrorText {
+		return s
+	}
+	const mark = "…"
+	cut := MaxErrorText - len(mark)
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return s[:cut] + mark
+}
 
 // Retryable reports whether trying again later can help.
 func (e *APIError) Retryable() bool {

@@ -59,54 +59,6 @@ func Reason(code string) domain.Reason {
 	return domain.Reason{Code: code, Text: text}
 }
 
-// metaTexts explains Meta's error codes to a studio owner.
-var metaTexts = map[int]string{
-	0:      "Token da Meta expirado ou inválido: reconecte a conta do WhatsApp.",
-	190:    "Token da Meta expirado: reconecte a conta do WhatsApp.",
-	10:     "A Meta retirou a permissão de envio do aplicativo: reconecte a conta do WhatsApp.",
-	100:    "A Meta recusou a mensagem por um parâmetro inválido (verifique o número do cliente e o modelo).",
-	368:    "A conta foi bloqueada temporariamente pela Meta por violação de política.",
-	130429: "Limite de envios da Meta atingido.",
-	131000: "Erro desconhecido na Meta.",
-	131005: "Acesso negado pela Meta: reconecte a conta do WhatsApp.",
-	131008: "Falta um dado obrigatório na mensagem (uma variável do modelo está vazia).",
-	131009: "Um dado da mensagem foi recusado pela Meta.",
-	131016: "Serviço da Meta indisponível no momento.",
-	131021: "O destinatário é o próprio número do estúdio.",
-	131026: "O número do cliente não está no WhatsApp (ou o aplicativo dele está desatualizado).",
-	131031: "A conta do WhatsApp Business está bloqueada pela Meta.",
-	131042: "Problema de pagamento na conta da Meta: verifique a forma de pagamento no WhatsApp Manager.",
-	131047: "Janela de 24 horas fechada: o cliente não respondeu nas últimas 24 horas, então só um modelo aprovado pode ser enviado.",
-	131048: "Limite anti-spam da Meta atingido: muitas mensagens bloqueadas ou denunciadas.",
-	131049: "A Meta decidiu não entregar esta mensagem agora (limite por cliente); tente só depois de 24 horas.",
-	131050: "O cliente optou por não receber mensagens de marketing.",
-	131051: "Tipo de mensagem não suportado pela Meta.",
-	131056: "Muitas mensagens seguidas para o mesmo cliente.",
-	131057: "Conta do WhatsApp em manutenção na Meta.",
-	132000: "O número de variáveis não bate com o modelo aprovado na Meta.",
-	132001: "O modelo de mensagem não existe nesse idioma ou ainda não foi aprovado pela Meta.",
-	132005: "O texto do modelo com as variáveis ficou longo demais.",
-	132007: "O conteúdo das variáveis viola a política de formatação do modelo.",
-	132012: "O formato de uma variável não bate com o modelo aprovado.",
-	132015: "O modelo foi pausado pela Meta por baixa qualidade.",
-	132016: "O modelo foi desativado pela Meta.",
-	133010: "O número do WhatsApp Business não está registrado na Meta.",
-}
-
-// MetaError explains a Meta error code in Portuguese.
-func MetaError(code int, title string) string {
-	if text, ok := metaTexts[code]; ok {
-		return text
-	}
-	if code >= 200 && code <= 299 {
-		return "Permissão da Meta ausente ou retirada: reconecte a conta do WhatsApp."
-	}
-	if title != "" {
-		return fmt.Sprintf("Erro da Meta (código %d): %s", code, title)
-	}
-	return fmt.Sprintf("Erro da Meta (código %d).", code)
-}
-
 // Texts for transient failures and waits.
 const (
 	TextNetwork       = "Sem resposta da Meta (falha de rede)."

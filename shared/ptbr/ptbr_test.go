@@ -31,18 +31,6 @@ func TestFormatsInTenantZone(t *testing.T) {
 	}
 }
 
-func TestMetaErrorTexts(t *testing.T) {
-	if got := MetaError(190, ""); got != "Token da Meta expirado: reconecte a conta do WhatsApp." {
-		t.Errorf("190: %q", got)
-	}
-	if got := MetaError(250, ""); !strings.Contains(got, "Permissão") {
-		t.Errorf("250: %q", got)
-	}
-	if got := MetaError(999999, "Weird"); !strings.Contains(got, "999999") || !strings.Contains(got, "Weird") {
-		t.Errorf("unknown code: %q", got)
-	}
-}
-
 func TestEveryReasonHasText(t *testing.T) {
 	for code := range reasonTexts {
 		r := Reason(code)
