@@ -1,9 +1,11 @@
 // Package logging writes structured JSON logs in Cloud Logging's format (severity,
-// message, timestamp, trace) and masks phone numbers.
+// message, timestamp, trace), masks phone numbers and hashes WhatsApp message ids.
 package logging
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"io"
 	"log/slog"
 	"net/http"
@@ -86,3 +88,21 @@ func MaskPhone(phone string) string {
 
 // Phone is a slog attribute with a masked phone number.
 func Phone(key, phone string) slog.Attr { return slog.String(key, MaskPhone(phone)) }
+
+// WAMIDHash is the first 12 hex characters of a WhatsApp message id's SHA-256. A wamid
+// is base64 of data that holds the client's phone number ("wamid.HBgLMTY1MDM4Nzk0Mzk…"
+// decodes to "\x1c\x18\x0b16503879439…"), so logs carry this short hash instead: enough to find
+// one message among a tenant's, nothing to read a number from. The empty id stays
+// empty, so a missing id is visible as such.
+func WAMIDHash(id string) string {
+	if id == "" {
+		return ""
+	}
+	sum := sha256.Sum256([]byte(id))
+	return hex.EncodeToString(sum[:6])
+}
+
+// WAMID is a slog attribute with a hashed WhatsApp message id (see WAMIDHash). Use it
+// for every wamid a log line names: ours (statuses) and the clients' (inbound ids,
+// context ids).
+func WAMID(key, id string) slog.Attr { return slog.String(key, WAMIDHash(id)) }
