@@ -144,7 +144,7 @@ func (s *Service) logDecision(ctx context.Context, log *slog.Logger, j *domain.J
 	}
 	switch j.Status {
 	case domain.JobSent:
-		attrs = append(attrs, "wamid", j.ProviderMessageID, "delivery_mode", string(j.DeliveryMode))
+		attrs = append(attrs, logging.WAMID("wamid", j.ProviderMessageID), "delivery_mode", string(j.DeliveryMode))
 		if j.TemplateName != "" {
 			attrs = append(attrs, "template", j.TemplateName)
 		}

@@ -9,6 +9,7 @@ import (
 	"unicode"
 
 	"github.com/lembra-app/lembra/shared/domain"
+	"github.com/lembra-app/lembra/shared/logging"
 	"github.com/lembra-app/lembra/shared/ptbr"
 	"github.com/lembra-app/lembra/shared/queue"
 	"github.com/lembra-app/lembra/shared/store"
@@ -121,7 +122,7 @@ func (s *Service) inbound(ctx context.Context, t *domain.Tenant, contacts []cont
 	if err != nil {
 		return err
 	}
-	log := s.Log.With("tenant_id", t.ID, "inbound_id", in.ID)
+	log := s.Log.With("tenant_id", t.ID, logging.WAMID("inbound_id", in.ID))
 	if res.Duplicate {
 		log.DebugContext(ctx, "client message seen before")
 	} else {

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/lembra-app/lembra/shared/domain"
+	"github.com/lembra-app/lembra/shared/logging"
 	"github.com/lembra-app/lembra/shared/ptbr"
 	"github.com/lembra-app/lembra/shared/store"
 )
@@ -37,7 +38,7 @@ func (s *Service) status(ctx context.Context, tenantID string, st status) error 
 		return err
 	}
 	if jobID == "" {
-		s.Log.InfoContext(ctx, "status of a message Lembra did not send", "tenant_id", tenantID, "wamid", st.ID, "status", st.Status)
+		s.Log.InfoContext(ctx, "status of a message Lembra did not send", "tenant_id", tenantID, logging.WAMID("wamid", st.ID), "status", st.Status)
 		return nil
 	}
 	at := unixTime(st.Timestamp, s.Now().UTC())
