@@ -77,14 +77,23 @@ func (s *server) tenantOnly(h tenantHandler) http.Handler {
 		if key == "" {
 			return web.Errorf(http.StatusUnauthorized, "unauthenticated", "send the tenant API key as 'Authorization: Bearer <key>' or 'X-Api-Key: <key>'")
 		}
-		tenantID, err := s.store.TenantForAPIKey(r.Context(), tenants.HashAPIKey(key))
-		if errors.Is(err, domain.ErrNotFound) {
+		// The format is checked first: a key that could never have been issued costs
+		// no Firestore read. A revoked key is refused at once: nothing is cached.
+		rec, touchErr, err := tenants.Authenticate(r.Context(), s.store, key, s.env.Now())
+		switch {
+		case errors.Is(err, tenants.ErrKeyFormat):
+			return web.Errorf(http.StatusUnauthorized, "unauthenticated", "API key not recognised: keys look like %s<16 hex digits>_<52 characters a-z, 2-7>", tenants.APIKeyPrefix)
+		case errors.Is(err, tenants.ErrKeyRevoked):
+			return web.Errorf(http.StatusUnauthorized, "unauthenticated", "API key revoked: ask the operator for a new one")
+		case errors.Is(err, tenants.ErrKeyUnknown):
 			return web.Errorf(http.StatusUnauthorized, "unauthenticated", "API key not recognised")
-		}
-		if err != nil {
+		case err != nil:
 			return err
 		}
-		t, err := s.store.GetTenant(r.Context(), tenantID)
+		if touchErr != nil {
+			s.env.Log.WarnContext(r.Context(), "api key last use not recorded", "tenant_id", rec.TenantID, "api_key_id", rec.ID, "error", touchErr.Error())
+		}
+		t, err := s.store.GetTenant(r.Context(), rec.TenantID)
 		if errors.Is(err, domain.ErrNotFound) {
 			return web.Errorf(http.StatusUnauthorized, "unauthenticated", "API key not recognised")
 		}

@@ -12,7 +12,7 @@ import (
 // The demo tenant's fixed identifiers (written in the README).
 const (
 	DemoTenantID      = "studio-jana"
-	DemoAPIKey        = "lembra_demo_key_studio_jana"
+	DemoAPIKey        = "lembra_0000000000000001_studiojanademokeyforthelocalstackonlyneverproduction"
 	DemoAccessToken   = "demo-meta-access-token"
 	DemoPhoneNumberID = "106540352242922"
 )

@@ -3,36 +3,140 @@ package store
 import (
 	"context"
 	"fmt"
+	"sort"
 	"time"
 
+	"cloud.google.com/go/firestore"
 	"github.com/lembra-app/lembra/shared/domain"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
 )
 
-// PutAPIKey stores the hash of a tenant's API key.
-func (s *Store) PutAPIKey(ctx context.Context, tenantID, keyHash, label string, now time.Time) error {
-	_, err := s.fs.Collection(colAPIKeys).Doc(keyHash).Create(ctx, map[string]any{
-		"tenant_id": tenantID, "label": label, "created_at": now,
-	})
-	if status.Code(err) == codes.AlreadyExists {
-		return fmt.Errorf("%w: api key exists", domain.ErrConflict)
-	}
-	return err
+// APIKey is a tenant's API key as stored: api_keys/{id}. The key itself is never
+// stored, only its SHA-256 (Hash). Documents of the older format are keyed by that
+// hash and have no Hash field; keys of that format are refused before any lookup, and
+// such documents are only listed and revoked.
+type APIKey struct {
+	ID         string    `firestore:"-"`
+	TenantID   string    `firestore:"tenant_id"`
+	Hash       string    `firestore:"hash,omitempty"`
+	Label      string    `firestore:"label"`
+	CreatedAt  time.Time `firestore:"created_at"`
+	LastUsedAt time.Time `firestore:"last_used_at,omitempty"`
+	RevokedAt  time.Time `firestore:"revoked_at,omitempty"`
+
+	updated time.Time // the document's update time, for TouchAPIKey's precondition
 }
 
-// TenantForAPIKey finds the tenant an API key (by hash) belongs to.
-func (s *Store) TenantForAPIKey(ctx context.Context, keyHash string) (string, error) {
-	snap, err := s.fs.Collection(colAPIKeys).Doc(keyHash).Get(ctx)
-	if notFound(err) {
-		return "", domain.ErrNotFound
+// PutAPIKey stores a new API key (its hash); an id in use is ErrConflict.
+func (s *Store) PutAPIKey(ctx context.Context, k APIKey) error {
+	if k.ID == "" || k.TenantID == "" || k.Hash == "" {
+		return fmt.Errorf("%w: api key needs an id, a tenant and a hash", domain.ErrInvalid)
+	}
+	_, err := s.fs.Collection(colAPIKeys).Doc(k.ID).Create(ctx, k)
+	if status.Code(err) == codes.AlreadyExists {
+		return fmt.Errorf("%w: api key %s exists", domain.ErrConflict, k.ID)
 	}
 	if err != nil {
-		return "", fmt.Errorf("read api key: %w", err)
+		return fmt.Errorf("store api key: %w", err)
 	}
-	id, _ := snap.Data()["tenant_id"].(string)
-	if id == "" {
-		return "", domain.ErrNotFound
+	return nil
+}
+
+func apiKeyFrom(snap *firestore.DocumentSnapshot) (*APIKey, error) {
+	var k APIKey
+	if err := snap.DataTo(&k); err != nil {
+		return nil, fmt.Errorf("decode api key %s: %w", snap.Ref.ID, err)
 	}
-	return id, nil
+	k.ID = snap.Ref.ID
+	k.updated = snap.UpdateTime
+	return &k, nil
+}
+
+// GetAPIKey reads one API key by its id (one document read).
+func (s *Store) GetAPIKey(ctx context.Context, id string) (*APIKey, error) {
+	snap, err := s.fs.Collection(colAPIKeys).Doc(id).Get(ctx)
+	if notFound(err) {
+		return nil, domain.ErrNotFound
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read api key: %w", err)
+	}
+	return apiKeyFrom(snap)
+}
+
+// TouchAPIKey records that a key was used at now. The write is conditional on the
+// document being unchanged since k was read, so of concurrent requests that all found
+// last_used_at stale only one writes; the others' writes are dropped (not an error).
+func (s *Store) TouchAPIKey(ctx context.Context, k *APIKey, now time.Time) error {
+	var pre []firestore.Precondition
+	if !k.updated.IsZero() {
+		pre = append(pre, firestore.LastUpdateTime(k.updated))
+	}
+	_, err := s.fs.Collection(colAPIKeys).Doc(k.ID).Update(ctx,
+		[]firestore.Update{{Path: "last_used_at", Value: now.UTC()}}, pre...)
+	if c := status.Code(err); c == codes.FailedPrecondition || c == codes.NotFound {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("touch api key %s: %w", k.ID, err)
+	}
+	return nil
+}
+
+// TenantAPIKeys lists a tenant's API keys, oldest first, revoked ones included.
+func (s *Store) TenantAPIKeys(ctx context.Context, tenantID string) ([]APIKey, error) {
+	snaps, err := s.fs.Collection(colAPIKeys).Where("tenant_id", "==", tenantID).Documents(ctx).GetAll()
+	if err != nil {
+		return nil, fmt.Errorf("list api keys of %s: %w", tenantID, err)
+	}
+	keys := make([]APIKey, 0, len(snaps))
+	for _, snap := range snaps {
+		k, err := apiKeyFrom(snap)
+		if err != nil {
+			return nil, err
+		}
+		keys = append(keys, *k)
+	}
+	sort.Slice(keys, func(i, j int) bool {
+		if !keys[i].CreatedAt.Equal(keys[j].CreatedAt) {
+			return keys[i].CreatedAt.Before(keys[j].CreatedAt)
+		}
+		return keys[i].ID < keys[j].ID
+	})
+	return keys, nil
+}
+
+// RevokeAPIKey marks a tenant's key revoked at now; the API refuses it from then on.
+// A key that does not exist or is another tenant's is ErrNotFound; revoking a revoked
+// key keeps its first revocation time.
+func (s *Store) RevokeAPIKey(ctx context.Context, tenantID, id string, now time.Time) (*APIKey, error) {
+	ref := s.fs.Collection(colAPIKeys).Doc(id)
+	var out *APIKey
+	err := s.fs.RunTransaction(ctx, func(ctx context.Context, tx *firestore.Transaction) error {
+		snap, err := tx.Get(ref)
+		if notFound(err) {
+			return domain.ErrNotFound
+		}
+		if err != nil {
+			return err
+		}
+		k, err := apiKeyFrom(snap)
+		if err != nil {
+			return err
+		}
+		if k.TenantID != tenantID {
+			return domain.ErrNotFound
+		}
+		out = k
+		if !k.RevokedAt.IsZero() {
+			return nil
+		}
+		k.RevokedAt = now.UTC()
+		return tx.Update(ref, []firestore.Update{{Path: "revoked_at", Value: k.RevokedAt}})
+	})
+	if err != nil {
+		return nil, fmt.Errorf("revoke api key %s of %s: %w", id, tenantID, err)
+	}
+	return out, nil
 }

@@ -14,47 +14,110 @@ func (s *Store) PutTenant(ctx context.Context, t *domain.Tenant) error {
 	if err := t.Validate(); err != nil {
 		return err
 	}
-	return s.fs.RunTransaction(ctx, func(ctx context.Context, tx *firestore.Transaction) error {
-		old, err := tx.Get(s.tenant(t.ID))
-		var prev domain.Tenant
+	_, err := s.MergeTenant(ctx, t.ID, func(*domain.Tenant) (*domain.Tenant, error) { return t, nil })
+	return err
+}
+
+// MergeTenant reads a tenant (nil when there is none yet), lets fn compute what to
+// store, and writes it in the same transaction, keeping the phone number and WABA
+// indexes in step: an id the tenant no longer has is removed from its index, a new one
+// is added, and an id another tenant owns is refused (ErrConflict) with nothing
+// written. fn may run more than once (transactions retry) and must be pure; returning
+// ErrNoChange writes nothing. It returns the tenant as stored.
+func (s *Store) MergeTenant(ctx context.Context, id string, fn func(prev *domain.Tenant) (*domain.Tenant, error)) (*domain.Tenant, error) {
+	var out *domain.Tenant
+	err := s.fs.RunTransaction(ctx, func(ctx context.Context, tx *firestore.Transaction) error {
+		out = nil
+		var prev *domain.Tenant
+		snap, err := tx.Get(s.tenant(id))
 		if err == nil {
-			if err := old.DataTo(&prev); err != nil {
+			prev = &domain.Tenant{}
+			if err := snap.DataTo(prev); err != nil {
 				return err
 			}
+			prev.ID = id
 		} else if !notFound(err) {
 			return err
 		}
-		indexes := []struct{ col, oldID, newID string }{
-			{colPhoneNumbers, prev.WhatsApp.PhoneNumberID, t.WhatsApp.PhoneNumberID},
-			{colWABAs, prev.WhatsApp.WABAID, t.WhatsApp.WABAID},
+		var old domain.WhatsApp
+		if prev != nil {
+			old = prev.WhatsApp
 		}
-		for _, ix := range indexes {
-			if ix.newID == "" {
-				continue
+		t, err := fn(prev)
+		if err != nil {
+			if errors.Is(err, ErrNoChange) && prev != nil {
+				out = prev
+				return nil
 			}
-			snap, err := tx.Get(s.fs.Collection(ix.col).Doc(ix.newID))
-			if err == nil {
-				if owner, _ := snap.Data()["tenant_id"].(string); owner != t.ID {
-					return fmt.Errorf("%w: %s %s already belongs to tenant %s", domain.ErrConflict, ix.col, ix.newID, owner)
+			return err
+		}
+		if t.ID != id {
+			return fmt.Errorf("%w: tenant id %q, expected %q", domain.ErrInvalid, t.ID, id)
+		}
+		if err := t.Validate(); err != nil {
+			return err
+		}
+		type index struct{ col, oldID, newID string }
+		indexes := []index{
+			{colPhoneNumbers, old.PhoneNumberID, t.WhatsApp.PhoneNumberID},
+			{colWABAs, old.WABAID, t.WhatsApp.WABAID},
+		}
+		owner := func(col, docID string) (string, error) {
+			snap, err := tx.Get(s.fs.Collection(col).Doc(docID))
+			if notFound(err) {
+				return "", nil
+			}
+			if err != nil {
+				return "", err
+			}
+			o, _ := snap.Data()["tenant_id"].(string)
+			return o, nil
+		}
+		// Every read comes before the first write, as transactions require.
+		var drop []index
+		for _, ix := range indexes {
+			if ix.newID != "" {
+				o, err := owner(ix.col, ix.newID)
+				if err != nil {
+					return err
 				}
-			} else if !notFound(err) {
+				if o != "" && o != id {
+					return fmt.Errorf("%w: %s %s already belongs to tenant %s", domain.ErrConflict, ix.col, ix.newID, o)
+				}
+			}
+			if ix.oldID != "" && ix.oldID != ix.newID {
+				// Only this tenant's entry is removed: never another tenant's.
+				o, err := owner(ix.col, ix.oldID)
+				if err != nil {
+					return err
+				}
+				if o == id {
+					drop = append(drop, ix)
+				}
+			}
+		}
+		for _, ix := range drop {
+			if err := tx.Delete(s.fs.Collection(ix.col).Doc(ix.oldID)); err != nil {
 				return err
 			}
 		}
 		for _, ix := range indexes {
-			if ix.oldID != "" && ix.oldID != ix.newID {
-				if err := tx.Delete(s.fs.Collection(ix.col).Doc(ix.oldID)); err != nil {
-					return err
-				}
-			}
 			if ix.newID != "" {
-				if err := tx.Set(s.fs.Collection(ix.col).Doc(ix.newID), map[string]any{"tenant_id": t.ID}); err != nil {
+				if err := tx.Set(s.fs.Collection(ix.col).Doc(ix.newID), map[string]any{"tenant_id": id}); err != nil {
 					return err
 				}
 			}
 		}
-		return tx.Set(s.tenant(t.ID), t)
+		if err := tx.Set(s.tenant(id), t); err != nil {
+			return err
+		}
+		out = t
+		return nil
 	})
+	if err != nil {
+		return nil, fmt.Errorf("save tenant %s: %w", id, err)
+	}
+	return out, nil
 }
 
 // TenantForPhoneNumber finds the tenant of a WhatsApp phone number id.
