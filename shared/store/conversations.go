@@ -15,8 +15,6 @@ const (
 	colMessages      = "messages"
 	colInbound       = "inbound"
 	colContacts      = "contacts"
-	colDeadLetters   = "webhook_dead_letters"
-	colUnrouted      = "webhook_unrouted"
 )
 
 func (s *Store) conversation(tenantID, identity string) *firestore.DocumentRef {
@@ -251,20 +249,4 @@ func (s *Store) GetContact(ctx context.Context, tenantID, phone string) (*domain
 	}
 	var c domain.Contact
 	return &c, snap.DataTo(&c)
-}
-
-// PutDeadLetter keeps a webhook delivery that could not be processed, for the operator.
-func (s *Store) PutDeadLetter(ctx context.Context, id string, body []byte, reason string) error {
-	_, err := s.fs.Collection(colDeadLetters).Doc(id).Set(ctx, map[string]any{
-		"body": string(body), "reason": reason, "at": time.Now().UTC(),
-	})
-	return err
-}
-
-// CountUnrouted counts a webhook change that names no known tenant, and keeps the last one.
-func (s *Store) CountUnrouted(ctx context.Context, kind, id string, raw []byte) error {
-	_, err := s.fs.Collection(colUnrouted).Doc(kind+"-"+id).Set(ctx, map[string]any{
-		"kind": kind, "id": id, "count": firestore.Increment(1), "last_at": time.Now().UTC(), "last_value": string(raw),
-	}, firestore.MergeAll)
-	return err
 }
