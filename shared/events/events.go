@@ -14,6 +14,7 @@ import (
 
 	"github.com/lembra-app/lembra/shared/booking"
 	"github.com/lembra-app/lembra/shared/domain"
+	"github.com/lembra-app/lembra/shared/meta"
 	"github.com/lembra-app/lembra/shared/store"
 )
 
@@ -31,19 +32,19 @@ type Service struct {
 func (s *Service) HandleDelivery(ctx context.Context, body []byte, deliveryID string) error {
 	var env envelope
 	if err := json.Unmarshal(body, &env); err != nil {
-		return s.deadLetter(ctx, deliveryID, body, "JSON inválido: "+err.Error())
+		return s.deadLetter(ctx, DeadLetterID(deliveryID, -1, -1), body, "JSON inválido: "+err.Error())
 	}
 	if env.Object != "whatsapp_business_account" {
-		return s.deadLetter(ctx, deliveryID, body, fmt.Sprintf("objeto %q não é whatsapp_business_account", env.Object))
+		return s.deadLetter(ctx, DeadLetterID(deliveryID, -1, -1), body, fmt.Sprintf("objeto %q não é whatsapp_business_account", env.Object))
 	}
 	var errs []error
-	for _, e := range env.Entry {
-		for i, c := range e.Changes {
+	for ei, e := range env.Entry {
+		for ci, c := range e.Changes {
 			if err := s.handleChange(ctx, e, c); err != nil {
 				var bad *badChange
 				if errors.As(err, &bad) {
 					raw, _ := json.Marshal(c)
-					if err := s.deadLetter(ctx, fmt.Sprintf("%s-%s-%d", deliveryID, e.ID, i), raw, bad.Error()); err != nil {
+					if err := s.deadLetter(ctx, DeadLetterID(deliveryID, ei, ci), raw, bad.Error()); err != nil {
 						errs = append(errs, err)
 					}
 					continue
@@ -55,12 +56,24 @@ func (s *Service) HandleDelivery(ctx context.Context, body []byte, deliveryID st
 	return errors.Join(errs...)
 }
 
+// DeadLetterID names a dead letter: the delivery (its Pub/Sub message id) and, for one
+// change that cannot be applied, the index of its entry and of the change in that entry
+// (entry ids, the WABA ids, can repeat within a delivery; indexes cannot). ei < 0 means
+// the whole delivery.
+func DeadLetterID(deliveryID string, ei, ci int) string {
+	if ei < 0 {
+		return deliveryID + "-delivery"
+	}
+	return fmt.Sprintf("%s-e%d-c%d", deliveryID, ei, ci)
+}
+
 type badChange struct{ msg string }
 
 func (b *badChange) Error() string { return b.msg }
 
 func (s *Service) deadLetter(ctx context.Context, id string, body []byte, reason string) error {
-	s.Log.ErrorContext(ctx, "webhook delivery kept as dead letter", "delivery_id", id, "reason", reason)
+	reason = meta.ClipErrorText(reason) // it can quote the delivery
+	s.Log.ErrorContext(ctx, "webhook delivery kept as dead letter", "delivery_id", id, "reason", reason, "body_bytes", len(body))
 	if err := s.Store.PutDeadLetter(ctx, id, body, reason); err != nil {
 		return fmt.Errorf("store dead letter: %w", err)
 	}
@@ -121,7 +134,7 @@ func (s *Service) handleChange(ctx context.Context, e entry, c change) error {
 		}
 		return s.account(ctx, tenantID, e, c.Field, v)
 	}
-	s.Log.InfoContext(ctx, "webhook field ignored", "field", c.Field, "waba_id", e.ID)
+	s.Log.InfoContext(ctx, "webhook field ignored", "field", meta.ClipErrorText(c.Field), "waba_id", meta.ClipErrorText(e.ID))
 	return nil
 }
 
@@ -135,7 +148,7 @@ func (s *Service) route(ctx context.Context, kind, id string, raw []byte) (strin
 		tenantID, err = s.Store.TenantForPhoneNumber(ctx, id)
 	}
 	if errors.Is(err, domain.ErrNotFound) {
-		s.Log.WarnContext(ctx, "webhook change for an unknown number", "kind", kind, "id", id)
+		s.Log.WarnContext(ctx, "webhook change for an unknown number", "kind", kind, "id", meta.ClipErrorText(id), "id_bytes", len(id))
 		if id == "" {
 			id = "(vazio)"
 		}
