@@ -72,10 +72,8 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // verify answers Meta's subscription handshake.
 func (h *handler) verify(ctx context.Context, w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
-	want, err := h.secrets.Secret(ctx, h.verifyTokenID)
-	if err != nil {
-		h.log.ErrorContext(ctx, "webhook verify token unavailable", "error", err.Error())
-		http.Error(w, "unavailable", http.StatusServiceUnavailable)
+	want, ok := h.secret(ctx, w, h.verifyTokenID, "webhook verify token")
+	if !ok {
 		return
 	}
 	token := q.Get("hub.verify_token")
@@ -86,6 +84,22 @@ func (h *handler) verify(ctx context.Context, w http.ResponseWriter, r *http.Req
 	}
 	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 	_, _ = io.WriteString(w, q.Get("hub.challenge"))
+}
+
+// secret reads one of the webhook's two secrets. A missing, unreadable, empty or too
+// short one answers 503, so that Meta retries once it is fixed: a handshake or a
+// signature checked against an empty key would be one anybody can pass.
+func (h *handler) secret(ctx context.Context, w http.ResponseWriter, id, what string) ([]byte, bool) {
+	v, err := h.secrets.Secret(ctx, id)
+	if err == nil {
+		err = meta.CheckWebhookSecret(v)
+	}
+	if err != nil {
+		h.log.ErrorContext(ctx, what+" unavailable", "secret_id", id, "error", err.Error())
+		http.Error(w, "unavailable", http.StatusServiceUnavailable)
+		return nil, false
+	}
+	return v, true
 }
 
 // receive checks the signature on the raw body, then publishes it untouched.
@@ -101,10 +115,8 @@ func (h *handler) receive(ctx context.Context, w http.ResponseWriter, r *http.Re
 		http.Error(w, "could not read body", http.StatusBadRequest)
 		return
 	}
-	secret, err := h.secrets.Secret(ctx, h.appSecretID)
-	if err != nil {
-		h.log.ErrorContext(ctx, "meta app secret unavailable", "error", err.Error())
-		http.Error(w, "unavailable", http.StatusServiceUnavailable) // Meta retries
+	secret, ok := h.secret(ctx, w, h.appSecretID, "meta app secret")
+	if !ok {
 		return
 	}
 	if err := meta.VerifySignature(body, r.Header.Get("X-Hub-Signature-256"), secret); err != nil {
