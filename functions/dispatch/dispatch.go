@@ -15,6 +15,7 @@ import (
 	"github.com/lembra-app/lembra/shared/app"
 	"github.com/lembra-app/lembra/shared/dispatch"
 	"github.com/lembra-app/lembra/shared/logging"
+	"github.com/lembra-app/lembra/shared/oidc"
 	"github.com/lembra-app/lembra/shared/queue"
 	"github.com/lembra-app/lembra/shared/web"
 )
@@ -24,7 +25,11 @@ const EntryPoint = "dispatch"
 
 func init() { functions.HTTP(EntryPoint, app.LazyHTTP(Handler)) }
 
-// Handler builds the dispatch handler from an environment.
+// Handler builds the dispatch handler from an environment. Only Cloud Tasks may call
+// it: every task carries an OIDC token of the tasks service account
+// (LEMBRA_TASKS_SERVICE_ACCOUNT) for LEMBRA_TASKS_AUDIENCE. Cloud Run checks that token
+// (run.invoker), and the handler checks it again (issuer, audience, email), as reminders
+// does for the scheduler; anything else gets 401 or 403 and sends nothing.
 func Handler(env *app.Env) (http.Handler, error) {
 	st, err := env.Store(context.Background())
 	if err != nil {
@@ -41,7 +46,7 @@ func Handler(env *app.Env) (http.Handler, error) {
 	svc := &dispatch.Service{
 		Config: env.Config, Store: st, Tasks: tasks, Secrets: sec, Meta: env.Meta(), Log: env.Log, Now: env.Now,
 	}
-	return web.Handle(env.Log, func(w http.ResponseWriter, r *http.Request) error {
+	send := web.Handle(env.Log, func(w http.ResponseWriter, r *http.Request) error {
 		if r.Method != http.MethodPost {
 			w.Header().Set("Allow", http.MethodPost)
 			return web.Errorf(http.StatusMethodNotAllowed, "method_not_allowed", "use POST")
@@ -67,5 +72,10 @@ func Handler(env *app.Env) (http.Handler, error) {
 		}
 		w.WriteHeader(http.StatusNoContent)
 		return nil
-	}), nil
+	})
+	cfg := env.Config
+	return oidc.Require(env.Log, "dispatch", oidc.Caller{
+		Audience: cfg.TasksAudience, Email: cfg.TasksServiceAccount,
+		Issuers: cfg.OIDCIssuers, JWKSURL: cfg.OIDCJWKSURL,
+	}, send), nil
 }

@@ -48,15 +48,8 @@ func Handler(env *app.Env) (http.Handler, error) {
 		return nil
 	})
 	cfg := env.Config
-	if cfg.SchedulerServiceAccount == "" || cfg.RemindersAudience == "" {
-		env.Log.Error("reminders: LEMBRA_SCHEDULER_SERVICE_ACCOUNT and LEMBRA_REMINDERS_AUDIENCE are not set; refusing every call")
-		return web.Handle(env.Log, func(http.ResponseWriter, *http.Request) error {
-			return web.Errorf(http.StatusForbidden, "forbidden", "the scheduler identity is not configured")
-		}), nil
-	}
-	v := &oidc.Verifier{
-		Issuers: cfg.OIDCIssuers, Audience: cfg.RemindersAudience,
-		AllowedEmails: []string{cfg.SchedulerServiceAccount}, JWKSURL: cfg.OIDCJWKSURL,
-	}
-	return v.Middleware(scan), nil
+	return oidc.Require(env.Log, "reminders", oidc.Caller{
+		Audience: cfg.RemindersAudience, Email: cfg.SchedulerServiceAccount,
+		Issuers: cfg.OIDCIssuers, JWKSURL: cfg.OIDCJWKSURL,
+	}, scan), nil
 }

@@ -31,9 +31,9 @@ import (
 	"github.com/lembra-app/lembra/shared/config"
 	"github.com/lembra-app/lembra/shared/domain"
 	"github.com/lembra-app/lembra/shared/logging"
-	"github.com/lembra-app/lembra/shared/oidc"
 	"github.com/lembra-app/lembra/shared/secrets"
 	"github.com/lembra-app/lembra/shared/standin/metastandin"
+	"github.com/lembra-app/lembra/shared/standin/oidcsigner"
 	"github.com/lembra-app/lembra/shared/standin/secretstandin"
 	"github.com/lembra-app/lembra/shared/standin/taskstandin"
 	"github.com/lembra-app/lembra/shared/tenants"
@@ -67,7 +67,7 @@ type Stack struct {
 	Secrets *secretstandin.Server
 	Meta    *metastandin.Server
 	MetaURL string
-	Signer  *oidc.Signer
+	Signer  *oidcsigner.Signer
 
 	secretWriter *secrets.SecretManager
 	srv          *http.Server
@@ -158,7 +158,7 @@ func Start(ctx context.Context, o Options) (s *Stack, err error) {
 	s.closers = append(s.closers, func() { lis.Close() })
 	s.URL = "http://" + lis.Addr().String()
 
-	if s.Signer, err = oidc.NewSigner(s.URL + "/oidc"); err != nil {
+	if s.Signer, err = oidcsigner.New(s.URL + "/oidc"); err != nil {
 		return nil, err
 	}
 
@@ -248,20 +248,14 @@ func Start(ctx context.Context, o Options) (s *Stack, err error) {
 		return nil, err
 	}
 	s.Meta.SetWebhook(metastandin.WebhookOptions{URL: s.URL + "/webhook", AppSecret: AppSecret, AutoStatuses: o.AutoStatuses})
-	// Deployed, dispatch is private: Cloud Run checks the task's OIDC token. Locally the
-	// same check is made here against the stand-in's signing key.
-	tasksOnly := &oidc.Verifier{
-		Issuers: []string{s.Signer.Issuer}, Audience: cfg.TasksAudience,
-		AllowedEmails: []string{TasksServiceAccount}, JWKSURL: s.URL + "/oidc/jwks",
-	}
 	mux := http.NewServeMux()
 	mux.Handle("/api/", http.StripPrefix("/api", api))
-	mux.Handle("/dispatch", tasksOnly.Middleware(dispatch))
+	mux.Handle("/dispatch", dispatch) // checks the tasks stand-in's OIDC token itself
 	mux.Handle("/webhook", webhook)
 	mux.Handle("/reminders", reminders)
 	mux.Handle("/voucher/", http.StripPrefix("/voucher", voucherPages))
 	mux.Handle("/events", eventsfn.PushHandler(evSvc))
-	mux.Handle("/oidc/jwks", s.Signer.JWKSHandler())
+	mux.Handle("/oidc/jwks", s.Signer.JWKSHandler()) // the key of the tasks' and scheduler's tokens
 	mux.HandleFunc("/healthz", func(w http.ResponseWriter, r *http.Request) { fmt.Fprintln(w, "ok") })
 	s.srv = &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
 	go func() { _ = s.srv.Serve(lis) }()

@@ -2,9 +2,11 @@ package oidc
 
 import (
 	"context"
-	"crypto/rsa"
+	"encoding/base64"
 	"encoding/json"
 	"errors"
+	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -12,6 +14,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/lembra-app/lembra/shared/standin/oidcsigner"
 )
 
 const (
@@ -22,209 +26,52 @@ const (
 
 var (
 	keyOnce          sync.Once
-	signerA, signerB *Signer
+	signerA, signerB *oidcsigner.Signer
 )
 
 // signers are created once: RSA key generation is the slow part of these tests.
-func signers(t *testing.T) (*Signer, *Signer) {
+func signers(t *testing.T) (*oidcsigner.Signer, *oidcsigner.Signer) {
 	t.Helper()
 	keyOnce.Do(func() {
 		var err error
-		if signerA, err = NewSigner(testIss); err != nil {
+		if signerA, err = oidcsigner.New(testIss); err != nil {
 			panic(err)
 		}
-		if signerB, err = NewSigner(testIss); err != nil {
+		if signerB, err = oidcsigner.New(testIss); err != nil {
 			panic(err)
 		}
 	})
 	return signerA, signerB
 }
 
-func ptr[T any](v T) *T { return &v }
-
-// claimsNow are valid claims for the test audience and email, issued now.
-func claimsNow() idClaims {
-	now := time.Now()
-	return idClaims{
-		Iss: testIss, Aud: audience{testAud}, Sub: testEmail, Email: testEmail, EmailVerified: ptr(true),
-		Iat: ptr(now.Unix()), Exp: ptr(now.Add(time.Hour).Unix()),
+// claimsAt are valid claims for the test audience and email, issued at now.
+func claimsAt(now time.Time) map[string]any {
+	return map[string]any{
+		"iss": testIss, "aud": testAud, "sub": testEmail, "email": testEmail, "email_verified": true,
+		"iat": now.Unix(), "exp": now.Add(time.Hour).Unix(),
 	}
 }
 
-func forge(t *testing.T, s *Signer, h header, c any) string {
+func sign(t *testing.T, s *oidcsigner.Signer, h oidcsigner.Header, c map[string]any) string {
 	t.Helper()
-	tok, err := s.sign(h, c)
+	tok, err := s.Sign(h, c)
 	if err != nil {
 		t.Fatal(err)
 	}
 	return tok
 }
 
-func TestVerify(t *testing.T) {
-	a, b := signers(t)
-	good, err := a.IDToken(testAud, testEmail, time.Hour)
-	if err != nil {
-		t.Fatal(err)
-	}
-	rs := header{Alg: "RS256", Typ: "JWT", Kid: a.KeyID()}
-	with := func(change func(*idClaims)) string {
-		c := claimsNow()
-		change(&c)
-		return forge(t, a, rs, c)
-	}
-	parts := strings.Split(good, ".")
-	tamperedPayload := func() string {
-		c := claimsNow()
-		c.Email = "attacker@example.com"
-		cb, _ := json.Marshal(c)
-		return parts[0] + "." + b64.EncodeToString(cb) + "." + parts[2]
-	}()
-	flipped := []byte(parts[2])
-	if flipped[10] == 'A' {
-		flipped[10] = 'B'
-	} else {
-		flipped[10] = 'A'
-	}
-	noneHeader, _ := json.Marshal(header{Alg: "none", Typ: "JWT", Kid: a.KeyID()})
-	noneToken := b64.EncodeToString(noneHeader) + "." + parts[1] + "."
-	hsHeader, _ := json.Marshal(header{Alg: "HS256", Typ: "JWT", Kid: a.KeyID()})
-
-	tests := []struct {
-		name    string
-		token   string
-		allowed []string
-		now     time.Time
-		want    error
-	}{
-		{name: "valid", token: good},
-		{name: "valid with allowed email", token: good, allowed: []string{"other@x", testEmail}},
-		{name: "aud as array", token: with(func(c *idClaims) { c.Aud = audience{"https://other", testAud} })},
-		{name: "empty", token: "", want: ErrMissingToken},
-		{name: "garbage", token: "not-a-token", want: ErrInvalidToken},
-		{name: "tampered payload", token: tamperedPayload, want: ErrInvalidToken},
-		{name: "tampered signature", token: parts[0] + "." + parts[1] + "." + string(flipped), want: ErrInvalidToken},
-		{name: "signed by another key under the same kid", token: forge(t, b, rs, claimsNow()), want: ErrInvalidToken},
-		{name: "alg none", token: noneToken, want: ErrInvalidToken},
-		{name: "alg none with the real signature", token: noneToken + parts[2], want: ErrInvalidToken},
-		{name: "alg HS256", token: b64.EncodeToString(hsHeader) + "." + parts[1] + "." + parts[2], want: ErrInvalidToken},
-		{name: "unknown kid", token: forge(t, a, header{Alg: "RS256", Kid: "nope"}, claimsNow()), want: ErrInvalidToken},
-		{name: "expired", token: with(func(c *idClaims) {
-			c.Iat, c.Exp = ptr(time.Now().Add(-2*time.Hour).Unix()), ptr(time.Now().Add(-time.Hour).Unix())
-		}), want: ErrInvalidToken},
-		{name: "expired within skew", token: with(func(c *idClaims) { c.Exp = ptr(time.Now().Add(-30 * time.Second).Unix()) })},
-		{name: "expired by clock", token: good, now: time.Now().Add(time.Hour + 2*time.Minute), want: ErrInvalidToken},
-		{name: "no exp", token: with(func(c *idClaims) { c.Exp = nil }), want: ErrInvalidToken},
-		{name: "issued in the future", token: with(func(c *idClaims) { c.Iat = ptr(time.Now().Add(10 * time.Minute).Unix()) }), want: ErrInvalidToken},
-		{name: "not before in the future", token: with(func(c *idClaims) { c.Nbf = ptr(time.Now().Add(10 * time.Minute).Unix()) }), want: ErrInvalidToken},
-		{name: "wrong audience", token: with(func(c *idClaims) { c.Aud = audience{"https://other"} }), want: ErrInvalidToken},
-		{name: "wrong issuer", token: with(func(c *idClaims) { c.Iss = "https://evil.test" }), want: ErrInvalidToken},
-		{name: "disallowed email", token: good, allowed: []string{"someone-else@x"}, want: ErrForbidden},
-		{name: "unverified email", token: with(func(c *idClaims) { c.EmailVerified = ptr(false) }), allowed: []string{testEmail}, want: ErrForbidden},
-	}
-	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			v := &Verifier{
-				Issuers: []string{"https://unrelated", testIss}, Audience: testAud, AllowedEmails: tc.allowed,
-				Keys: map[string]*rsa.PublicKey{a.KeyID(): a.PublicKey()},
-			}
-			if !tc.now.IsZero() {
-				v.Now = func() time.Time { return tc.now }
-			}
-			c, err := v.Verify(context.Background(), tc.token)
-			if tc.want == nil {
-				if err != nil {
-					t.Fatalf("Verify: %v", err)
-				}
-				if c.Email != testEmail || c.Subject != testEmail || !c.EmailVerified || c.Issuer != testIss || c.Audience != testAud {
-					t.Errorf("claims %+v", c)
-				}
-				if tc.name == "valid" && (c.Expiry.Before(time.Now()) || c.IssuedAt.IsZero()) {
-					t.Errorf("times %+v", c)
-				}
-				return
-			}
-			if !errors.Is(err, tc.want) {
-				t.Fatalf("Verify error %v, want %v", err, tc.want)
-			}
-			for _, other := range []error{ErrMissingToken, ErrInvalidToken, ErrForbidden, ErrKeysUnavailable} {
-				if other != tc.want && errors.Is(err, other) {
-					t.Errorf("error %v also matches %v", err, other)
-				}
-			}
-		})
-	}
-}
-
-func TestIDTokenArguments(t *testing.T) {
-	a, _ := signers(t)
-	if _, err := a.IDToken("", testEmail, time.Minute); err == nil {
-		t.Error("empty audience accepted")
-	}
-	if _, err := a.IDToken(testAud, testEmail, 0); err == nil {
-		t.Error("zero ttl accepted")
-	}
-	if _, err := NewSigner(""); err == nil {
-		t.Error("empty issuer accepted")
-	}
-}
-
-func TestVerifierNeedsConfiguration(t *testing.T) {
-	a, _ := signers(t)
-	tok, _ := a.IDToken(testAud, testEmail, time.Minute)
-	for name, v := range map[string]*Verifier{
-		"no issuers":  {Audience: testAud, Keys: map[string]*rsa.PublicKey{a.KeyID(): a.PublicKey()}},
-		"no audience": {Issuers: []string{testIss}, Keys: map[string]*rsa.PublicKey{a.KeyID(): a.PublicKey()}},
-	} {
-		if _, err := v.Verify(context.Background(), tok); !errors.Is(err, ErrInvalidToken) {
-			t.Errorf("%s: %v", name, err)
-		}
-	}
-	v := &Verifier{Issuers: []string{testIss}, Audience: testAud}
-	if _, err := v.Verify(context.Background(), tok); !errors.Is(err, ErrKeysUnavailable) {
-		t.Errorf("no keys: %v", err)
-	}
-}
-
-func TestJWKSDocument(t *testing.T) {
-	a, _ := signers(t)
-	var doc struct {
-		Keys []map[string]string `json:"keys"`
-	}
-	if err := json.Unmarshal(a.JWKS(), &doc); err != nil {
-		t.Fatal(err)
-	}
-	if len(doc.Keys) != 1 {
-		t.Fatalf("keys %v", doc.Keys)
-	}
-	k := doc.Keys[0]
-	if k["kty"] != "RSA" || k["alg"] != "RS256" || k["use"] != "sig" || k["kid"] != a.KeyID() || k["e"] != "AQAB" || len(k["n"]) < 340 {
-		t.Errorf("key %v", k)
-	}
-	keys, err := ParseJWKS(a.JWKS())
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !keys[a.KeyID()].Equal(a.PublicKey()) {
-		t.Error("parsed key differs")
-	}
-
-	rec := httptest.NewRecorder()
-	a.JWKSHandler().ServeHTTP(rec, httptest.NewRequest("GET", "/jwks", nil))
-	if rec.Code != 200 || rec.Header().Get("Content-Type") != "application/json" || rec.Body.String() != string(a.JWKS()) {
-		t.Errorf("handler: %d %q %s", rec.Code, rec.Header().Get("Content-Type"), rec.Body)
-	}
-}
-
-// jwksServer serves the JWKS of whichever signer is current and counts fetches.
+// jwksServer serves the JWKS of whichever signer is current, counts fetches, and can
+// be taken down (HTTP 500) or made unreachable.
 type jwksServer struct {
 	*httptest.Server
 	mu      sync.Mutex
-	current *Signer
+	current *oidcsigner.Signer
 	fetches atomic.Int32
 	fail    atomic.Bool
 }
 
-func newJWKSServer(t *testing.T, s *Signer) *jwksServer {
+func newJWKSServer(t *testing.T, s *oidcsigner.Signer) *jwksServer {
 	js := &jwksServer{current: s}
 	js.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		js.fetches.Add(1)
@@ -241,10 +88,122 @@ func newJWKSServer(t *testing.T, s *Signer) *jwksServer {
 	return js
 }
 
-func (js *jwksServer) use(s *Signer) {
+func (js *jwksServer) use(s *oidcsigner.Signer) {
 	js.mu.Lock()
 	js.current = s
 	js.mu.Unlock()
+}
+
+var errKinds = []error{ErrMissingToken, ErrInvalidToken, ErrForbidden, ErrKeysUnavailable}
+
+func checkErr(t *testing.T, name string, err, want error) {
+	t.Helper()
+	if want == nil {
+		if err != nil {
+			t.Errorf("%s: Verify: %v", name, err)
+		}
+		return
+	}
+	if !errors.Is(err, want) {
+		t.Errorf("%s: error %v, want %v", name, err, want)
+		return
+	}
+	for _, other := range errKinds {
+		if other != want && errors.Is(err, other) {
+			t.Errorf("%s: error %v also matches %v", name, err, other)
+		}
+	}
+}
+
+func TestVerify(t *testing.T) {
+	a, b := signers(t)
+	js := newJWKSServer(t, a)
+	now := time.Now()
+	with := func(change func(map[string]any)) string {
+		c := claimsAt(now)
+		change(c)
+		return sign(t, a, a.Header(), c)
+	}
+	good := sign(t, a, a.Header(), claimsAt(now))
+	parts := strings.Split(good, ".")
+	enc := base64.RawURLEncoding.EncodeToString
+	hdr := func(h oidcsigner.Header) string { b, _ := json.Marshal(h); return enc(b) }
+
+	tests := []struct {
+		name    string
+		token   string
+		allowed []string
+		issuers []string
+		now     time.Time
+		want    error
+	}{
+		{name: "valid", token: good},
+		{name: "valid, audience in an array", token: with(func(c map[string]any) { c["aud"] = []string{"https://other", testAud} })},
+		{name: "valid, Google's issuer without scheme", token: with(func(c map[string]any) { c["iss"] = "accounts.google.com" }),
+			issuers: []string{"https://accounts.google.com", "accounts.google.com"}},
+		{name: "valid, Google's issuer with scheme", token: with(func(c map[string]any) { c["iss"] = "https://accounts.google.com" }),
+			issuers: []string{"https://accounts.google.com", "accounts.google.com"}},
+		{name: "allowed email", token: good, allowed: []string{"x@y", testEmail}},
+		{name: "empty", token: "  ", want: ErrMissingToken},
+		{name: "garbage", token: "not-a-token", want: ErrInvalidToken},
+		{name: "three garbage segments", token: "abc.def.ghi", want: ErrInvalidToken},
+		{name: "too large", token: strings.Repeat("a", maxTokenSize+1), want: ErrInvalidToken},
+		{name: "alg none, unsigned", token: hdr(oidcsigner.Header{Alg: "none", Typ: "JWT"}) + "." + parts[1] + ".", want: ErrInvalidToken},
+		{name: "alg HS256", token: hdr(oidcsigner.Header{Alg: "HS256", Typ: "JWT", Kid: a.KeyID()}) + "." + parts[1] + "." + parts[2], want: ErrInvalidToken},
+		{name: "claims changed after signing", token: parts[0] + "." + enc([]byte(`{"iss":"`+testIss+`","aud":"`+testAud+`","exp":9999999999,"email":"evil@x","email_verified":true}`)) + "." + parts[2], want: ErrInvalidToken},
+		{name: "signed by another key under the known kid", token: sign(t, b, a.Header(), claimsAt(now)), want: ErrInvalidToken},
+		{name: "unknown kid", token: sign(t, b, b.Header(), claimsAt(now)), want: ErrInvalidToken},
+		{name: "expired", token: with(func(c map[string]any) {
+			c["iat"], c["exp"] = now.Add(-2*time.Hour).Unix(), now.Add(-time.Hour).Unix()
+		}), want: ErrInvalidToken},
+		{name: "expired by the clock", token: good, now: now.Add(61 * time.Minute), want: ErrInvalidToken},
+		{name: "no exp", token: with(func(c map[string]any) { delete(c, "exp") }), want: ErrInvalidToken},
+		{name: "not before in the future", token: with(func(c map[string]any) { c["nbf"] = now.Add(time.Hour).Unix() }), want: ErrInvalidToken},
+		{name: "wrong audience", token: with(func(c map[string]any) { c["aud"] = "https://other" }), want: ErrInvalidToken},
+		{name: "wrong issuer", token: with(func(c map[string]any) { c["iss"] = "https://evil.test" }), want: ErrInvalidToken},
+		{name: "no issuer", token: with(func(c map[string]any) { delete(c, "iss") }), want: ErrInvalidToken},
+		{name: "wrong email", token: good, allowed: []string{"someone-else@x"}, want: ErrForbidden},
+		{name: "no email", token: with(func(c map[string]any) { delete(c, "email") }), allowed: []string{testEmail}, want: ErrForbidden},
+		{name: "unverified email", token: with(func(c map[string]any) { c["email_verified"] = false }), allowed: []string{testEmail}, want: ErrForbidden},
+	}
+	for _, tc := range tests {
+		issuers := tc.issuers
+		if issuers == nil {
+			issuers = []string{"https://unrelated", testIss}
+		}
+		v := &Verifier{Issuers: issuers, Audience: testAud, AllowedEmails: tc.allowed, JWKSURL: js.URL}
+		if !tc.now.IsZero() {
+			v.Now = func() time.Time { return tc.now }
+		}
+		c, err := v.Verify(context.Background(), tc.token)
+		checkErr(t, tc.name, err, tc.want)
+		if tc.want == nil && err == nil {
+			if c.Email != testEmail || c.Subject != testEmail || !c.EmailVerified || c.Audience != testAud ||
+				c.Expiry.Unix() != now.Add(time.Hour).Unix() || c.IssuedAt.Unix() != now.Unix() {
+				t.Errorf("%s: claims %+v", tc.name, c)
+			}
+		}
+		if errors.Is(tc.want, ErrForbidden) && (c == nil || c.Audience != testAud) {
+			t.Errorf("%s: forbidden without the valid claims: %+v", tc.name, c)
+		}
+	}
+}
+
+func TestVerifierNeedsConfiguration(t *testing.T) {
+	a, _ := signers(t)
+	js := newJWKSServer(t, a)
+	tok, _ := a.IDToken(testAud, testEmail, time.Minute)
+	for name, tc := range map[string]struct {
+		v    *Verifier
+		want error
+	}{
+		"no issuers":  {&Verifier{Audience: testAud, JWKSURL: js.URL}, ErrInvalidToken},
+		"no audience": {&Verifier{Issuers: []string{testIss}, JWKSURL: js.URL}, ErrInvalidToken},
+		"no JWKS URL": {&Verifier{Issuers: []string{testIss}, Audience: testAud}, ErrKeysUnavailable},
+	} {
+		_, err := tc.v.Verify(context.Background(), tok)
+		checkErr(t, name, err, tc.want)
+	}
 }
 
 type fakeClock struct {
@@ -259,14 +218,23 @@ func (c *fakeClock) Advance(d time.Duration) {
 	c.mu.Unlock()
 }
 
-func TestJWKSFetchCacheAndRotation(t *testing.T) {
+// TestKeySetRefreshRotationAndCap walks the key set through its life: cached keys,
+// the hourly refresh, a key rotation, the endpoint going down (cached keys still used
+// within the 6-hour cap, at most one fetch attempt per 30 s, then refused) and coming
+// back.
+func TestKeySetRefreshRotationAndCap(t *testing.T) {
 	a, b := signers(t)
 	js := newJWKSServer(t, a)
 	clock := &fakeClock{t: time.Now()}
 	v := &Verifier{Issuers: []string{testIss}, Audience: testAud, JWKSURL: js.URL, Now: clock.Now}
 	ctx := context.Background()
-	tokA, _ := a.IDToken(testAud, testEmail, time.Hour)
-	tokB, _ := b.IDToken(testAud, testEmail, time.Hour)
+	// Tokens valid for the whole walk (the clock moves by hours).
+	long := func(s *oidcsigner.Signer) string {
+		c := claimsAt(clock.Now())
+		c["exp"] = clock.Now().Add(48 * time.Hour).Unix()
+		return sign(t, s, s.Header(), c)
+	}
+	tokA, tokB := long(a), long(b)
 
 	steps := []struct {
 		name        string
@@ -277,36 +245,55 @@ func TestJWKSFetchCacheAndRotation(t *testing.T) {
 	}{
 		{name: "first use fetches", token: tokA, wantFetches: 1},
 		{name: "cached", token: tokA, wantFetches: 1},
-		{name: "still cached after 4 min", do: func() { clock.Advance(4 * time.Minute) }, token: tokA, wantFetches: 1},
-		{name: "refetched after 5 min", do: func() { clock.Advance(90 * time.Second) }, token: tokA, wantFetches: 2},
-		{name: "keys rotated: unknown kid refetches at most once a second",
-			do: func() { js.use(b) }, token: tokB, want: ErrInvalidToken, wantFetches: 2},
-		{name: "unknown kid refetches", do: func() { clock.Advance(2 * time.Second) }, token: tokB, wantFetches: 3},
-		{name: "old key gone after rotation", do: func() { clock.Advance(6 * time.Minute) }, token: tokA, want: ErrInvalidToken, wantFetches: 4},
-		{name: "endpoint down, key cached", do: func() { js.fail.Store(true) }, token: tokB, wantFetches: 4},
-		{name: "endpoint down, cache stale: stale key still used", do: func() { clock.Advance(6 * time.Minute) }, token: tokB, wantFetches: 5},
+		{name: "still cached after 59 min", do: func() { clock.Advance(59 * time.Minute) }, token: tokA, wantFetches: 1},
+		{name: "fetched again after an hour", do: func() { clock.Advance(2 * time.Minute) }, token: tokA, wantFetches: 2},
+		{name: "unknown kid before rotation: fetched, still unknown", token: tokB, want: ErrInvalidToken, wantFetches: 3},
+		{name: "keys rotated: the new kid is fetched", do: func() { js.use(b) }, token: tokB, wantFetches: 4},
+		{name: "the withdrawn key stops verifying at the next refresh", do: func() { clock.Advance(time.Hour) }, token: tokA, want: ErrInvalidToken, wantFetches: 5},
+		{name: "endpoint down, keys fresh: no fetch", do: func() { js.fail.Store(true) }, token: tokB, wantFetches: 5},
+		{name: "endpoint down, refresh due: fetch fails, cached key used", do: func() { clock.Advance(2 * time.Hour) }, token: tokB, wantFetches: 6},
+		{name: "endpoint down: no new attempt within 30 s", do: func() { clock.Advance(10 * time.Second) }, token: tokB, wantFetches: 6},
+		{name: "endpoint down: attempt again after 30 s", do: func() { clock.Advance(30 * time.Second) }, token: tokB, wantFetches: 7},
+		{name: "endpoint down, unknown kid: unavailable, not invalid", do: func() { clock.Advance(time.Minute) }, token: tokA, want: ErrKeysUnavailable, wantFetches: 9},
+		{name: "endpoint down, just under the 6 h cap: cached key used", do: func() { clock.Advance(6*time.Hour - 2*time.Hour - 2*time.Minute - 41*time.Second) }, token: tokB, wantFetches: 10},
+		{name: "endpoint down, cap reached: refused", do: func() { clock.Advance(2 * time.Minute) }, token: tokB, want: ErrKeysUnavailable, wantFetches: 11},
+		{name: "endpoint down, cap passed, within retry: refused without a fetch", do: func() { clock.Advance(time.Second) }, token: tokB, want: ErrKeysUnavailable, wantFetches: 11},
+		{name: "endpoint back: fetched, accepted", do: func() { js.fail.Store(false); clock.Advance(time.Minute) }, token: tokB, wantFetches: 12},
 	}
 	for _, st := range steps {
 		if st.do != nil {
 			st.do()
 		}
 		_, err := v.Verify(ctx, st.token)
-		if st.want == nil && err != nil || st.want != nil && !errors.Is(err, st.want) {
-			t.Errorf("%s: error %v, want %v", st.name, err, st.want)
-		}
+		checkErr(t, st.name, err, st.want)
 		if n := js.fetches.Load(); n != st.wantFetches {
 			t.Errorf("%s: %d fetches, want %d", st.name, n, st.wantFetches)
 		}
 	}
+}
 
-	// A fresh verifier whose endpoint is down cannot check anything.
-	v2 := &Verifier{Issuers: []string{testIss}, Audience: testAud, JWKSURL: js.URL}
-	if _, err := v2.Verify(ctx, tokB); !errors.Is(err, ErrKeysUnavailable) {
-		t.Errorf("endpoint down, no cache: %v", err)
+func TestKeySetEndpointDownFromTheStart(t *testing.T) {
+	a, _ := signers(t)
+	js := newJWKSServer(t, a)
+	js.fail.Store(true)
+	tok, _ := a.IDToken(testAud, testEmail, time.Hour)
+	v := &Verifier{Issuers: []string{testIss}, Audience: testAud, JWKSURL: js.URL}
+	_, err := v.Verify(context.Background(), tok)
+	checkErr(t, "HTTP 500", err, ErrKeysUnavailable)
+
+	// Unreachable, and a 200 that is not a key set, count as down too.
+	closed := httptest.NewServer(http.NotFoundHandler())
+	closed.Close()
+	notKeys := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, `{"keys":[]}`) }))
+	defer notKeys.Close()
+	for name, url := range map[string]string{"unreachable": closed.URL, "empty key set": notKeys.URL} {
+		v := &Verifier{Issuers: []string{testIss}, Audience: testAud, JWKSURL: url}
+		_, err := v.Verify(context.Background(), tok)
+		checkErr(t, name, err, ErrKeysUnavailable)
 	}
 }
 
-func TestJWKSConcurrentFirstUse(t *testing.T) {
+func TestKeySetConcurrentFirstUse(t *testing.T) {
 	a, _ := signers(t)
 	js := newJWKSServer(t, a)
 	v := &Verifier{Issuers: []string{testIss}, Audience: testAud, JWKSURL: js.URL}
@@ -325,81 +312,85 @@ func TestJWKSConcurrentFirstUse(t *testing.T) {
 	}
 }
 
+type answer struct {
+	status int
+	code   string
+}
+
+func call(t *testing.T, h http.Handler, auth string) answer {
+	t.Helper()
+	rec := httptest.NewRecorder()
+	req := httptest.NewRequest("POST", "/", strings.NewReader("{}"))
+	if auth != "" {
+		req.Header.Set("Authorization", auth)
+	}
+	h.ServeHTTP(rec, req)
+	if rec.Code == 200 {
+		return answer{status: 200, code: rec.Body.String()}
+	}
+	if ct := rec.Header().Get("Content-Type"); !strings.HasPrefix(ct, "application/json") {
+		t.Errorf("content type %q", ct)
+	}
+	var body struct {
+		Error struct{ Code, Message string } `json:"error"`
+	}
+	if err := json.Unmarshal(rec.Body.Bytes(), &body); err != nil || body.Error.Message == "" {
+		t.Errorf("body %q: %v", rec.Body, err)
+	}
+	if rec.Code == 401 && rec.Header().Get("WWW-Authenticate") == "" {
+		t.Error("401 without WWW-Authenticate")
+	}
+	return answer{status: rec.Code, code: body.Error.Code}
+}
+
 func TestMiddleware(t *testing.T) {
 	a, _ := signers(t)
 	js := newJWKSServer(t, a)
-	v := &Verifier{Issuers: []string{testIss}, Audience: testAud, AllowedEmails: []string{testEmail}, JWKSURL: js.URL}
 	next := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		c, ok := ClaimsFrom(r.Context())
 		if !ok {
 			t.Error("no claims in context")
 			return
 		}
-		w.Write([]byte(c.Email))
+		io.WriteString(w, c.Email)
 	})
-	srv := httptest.NewServer(v.Middleware(next))
-	defer srv.Close()
+	h := Require(slog.New(slog.DiscardHandler), "test", Caller{Audience: testAud, Email: testEmail, Issuers: []string{testIss}, JWKSURL: js.URL}, next)
 
 	good, _ := a.IDToken(testAud, testEmail, time.Hour)
 	stranger, _ := a.IDToken(testAud, "someone@example.com", time.Hour)
 	wrongAud, _ := a.IDToken("https://other", testEmail, time.Hour)
-	tests := []struct {
-		name       string
-		auth       string
-		wantStatus int
-		wantCode   string
+	for _, tc := range []struct {
+		name string
+		auth string
+		want answer
 	}{
-		{"valid", "Bearer " + good, 200, ""},
-		{"lower-case scheme", "bearer " + good, 200, ""},
-		{"no header", "", 401, "unauthenticated"},
-		{"basic auth", "Basic dXNlcjpwYXNz", 401, "unauthenticated"},
-		{"empty bearer", "Bearer ", 401, "unauthenticated"},
-		{"wrong audience", "Bearer " + wrongAud, 401, "unauthenticated"},
-		{"garbage", "Bearer abc.def.ghi", 401, "unauthenticated"},
-		{"email not allowed", "Bearer " + stranger, 403, "forbidden"},
-	}
-	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			req, _ := http.NewRequest("POST", srv.URL, strings.NewReader("{}"))
-			if tc.auth != "" {
-				req.Header.Set("Authorization", tc.auth)
-			}
-			resp, err := http.DefaultClient.Do(req)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer resp.Body.Close()
-			if resp.StatusCode != tc.wantStatus {
-				t.Fatalf("status %d, want %d", resp.StatusCode, tc.wantStatus)
-			}
-			if tc.wantStatus == 200 {
-				return
-			}
-			if ct := resp.Header.Get("Content-Type"); !strings.HasPrefix(ct, "application/json") {
-				t.Errorf("content type %q", ct)
-			}
-			var body struct {
-				Error struct{ Code, Message string } `json:"error"`
-			}
-			if err := json.NewDecoder(resp.Body).Decode(&body); err != nil {
-				t.Fatal(err)
-			}
-			if body.Error.Code != tc.wantCode || body.Error.Message == "" {
-				t.Errorf("body %+v", body)
-			}
-			if tc.wantStatus == 401 && resp.Header.Get("WWW-Authenticate") == "" {
-				t.Error("401 without WWW-Authenticate")
-			}
-		})
+		{"valid", "Bearer " + good, answer{200, testEmail}},
+		{"lower-case scheme", "bearer " + good, answer{200, testEmail}},
+		{"no header", "", answer{401, "unauthenticated"}},
+		{"basic auth", "Basic dXNlcjpwYXNz", answer{401, "unauthenticated"}},
+		{"empty bearer", "Bearer ", answer{401, "unauthenticated"}},
+		{"wrong audience", "Bearer " + wrongAud, answer{401, "unauthenticated"}},
+		{"garbage", "Bearer abc.def.ghi", answer{401, "unauthenticated"}},
+		{"email not allowed", "Bearer " + stranger, answer{403, "forbidden"}},
+	} {
+		if got := call(t, h, tc.auth); got != tc.want {
+			t.Errorf("%s: %+v, want %+v", tc.name, got, tc.want)
+		}
 	}
 
 	js.fail.Store(true)
-	down := &Verifier{Issuers: []string{testIss}, Audience: testAud, JWKSURL: js.URL}
-	rec := httptest.NewRecorder()
-	req := httptest.NewRequest("POST", "/", nil)
-	req.Header.Set("Authorization", "Bearer "+good)
-	down.Middleware(next).ServeHTTP(rec, req)
-	if rec.Code != http.StatusServiceUnavailable {
-		t.Errorf("keys unavailable: status %d", rec.Code)
+	down := Require(slog.New(slog.DiscardHandler), "test", Caller{Audience: testAud, Email: testEmail, Issuers: []string{testIss}, JWKSURL: js.URL}, next)
+	if got := call(t, down, "Bearer "+good); got != (answer{503, "unavailable"}) {
+		t.Errorf("keys unavailable: %+v", got)
+	}
+
+	// A caller that is not configured: nothing gets through, not even a valid token.
+	for name, c := range map[string]Caller{
+		"no audience": {Email: testEmail, Issuers: []string{testIss}, JWKSURL: js.URL},
+		"no email":    {Audience: testAud, Issuers: []string{testIss}, JWKSURL: js.URL},
+	} {
+		if got := call(t, Require(slog.New(slog.DiscardHandler), "test", c, next), "Bearer "+good); got != (answer{403, "forbidden"}) {
+			t.Errorf("%s: %+v", name, got)
+		}
 	}
 }

@@ -39,7 +39,7 @@ import (
 	"google.golang.org/grpc"
 	"google.golang.org/protobuf/proto"
 
-	"github.com/lembra-app/lembra/shared/oidc"
+	"github.com/lembra-app/lembra/shared/standin/oidcsigner"
 )
 
 // Options configures a Server.
@@ -48,7 +48,7 @@ type Options struct {
 	// "Authorization: Bearer <IDToken(audience, serviceAccountEmail)>", the audience
 	// defaulting to the task's URL (as Cloud Tasks does). Without a Signer such tasks
 	// are sent without an Authorization header.
-	Signer *oidc.Signer
+	Signer *oidcsigner.Signer
 	// HTTPClient sends the dispatches. Default: a plain client of the server's own,
 	// whose idle connections Close closes. The per-request timeout is always the
 	// task's dispatch_deadline (default 10 min).

@@ -2,7 +2,6 @@ package taskstandin
 
 import (
 	"context"
-	"crypto/rsa"
 	"errors"
 	"fmt"
 	"io"
@@ -28,6 +27,7 @@ import (
 	"google.golang.org/protobuf/types/known/timestamppb"
 
 	"github.com/lembra-app/lembra/shared/oidc"
+	"github.com/lembra-app/lembra/shared/standin/oidcsigner"
 )
 
 const (
@@ -37,14 +37,14 @@ const (
 
 var (
 	signerOnce sync.Once
-	signer     *oidc.Signer
+	signer     *oidcsigner.Signer
 )
 
-func testSigner(t *testing.T) *oidc.Signer {
+func testSigner(t *testing.T) *oidcsigner.Signer {
 	t.Helper()
 	signerOnce.Do(func() {
 		var err error
-		if signer, err = oidc.NewSigner("http://127.0.0.1/oidc"); err != nil {
+		if signer, err = oidcsigner.New("http://127.0.0.1/oidc"); err != nil {
 			panic(err)
 		}
 	})
@@ -303,10 +303,12 @@ func TestHeadersAndOIDCToken(t *testing.T) {
 		t.Errorf("request %s %s %q", r.method, r.path, r.body)
 	}
 
-	// The token verifies with the signer's key, with the task URL as audience.
+	// The token verifies with the signer's published key, with the task URL as audience.
+	jwks := httptest.NewServer(signer.JWKSHandler())
+	defer jwks.Close()
 	v := &oidc.Verifier{
 		Issuers: []string{signer.Issuer}, Audience: e.target.URL + "/dispatch", AllowedEmails: []string{tasksSA},
-		Keys: map[string]*rsa.PublicKey{signer.KeyID(): signer.PublicKey()},
+		JWKSURL: jwks.URL,
 	}
 	token, ok := strings.CutPrefix(r.header.Get("Authorization"), "Bearer ")
 	if !ok {
@@ -320,9 +322,7 @@ func TestHeadersAndOIDCToken(t *testing.T) {
 		t.Errorf("claims %+v", claims)
 	}
 
-	// An explicit audience is used as given, and a JWKS-based verifier accepts it too.
-	jwks := httptest.NewServer(signer.JWKSHandler())
-	defer jwks.Close()
+	// An explicit audience is used as given.
 	task = e.httpTask("headers-2", "/dispatch", time.Time{})
 	task.GetHttpRequest().GetOidcToken().Audience = "https://dispatch.example"
 	e.mustCreate(t, task)
