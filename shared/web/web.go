@@ -3,6 +3,7 @@
 package web
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -10,6 +11,7 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
+	"unicode"
 
 	"github.com/lembra-app/lembra/shared/domain"
 )
@@ -76,20 +78,30 @@ func WriteJSON(w http.ResponseWriter, status int, v any) {
 }
 
 // DecodeJSON reads one JSON object of at most limit bytes into v, rejecting unknown
-// fields and trailing data.
+// fields, trailing data after the object and keys that appear twice in one object, at
+// any depth (encoding/json would silently keep the last one, so a body could say two
+// things and mean the one a reviewer did not read).
 func DecodeJSON(w http.ResponseWriter, r *http.Request, limit int64, v any) error {
 	if ct := r.Header.Get("Content-Type"); ct != "" && !strings.HasPrefix(ct, "application/json") {
 		return Errorf(http.StatusUnsupportedMediaType, "unsupported_media_type", "Content-Type must be application/json")
 	}
-	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, limit))
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, limit))
+	if err != nil {
+		var tooBig *http.MaxBytesError
+		if errors.As(err, &tooBig) {
+			return Errorf(http.StatusRequestEntityTooLarge, "body_too_large", "request body is larger than %d bytes", limit)
+		}
+		return Errorf(http.StatusBadRequest, "invalid_json", "request body could not be read: %v", err)
+	}
+	if err := CheckJSONKeys(body); err != nil {
+		return err
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
-		var tooBig *http.MaxBytesError
 		var syntax *json.SyntaxError
 		var typ *json.UnmarshalTypeError
 		switch {
-		case errors.As(err, &tooBig):
-			return Errorf(http.StatusRequestEntityTooLarge, "body_too_large", "request body is larger than %d bytes", limit)
 		case errors.Is(err, io.EOF):
 			return Errorf(http.StatusBadRequest, "empty_body", "request body is empty; send a JSON object")
 		case errors.As(err, &syntax), errors.Is(err, io.ErrUnexpectedEOF):
@@ -102,8 +114,116 @@ func DecodeJSON(w http.ResponseWriter, r *http.Request, limit int64, v any) erro
 		}
 		return Errorf(http.StatusBadRequest, "invalid_json", "request body could not be read: %v", err)
 	}
-	if dec.More() {
-		return Errorf(http.StatusBadRequest, "invalid_json", "request body must hold a single JSON object")
+	// Only white space may follow the object. (dec.More alone misses a stray '}' or ']'.)
+	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
+		return Errorf(http.StatusBadRequest, "invalid_json", "request body must hold a single JSON object, with nothing after it")
 	}
 	return nil
+}
+
+// MaxJSONDepth bounds how deeply objects and arrays of a request body may nest.
+const MaxJSONDepth = 32
+
+// CheckJSONKeys makes one token pass over the first JSON value in body and refuses an
+// object that names a key twice (400 duplicate_key, field: the key's path, e.g.
+// "client_name" or "items[2].name") or nesting deeper than MaxJSONDepth (400
+// invalid_json). Keys are compared as encoding/json matches them to struct fields,
+// without regard to case, so "client_name" and "Client_Name" are the same key. Syntax
+// errors are left to the decoder, which reports them. The work is linear in the
+// body's size, which the caller has already bounded.
+func CheckJSONKeys(body []byte) error {
+	type level struct {
+		object bool
+		keys   map[string]bool
+		path   string // of this object or array
+		key    string // the key whose value comes next (objects)
+		index  int    // the next element's index (arrays)
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.UseNumber()
+	var stack []*level
+	// childPath is the path of the value about to start in the innermost container.
+	childPath := func() string {
+		if len(stack) == 0 {
+			return ""
+		}
+		top := stack[len(stack)-1]
+		if top.object {
+			if top.path == "" {
+				return top.key
+			}
+			return top.path + "." + top.key
+		}
+		return fmt.Sprintf("%s[%d]", top.path, top.index)
+	}
+	// valueDone moves the innermost container past one value.
+	valueDone := func() {
+		if len(stack) > 0 && !stack[len(stack)-1].object {
+			stack[len(stack)-1].index++
+		}
+	}
+	expectKey := false
+	for {
+		tok, err := dec.Token()
+		if err != nil {
+			return nil // end of input or a syntax error: the decoder says which
+		}
+		switch t := tok.(type) {
+		case json.Delim:
+			switch t {
+			case '{', '[':
+				if len(stack) == MaxJSONDepth {
+					return Errorf(http.StatusBadRequest, "invalid_json", "request body nests more than %d levels", MaxJSONDepth)
+				}
+				l := &level{object: t == '{', path: childPath()}
+				if l.object {
+					l.keys = map[string]bool{}
+				}
+				stack = append(stack, l)
+				expectKey = l.object
+			case '}', ']':
+				stack = stack[:len(stack)-1]
+				valueDone()
+				expectKey = len(stack) > 0 && stack[len(stack)-1].object
+			}
+		case string:
+			if expectKey {
+				top := stack[len(stack)-1]
+				folded := foldKey(t)
+				top.key = t
+				if top.keys[folded] {
+					field := childPath()
+					return FieldError(field, "duplicate_key", "key %q appears more than once", field)
+				}
+				top.keys[folded] = true
+				expectKey = false
+				continue
+			}
+			valueDone()
+			expectKey = len(stack) > 0 && stack[len(stack)-1].object
+		default:
+			valueDone()
+			expectKey = len(stack) > 0 && stack[len(stack)-1].object
+		}
+		if len(stack) == 0 {
+			return nil // the first value is complete; trailing data is the decoder's to refuse
+		}
+	}
+}
+
+// foldKey maps a key to one representative of its case-folding class, rune by rune, as
+// encoding/json's case-insensitive field matching treats them (so "K", "k" and the
+// Kelvin sign U+212A fold alike).
+func foldKey(s string) string {
+	var b strings.Builder
+	for _, r := range s {
+		min := r
+		for f := unicode.SimpleFold(r); f != r; f = unicode.SimpleFold(f) {
+			if f < min {
+				min = f
+			}
+		}
+		b.WriteRune(min)
+	}
+	return b.String()
 }
