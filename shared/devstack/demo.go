@@ -9,7 +9,8 @@ import (
 	"github.com/lembra-app/lembra/shared/domain"
 )
 
-// The demo tenant's fixed identifiers (written in the README).
+// The demo tenant's fixed identifiers (written in the README). The API key is in the
+// documented format (tenants.ParseAPIKey), with key id 0000000000000001; local use only.
 const (
 	DemoTenantID      = "studio-jana"
 	DemoAPIKey        = "lembra_0000000000000001_studiojanademokeyforthelocalstackonlyneverproduction"
