@@ -82,6 +82,11 @@ func (in *NewAppointment) Validate(now time.Time) error {
 			return field(name, "invalid_text", "%s must be one line, without tabs or runs of 4 spaces (WhatsApp refuses them)", name)
 		}
 	}
+	for _, f := range [][2]string{{"external_id", in.ExternalID}, {"client_name", in.ClientName}, {"service", in.Service}, {"location", in.Location}} {
+		if err := domain.CheckText(f[0], f[1]); err != nil { // invisible and control characters
+			return err
+		}
+	}
 	return validateStart(in.StartsAt, now)
 }
 
