@@ -108,9 +108,12 @@ type Job struct {
 	WindowInboundAt time.Time `firestore:"window_inbound_at,omitempty" json:"window_inbound_at,omitzero"`
 	WindowInboundID string    `firestore:"window_inbound_id,omitempty" json:"window_inbound_id,omitempty"`
 
-	Attempts    []Attempt `firestore:"attempts" json:"attempts"`
-	NextRetryAt time.Time `firestore:"next_retry_at,omitempty" json:"next_retry_at,omitzero"`
-	LeaseUntil  time.Time `firestore:"lease_until,omitempty" json:"-"`
+	// Attempts keeps the first and the latest attempts (see AddAttempt);
+	// AttemptsOmitted counts those dropped between them.
+	Attempts        []Attempt `firestore:"attempts" json:"attempts"`
+	AttemptsOmitted int       `firestore:"attempts_omitted,omitempty" json:"attempts_omitted,omitempty"`
+	NextRetryAt     time.Time `firestore:"next_retry_at,omitempty" json:"next_retry_at,omitzero"`
+	LeaseUntil      time.Time `firestore:"lease_until,omitempty" json:"-"`
 
 	DeliveryMode     DeliveryMode `firestore:"delivery_mode,omitempty" json:"delivery_mode,omitempty"`
 	TemplateName     string       `firestore:"template_name,omitempty" json:"template_name,omitempty"`
@@ -141,15 +144,94 @@ type Job struct {
 	// DryRunRequest is the exact request a dry run would have sent.
 	DryRunRequest string `firestore:"dry_run_request,omitempty" json:"dry_run_request,omitempty"`
 
-	Timeline  []TimelineEntry `firestore:"timeline" json:"timeline"`
-	CreatedAt time.Time       `firestore:"created_at" json:"created_at"`
-	UpdatedAt time.Time       `firestore:"updated_at" json:"updated_at"`
+	// Timeline is in the order events happened (see AddEvent), keeping the first and the
+	// latest entries; TimelineOmitted counts those dropped between them.
+	Timeline        []TimelineEntry `firestore:"timeline" json:"timeline"`
+	TimelineOmitted int             `firestore:"timeline_omitted,omitempty" json:"timeline_omitted,omitempty"`
+	CreatedAt       time.Time       `firestore:"created_at" json:"created_at"`
+	UpdatedAt       time.Time       `firestore:"updated_at" json:"updated_at"`
 }
 
-// AddEvent appends a timeline entry.
+// Bounds of a job document (Firestore refuses documents over 1 MiB). A job's life is
+// short (created, queued, a few retries, sent, delivered, read), so these are only ever
+// reached by a job stuck in a loop; with details and errors clipped to MaxStoredText the
+// two lists stay under about 130 KiB together.
+const (
+	TimelineKeepFirst  = 5
+	TimelineKeepLatest = 40
+	// The attempt limits exceed the most attempts dispatch makes (config allows at most
+	// 50 retries, plus the checks after unknown outcomes), so len(Attempts) stays exact
+	// in practice; AttemptCount is exact regardless.
+	AttemptsKeepFirst  = 10
+	AttemptsKeepLatest = 50
+)
+
+// AddEvent inserts a timeline entry in the order events happened, not the order they
+// arrived: a read reported before its delivered still shows delivered, then read.
+// Meta's timestamps have one-second precision, so times are compared to the second;
+// within one second, Meta's statuses keep their natural order (sent, delivered, read)
+// and everything else its arrival order. The timeline is then capped (CapTimeline).
 func (j *Job) AddEvent(at time.Time, event, detail string) {
-	j.Timeline = append(j.Timeline, TimelineEntry{At: at.UTC(), Event: event, Detail: detail})
-	j.UpdatedAt = at.UTC()
+	j.Timeline, j.TimelineOmitted = InsertEvent(j.Timeline, j.TimelineOmitted, TimelineEntry{
+		At: at.UTC(), Event: ClipText(event, maxShortText), Detail: ClipText(detail, MaxStoredText),
+	})
+	if at.UTC().After(j.UpdatedAt) {
+		j.UpdatedAt = at.UTC()
+	}
+}
+
+// statusRank orders Meta's statuses that share a second.
+var statusRank = map[string]int{"sent": 1, "delivered": 2, "read": 3}
+
+// happensBefore reports whether entry a goes before entry b on a timeline.
+func happensBefore(a, b TimelineEntry) bool {
+	sa, sb := a.At.Truncate(time.Second), b.At.Truncate(time.Second)
+	if !sa.Equal(sb) {
+		return sa.Before(sb)
+	}
+	ra, rb := statusRank[a.Event], statusRank[b.Event]
+	return ra > 0 && rb > 0 && ra < rb
+}
+
+// InsertEvent places e on the timeline after every entry it does not happen before
+// (stable for equal times), then caps the timeline; omitted counts dropped entries.
+func InsertEvent(timeline []TimelineEntry, omitted int, e TimelineEntry) ([]TimelineEntry, int) {
+	i := len(timeline)
+	for i > 0 && happensBefore(e, timeline[i-1]) {
+		i--
+	}
+	timeline = append(timeline, TimelineEntry{})
+	copy(timeline[i+1:], timeline[i:])
+	timeline[i] = e
+	return CapTimeline(timeline, omitted)
+}
+
+// CapTimeline keeps the first TimelineKeepFirst and the latest TimelineKeepLatest
+// entries, adding the number dropped to omitted.
+func CapTimeline(timeline []TimelineEntry, omitted int) ([]TimelineEntry, int) {
+	return capList(timeline, omitted, TimelineKeepFirst, TimelineKeepLatest)
+}
+
+// AddAttempt records an attempt (its error clipped), keeping the first
+// AttemptsKeepFirst and the latest AttemptsKeepLatest.
+func (j *Job) AddAttempt(a Attempt) {
+	a.Error = ClipText(a.Error, MaxStoredText)
+	a.Outcome = ClipText(a.Outcome, maxShortText)
+	j.Attempts, j.AttemptsOmitted = capList(append(j.Attempts, a), j.AttemptsOmitted, AttemptsKeepFirst, AttemptsKeepLatest)
+}
+
+// AttemptCount is how many attempts the job has made, counting those no longer listed.
+func (j *Job) AttemptCount() int { return len(j.Attempts) + j.AttemptsOmitted }
+
+func capList[T any](list []T, omitted, first, latest int) ([]T, int) {
+	if len(list) <= first+latest {
+		return list, omitted
+	}
+	drop := len(list) - first - latest
+	out := make([]T, 0, first+latest)
+	out = append(out, list[:first]...)
+	out = append(out, list[first+drop:]...)
+	return out, omitted + drop
 }
 
 // Finish moves a job to a final status with its reason.

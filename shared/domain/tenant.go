@@ -20,13 +20,24 @@ type WhatsApp struct {
 	DisplayPhoneNumber string `firestore:"display_phone_number" json:"display_phone_number"`
 	// AccessTokenSecret is the Secret Manager secret id holding the tenant's Meta token.
 	AccessTokenSecret string `firestore:"access_token_secret" json:"access_token_secret"`
-	Status            string `firestore:"status" json:"status"` // connected, disconnected, …
-	// LastEvent is the last account event Meta reported (account_update,
-	// phone_number_quality_update), with its time and details.
+	// Status is the connection: connected, disconnected or deleted (AccountConnected, …);
+	// empty means connected. See account.go.
+	Status string `firestore:"status" json:"status"`
+	// LastEvent is the most recent account event Meta reported (account_update,
+	// phone_number_quality_update, a refused history sync), with its time and what Meta
+	// said (at most MaxStoredText bytes).
 	LastEvent     string    `firestore:"last_event,omitempty" json:"last_event,omitempty"`
 	LastEventAt   time.Time `firestore:"last_event_at,omitempty" json:"last_event_at,omitzero"`
 	LastEventInfo string    `firestore:"last_event_info,omitempty" json:"last_event_info,omitempty"`
 	MessagingTier string    `firestore:"messaging_tier,omitempty" json:"messaging_tier,omitempty"`
+	// EventTimes holds, per fact (FactConnection, FactBan, …), the time of the last
+	// event applied to it, so each fact is ordered by its own events.
+	EventTimes map[string]time.Time `firestore:"event_times,omitempty" json:"event_times,omitempty"`
+	// What Meta last said about the account's standing.
+	Ban           *AccountBan           `firestore:"ban,omitempty" json:"ban,omitempty"`
+	Restrictions  []AccountRestriction  `firestore:"restrictions,omitempty" json:"restrictions,omitempty"`
+	Disconnection *AccountDisconnection `firestore:"disconnection,omitempty" json:"disconnection,omitempty"`
+	Violation     string                `firestore:"violation,omitempty" json:"violation,omitempty"`
 }
 
 // Tenant is a business using Lembra.
@@ -49,26 +60,146 @@ type Tenant struct {
 	CreatedAt      time.Time `firestore:"created_at" json:"created_at"`
 }
 
-// TemplateStatus is a template's review state as Meta last reported it.
+// TemplateStatus is what Meta last reported about a template: its review status
+// (message_template_status_update), its quality (message_template_quality_update) and
+// its category (template_category_update). Each part keeps the time of its own last
+// event, so no kind of event overwrites, or is held back by, another kind.
 type TemplateStatus struct {
 	Name      string    `firestore:"name" json:"name"`
 	Language  string    `firestore:"language" json:"language"`
-	Status    string    `firestore:"status" json:"status"` // APPROVED, REJECTED, PAUSED, …
+	Status    string    `firestore:"status" json:"status"` // APPROVED, REJECTED, PAUSED, …; "" never reported
 	Reason    string    `firestore:"reason" json:"reason,omitempty"`
-	UpdatedAt time.Time `firestore:"updated_at" json:"updated_at"`
+	UpdatedAt time.Time `firestore:"updated_at" json:"updated_at"` // of the last status event
+
+	// Quality is GREEN, YELLOW, RED or UNKNOWN.
+	Quality          string    `firestore:"quality,omitempty" json:"quality,omitempty"`
+	PreviousQuality  string    `firestore:"previous_quality,omitempty" json:"previous_quality,omitempty"`
+	QualityUpdatedAt time.Time `firestore:"quality_updated_at,omitempty" json:"quality_updated_at,omitzero"`
+
+	// Category is MARKETING, UTILITY or AUTHENTICATION; CategoryChangedAt is when Meta
+	// changed it from PreviousCategory. PendingCategory is a change Meta announced for
+	// PendingCategoryAt.
+	Category          string    `firestore:"category,omitempty" json:"category,omitempty"`
+	PreviousCategory  string    `firestore:"previous_category,omitempty" json:"previous_category,omitempty"`
+	CategoryChangedAt time.Time `firestore:"category_changed_at,omitempty" json:"category_changed_at,omitzero"`
+	PendingCategory   string    `firestore:"pending_category,omitempty" json:"pending_category,omitempty"`
+	PendingCategoryAt time.Time `firestore:"pending_category_at,omitempty" json:"pending_category_at,omitzero"`
+	CategoryEventAt   time.Time `firestore:"category_event_at,omitempty" json:"category_event_at,omitzero"`
 }
 
 // TemplateKey keys TemplateStatuses.
 func TemplateKey(name, language string) string { return name + ":" + language }
 
+// sendableTemplate lists the review statuses in which Meta still delivers a template
+// (https://developers.facebook.com/documentation/business-messaging/whatsapp/webhooks/reference/message_template_status_update):
+// APPROVED and REINSTATED; FLAGGED ("at risk of being disabled") and LOCKED ("cannot be
+// edited") are still approved. "" is a template Meta never reported on: it was
+// configured as approved. Every other status (PAUSED, DISABLED, REJECTED, PENDING,
+// IN_APPEAL, PENDING_DELETION, DELETED, ARCHIVED, LIMIT_EXCEEDED, or one not known
+// here) is refused at send.
+var sendableTemplate = map[string]bool{"": true, "APPROVED": true, "REINSTATED": true, "FLAGGED": true, "LOCKED": true}
+
 // TemplateApproved reports whether Meta has not said otherwise about a template.
-// A template Meta never reported on is taken as approved (it was configured as such).
 func (t *Tenant) TemplateApproved(ref TemplateRef) (TemplateStatus, bool) {
-	st, ok := t.TemplateStatuses[TemplateKey(ref.Name, ref.Language)]
-	if !ok || st.Status == "APPROVED" || st.Status == "REINSTATED" {
-		return st, true
+	st := t.TemplateStatuses[TemplateKey(ref.Name, ref.Language)]
+	return st, sendableTemplate[st.Status]
+}
+
+// MaxTemplateStatuses bounds TemplateStatuses: Meta reports on every template of the
+// account, so beyond this many only the tenant's configured templates are recorded.
+const MaxTemplateStatuses = 200
+
+// templateEntry returns the record of a template to update, or false if the tenant
+// keeps no record of it (the map is full and the template is not one it uses).
+func (t *Tenant) templateEntry(name, language string) (TemplateStatus, string, bool) {
+	name, language = ClipText(name, 512), ClipText(language, maxShortText)
+	key := TemplateKey(name, language)
+	if st, ok := t.TemplateStatuses[key]; ok {
+		return st, key, true
 	}
-	return st, false
+	if len(t.TemplateStatuses) >= MaxTemplateStatuses && !t.usesTemplate(name, language) {
+		return TemplateStatus{}, key, false
+	}
+	return TemplateStatus{Name: name, Language: language}, key, true
+}
+
+func (t *Tenant) usesTemplate(name, language string) bool {
+	for _, ref := range t.Templates {
+		if ref.Name == name && ref.Language == language {
+			return true
+		}
+	}
+	return false
+}
+
+func (t *Tenant) putTemplate(key string, st TemplateStatus) {
+	if t.TemplateStatuses == nil {
+		t.TemplateStatuses = map[string]TemplateStatus{}
+	}
+	t.TemplateStatuses[key] = st
+}
+
+// ApplyTemplateStatus records a review status event; an event older than the last one
+// applied changes nothing. It reports whether anything changed.
+func (t *Tenant) ApplyTemplateStatus(name, language, status, reason, category string, at time.Time) bool {
+	st, key, ok := t.templateEntry(name, language)
+	if !ok || st.UpdatedAt.After(at) {
+		return false
+	}
+	st.Status, st.Reason, st.UpdatedAt = ClipText(status, maxShortText), ClipText(reason, maxShortText), at.UTC()
+	if st.Category == "" && category != "" {
+		st.Category = ClipText(category, maxShortText)
+	}
+	t.putTemplate(key, st)
+	return true
+}
+
+// ApplyTemplateQuality records a quality score change; it never touches the review status.
+func (t *Tenant) ApplyTemplateQuality(name, language, previous, score string, at time.Time) bool {
+	st, key, ok := t.templateEntry(name, language)
+	if !ok || st.QualityUpdatedAt.After(at) {
+		return false
+	}
+	st.PreviousQuality, st.Quality, st.QualityUpdatedAt = ClipText(previous, maxShortText), ClipText(score, maxShortText), at.UTC()
+	t.putTemplate(key, st)
+	return true
+}
+
+// CategoryUpdate is a template_category_update: either an announced change (Correct
+// and When set; New is then the current category) or a completed one (Previous → New).
+type CategoryUpdate struct {
+	Previous, New, Correct string
+	When                   time.Time
+}
+
+// ApplyTemplateCategory records a category change or announcement; it never touches
+// the review status.
+func (t *Tenant) ApplyTemplateCategory(name, language string, c CategoryUpdate, at time.Time) bool {
+	st, key, ok := t.templateEntry(name, language)
+	if !ok || st.CategoryEventAt.After(at) {
+		return false
+	}
+	st.CategoryEventAt = at.UTC()
+	newCat := ClipText(c.New, maxShortText)
+	if c.Correct != "" { // announced: the change happens at c.When
+		st.PendingCategory, st.PendingCategoryAt = ClipText(c.Correct, maxShortText), c.When.UTC()
+		if newCat != "" {
+			st.Category = newCat
+		}
+	} else {
+		if newCat != "" && newCat != st.Category {
+			st.PreviousCategory = ClipText(c.Previous, maxShortText)
+			if st.PreviousCategory == "" {
+				st.PreviousCategory = st.Category
+			}
+			st.Category, st.CategoryChangedAt = newCat, at.UTC()
+		}
+		if st.PendingCategory == newCat {
+			st.PendingCategory, st.PendingCategoryAt = "", time.Time{}
+		}
+	}
+	t.putTemplate(key, st)
+	return true
 }
 
 // Location returns the tenant's time zone, defaulting to America/Sao_Paulo.

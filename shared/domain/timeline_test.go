@@ -1,0 +1,133 @@
+package domain
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+	"time"
+)
+
+func events(tl []TimelineEntry) string {
+	var s []string
+	for _, e := range tl {
+		s = append(s, e.Event)
+	}
+	return strings.Join(s, ",")
+}
+
+func TestAddEventOrdersByTimeOfEvent(t *testing.T) {
+	ms := func(sec, milli int) time.Time { return at(sec).Add(time.Duration(milli) * time.Millisecond) }
+	type ev struct {
+		at   time.Time
+		name string
+	}
+	cases := []struct {
+		name string
+		in   []ev // in arrival order
+		want string
+	}{
+		{"in order", []ev{{at(0), "created"}, {at(1), "sent"}, {at(5), "delivered"}, {at(9), "read"}}, "created,sent,delivered,read"},
+		{"read before delivered", []ev{{at(0), "created"}, {at(1), "sent"}, {at(9), "read"}, {at(5), "delivered"}}, "created,sent,delivered,read"},
+		{"everything backwards", []ev{{at(9), "read"}, {at(5), "delivered"}, {at(1), "sent"}}, "sent,delivered,read"},
+		{"equal times keep arrival order", []ev{{at(0), "created"}, {at(0), "queued"}, {at(0), "retry"}}, "created,queued,retry"},
+		// Meta's times are whole seconds; ours are not: within one second Meta's statuses keep
+		// their natural order, whichever came first.
+		{"delivered in the second we recorded sent", []ev{{ms(1, 700), "sent"}, {at(1), "delivered"}}, "sent,delivered"},
+		{"read and delivered in one second, read first", []ev{{at(1), "sent"}, {at(3), "read"}, {at(3), "delivered"}}, "sent,delivered,read"},
+		{"unranked events in one second keep arrival", []ev{{ms(2, 900), "sent"}, {ms(2, 100), "retry_scheduled"}}, "sent,retry_scheduled"},
+		{"failed after sent", []ev{{at(1), "sent"}, {at(4), "failed"}, {at(2), "delivered"}}, "sent,delivered,failed"},
+	}
+	for _, c := range cases {
+		var j Job
+		for _, e := range c.in {
+			j.AddEvent(e.at, e.name, "")
+		}
+		if got := events(j.Timeline); got != c.want {
+			t.Errorf("%s: %s, want %s", c.name, got, c.want)
+		}
+	}
+}
+
+func TestAddEventKeepsUpdatedAtForward(t *testing.T) {
+	var j Job
+	j.AddEvent(at(10), "sent", "")
+	j.AddEvent(at(5), "delivered", "")
+	if !j.UpdatedAt.Equal(at(10)) {
+		t.Errorf("UpdatedAt %v, want %v", j.UpdatedAt, at(10))
+	}
+}
+
+func TestTimelineIsCapped(t *testing.T) {
+	cases := []struct {
+		n, kept, omitted int
+	}{
+		{0, 0, 0},
+		{TimelineKeepFirst + TimelineKeepLatest, TimelineKeepFirst + TimelineKeepLatest, 0},
+		{TimelineKeepFirst + TimelineKeepLatest + 1, TimelineKeepFirst + TimelineKeepLatest, 1},
+		{10000, TimelineKeepFirst + TimelineKeepLatest, 10000 - TimelineKeepFirst - TimelineKeepLatest},
+	}
+	for _, c := range cases {
+		var j Job
+		for i := range c.n {
+			j.AddEvent(at(i), "retry", strings.Repeat("x", 5000))
+		}
+		if len(j.Timeline) != c.kept || j.TimelineOmitted != c.omitted {
+			t.Errorf("%d events: kept %d omitted %d, want %d %d", c.n, len(j.Timeline), j.TimelineOmitted, c.kept, c.omitted)
+			continue
+		}
+		if c.n == 0 {
+			continue
+		}
+		// The first entries and the latest ones are the ones kept.
+		if !j.Timeline[0].At.Equal(at(0)) || !j.Timeline[len(j.Timeline)-1].At.Equal(at(c.n-1)) {
+			t.Errorf("%d events: kept %v … %v", c.n, j.Timeline[0].At, j.Timeline[len(j.Timeline)-1].At)
+		}
+		if c.omitted > 0 && !j.Timeline[TimelineKeepFirst].At.Equal(at(c.n-TimelineKeepLatest)) {
+			t.Errorf("%d events: first of the latest is %v", c.n, j.Timeline[TimelineKeepFirst].At)
+		}
+		for _, e := range j.Timeline {
+			if len(e.Detail) > MaxStoredText {
+				t.Fatalf("detail of %d bytes kept", len(e.Detail))
+			}
+		}
+	}
+}
+
+func TestAttemptsAreCapped(t *testing.T) {
+	cases := []struct{ n, kept, omitted int }{
+		{1, 1, 0},
+		{AttemptsKeepFirst + AttemptsKeepLatest, AttemptsKeepFirst + AttemptsKeepLatest, 0},
+		{500, AttemptsKeepFirst + AttemptsKeepLatest, 500 - AttemptsKeepFirst - AttemptsKeepLatest},
+	}
+	for _, c := range cases {
+		var j Job
+		for range c.n {
+			j.AddAttempt(Attempt{N: j.AttemptCount() + 1, Outcome: "retry", Error: strings.Repeat("e", 4000)})
+		}
+		if len(j.Attempts) != c.kept || j.AttemptsOmitted != c.omitted || j.AttemptCount() != c.n {
+			t.Errorf("%d attempts: kept %d omitted %d count %d", c.n, len(j.Attempts), j.AttemptsOmitted, j.AttemptCount())
+			continue
+		}
+		if j.Attempts[0].N != 1 || j.Attempts[len(j.Attempts)-1].N != c.n || len(j.Attempts[0].Error) > MaxStoredText {
+			t.Errorf("%d attempts: first %d last %d", c.n, j.Attempts[0].N, j.Attempts[len(j.Attempts)-1].N)
+		}
+	}
+}
+
+// A job at both caps, every text at its bound, stays far below Firestore's 1 MiB.
+func TestCappedJobDocumentSize(t *testing.T) {
+	var j Job
+	long := strings.Repeat("é", 10000)
+	for i := range 1000 {
+		j.AddEvent(at(i), long, long)
+		j.AddAttempt(Attempt{N: i + 1, Outcome: long, Error: long, At: at(i)})
+	}
+	b, err := json.Marshal(j)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(b) > 256<<10 {
+		t.Errorf("job document of %d bytes", len(b))
+	}
+	t.Logf("job at both caps: %d bytes as JSON", len(b))
+}
