@@ -239,6 +239,7 @@ func (t *Tenant) Validate() error {
 	if strings.TrimSpace(t.LocationLine) == "" {
 		problems = append(problems, "location line is required (it fills the template's location variable)")
 	}
+	problems = append(problems, textProblems("name", t.Name, "location line", t.LocationLine)...)
 	if t.TimeZone != "" {
 		if _, err := time.LoadLocation(t.TimeZone); err != nil {
 			problems = append(problems, fmt.Sprintf("time zone %q is unknown", t.TimeZone))

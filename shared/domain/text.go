@@ -57,3 +57,15 @@ func CheckText(field, value string) error {
 	return &ValidationError{Field: field, Code: CodeInvalidCharacters, Message: fmt.Sprintf(
 		"%s holds an invisible or control character (U+%04X at byte %d); remove it", field, r, offset)}
 }
+
+// textProblems runs CheckText over name/value pairs and returns the messages of those
+// refused, for validators that report every problem at once (Tenant.Validate).
+func textProblems(pairs ...string) []string {
+	var out []string
+	for i := 0; i+1 < len(pairs); i += 2 {
+		if err := CheckText(pairs[i], pairs[i+1]); err != nil {
+			out = append(out, err.(*ValidationError).Message)
+		}
+	}
+	return out
+}

@@ -2,6 +2,7 @@ package domain
 
 import (
 	"errors"
+	"strings"
 	"testing"
 )
 
@@ -68,5 +69,29 @@ func TestCheckText(t *testing.T) {
 	}
 	if want := "client_name holds an invisible or control character (U+202E at byte 6); remove it"; ve.Message != want {
 		t.Errorf("message %q, want %q", ve.Message, want)
+	}
+}
+
+func TestTenantValidateRefusesInvisibleAndControlCharacters(t *testing.T) {
+	base := Tenant{ID: "studio-jana", Name: "Studio Jana Beleza", LocationLine: "Rua Augusta, 1500 – São Paulo", Mode: ModeDryRun}
+	cases := []struct {
+		name     string
+		edit     func(*Tenant)
+		refused  bool
+		mentions string
+	}{
+		{"valid", func(*Tenant) {}, false, ""},
+		{"right-to-left override in the name", func(t *Tenant) { t.Name = "Studio \u202eanaJ" }, true, "name holds an invisible or control character (U+202E"},
+		{"zero-width joiner in the name", func(t *Tenant) { t.Name = "Studio\u200dJana" }, true, "U+200D"},
+		{"NUL in the location line", func(t *Tenant) { t.LocationLine = "Rua Augusta\x00, 1500" }, true, "location line holds an invisible or control character (U+0000"},
+		{"line break in the location line", func(t *Tenant) { t.LocationLine = "Rua Augusta\n1500" }, true, "U+000A"},
+	}
+	for _, c := range cases {
+		ten := base
+		c.edit(&ten)
+		err := ten.Validate()
+		if (err != nil) != c.refused || (err != nil && (!errors.Is(err, ErrInvalid) || !strings.Contains(err.Error(), c.mentions))) {
+			t.Errorf("%s: Validate() = %v, want refused=%v mentioning %q", c.name, err, c.refused, c.mentions)
+		}
 	}
 }
