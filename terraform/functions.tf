@@ -52,13 +52,13 @@ locals {
       public        = true
       pubsub        = false
     }
-    # Applies webhook deliveries, fed by Pub/Sub through Eventarc.
+    # Applies webhook deliveries, pushed by Pub/Sub (pubsub.tf).
     events = {
       entry_point   = "events"
       timeout       = 120
       max_instances = 10
       public        = false
-      pubsub        = true
+      pubsub        = false
     }
   }
 
@@ -161,21 +161,9 @@ resource "google_cloudfunctions2_function" "fn" {
     environment_variables          = local.environment_variables
   }
 
-  # events: a CloudEvent function triggered by Pub/Sub through Eventarc. Eventarc creates and
-  # owns the push subscription on the webhook topic; this resource cannot give that
-  # subscription a dead-letter policy. Poison deliveries are instead kept by the events code
-  # in Firestore (collection webhook_dead_letters) and acknowledged; transient failures
-  # return an error and are retried (RETRY_POLICY_RETRY: up to 24 h with backoff).
-  dynamic "event_trigger" {
-    for_each = each.value.pubsub ? [1] : []
-    content {
-      trigger_region        = var.region
-      event_type            = "google.cloud.pubsub.topic.v1.messagePublished"
-      pubsub_topic          = google_pubsub_topic.webhooks.id
-      retry_policy          = "RETRY_POLICY_RETRY"
-      service_account_email = google_service_account.events_trigger.email
-    }
-  }
+  # No event_trigger: events is an HTTP function fed by the push subscription in
+  # pubsub.tf, which, unlike the subscription of an Eventarc trigger, carries a
+  # dead-letter policy.
 
   depends_on = [
     google_project_service.enabled,

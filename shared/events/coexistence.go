@@ -52,8 +52,7 @@ func (s *Service) history(ctx context.Context, tenantID string, v messagesValue)
 		for _, me := range chunk.Errors {
 			s.Log.WarnContext(ctx, "history sync refused", "tenant_id", tenantID, "code", me.Code, "title", me.Title)
 			err := s.Store.UpdateTenant(ctx, tenantID, func(t *domain.Tenant) error {
-				t.WhatsApp.LastEvent, t.WhatsApp.LastEventAt = "HISTORY_DECLINED", now
-				t.WhatsApp.LastEventInfo = fmt.Sprintf("%d %s", me.Code, me.Title)
+				t.WhatsApp.RecordHistoryRefusal(now, fmt.Sprintf("%d %s", me.Code, me.Title)) // its own last-event time, bounded
 				return nil
 			})
 			if err != nil {

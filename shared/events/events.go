@@ -119,6 +119,8 @@ func (s *Service) handleChange(ctx context.Context, e entry, c change) error {
 			return err
 		}
 		return s.templateStatus(ctx, tenantID, e, v)
+	case "message_template_quality_update", "template_category_update":
+		return s.templateChange(ctx, e, c)
 	case "account_update", "phone_number_quality_update":
 		var v accountValue
 		if err := json.Unmarshal(c.Value, &v); err != nil {

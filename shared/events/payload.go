@@ -154,6 +154,7 @@ type templateStatusValue struct {
 	Name     string          `json:"message_template_name"`
 	Language string          `json:"message_template_language"`
 	Reason   *string         `json:"reason"`
+	Category string          `json:"message_template_category"`
 }
 
 type accountValue struct {
@@ -168,6 +169,33 @@ type accountValue struct {
 	DisconnectionInfo json.RawMessage `json:"disconnection_info"`
 	BanInfo           json.RawMessage `json:"ban_info"`
 	ViolationInfo     json.RawMessage `json:"violation_info"`
+	// RestrictionInfo is a list of {restriction_type, expiration} (some copies of
+	// Meta's payload show a single object; both are read).
+	RestrictionInfo json.RawMessage `json:"restriction_info"`
+}
+
+// templateQualityValue is a message_template_quality_update (Meta reference:
+// https://developers.facebook.com/documentation/business-messaging/whatsapp/webhooks/reference/message_template_quality_update).
+type templateQualityValue struct {
+	Previous string          `json:"previous_quality_score"`
+	New      string          `json:"new_quality_score"`
+	ID       json.RawMessage `json:"message_template_id"`
+	Name     string          `json:"message_template_name"`
+	Language string          `json:"message_template_language"`
+}
+
+// templateCategoryValue is a template_category_update (Meta reference:
+// https://developers.facebook.com/documentation/business-messaging/whatsapp/webhooks/reference/template_category_update):
+// an announced change carries correct_category and category_update_timestamp (with
+// new_category the current one); a completed change carries previous_category and new_category.
+type templateCategoryValue struct {
+	ID              json.RawMessage `json:"message_template_id"`
+	Name            string          `json:"message_template_name"`
+	Language        string          `json:"message_template_language"`
+	Previous        string          `json:"previous_category"`
+	New             string          `json:"new_category"`
+	Correct         string          `json:"correct_category"`
+	UpdateTimestamp json.RawMessage `json:"category_update_timestamp"` // Unix seconds (a number; a string is read too)
 }
 
 // unixTime reads Meta's string timestamps (Unix seconds).
