@@ -17,14 +17,18 @@ func TestAccountEventFromPayload(t *testing.T) {
 		check func(domain.AccountEvent) bool
 	}{
 		{"partner removed, coexistence", `{"phone_number":"15550783881","event":"PARTNER_REMOVED"}`,
-			func(e domain.AccountEvent) bool { return e.Event == "PARTNER_REMOVED" && e.Disconnection == nil && e.Info == "" }},
+			func(e domain.AccountEvent) bool {
+				return e.Event == "PARTNER_REMOVED" && e.Disconnection == nil && e.Info == ""
+			}},
 		{"partner removed with disconnection_info", `{"event":"PARTNER_REMOVED","disconnection_info":{"reason":"PRIMARY_INACTIVITY","initiated_by":"SYSTEM"}}`,
 			func(e domain.AccountEvent) bool {
 				return e.Disconnection != nil && e.Disconnection.Reason == "PRIMARY_INACTIVITY" && e.Disconnection.InitiatedBy == "SYSTEM" &&
 					e.Info == `disconnection_info={"reason":"PRIMARY_INACTIVITY","initiated_by":"SYSTEM"}`
 			}},
 		{"ban", `{"event":"DISABLED_UPDATE","ban_info":{"waba_ban_state":"DISABLE","waba_ban_date":"April 17, 2025"}}`,
-			func(e domain.AccountEvent) bool { return e.Ban != nil && e.Ban.State == "DISABLE" && e.Ban.Date == "April 17, 2025" }},
+			func(e domain.AccountEvent) bool {
+				return e.Ban != nil && e.Ban.State == "DISABLE" && e.Ban.Date == "April 17, 2025"
+			}},
 		{"reinstate", `{"event":"DISABLED_UPDATE","ban_info":{"waba_ban_state":"REINSTATE","waba_ban_date":"April 17, 2025"}}`,
 			func(e domain.AccountEvent) bool { return e.Ban != nil && e.Ban.State == "REINSTATE" }},
 		{"restriction list", `{"event":"ACCOUNT_RESTRICTION","restriction_info":[{"restriction_type":"RESTRICTED_BIZ_INITIATED_MESSAGING","expiration":"2026-04-19T13:59:20+0000"},{"restriction_type":"RESTRICTED_ADD_PHONE_NUMBER_ACTION","expiration":"2026-04-19T13:59:20+0000"}]}`,
@@ -43,7 +47,9 @@ func TestAccountEventFromPayload(t *testing.T) {
 		{"violation", `{"event":"ACCOUNT_VIOLATION","violation_info":{"violation_type":"ADULT"}}`,
 			func(e domain.AccountEvent) bool { return e.Violation == "ADULT" }},
 		{"huge info is clipped", `{"event":"DISABLED_UPDATE","ban_info":{"waba_ban_state":"DISABLE","waba_ban_date":"` + strings.Repeat("x", 100000) + `"}}`,
-			func(e domain.AccountEvent) bool { return len(e.Info) <= domain.MaxStoredText && e.Ban.State == "DISABLE" }},
+			func(e domain.AccountEvent) bool {
+				return len(e.Info) <= domain.MaxStoredText && e.Ban.State == "DISABLE"
+			}},
 	}
 	for _, c := range cases {
 		var v accountValue
