@@ -1,15 +1,22 @@
-// Package events is the Cloud Function that applies Meta's webhook deliveries, fed
-// by Pub/Sub through Eventarc (a CloudEvent carrying the published message).
+// Package events is the Cloud Function that applies Meta's webhook deliveries. The
+// webhook function publishes each signed delivery to a Pub/Sub topic; a push
+// subscription (terraform/pubsub.tf) POSTs every message here with an OIDC token that
+// Cloud Run checks before this code runs, retries a non-2xx answer with backoff, and
+// moves a message that failed a bounded number of attempts to a dead-letter topic. The
+// local stack feeds the same handler from the Pub/Sub emulator's push subscription.
 package events
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"io"
 	"net/http"
 
 	"github.com/GoogleCloudPlatform/functions-framework-go/functions"
-	"github.com/cloudevents/sdk-go/v2/event"
 
 	"github.com/lembra-app/lembra/shared/app"
 	"github.com/lembra-app/lembra/shared/events"
@@ -18,44 +25,85 @@ import (
 // EntryPoint is the registered function name (Terraform's entry_point).
 const EntryPoint = "events"
 
-func init() { functions.CloudEvent(EntryPoint, handleCloudEvent) }
+func init() { functions.HTTP(EntryPoint, app.LazyHTTP(Handler)) }
 
-// MessagePublishedData is the data of a google.cloud.pubsub.topic.v1.messagePublished event.
-type MessagePublishedData struct {
+// Handler builds the push handler from an environment.
+func Handler(env *app.Env) (http.Handler, error) {
+	svc, err := Service(env)
+	if err != nil {
+		return nil, err
+	}
+	return PushHandler(svc), nil
+}
+
+// PushRequest is the body of a Pub/Sub push request (the default, wrapped format):
+// https://cloud.google.com/pubsub/docs/push#receive_push. data is base64 in JSON;
+// deliveryAttempt is set when the subscription has a dead-letter policy.
+type PushRequest struct {
 	Message struct {
-		Data       []byte            `json:"data"`
-		Attributes map[string]string `json:"attributes"`
-		MessageID  string            `json:"messageId"`
+		Data        []byte            `json:"data"`
+		Attributes  map[string]string `json:"attributes"`
+		MessageID   string            `json:"messageId"`
+		PublishTime string            `json:"publishTime"`
 	} `json:"message"`
-	Subscription string `json:"subscription"`
+	Subscription    string `json:"subscription"`
+	DeliveryAttempt int    `json:"deliveryAttempt"`
 }
 
-var service = app.NewLazy(Service)
+// maxPushBody bounds a push request: the webhook accepts deliveries of up to 4 MiB
+// (Meta's reach 3 MB), 5.4 MiB once base64-encoded.
+const maxPushBody = 8 << 20
 
-func handleCloudEvent(ctx context.Context, e event.Event) error {
-	svc, err := service.Get(ctx)
-	if err != nil {
-		return err // retried
+// ParsePush reads a push request and returns the webhook body and its delivery id (the
+// Pub/Sub message id; a hash of the body if there is none).
+func ParsePush(raw []byte) (PushRequest, []byte, string, error) {
+	var req PushRequest
+	if err := json.Unmarshal(raw, &req); err != nil {
+		return req, nil, "", fmt.Errorf("push body: %w", err)
 	}
-	body, id, err := delivery(e)
-	if err != nil {
-		svc.Log.ErrorContext(ctx, "event is not a Pub/Sub message; dropped", "id", e.ID(), "error", err.Error())
-		return nil
+	if len(req.Message.Data) == 0 {
+		return req, nil, "", errors.New("push body: no message data")
 	}
-	return svc.HandleDelivery(ctx, body, id)
-}
-
-// delivery extracts the webhook body and a delivery id from a messagePublished event.
-func delivery(e event.Event) ([]byte, string, error) {
-	var msg MessagePublishedData
-	if err := e.DataAs(&msg); err != nil {
-		return nil, "", err
-	}
-	id := msg.Message.MessageID
+	id := req.Message.MessageID
 	if id == "" {
-		id = e.ID()
+		sum := sha256.Sum256(req.Message.Data)
+		id = "sha256-" + hex.EncodeToString(sum[:16])
 	}
-	return msg.Message.Data, id, nil
+	return req, req.Message.Data, id, nil
+}
+
+// PushHandler serves Pub/Sub push deliveries. 2xx acknowledges the message; any other
+// answer asks Pub/Sub to redeliver it (up to the subscription's max delivery attempts,
+// then the dead-letter topic). A delivery that can never be applied is kept by the events
+// service as a dead letter and acknowledged.
+func PushHandler(svc *events.Service) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method != http.MethodPost {
+			http.Error(w, "use POST", http.StatusMethodNotAllowed)
+			return
+		}
+		ctx := r.Context()
+		raw, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxPushBody))
+		var req PushRequest
+		var body []byte
+		var id string
+		if err == nil {
+			req, body, id, err = ParsePush(raw)
+		}
+		if err != nil {
+			// Redelivery cannot fix an unreadable push request: acknowledge it.
+			svc.Log.ErrorContext(ctx, "push request unreadable; dropped", "error", err.Error(), "bytes", len(raw))
+			w.WriteHeader(http.StatusNoContent)
+			return
+		}
+		if err := svc.HandleDelivery(ctx, body, id); err != nil {
+			svc.Log.ErrorContext(ctx, "delivery failed; Pub/Sub will redeliver", "message_id", id,
+				"delivery_attempt", req.DeliveryAttempt, "error", err.Error())
+			http.Error(w, "retry", http.StatusInternalServerError)
+			return
+		}
+		w.WriteHeader(http.StatusNoContent)
+	})
 }
 
 // Service builds the events service from an environment.
@@ -69,28 +117,4 @@ func Service(env *app.Env) (*events.Service, error) {
 		return nil, err
 	}
 	return &events.Service{Store: st, Tasks: tasks, Log: env.Log, Now: env.Now, VoucherBaseURL: env.Config.VoucherBaseURL}, nil
-}
-
-// PushHandler serves Pub/Sub push deliveries ({"message":{…},"subscription":…}) over
-// plain HTTP: the local stack feeds it from the Pub/Sub emulator, and it is what a
-// push subscription with a dead-letter topic would call. Non-2xx means redeliver.
-func PushHandler(svc *events.Service) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.Method != http.MethodPost {
-			http.Error(w, "use POST", http.StatusMethodNotAllowed)
-			return
-		}
-		var msg MessagePublishedData
-		if err := json.NewDecoder(http.MaxBytesReader(w, r.Body, 8<<20)).Decode(&msg); err != nil {
-			svc.Log.ErrorContext(r.Context(), "push body unreadable; dropped", "error", err.Error())
-			w.WriteHeader(http.StatusNoContent) // redelivery cannot fix it
-			return
-		}
-		if err := svc.HandleDelivery(r.Context(), msg.Message.Data, msg.Message.MessageID); err != nil {
-			svc.Log.ErrorContext(r.Context(), "delivery failed; Pub/Sub will redeliver", "message_id", msg.Message.MessageID, "error", err.Error())
-			http.Error(w, fmt.Sprintf("retry: %v", err), http.StatusInternalServerError)
-			return
-		}
-		w.WriteHeader(http.StatusNoContent)
-	})
 }

@@ -268,28 +268,54 @@ const (
 	VerifyToken = "local-verify-token"
 )
 
-// pushSubscription creates the webhook topic and a push subscription feeding the
-// events function, as Eventarc does when deployed.
+// EventsMaxDeliveryAttempts is how many times a delivery is pushed to events before it
+// goes to the dead-letter topic, here as in Terraform (pubsub.tf,
+// events_max_delivery_attempts; the drift test keeps them equal).
+const EventsMaxDeliveryAttempts = 20
+
+// Names of the local webhook subscriptions (the topic's name is the configuration's).
+const (
+	EventsSubscription     = "meta-webhooks-events"
+	DeadLetterTopic        = "meta-webhooks-dead-letter"
+	DeadLetterSubscription = "meta-webhooks-dead-letter"
+)
+
+// pushSubscription creates the webhook topic and the push subscription feeding the events
+// function, as Terraform does when deployed (pubsub.tf): a dead-letter topic with a pull
+// subscription, and at most EventsMaxDeliveryAttempts pushes of one delivery. Backoff is
+// shorter than deployed (100 ms to 10 s instead of 10 s to 600 s) so tests see retries.
 func (s *Stack) pushSubscription(ctx context.Context, cfg config.Config, endpoint string) error {
 	ps, err := s.Env.PubSub(ctx)
 	if err != nil {
 		return err
 	}
-	topic := "projects/" + cfg.Project + "/topics/" + cfg.WebhookTopic
-	if _, err := ps.TopicAdminClient.CreateTopic(ctx, &pubsubpb.Topic{Name: topic}); err != nil && status.Code(err) != codes.AlreadyExists {
-		return fmt.Errorf("devstack: create topic: %w", err)
+	project := "projects/" + cfg.Project
+	topic := project + "/topics/" + cfg.WebhookTopic
+	deadLetters := project + "/topics/" + DeadLetterTopic
+	for _, t := range []string{topic, deadLetters} {
+		if _, err := ps.TopicAdminClient.CreateTopic(ctx, &pubsubpb.Topic{Name: t}); err != nil && status.Code(err) != codes.AlreadyExists {
+			return fmt.Errorf("devstack: create topic %s: %w", t, err)
+		}
 	}
-	_, err = ps.SubscriptionAdminClient.CreateSubscription(ctx, &pubsubpb.Subscription{
-		Name:               "projects/" + cfg.Project + "/subscriptions/events-push",
-		Topic:              topic,
-		PushConfig:         &pubsubpb.PushConfig{PushEndpoint: endpoint},
-		AckDeadlineSeconds: 60,
-		RetryPolicy: &pubsubpb.RetryPolicy{
-			MinimumBackoff: durationpb.New(100 * time.Millisecond), MaximumBackoff: durationpb.New(10 * time.Second),
+	subs := []*pubsubpb.Subscription{
+		{
+			Name: project + "/subscriptions/" + DeadLetterSubscription, Topic: deadLetters, AckDeadlineSeconds: 60,
 		},
-	})
-	if err != nil && status.Code(err) != codes.AlreadyExists {
-		return fmt.Errorf("devstack: create push subscription: %w", err)
+		{
+			Name:               project + "/subscriptions/" + EventsSubscription,
+			Topic:              topic,
+			PushConfig:         &pubsubpb.PushConfig{PushEndpoint: endpoint},
+			AckDeadlineSeconds: 60,
+			RetryPolicy: &pubsubpb.RetryPolicy{
+				MinimumBackoff: durationpb.New(100 * time.Millisecond), MaximumBackoff: durationpb.New(10 * time.Second),
+			},
+			DeadLetterPolicy: &pubsubpb.DeadLetterPolicy{DeadLetterTopic: deadLetters, MaxDeliveryAttempts: EventsMaxDeliveryAttempts},
+		},
+	}
+	for _, sub := range subs {
+		if _, err := ps.SubscriptionAdminClient.CreateSubscription(ctx, sub); err != nil && status.Code(err) != codes.AlreadyExists {
+			return fmt.Errorf("devstack: create subscription %s: %w", sub.Name, err)
+		}
 	}
 	return nil
 }
