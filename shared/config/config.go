@@ -39,6 +39,7 @@ type Config struct {
 
 	SecretCacheTTL time.Duration
 	VoucherBaseURL string
+	VoucherTTL     time.Duration // a voucher link works until this long after the appointment
 
 	WebhookTopic        string // Pub/Sub topic the webhook publishes deliveries to
 	MetaAppSecretID     string // Secret Manager id of the Meta app secret
@@ -85,6 +86,7 @@ func Load(getenv Getenv) (Config, error) {
 		TasksAudience:       p.str("LEMBRA_TASKS_AUDIENCE", ""),
 		SecretCacheTTL:      p.seconds("LEMBRA_SECRET_CACHE_SECONDS", 5*time.Minute),
 		VoucherBaseURL:      strings.TrimRight(p.str("LEMBRA_VOUCHER_BASE_URL", ""), "/"),
+		VoucherTTL:          time.Duration(p.integer("LEMBRA_VOUCHER_TTL_DAYS", 30, 1, 3650)) * 24 * time.Hour,
 		WebhookTopic:        p.str("LEMBRA_WEBHOOK_TOPIC", "meta-webhooks"),
 		MetaAppSecretID:     p.str("LEMBRA_META_APP_SECRET_ID", "meta-app-secret"),
 		MetaVerifyTokenID:   p.str("LEMBRA_META_VERIFY_TOKEN_ID", "meta-webhook-verify-token"),

@@ -63,3 +63,29 @@ func TestBadValuesAreAllReported(t *testing.T) {
 		}
 	}
 }
+
+func TestVoucherTTL(t *testing.T) {
+	cases := []struct {
+		value string
+		want  time.Duration
+		bad   bool
+	}{
+		{"", 30 * 24 * time.Hour, false},
+		{"7", 7 * 24 * time.Hour, false},
+		{" 90 ", 90 * 24 * time.Hour, false},
+		{"0", 0, true},
+		{"-1", 0, true},
+		{"1.5", 0, true},
+		{"3651", 0, true},
+		{"trinta", 0, true},
+	}
+	for _, c := range cases {
+		got, err := Load(env(map[string]string{"GOOGLE_CLOUD_PROJECT": "p", "LEMBRA_VOUCHER_TTL_DAYS": c.value}))
+		switch {
+		case c.bad && (err == nil || !strings.Contains(err.Error(), "LEMBRA_VOUCHER_TTL_DAYS")):
+			t.Errorf("%q: got %v, want an error naming LEMBRA_VOUCHER_TTL_DAYS", c.value, err)
+		case !c.bad && (err != nil || got.VoucherTTL != c.want):
+			t.Errorf("%q: got %v (%v), want %v", c.value, got.VoucherTTL, err, c.want)
+		}
+	}
+}
