@@ -15,6 +15,7 @@ locals {
       timeout       = 60
       max_instances = 10
       public        = true
+      ingress       = "ALLOW_ALL"
       pubsub        = false
     }
     # Meta's webhook. Public: Meta calls it; the function checks X-Hub-Signature-256 itself.
@@ -23,15 +24,18 @@ locals {
       timeout       = 60
       max_instances = 20
       public        = true
+      ingress       = "ALLOW_ALL"
       pubsub        = false
     }
-    # Cloud Tasks target. Private: only the tasks service account may invoke it (OIDC).
+    # Cloud Tasks target. Private: only the tasks service account may invoke it (OIDC); the
+    # function verifies the token again itself.
     # The timeout covers the tasks' dispatch deadline (Meta timeout + 1 min, shared/app).
     dispatch = {
       entry_point   = "dispatch"
       timeout       = 120
       max_instances = 20 # = the queue's max_concurrent_dispatches (one request per instance)
       public        = false
+      ingress       = "ALLOW_INTERNAL_ONLY"
       pubsub        = false
     }
     # Reminder scan. Private: only the scheduler service account may invoke it (OIDC); the
@@ -41,6 +45,7 @@ locals {
       timeout       = 300
       max_instances = 1 # one scan at a time
       public        = false
+      ingress       = "ALLOW_INTERNAL_ONLY"
       pubsub        = false
     }
     # Voucher page and image behind the links sent to clients. Public: the link's token is
@@ -50,6 +55,7 @@ locals {
       timeout       = 30
       max_instances = 10
       public        = true
+      ingress       = "ALLOW_ALL"
       pubsub        = false
     }
     # Applies webhook deliveries, pushed by Pub/Sub (pubsub.tf).
@@ -58,6 +64,7 @@ locals {
       timeout       = 120
       max_instances = 10
       public        = false
+      ingress       = "ALLOW_INTERNAL_ONLY"
       pubsub        = false
     }
   }
@@ -155,9 +162,9 @@ resource "google_cloudfunctions2_function" "fn" {
     timeout_seconds                = each.value.timeout
     min_instance_count             = 0
     max_instance_count             = each.value.max_instances
-    ingress_settings               = "ALLOW_ALL" # private functions are protected by IAM (run.invoker), not ingress
+    ingress_settings               = each.value.ingress # README: "Ingress"
     all_traffic_on_latest_revision = true
-    service_account_email          = google_service_account.runtime.email
+    service_account_email          = google_service_account.fn[each.key].email # iam.tf
     environment_variables          = local.environment_variables
   }
 
@@ -168,10 +175,14 @@ resource "google_cloudfunctions2_function" "fn" {
   depends_on = [
     google_project_service.enabled,
     time_sleep.iam_settle,
-    # The runtime identity can do its job from the first request.
-    google_project_iam_member.runtime,
-    google_pubsub_topic_iam_member.runtime_publishes_webhooks,
-    google_service_account_iam_member.runtime_acts_as_tasks,
+    # Each function's identity can do its job from the first request (iam.tf).
+    google_project_iam_member.firestore,
+    google_cloud_tasks_queue_iam_member.enqueuer,
+    google_service_account_iam_member.acts_as_tasks,
+    google_secret_manager_secret_iam_member.webhook_reads_app_secret,
+    google_secret_manager_secret_iam_member.webhook_reads_verify_token,
+    google_pubsub_topic_iam_member.webhook_publishes,
+    google_project_iam_member.dispatch_reads_tenant_tokens,
     google_firestore_database.default,
   ]
 }

@@ -1,10 +1,14 @@
-# Identities. Each caller of a private function has its own service account, so that
-# run.invoker can be granted function by function.
+# Identities. Each function runs as its own service account holding only what its code
+# uses, and each caller of a private function has its own account, so that run.invoker
+# can be granted function by function. iam_test.go derives what each function uses from
+# its Go code (the clients its Handler takes from app.Env) and checks the grants below.
 
-# What the functions run as.
-resource "google_service_account" "runtime" {
-  account_id   = "lembra-runtime"
-  display_name = "Lembra functions (runtime)"
+# What each function runs as: lembra-<function>.
+resource "google_service_account" "fn" {
+  for_each = local.functions
+
+  account_id   = "lembra-${each.key}"
+  display_name = "Lembra ${each.key} function (runtime)"
 
   depends_on = [google_project_service.enabled]
 }
@@ -25,14 +29,6 @@ resource "google_service_account" "scheduler" {
   depends_on = [google_project_service.enabled]
 }
 
-# Identity Eventarc uses to push Pub/Sub messages to the events function.
-resource "google_service_account" "events_trigger" {
-  account_id   = "lembra-events-trigger"
-  display_name = "Lembra Eventarc trigger of events"
-
-  depends_on = [google_project_service.enabled]
-}
-
 # Identity of the function builds (Cloud Build). A dedicated account keeps the build
 # independent of the default compute service account, whose roles vary between projects.
 resource "google_service_account" "build" {
@@ -43,40 +39,103 @@ resource "google_service_account" "build" {
 }
 
 # ---------------------------------------------------------------------------------------
-# Runtime
+# What each function may do
 
-resource "google_project_iam_member" "runtime" {
-  for_each = toset([
-    "roles/datastore.user",               # Firestore reads and writes
-    "roles/cloudtasks.enqueuer",          # api, events, reminders and dispatch (retries) create tasks
-    "roles/secretmanager.secretAccessor", # Meta app secret, verify token and every meta-token-<tenant>
-    "roles/logging.logWriter",            # structured logs
-  ])
+locals {
+  # Firestore. Its IAM has no per-collection roles, so these are project-level.
+  # roles/datastore.user (read and write entities) is the narrowest predefined role that
+  # writes; roles/datastore.viewer reads only. voucher only reads.
+  firestore_roles = {
+    api       = "roles/datastore.user"
+    dispatch  = "roles/datastore.user"
+    events    = "roles/datastore.user"
+    reminders = "roles/datastore.user"
+    voucher   = "roles/datastore.viewer"
+  }
+
+  # The functions that create dispatch tasks: api (notices), events (button answers),
+  # reminders (the scan) and dispatch (its own retries). They may enqueue on the dispatch
+  # queue only, and act as the tasks account, whose OIDC token every task carries
+  # (creating such a task needs iam.serviceAccounts.actAs on that account:
+  # https://cloud.google.com/tasks/docs/reference/rest/v2/projects.locations.queues.tasks#OidcToken).
+  task_creators = toset(["api", "dispatch", "events", "reminders"])
+
+  # Tenants' Meta tokens are the secrets meta-token-<tenant> (scripts/tenant creates them;
+  # shared/tenants.TokenSecretID). IAM conditions name Secret Manager resources with the
+  # project NUMBER: projects/<number>/secrets/<id>[/versions/<v>]
+  # (https://cloud.google.com/secret-manager/docs/access-control#conditions).
+  tenant_token_secrets = "projects/${data.google_project.this.number}/secrets/meta-token-"
+}
+
+resource "google_project_iam_member" "firestore" {
+  for_each = local.firestore_roles
 
   project = var.project
-  role    = each.key
-  member  = "serviceAccount:${google_service_account.runtime.email}"
+  role    = each.value
+  member  = "serviceAccount:${google_service_account.fn[each.key].email}"
 }
 
-# The webhook publishes deliveries to the topic.
-resource "google_pubsub_topic_iam_member" "runtime_publishes_webhooks" {
-  topic  = google_pubsub_topic.webhooks.id
-  role   = "roles/pubsub.publisher"
-  member = "serviceAccount:${google_service_account.runtime.email}"
+resource "google_cloud_tasks_queue_iam_member" "enqueuer" {
+  for_each = local.task_creators
+
+  project  = var.project
+  location = google_cloud_tasks_queue.dispatch.location
+  name     = google_cloud_tasks_queue.dispatch.name
+  role     = "roles/cloudtasks.enqueuer"
+  member   = "serviceAccount:${google_service_account.fn[each.key].email}"
 }
 
-# Creating a task with an OIDC token for the tasks account needs iam.serviceAccounts.actAs
-# on that account.
-resource "google_service_account_iam_member" "runtime_acts_as_tasks" {
+resource "google_service_account_iam_member" "acts_as_tasks" {
+  for_each = local.task_creators
+
   service_account_id = google_service_account.tasks.name
   role               = "roles/iam.serviceAccountUser"
-  member             = "serviceAccount:${google_service_account.runtime.email}"
+  member             = "serviceAccount:${google_service_account.fn[each.key].email}"
 }
+
+# webhook reads its two secrets, and nothing else.
+resource "google_secret_manager_secret_iam_member" "webhook_reads_app_secret" {
+  secret_id = google_secret_manager_secret.meta_app_secret.id
+  role      = "roles/secretmanager.secretAccessor"
+  member    = "serviceAccount:${google_service_account.fn["webhook"].email}"
+}
+
+resource "google_secret_manager_secret_iam_member" "webhook_reads_verify_token" {
+  secret_id = google_secret_manager_secret.meta_verify_token.id
+  role      = "roles/secretmanager.secretAccessor"
+  member    = "serviceAccount:${google_service_account.fn["webhook"].email}"
+}
+
+# webhook publishes deliveries to the webhook topic.
+resource "google_pubsub_topic_iam_member" "webhook_publishes" {
+  topic  = google_pubsub_topic.webhooks.id
+  role   = "roles/pubsub.publisher"
+  member = "serviceAccount:${google_service_account.fn["webhook"].email}"
+}
+
+# dispatch reads the tenants' tokens: every secret whose name starts with meta-token-,
+# including those of tenants onboarded after this apply, and no other secret.
+resource "google_project_iam_member" "dispatch_reads_tenant_tokens" {
+  project = var.project
+  role    = "roles/secretmanager.secretAccessor"
+  member  = "serviceAccount:${google_service_account.fn["dispatch"].email}"
+
+  condition {
+    title       = "tenant-meta-tokens"
+    description = "Only the secrets meta-token-<tenant>"
+    expression  = "resource.name.startsWith(\"${local.tenant_token_secrets}\")"
+  }
+}
+
+# No function has roles/logging.logWriter: what the code logs goes to stdout, which Cloud
+# Run sends to Cloud Logging itself (https://cloud.google.com/run/docs/logging); nothing
+# calls the Logging API.
 
 # ---------------------------------------------------------------------------------------
 # Invokers (gen2 functions are Cloud Run services: invocation is Cloud Run IAM)
 
-# api and webhook authenticate callers themselves.
+# api, webhook and voucher are public: they check their callers themselves (API key,
+# signature, unguessable link).
 resource "google_cloud_run_service_iam_member" "public" {
   for_each = { for name, f in local.functions : name => f if f.public }
 
@@ -100,19 +159,6 @@ resource "google_cloud_run_service_iam_member" "scheduler_invokes_reminders" {
   member   = "serviceAccount:${google_service_account.scheduler.email}"
 }
 
-resource "google_cloud_run_service_iam_member" "events_trigger_invokes_events" {
-  location = google_cloudfunctions2_function.fn["events"].location
-  service  = google_cloudfunctions2_function.fn["events"].name
-  role     = "roles/run.invoker"
-  member   = "serviceAccount:${google_service_account.events_trigger.email}"
-}
-
-resource "google_project_iam_member" "events_trigger_receives" {
-  project = var.project
-  role    = "roles/eventarc.eventReceiver"
-  member  = "serviceAccount:${google_service_account.events_trigger.email}"
-}
-
 # ---------------------------------------------------------------------------------------
 # Build
 
@@ -130,7 +176,7 @@ resource "google_project_iam_member" "build" {
   member  = "serviceAccount:${google_service_account.build.email}"
 }
 
-# New roles and new service agents (Cloud Build, Eventarc, Pub/Sub, right after their APIs
+# New roles and new service agents (Cloud Build, Pub/Sub, right after their APIs
 # are enabled) take a moment to be effective; the first build waits for them.
 resource "time_sleep" "iam_settle" {
   create_duration = "60s"
@@ -138,6 +184,5 @@ resource "time_sleep" "iam_settle" {
   depends_on = [
     google_project_service.enabled,
     google_project_iam_member.build,
-    google_project_iam_member.events_trigger_receives,
   ]
 }

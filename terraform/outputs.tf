@@ -45,13 +45,14 @@ output "scheduler_job" {
 
 output "service_accounts" {
   description = "Service accounts created for Lembra."
-  value = {
-    runtime        = google_service_account.runtime.email
-    tasks          = google_service_account.tasks.email
-    scheduler      = google_service_account.scheduler.email
-    events_trigger = google_service_account.events_trigger.email
-    build          = google_service_account.build.email
-  }
+  value = merge(
+    { for name, sa in google_service_account.fn : name => sa.email }, # what each function runs as
+    {
+      tasks     = google_service_account.tasks.email
+      scheduler = google_service_account.scheduler.email
+      build     = google_service_account.build.email
+    },
+  )
 }
 
 output "secrets" {

@@ -3,8 +3,8 @@
 # gcloud (README), so no secret ever lands in Terraform state.
 #
 # Tenants' Meta access tokens are secrets too (meta-token-<tenant>), created by
-# scripts/tenant; the runtime reads them through its project-level
-# roles/secretmanager.secretAccessor (iam.tf).
+# scripts/tenant; dispatch reads them through a secretAccessor binding conditioned on that
+# name prefix (iam.tf). webhook reads only the two secrets below.
 
 # Meta App Secret: checks X-Hub-Signature-256 on webhook POSTs.
 resource "google_secret_manager_secret" "meta_app_secret" {
