@@ -1,5 +1,7 @@
 // Package voucher is the public Cloud Function behind the links sent to clients:
-// /{token} is the voucher page, /{token}.png its image. The token is unguessable.
+// /{token} is the voucher page, /{token}.png its image. The token is unguessable. Both
+// answer 410 with a page saying the voucher expired from LEMBRA_VOUCHER_TTL_DAYS after
+// the appointment on.
 package voucher
 
 import (
@@ -8,6 +10,7 @@ import (
 	"net/http"
 	"regexp"
 	"strings"
+	"time"
 
 	"github.com/GoogleCloudPlatform/functions-framework-go/functions"
 
@@ -56,6 +59,20 @@ func Handler(env *app.Env) (http.Handler, error) {
 		if err != nil {
 			env.Log.ErrorContext(r.Context(), "voucher lookup failed", "error", err.Error())
 			http.Error(w, "Não foi possível abrir o voucher agora. Tente de novo em instantes.", http.StatusServiceUnavailable)
+			return
+		}
+		if voucher.Expired(apt.StartsAt, env.Config.VoucherTTL, time.Now()) {
+			// The page and the image alike: 410, and a friendly page in either case.
+			page, err := voucher.ExpiredHTML(t.Name)
+			if err != nil {
+				env.Log.ErrorContext(r.Context(), "voucher rendering failed", "error", err.Error())
+				http.Error(w, "erro ao gerar o voucher", http.StatusInternalServerError)
+				return
+			}
+			w.Header().Set("Content-Type", "text/html; charset=utf-8")
+			w.Header().Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'")
+			w.WriteHeader(http.StatusGone)
+			_, _ = w.Write(page)
 			return
 		}
 		v := voucher.NewView(t, apt, token+".png")

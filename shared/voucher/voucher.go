@@ -12,6 +12,7 @@ import (
 	"image/draw"
 	"image/png"
 	"strings"
+	"time"
 
 	"golang.org/x/image/font"
 	"golang.org/x/image/font/gofont/gobold"
@@ -123,6 +124,38 @@ var page = template.Must(template.New("voucher").Parse(`<!doctype html>
 func HTML(v View) ([]byte, error) {
 	var b bytes.Buffer
 	if err := page.Execute(&b, v); err != nil {
+		return nil, err
+	}
+	return b.Bytes(), nil
+}
+
+// DefaultTTL is how long after the appointment a voucher link works when the
+// configuration names no other time (LEMBRA_VOUCHER_TTL_DAYS).
+const DefaultTTL = 30 * 24 * time.Hour
+
+// Expired reports whether the voucher of an appointment that starts at startsAt has
+// expired at now: from startsAt+ttl on. It depends on the appointment's start only,
+// so a rescheduled appointment's link lives on, and a canceled one's expires alike. A
+// ttl that is not positive means DefaultTTL.
+func Expired(startsAt time.Time, ttl time.Duration, now time.Time) bool {
+	if ttl <= 0 {
+		ttl = DefaultTTL
+	}
+	return !now.Before(startsAt.Add(ttl))
+}
+
+var expiredPage = template.Must(template.New("expired").Parse(`<!doctype html>
+<html lang="pt-BR"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><meta name="robots" content="noindex"><title>Voucher expirado</title></head>
+<body style="font-family:system-ui,sans-serif;max-width:420px;margin:40px auto;padding:0 16px;color:#2b2118"><h1>Este voucher expirou</h1>
+<p>O atendimento deste voucher já passou, e o link não vale mais.</p>
+<p>Para marcar um novo horário ou tirar uma dúvida, fale com {{if .}}{{.}}{{else}}o estúdio{{end}} pelo WhatsApp. Obrigado pela visita!</p></body></html>
+`))
+
+// ExpiredHTML is the page of an expired voucher (answered with 410 Gone). It names
+// the studio and nothing about the client or the appointment.
+func ExpiredHTML(studio string) ([]byte, error) {
+	var b bytes.Buffer
+	if err := expiredPage.Execute(&b, studio); err != nil {
 		return nil, err
 	}
 	return b.Bytes(), nil
