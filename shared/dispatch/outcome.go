@@ -97,7 +97,7 @@ func (s *Service) send(ctx context.Context, log *slog.Logger, t *domain.Tenant, 
 			j.AddEvent(now, "retry_scheduled", text+" "+fmt.Sprintf(ptbr.TextRetryLater, ptbr.DateTime(j.NextRetryAt, t.Location())))
 			next = &followUp{purpose: fmt.Sprintf("send-%d", c.attempt+1), at: j.NextRetryAt}
 		}
-		j.Attempts = append(j.Attempts, a)
+		j.AddAttempt(a)
 		return nil
 	})
 	if uerr != nil {

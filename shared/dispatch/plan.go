@@ -27,7 +27,15 @@ func (s *Service) plan(tx *store.JobTx, t *domain.Tenant, now time.Time) (meta.M
 	case t.WhatsApp.PhoneNumberID == "" || t.WhatsApp.AccessTokenSecret == "":
 		return skip(ptbr.ReasonNoPhoneNumber)
 	}
+	mode := domain.DeliveryTemplate
 	if j.DeliveryMode == domain.DeliverySession {
+		mode = domain.DeliverySession
+	}
+	// A number Meta disconnected, disabled or restricted sends nothing until that is lifted.
+	if b, blocked := t.WhatsApp.SendBlock(mode, now); blocked {
+		return none, ptbr.AccountBlocked(b, t.Location()), true, nil
+	}
+	if mode == domain.DeliverySession {
 		return s.planSession(tx, t, now)
 	}
 	switch {
@@ -43,7 +51,7 @@ func (s *Service) plan(tx *store.JobTx, t *domain.Tenant, now time.Time) (meta.M
 		return skip(ptbr.ReasonTemplateMissing)
 	}
 	if st, ok := t.TemplateApproved(tpl); !ok {
-		return none, ptbr.TemplateNotApproved(tpl.Name, tpl.Language, st.Status, st.Reason), true, nil
+		return none, ptbr.TemplateRefused(tpl.Name, tpl.Language, st.Status, st.Reason), true, nil
 	}
 	to := s.recipient(apt.ClientPhone)
 	location := apt.Location

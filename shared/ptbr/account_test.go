@@ -1,0 +1,59 @@
+package ptbr
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/lembra-app/lembra/shared/domain"
+)
+
+func TestAccountBlocked(t *testing.T) {
+	loc, _ := time.LoadLocation("America/Sao_Paulo")
+	exp := time.Date(2026, 4, 19, 13, 59, 20, 0, time.UTC)
+	cases := []struct {
+		block domain.AccountBlock
+		code  string
+		want  []string
+	}{
+		{domain.AccountBlock{Code: domain.BlockDisconnected}, ReasonAccountDisconnected, []string{"Conta do WhatsApp desconectada: reconecte para voltar a enviar."}},
+		{domain.AccountBlock{Code: domain.BlockDisconnected, Disconnection: &domain.AccountDisconnection{Reason: "CHANGE_NUMBER"}}, ReasonAccountDisconnected,
+			[]string{"desconectada", "o número do WhatsApp foi trocado"}},
+		{domain.AccountBlock{Code: domain.BlockDisconnected, Disconnection: &domain.AccountDisconnection{Reason: "NEW_REASON"}}, ReasonAccountDisconnected,
+			[]string{"código NEW_REASON"}},
+		{domain.AccountBlock{Code: domain.BlockDeleted}, ReasonAccountDeleted, []string{"excluída"}},
+		{domain.AccountBlock{Code: domain.BlockBanned, Ban: &domain.AccountBan{State: domain.BanDisable, Date: "April 17, 2025"}}, ReasonAccountBanned,
+			[]string{"desativada pela Meta", "April 17, 2025"}},
+		{domain.AccountBlock{Code: domain.BlockRestricted, Restriction: &domain.AccountRestriction{Type: domain.RestrictBusinessInitiated, Expiration: exp}},
+			ReasonAccountRestricted, []string{"restrita", "iniciadas pelo estúdio", "até 19/04/2026 10:59"}},
+		{domain.AccountBlock{Code: domain.BlockRestricted, Restriction: &domain.AccountRestriction{Type: domain.RestrictCustomerInitiated}},
+			ReasonAccountRestricted, []string{"resposta a mensagens de clientes"}},
+	}
+	for _, c := range cases {
+		r := AccountBlocked(c.block, loc)
+		if r.Code != c.code {
+			t.Errorf("%+v: code %s, want %s", c.block, r.Code, c.code)
+		}
+		for _, w := range c.want {
+			if !strings.Contains(r.Text, w) {
+				t.Errorf("%+v: %q lacks %q", c.block, r.Text, w)
+			}
+		}
+	}
+}
+
+func TestTemplateRefused(t *testing.T) {
+	for status, want := range map[string]string{
+		"PAUSED": "pausado", "DISABLED": "desativado", "REJECTED": "rejeitado", "PENDING": "em análise",
+		"IN_APPEAL": "em recurso", "PENDING_DELETION": "sendo excluído", "DELETED": "excluído", "ARCHIVED": "arquivado",
+		"LIMIT_EXCEEDED": "limite de modelos", "BRAND_NEW": "fora do status aprovado",
+	} {
+		r := TemplateRefused("aviso", "pt_BR", status, "NONE")
+		if r.Code != ReasonTemplateNotApproved || !strings.Contains(r.Text, want) || !strings.Contains(r.Text, "(status "+status+")") || strings.Contains(r.Text, "NONE") {
+			t.Errorf("%s: %q", status, r.Text)
+		}
+	}
+	if r := TemplateRefused("aviso", "pt_BR", "REJECTED", "INVALID_FORMAT"); !strings.Contains(r.Text, "motivo: INVALID_FORMAT") {
+		t.Errorf("reason missing: %q", r.Text)
+	}
+}
