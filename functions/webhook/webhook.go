@@ -92,7 +92,12 @@ func (h *handler) verify(ctx context.Context, w http.ResponseWriter, r *http.Req
 func (h *handler) secret(ctx context.Context, w http.ResponseWriter, id, what string) ([]byte, bool) {
 	v, err := h.secrets.Secret(ctx, id)
 	if err == nil {
-		err = meta.CheckWebhookSecret(v)
+		if err = meta.CheckWebhookSecret(v); err != nil {
+			// Read again next time, so a fixed secret works at once, not after the cache's TTL.
+			if c, ok := h.secrets.(interface{ Forget(id string) }); ok {
+				c.Forget(id)
+			}
+		}
 	}
 	if err != nil {
 		h.log.ErrorContext(ctx, what+" unavailable", "secret_id", id, "error", err.Error())

@@ -11,6 +11,7 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/lembra-app/lembra/shared/logging"
 	"github.com/lembra-app/lembra/shared/meta"
@@ -105,3 +106,21 @@ func TestWebhookSecretsTooWeakAnswer503(t *testing.T) {
 }
 
 func ptr(s string) *string { return &s }
+
+func TestWebhookFixedSecretWorksAtOnceDespiteTheCache(t *testing.T) {
+	src := fakeSecrets{"meta-webhook-verify-token": ""}
+	h := newHandler(secrets.NewCache(src, time.Hour), io.Discard)
+	handshake := func() int {
+		q := url.Values{"hub.mode": {"subscribe"}, "hub.verify_token": {goodVerifyToken}, "hub.challenge": {"1"}}
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, httptest.NewRequest("GET", "/webhook?"+q.Encode(), nil))
+		return rec.Code
+	}
+	if got := handshake(); got != 503 {
+		t.Fatalf("empty verify token: %d, want 503", got)
+	}
+	src["meta-webhook-verify-token"] = goodVerifyToken // the operator adds a proper version
+	if got := handshake(); got != 200 {
+		t.Fatalf("after the fix: %d, want 200 (the unusable value must not stay cached)", got)
+	}
+}
