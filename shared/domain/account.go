@@ -274,8 +274,12 @@ func restrictionBlocks(kind string, mode DeliveryMode) bool {
 }
 
 // ClipText cuts s to at most n bytes without splitting a UTF-8 character, marking a cut
-// with "…" (counted within n).
+// with "…" (counted within n). Invalid UTF-8 is replaced first (Firestore strings must
+// be valid UTF-8).
 func ClipText(s string, n int) string {
+	if !utf8.ValidString(s) {
+		s = strings.ToValidUTF8(s, "\uFFFD")
+	}
 	if len(s) <= n {
 		return s
 	}

@@ -148,6 +148,7 @@ func TestClipText(t *testing.T) {
 		{"abcdefgh", 6, "abc…"},
 		{"ããããã", 7, "ãã…"}, // ã is 2 bytes, … is 3: no split character
 		{"", 0, ""},
+		{"a\xffb", 10, "a\uFFFDb"},
 	}
 	for _, c := range cases {
 		if got := ClipText(c.in, c.n); got != c.want || len(got) > c.n {
