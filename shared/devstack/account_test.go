@@ -95,7 +95,9 @@ func TestLostAccountStopsSendsUntilReconnected(t *testing.T) {
 		t.Fatalf("notice while disabled: %s %s %q", job.Status, job.ReasonCode, job.Reason)
 	}
 	postSigned(t, s, accountBody(ten, "DISABLED_UPDATE", base.Add(3*time.Minute), `"ban_info":{"waba_ban_state":"REINSTATE","waba_ban_date":"December 1, 2026"}`))
-	waitTenant(t, s, ten.ID, "tenant reinstated", func(x *domain.Tenant) bool { return x.WhatsApp.Ban != nil && x.WhatsApp.Ban.State == domain.BanReinstate })
+	waitTenant(t, s, ten.ID, "tenant reinstated", func(x *domain.Tenant) bool {
+		return x.WhatsApp.Ban != nil && x.WhatsApp.Ban.State == domain.BanReinstate
+	})
 	if job := notice(t, s, ten, key, "lost-4"); job.Status != domain.JobSent {
 		t.Fatalf("notice after REINSTATE: %s %s %q", job.Status, job.ReasonCode, job.Reason)
 	}
