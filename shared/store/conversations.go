@@ -8,6 +8,7 @@ import (
 	"cloud.google.com/go/firestore"
 
 	"github.com/lembra-app/lembra/shared/domain"
+	"github.com/lembra-app/lembra/shared/logging"
 )
 
 const (
@@ -151,7 +152,7 @@ func (s *Store) RecordInbound(ctx context.Context, tenantID string, in domain.In
 		return nil
 	})
 	if err != nil {
-		return InboundResult{}, fmt.Errorf("record inbound %s: %w", in.ID, err)
+		return InboundResult{}, fmt.Errorf("record inbound %s: %w", logging.WAMIDHash(in.ID), err) // errors get logged
 	}
 	return res, nil
 }
