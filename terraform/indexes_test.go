@@ -72,7 +72,7 @@ func TestReminderScanIndex(t *testing.T) {
 	// First make sure the code still runs that query, so that a change to it sends the
 	// author here (and to firestore.tf) instead of to a FailedPrecondition in production.
 	src := readRepoFile(t, "shared/store/reminders.go")
-	body := funcBody(t, src, "DueReminders")
+	body := funcBody(t, src, "reminders") // behind DueReminders and QueuedReminders
 	if got := collectionConst(t, body); got != "jobs" {
 		t.Fatalf("DueReminders queries collection group %q; update this test and firestore.tf", got)
 	}

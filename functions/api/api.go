@@ -141,12 +141,8 @@ func (s *server) createAppointment(w http.ResponseWriter, r *http.Request, t *do
 		ExternalID: req.ExternalID, ClientName: req.ClientName, ClientPhone: req.ClientPhone,
 		Service: req.Service, Location: req.Location, StartsAt: startsAt,
 	})
-	if errors.Is(err, booking.ErrQueueUnavailable) {
-		return web.Errorf(http.StatusServiceUnavailable, "queue_unavailable",
-			"the appointment is stored but its notice could not be queued; send the same request again")
-	}
 	if err != nil {
-		return err
+		return queueError(err, "the appointment is stored but its notice could not be queued; send the same request again")
 	}
 	status := http.StatusOK
 	if created {
@@ -193,6 +189,15 @@ func (s *server) rescheduleAppointment(w http.ResponseWriter, r *http.Request, t
 	return nil
 }
 
+// queueError answers a change that committed but whose task could not be created with
+// 503 queue_unavailable: repeating the request creates the task (booking heals it).
+func queueError(err error, message string) error {
+	if errors.Is(err, booking.ErrQueueUnavailable) {
+		return web.Errorf(http.StatusServiceUnavailable, "queue_unavailable", "%s", message)
+	}
+	return err
+}
+
 type cancelRequest struct {
 	NotifyClient *bool `json:"notify_client"`
 }
@@ -207,7 +212,7 @@ func (s *server) cancelAppointment(w http.ResponseWriter, r *http.Request, t *do
 	}
 	apt, jobs, err := s.booking.Cancel(r.Context(), t, r.PathValue("id"), *req.NotifyClient)
 	if err != nil {
-		return err
+		return queueError(err, "the appointment is canceled but the client's notice could not be queued; send the same request again")
 	}
 	s.env.Log.InfoContext(r.Context(), "appointment canceled", "tenant_id", t.ID, "appointment_id", apt.ID, "notify_client", *req.NotifyClient)
 	web.WriteJSON(w, http.StatusOK, s.view(t, apt, jobs))

@@ -147,6 +147,7 @@ func (s *Service) Create(ctx context.Context, t *domain.Tenant, in NewAppointmen
 		ScheduledFor: now, CreatedAt: now,
 	}
 	created.AddEvent(now, "created", "")
+	markQueued(created, now)
 	jobs := []*domain.Job{created, reminderJob(apt, now)}
 
 	stored, storedJobs, isNew, err := s.Store.CreateAppointment(ctx, apt, jobs)
@@ -158,16 +159,10 @@ func (s *Service) Create(ctx context.Context, t *domain.Tenant, in NewAppointmen
 			"external_id %q already names appointment %s with other details; use PATCH /v1/appointments/%s to reschedule",
 			in.ExternalID, stored.ID, stored.ID)}
 	}
-	// Queue the booking notice. On a repeat this heals a notice whose first enqueue failed.
-	for i, j := range storedJobs {
-		if j.Type != domain.JobCreated || j.Status != domain.JobPending || len(j.Attempts) > 0 {
-			continue // queued already, or waiting for a retry that dispatch scheduled
-		}
-		q, err := s.queueNow(ctx, t.ID, j)
-		if err != nil {
-			return nil, nil, false, err
-		}
-		storedJobs[i] = q
+	// Create the booking notice's task. On a repeat this heals a notice whose first
+	// enqueue failed (task names make a second enqueue of a live task a no-op).
+	if err := s.enqueueWaiting(ctx, t.ID, storedJobs, domain.JobCreated); err != nil {
+		return nil, nil, false, err
 	}
 	return stored, storedJobs, isNew, nil
 }
@@ -180,22 +175,36 @@ func sameBooking(a, b *domain.Appointment) bool {
 // ErrQueueUnavailable means the appointment is stored but its notice could not be queued.
 var ErrQueueUnavailable = errors.New("queue unavailable")
 
-// queueNow creates the job's first task and marks the job queued.
-func (s *Service) queueNow(ctx context.Context, tenantID string, j *domain.Job) (*domain.Job, error) {
-	if _, err := s.Tasks.Enqueue(ctx, domain.TaskName(tenantID, j.ID, "send-1"), time.Time{},
-		queue.Payload{TenantID: tenantID, JobID: j.ID}); err != nil {
-		s.Log.ErrorContext(ctx, "enqueue failed", "tenant_id", tenantID, "job_id", j.ID, "error", err.Error())
-		return nil, fmt.Errorf("%w: %v", ErrQueueUnavailable, err)
+// markQueued records, in the transaction that creates a job due now, that its task is
+// about to be created. The job is written once: the API never writes it again after
+// the task exists, so it never contends with dispatch's claim on the job document.
+func markQueued(j *domain.Job, now time.Time) {
+	if j.Status == domain.JobPending {
+		j.Status = domain.JobQueued
+		j.AddEvent(now, "queued", "")
 	}
-	now := s.Now()
-	return s.Store.UpdateJob(ctx, tenantID, j.ID, func(tx *store.JobTx) error {
-		if tx.Job.Status != domain.JobPending {
-			return store.ErrNoChange // dispatch got there first
+}
+
+// awaitsFirstTask reports whether a job was marked queued at creation and has never
+// been tried, so that its first task may be missing (an enqueue that failed).
+func awaitsFirstTask(j *domain.Job) bool {
+	return j.Status == domain.JobQueued && len(j.Attempts) == 0
+}
+
+// enqueueWaiting creates the first task of each job of type jt that awaits it. It
+// writes nothing to the store.
+func (s *Service) enqueueWaiting(ctx context.Context, tenantID string, jobs []*domain.Job, jt domain.JobType) error {
+	for _, j := range jobs {
+		if j.Type != jt || !awaitsFirstTask(j) {
+			continue
 		}
-		tx.Job.Status = domain.JobQueued
-		tx.Job.AddEvent(now, "queued", "")
-		return nil
-	})
+		if _, err := s.Tasks.Enqueue(ctx, domain.TaskName(tenantID, j.ID, "send-1"), time.Time{},
+			queue.Payload{TenantID: tenantID, JobID: j.ID}); err != nil {
+			s.Log.ErrorContext(ctx, "enqueue failed", "tenant_id", tenantID, "job_id", j.ID, "error", err.Error())
+			return fmt.Errorf("%w: %v", ErrQueueUnavailable, err)
+		}
+	}
+	return nil
 }
 
 // Reschedule moves an appointment to a new start. The pending reminder of the old time
@@ -211,7 +220,7 @@ func (s *Service) Reschedule(ctx context.Context, t *domain.Tenant, id string, s
 			return ch, &domain.ConflictError{Code: "appointment_canceled", Message: "a canceled appointment cannot be rescheduled"}
 		}
 		if apt.StartsAt.Equal(startsAt) {
-			return ch, nil
+			return ch, store.ErrNoChange
 		}
 		apt.StartsAt = startsAt.UTC()
 		apt.ScheduleVersion++
@@ -230,15 +239,14 @@ func (s *Service) Reschedule(ctx context.Context, t *domain.Tenant, id string, s
 // Cancel cancels an appointment and its jobs that have not gone out. With notify, a
 // cancellation notice is created: sent as a free-form message if the client's 24-hour
 // window for this appointment is open, recorded skipped with the precise reason if not.
-// Canceling twice is not an error and creates nothing the second time.
+// Canceling twice is not an error and creates nothing the second time; it creates the
+// notice's task if the first cancel could not (ErrQueueUnavailable).
 func (s *Service) Cancel(ctx context.Context, t *domain.Tenant, id string, notify bool) (*domain.Appointment, []*domain.Job, error) {
 	now := s.Now().UTC()
-	var notice *domain.Job
 	apt, jobs, err := s.Store.UpdateAppointment(ctx, t.ID, id, func(apt *domain.Appointment, jobs []*domain.Job) (store.AppointmentChange, error) {
 		var ch store.AppointmentChange
-		notice = nil
 		if apt.Status == domain.AppointmentCanceled {
-			return ch, nil
+			return ch, store.ErrNoChange
 		}
 		apt.Status = domain.AppointmentCanceled
 		apt.CanceledAt = now
@@ -250,7 +258,8 @@ func (s *Service) Cancel(ctx context.Context, t *domain.Tenant, id string, notif
 			}
 		}
 		if notify {
-			notice = cancellationNotice(t, apt, now)
+			notice := cancellationNotice(t, apt, now)
+			markQueued(notice, now)
 			ch.NewJobs = append(ch.NewJobs, notice)
 		}
 		return ch, nil
@@ -258,10 +267,8 @@ func (s *Service) Cancel(ctx context.Context, t *domain.Tenant, id string, notif
 	if err != nil {
 		return nil, nil, err
 	}
-	if notice != nil && notice.Status == domain.JobPending {
-		if _, err := s.queueNow(ctx, t.ID, notice); err != nil {
-			return nil, nil, err
-		}
+	if err := s.enqueueWaiting(ctx, t.ID, jobs, domain.JobCanceled); err != nil {
+		return nil, nil, err
 	}
 	return apt, jobs, nil
 }

@@ -98,6 +98,9 @@ func TestCancelNoticeWithTheWindowClosed(t *testing.T) {
 	never := appointmentID(t, r)
 	r = call(t, s, key, "POST", "/v1/appointments", appointmentBody("f-2", time.Now().Add(72*time.Hour)))
 	stale := appointmentID(t, r)
+	for _, id := range []string{never, stale} { // the booking notices go out first
+		waitJob(t, s, ten.ID, domain.JobID(id, domain.JobCreated, 0), 10*time.Second, final)
+	}
 	last := time.Now().Add(-26 * time.Hour).UTC().Truncate(time.Second)
 	if _, _, err := st.UpdateAppointment(ctx, ten.ID, stale, func(a *domain.Appointment, _ []*domain.Job) (store.AppointmentChange, error) {
 		a.LastInboundAt, a.LastInboundID = last, "wamid.old"

@@ -66,7 +66,7 @@ type reply struct {
 	Raw    string
 }
 
-func call(t *testing.T, s *devstack.Stack, key, method, path string, body any) reply {
+func call(t testing.TB, s *devstack.Stack, key, method, path string, body any) reply {
 	t.Helper()
 	var rdr io.Reader
 	switch b := body.(type) {
@@ -201,7 +201,7 @@ func metastandinHang() metastandin.Fault { return metastandin.Fault{AcceptThenHa
 
 func eventsReplyID(inboundID string) string { return events.ReplyJobID(inboundID) }
 
-func mustStore(t *testing.T, s *devstack.Stack) *store.Store {
+func mustStore(t testing.TB, s *devstack.Stack) *store.Store {
 	t.Helper()
 	st, err := s.Env.Store(context.Background())
 	if err != nil {
@@ -210,7 +210,7 @@ func mustStore(t *testing.T, s *devstack.Stack) *store.Store {
 	return st
 }
 
-func bookingWithoutQueue(t *testing.T, s *devstack.Stack) *booking.Service {
+func bookingWithoutQueue(t testing.TB, s *devstack.Stack) *booking.Service {
 	t.Helper()
 	st := mustStore(t, s)
 	return &booking.Service{Store: st, Tasks: noQueue{}, Log: s.Env.Log, Now: time.Now}

@@ -71,6 +71,21 @@ func (s *Service) Dispatch(ctx context.Context, tenantID, jobID string) error {
 	}
 
 	now := s.Now().UTC()
+	// A plain read first: a duplicate or early delivery bounces off what is stored
+	// without opening a transaction, so it never waits on the lock of the delivery that
+	// holds the claim. The transaction below decides again on what it reads.
+	if j, err := s.Store.GetJob(ctx, tenantID, jobID); err == nil {
+		if j.Status.Final() {
+			log.DebugContext(ctx, "job already settled; delivery acknowledged", "status", string(j.Status))
+			return nil
+		}
+		if at, wait := notDue(j, now); wait {
+			return &NotYetError{At: at}
+		}
+	} else if errors.Is(err, domain.ErrNotFound) {
+		log.ErrorContext(ctx, "task for an unknown job; dropped")
+		return nil
+	}
 	var (
 		claimed *send
 		next    *followUp
@@ -79,16 +94,14 @@ func (s *Service) Dispatch(ctx context.Context, tenantID, jobID string) error {
 	job, err := s.Store.UpdateJob(ctx, tenantID, jobID, func(tx *store.JobTx) error {
 		claimed, next, later = nil, nil, time.Time{}
 		j := tx.Job
+		if at, wait := notDue(j, now); wait {
+			later = at
+			return store.ErrNoChange
+		}
 		switch j.Status {
 		case domain.JobSending:
-			if now.Before(j.LeaseUntil) {
-				// Another delivery is sending it right now. Come back when its lease ends,
-				// in case that delivery dies without recording an outcome.
-				later = j.LeaseUntil
-				return store.ErrNoChange
-			}
 			// The last claim never recorded an outcome: its request may have reached Meta.
-			j.Attempts = append(j.Attempts, domain.Attempt{N: len(j.Attempts) + 1, At: now, Outcome: "unknown",
+			j.AddAttempt(domain.Attempt{N: j.AttemptCount() + 1, At: now, Outcome: "unknown",
 				Error: "the claim expired before an outcome was recorded"})
 			j.Status = domain.JobUnknown
 			j.NextRetryAt = now.Add(s.Config.UnknownOutcomeWait)
@@ -97,10 +110,6 @@ func (s *Service) Dispatch(ctx context.Context, tenantID, jobID string) error {
 			next = &followUp{purpose: fmt.Sprintf("check-%d", len(j.Attempts)), at: j.NextRetryAt}
 			return nil
 		case domain.JobUnknown:
-			if now.Before(j.NextRetryAt) {
-				later = j.NextRetryAt
-				return store.ErrNoChange
-			}
 			if j.ProviderMessageID != "" {
 				// Meta's id for the send is known after all: it went out.
 				j.Status = domain.JobSent
@@ -114,14 +123,6 @@ func (s *Service) Dispatch(ctx context.Context, tenantID, jobID string) error {
 			}
 			j.AddEvent(now, "retry", ptbr.TextUnknownRetry)
 		case domain.JobPending, domain.JobQueued:
-			if !j.NextRetryAt.IsZero() && now.Before(j.NextRetryAt) {
-				later = j.NextRetryAt
-				return store.ErrNoChange
-			}
-			if now.Add(earlySkew).Before(j.ScheduledFor) {
-				later = j.ScheduledFor
-				return store.ErrNoChange
-			}
 		default: // sent, delivered, read, failed, skipped: nothing more to do
 			return store.ErrNoChange
 		}
@@ -164,6 +165,27 @@ func (s *Service) Dispatch(ctx context.Context, tenantID, jobID string) error {
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), s.Config.MetaTimeout+20*time.Second)
 	defer cancel()
 	return s.send(ctx, log, tenant, job, claimed)
+}
+
+// notDue reports whether a delivery of the job's task comes too early, and when to
+// come back: another delivery holds the claim (until its lease ends, in case it dies
+// without recording an outcome), an unknown outcome is still waiting for its status
+// webhook, a retry's time has not come, or the job's own time has not come.
+func notDue(j *domain.Job, now time.Time) (time.Time, bool) {
+	switch j.Status {
+	case domain.JobSending:
+		return j.LeaseUntil, now.Before(j.LeaseUntil)
+	case domain.JobUnknown:
+		return j.NextRetryAt, now.Before(j.NextRetryAt)
+	case domain.JobPending, domain.JobQueued:
+		if !j.NextRetryAt.IsZero() && now.Before(j.NextRetryAt) {
+			return j.NextRetryAt, true
+		}
+		if now.Add(earlySkew).Before(j.ScheduledFor) {
+			return j.ScheduledFor, true
+		}
+	}
+	return time.Time{}, false
 }
 
 // NotYetError asks the queue to deliver the task again at At.

@@ -3,6 +3,7 @@ package events
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"time"
 
@@ -40,6 +41,13 @@ func (s *Service) status(ctx context.Context, tenantID string, st status) error 
 	if jobID == "" {
 		s.Log.InfoContext(ctx, "status of a message Lembra did not send", "tenant_id", tenantID, logging.WAMID("wamid", st.ID), "status", st.Status)
 		return nil
+	}
+	// Meta posts "sent" as soon as it accepts a send, often before dispatch has recorded
+	// the answer. Applying it then would wait on dispatch's transaction on the same job:
+	// ask for redelivery instead (a plain read, no lock); by the time it comes back the
+	// outcome and the wamid index are stored.
+	if j, err := s.Store.GetJob(ctx, tenantID, jobID); err == nil && j.Status == domain.JobSending {
+		return fmt.Errorf("status %s of job %s arrived while its send is being recorded; asking for redelivery", st.Status, jobID)
 	}
 	at := unixTime(st.Timestamp, s.Now().UTC())
 	_, err = s.Store.UpdateJob(ctx, tenantID, jobID, func(tx *store.JobTx) error {

@@ -34,9 +34,16 @@ type Result struct {
 	Failed        int `json:"failed"`
 }
 
+// OrphanGrace is how long past its time a reminder marked queued may wait for its
+// task before the scan creates the task again (a crash between the mark and the
+// enqueue leaves none; a live task makes the second enqueue a no-op).
+const OrphanGrace = 15 * time.Minute
+
 // Scan enqueues the due reminders. Overlapping or repeated scans enqueue nothing twice:
-// task names derive from job ids. A reminder whose appointment has started is skipped
-// with the reason; one that could not be enqueued stays pending for the next scan.
+// task names derive from job ids. Each reminder is marked queued before its task is
+// created, so the scan never writes a job dispatch may be working on; one whose task
+// could not be created goes back to pending for the next scan. A reminder whose
+// appointment has started is skipped with the reason.
 func (s *Service) Scan(ctx context.Context) (Result, error) {
 	now := s.Now().UTC()
 	var res Result
@@ -44,39 +51,71 @@ func (s *Service) Scan(ctx context.Context) (Result, error) {
 	if err != nil {
 		return res, err
 	}
+	orphans, err := s.Store.QueuedReminders(ctx, now.Add(-OrphanGrace), s.BatchLimit)
+	if err != nil {
+		return res, err
+	}
 	res.Found = len(jobs)
 	for _, j := range jobs {
-		log := s.Log.With("tenant_id", j.TenantID, "job_id", j.ID)
-		if len(j.Attempts) > 0 {
-			continue // dispatch owns a reminder it has tried; its retry task is on the queue
-		}
-		if !j.AppointmentStartsAt.IsZero() && !j.AppointmentStartsAt.After(now) {
-			if err := s.Store.SkipJob(ctx, j.TenantID, j.ID, now, ptbr.Reason(ptbr.ReasonAppointmentPast)); err != nil {
-				log.ErrorContext(ctx, "could not skip a late reminder", "error", err.Error())
-				res.Failed++
-				continue
-			}
-			log.InfoContext(ctx, "job skipped", "reason_code", ptbr.ReasonAppointmentPast, "type", string(j.Type))
-			res.Skipped++
-			continue
-		}
-		created, err := s.Tasks.Enqueue(ctx, domain.TaskName(j.TenantID, j.ID, "send-1"), j.ScheduledFor,
-			queue.Payload{TenantID: j.TenantID, JobID: j.ID})
-		if err != nil {
-			log.ErrorContext(ctx, "could not enqueue a reminder; the next scan tries again", "error", err.Error())
-			res.Failed++
-			continue
-		}
-		if created {
-			res.Enqueued++
-		} else {
-			res.AlreadyQueued++
-		}
-		if err := s.Store.MarkQueued(ctx, j.TenantID, j.ID, now); err != nil {
-			log.ErrorContext(ctx, "reminder queued but not marked", "error", err.Error())
-		}
+		s.handle(ctx, j, now, true, &res)
+	}
+	for _, j := range orphans {
+		s.handle(ctx, j, now, false, &res)
 	}
 	s.Log.InfoContext(ctx, "reminder scan", "found", res.Found, "enqueued", res.Enqueued,
-		"already_queued", res.AlreadyQueued, "skipped", res.Skipped, "failed", res.Failed)
+		"already_queued", res.AlreadyQueued, "skipped", res.Skipped, "failed", res.Failed, "rechecked", len(orphans))
 	return res, nil
+}
+
+// handle enqueues one reminder: a pending one (mark first), or one marked queued long
+// ago whose task may be missing.
+func (s *Service) handle(ctx context.Context, j *domain.Job, now time.Time, pending bool, res *Result) {
+	log := s.Log.With("tenant_id", j.TenantID, "job_id", j.ID)
+	if len(j.Attempts) > 0 {
+		return // dispatch owns a reminder it has tried; its retry task is on the queue
+	}
+	if !j.AppointmentStartsAt.IsZero() && !j.AppointmentStartsAt.After(now) {
+		if err := s.Store.SkipJob(ctx, j.TenantID, j.ID, now, ptbr.Reason(ptbr.ReasonAppointmentPast)); err != nil {
+			log.ErrorContext(ctx, "could not skip a late reminder", "error", err.Error())
+			res.Failed++
+			return
+		}
+		log.InfoContext(ctx, "job skipped", "reason_code", ptbr.ReasonAppointmentPast, "type", string(j.Type))
+		res.Skipped++
+		return
+	}
+	if pending {
+		marked, err := s.Store.MarkQueued(ctx, j.TenantID, j.ID, now)
+		if err != nil {
+			log.ErrorContext(ctx, "could not mark a reminder queued; the next scan tries again", "error", err.Error())
+			res.Failed++
+			return
+		}
+		if !marked {
+			res.AlreadyQueued++ // another scan, or dispatch, has it
+			return
+		}
+	}
+	created, err := s.Tasks.Enqueue(ctx, domain.TaskName(j.TenantID, j.ID, "send-1"), j.ScheduledFor,
+		queue.Payload{TenantID: j.TenantID, JobID: j.ID})
+	if err != nil {
+		log.ErrorContext(ctx, "could not enqueue a reminder; the next scan tries again", "error", err.Error())
+		res.Failed++
+		if pending {
+			if err := s.Store.ReleaseQueued(ctx, j.TenantID, j.ID, now, ptbr.TextEnqueueFailed); err != nil {
+				// Left queued: the orphan check of a later scan creates its task.
+				log.ErrorContext(ctx, "could not put the reminder back to pending", "error", err.Error())
+			}
+		}
+		return
+	}
+	switch {
+	case !created:
+		res.AlreadyQueued++
+	case pending:
+		res.Enqueued++
+	default:
+		log.WarnContext(ctx, "reminder task was missing; created again")
+		res.Enqueued++
+	}
 }

@@ -140,7 +140,8 @@ type AppointmentChange struct {
 }
 
 // UpdateAppointment runs fn on an appointment and its jobs inside a transaction and
-// writes what it changed. fn may run more than once; it must not have side effects.
+// writes what it changed; fn returning ErrNoChange writes nothing. fn may run more
+// than once; it must not have side effects.
 func (s *Store) UpdateAppointment(ctx context.Context, tenantID, id string,
 	fn func(apt *domain.Appointment, jobs []*domain.Job) (AppointmentChange, error)) (*domain.Appointment, []*domain.Job, error) {
 	var outApt *domain.Appointment
@@ -163,6 +164,10 @@ func (s *Store) UpdateAppointment(ctx context.Context, tenantID, id string,
 			return err
 		}
 		change, err := fn(apt, jobs)
+		if errors.Is(err, ErrNoChange) {
+			outApt, outJobs = apt, jobs
+			return nil
+		}
 		if err != nil {
 			return err
 		}

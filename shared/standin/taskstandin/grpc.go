@@ -133,6 +133,9 @@ func (r *rpc) DeleteQueue(_ context.Context, req *cloudtaskspb.DeleteQueueReques
 // ---- tasks ----
 
 func (r *rpc) CreateTask(_ context.Context, req *cloudtaskspb.CreateTaskRequest) (*cloudtaskspb.Task, error) {
+	if r.s.faults.take() {
+		return nil, status.Error(codes.Unavailable, "the Cloud Tasks stand-in was told to refuse this call (FailCreates)")
+	}
 	in := req.GetTask()
 	if in == nil {
 		return nil, status.Error(codes.InvalidArgument, "task is required")

@@ -98,6 +98,7 @@ var (
 // Server is the Cloud Tasks stand-in. Create it with New; it is safe for concurrent use.
 type Server struct {
 	opts      Options
+	faults    createFaults // CreateTask calls to refuse (FailCreates)
 	client    *http.Client
 	transport *http.Transport // the default client's, closed by Close
 	log       *slog.Logger
