@@ -109,3 +109,35 @@ func FuzzCheckJSONKeys(f *testing.F) {
 		}
 	})
 }
+
+// BenchmarkDecodeJSON measures a typical booking body; the key check is one more pass.
+func BenchmarkDecodeJSON(b *testing.B) {
+	const payload = `{"external_id":"agenda-1001","client_name":"Maria Souza","client_phone":"+5511987654321",` +
+		`"service":"Design de sobrancelhas","starts_at":"2026-12-10T14:00:00-03:00","location":"Rua Augusta, 1500 – São Paulo"}`
+	type appointment struct {
+		ExternalID  string `json:"external_id"`
+		ClientName  string `json:"client_name"`
+		ClientPhone string `json:"client_phone"`
+		Service     string `json:"service"`
+		StartsAt    string `json:"starts_at"`
+		Location    string `json:"location"`
+	}
+	b.Run("DecodeJSON", func(b *testing.B) {
+		b.SetBytes(int64(len(payload)))
+		for b.Loop() {
+			var v appointment
+			r := httptest.NewRequest(http.MethodPost, "/", strings.NewReader(payload))
+			if err := DecodeJSON(httptest.NewRecorder(), r, 16<<10, &v); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("CheckJSONKeys", func(b *testing.B) {
+		b.SetBytes(int64(len(payload)))
+		for b.Loop() {
+			if err := CheckJSONKeys([]byte(payload)); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}
