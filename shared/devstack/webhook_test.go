@@ -140,9 +140,9 @@ func TestWebhookSignatureChecks(t *testing.T) {
 
 func fixtureBytes(t *testing.T, name string) []byte {
 	t.Helper()
-	b, err := os.ReadFile(filepath.Join("..", "..", "..", "shared", "fixtures", "meta", "webhooks", name))
+	b, err := os.ReadFile(filepath.Join("..", "..", "testdata", "meta", "webhooks", name))
 	if err != nil {
-		t.Fatalf("fixture %s (expected beside the repository, in ../shared): %v", name, err)
+		t.Fatalf("fixture %s (in testdata/meta/webhooks): %v", name, err)
 	}
 	return b
 }
@@ -189,9 +189,9 @@ var fixtureTenants = []struct{ id, phoneNumberID, waba string }{
 
 func TestEveryFixtureIsAcceptedAndHasItsEffect(t *testing.T) {
 	t.Parallel()
-	files, err := filepath.Glob(filepath.Join("..", "..", "..", "shared", "fixtures", "meta", "webhooks", "*.json"))
+	files, err := filepath.Glob(filepath.Join("..", "..", "testdata", "meta", "webhooks", "*.json"))
 	if err != nil || len(files) == 0 {
-		t.Fatalf("no webhook fixtures found beside the repository (../shared/fixtures/meta/webhooks): %v", err)
+		t.Fatalf("no webhook fixtures found in testdata/meta/webhooks: %v", err)
 	}
 	checked := map[string]bool{}
 	for _, path := range files {

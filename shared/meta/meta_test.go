@@ -16,7 +16,7 @@ import (
 
 func fixture(t *testing.T, name string) []byte {
 	t.Helper()
-	b, err := os.ReadFile(filepath.Join("..", "..", "..", "shared", "fixtures", "meta", "graph", name))
+	b, err := os.ReadFile(filepath.Join("..", "..", "testdata", "meta", "graph", name))
 	if err != nil {
 		t.Fatalf("fixture %s: %v", name, err)
 	}

@@ -4,7 +4,7 @@
 //	POST /{version}/{phone_number_id}/messages      (version like v23.0; may be omitted)
 //
 // It checks what Meta checks, answers in Meta's JSON shapes (see the fixtures in
-// shared/fixtures/meta/graph and meta-notes §4), can be told to fail (FailNext), and
+// testdata/meta/graph), can be told to fail (FailNext), and
 // records every request it receives (Requests, Accepted, WaitRequests).
 //
 // Checks, in this order (the first failing one answers):
