@@ -7,7 +7,6 @@ locals {
     "cloudfunctions.googleapis.com",
     "cloudscheduler.googleapis.com",
     "cloudtasks.googleapis.com",
-    "eventarc.googleapis.com", # Pub/Sub trigger of the events function
     "firestore.googleapis.com",
     "iam.googleapis.com",
     "pubsub.googleapis.com",

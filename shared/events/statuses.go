@@ -9,6 +9,7 @@ import (
 
 	"github.com/lembra-app/lembra/shared/domain"
 	"github.com/lembra-app/lembra/shared/logging"
+	"github.com/lembra-app/lembra/shared/meta"
 	"github.com/lembra-app/lembra/shared/ptbr"
 	"github.com/lembra-app/lembra/shared/store"
 )
@@ -95,7 +96,7 @@ func applyStatus(tx *store.JobTx, st status, next domain.JobStatus, at time.Time
 			if len(st.Errors) > 0 {
 				code, title, details = st.Errors[0].Code, st.Errors[0].Title, st.Errors[0].ErrorData.Details
 			}
-			j.ErrorCode, j.ErrorTitle, j.ErrorDetails = code, title, details
+			j.ErrorCode, j.ErrorTitle, j.ErrorDetails = code, meta.ClipErrorText(title), meta.ClipErrorText(details)
 			j.ReasonCode, j.Reason = ptbr.ReasonMetaError, ptbr.MetaError(code)
 		}
 	case j.Status == domain.JobFailed || j.Status == domain.JobSkipped:
