@@ -19,15 +19,16 @@ import (
 	"github.com/lembra-app/lembra/shared/store"
 )
 
-// Enqueuer creates named dispatch tasks; queue.Tasks is the real one.
-type Enqueuer interface {
-	Enqueue(ctx context.Context, name string, at time.Time, p queue.Payload) (bool, error)
-}
+// Enqueuer is queue.Enqueuer, kept under this name until its last user (events) names
+// queue.Enqueuer itself.
+//
+// Deprecated: use queue.Enqueuer.
+type Enqueuer = queue.Enqueuer
 
 // Service applies booking changes.
 type Service struct {
 	Store *store.Store
-	Tasks Enqueuer
+	Tasks queue.Enqueuer
 	Log   *slog.Logger
 	Now   func() time.Time
 }
@@ -198,8 +199,7 @@ func (s *Service) enqueueWaiting(ctx context.Context, tenantID string, jobs []*d
 		if j.Type != jt || !awaitsFirstTask(j) {
 			continue
 		}
-		if _, err := s.Tasks.Enqueue(ctx, domain.TaskName(tenantID, j.ID, "send-1"), time.Time{},
-			queue.Payload{TenantID: tenantID, JobID: j.ID}); err != nil {
+		if _, err := queue.EnqueueJob(ctx, s.Tasks, tenantID, j.ID, queue.SendPurpose(1), time.Time{}); err != nil {
 			s.Log.ErrorContext(ctx, "enqueue failed", "tenant_id", tenantID, "job_id", j.ID, "error", err.Error())
 			return fmt.Errorf("%w: %v", ErrQueueUnavailable, err)
 		}

@@ -119,7 +119,7 @@ func enqueueLater(t *testing.T, s *devstack.Stack, tenantID, jobID string) strin
 	if err != nil {
 		t.Fatal(err)
 	}
-	name := domain.TaskName(tenantID, jobID, "send-1")
+	name := queue.TaskName(tenantID, jobID, queue.SendPurpose(1))
 	if _, err := q.Enqueue(context.Background(), name, time.Now().Add(time.Hour), queue.Payload{TenantID: tenantID, JobID: jobID}); err != nil {
 		t.Fatal(err)
 	}

@@ -8,15 +8,14 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"log/slog"
 	"time"
 
-	"github.com/lembra-app/lembra/shared/booking"
 	"github.com/lembra-app/lembra/shared/config"
 	"github.com/lembra-app/lembra/shared/domain"
 	"github.com/lembra-app/lembra/shared/meta"
 	"github.com/lembra-app/lembra/shared/ptbr"
+	"github.com/lembra-app/lembra/shared/queue"
 	"github.com/lembra-app/lembra/shared/secrets"
 	"github.com/lembra-app/lembra/shared/store"
 )
@@ -31,7 +30,7 @@ type Secrets interface {
 type Service struct {
 	Config  config.Config
 	Store   *store.Store
-	Tasks   booking.Enqueuer
+	Tasks   queue.Enqueuer
 	Secrets Secrets
 	Meta    *meta.Client
 	Log     *slog.Logger
@@ -47,7 +46,7 @@ func CallbackData(tenantID, jobID string) string { return tenantID + "/" + jobID
 
 // followUp is a task to create once the transaction has committed.
 type followUp struct {
-	purpose string
+	purpose queue.Purpose
 	at      time.Time
 }
 
@@ -107,7 +106,7 @@ func (s *Service) Dispatch(ctx context.Context, tenantID, jobID string) error {
 			j.NextRetryAt = now.Add(s.Config.UnknownOutcomeWait)
 			j.LeaseUntil = time.Time{}
 			j.AddEvent(now, string(domain.JobUnknown), ptbr.TextLeaseExpired)
-			next = &followUp{purpose: fmt.Sprintf("check-%d", len(j.Attempts)), at: j.NextRetryAt}
+			next = &followUp{purpose: queue.CheckPurpose(len(j.Attempts)), at: j.NextRetryAt}
 			return nil
 		case domain.JobUnknown:
 			if j.ProviderMessageID != "" {

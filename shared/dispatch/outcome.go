@@ -66,7 +66,7 @@ func (s *Service) send(ctx context.Context, log *slog.Logger, t *domain.Tenant, 
 			j.Status = domain.JobUnknown
 			j.NextRetryAt = now.Add(s.Config.UnknownOutcomeWait)
 			j.AddEvent(now, string(domain.JobUnknown), ptbr.TextUnknown)
-			next = &followUp{purpose: fmt.Sprintf("check-%d", c.attempt), at: j.NextRetryAt}
+			next = &followUp{purpose: queue.CheckPurpose(c.attempt), at: j.NextRetryAt}
 		case errors.As(err, &missing):
 			a.Outcome, a.Error = "failed", meta.ClipErrorText(err.Error())
 			j.Finish(now, domain.JobFailed, ptbr.Reason(ptbr.ReasonTokenUnavailable))
@@ -95,7 +95,7 @@ func (s *Service) send(ctx context.Context, log *slog.Logger, t *domain.Tenant, 
 			j.Status = domain.JobQueued // its retry task is created below; the reminder scan leaves it alone
 			j.NextRetryAt = now.Add(s.Config.RetryDelay(c.attempt))
 			j.AddEvent(now, "retry_scheduled", text+" "+fmt.Sprintf(ptbr.TextRetryLater, ptbr.DateTime(j.NextRetryAt, t.Location())))
-			next = &followUp{purpose: fmt.Sprintf("send-%d", c.attempt+1), at: j.NextRetryAt}
+			next = &followUp{purpose: queue.SendPurpose(c.attempt + 1), at: j.NextRetryAt}
 		}
 		j.AddAttempt(a)
 		return nil
@@ -132,7 +132,7 @@ func (s *Service) schedule(ctx context.Context, tenantID, jobID string, f *follo
 	if f == nil {
 		return nil
 	}
-	_, err := s.Tasks.Enqueue(ctx, domain.TaskName(tenantID, jobID, f.purpose), f.at, queue.Payload{TenantID: tenantID, JobID: jobID})
+	_, err := queue.EnqueueJob(ctx, s.Tasks, tenantID, jobID, f.purpose, f.at)
 	return err
 }
 

@@ -1,8 +1,6 @@
 package domain
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
 	"fmt"
 	"time"
 )
@@ -65,13 +63,6 @@ func JobID(appointmentID string, jt JobType, version int) string {
 		return fmt.Sprintf("%s-%s-v%d", appointmentID, jt, version)
 	}
 	return fmt.Sprintf("%s-%s", appointmentID, jt)
-}
-
-// TaskName derives the Cloud Task id for one delivery of a job: the first send, a
-// retry, or the check after an unknown outcome. Hashed, as Cloud Tasks asks.
-func TaskName(tenantID, jobID, purpose string) string {
-	sum := sha256.Sum256([]byte(tenantID + "\x00" + jobID + "\x00" + purpose))
-	return hex.EncodeToString(sum[:20])
 }
 
 // Attempt is one try at sending a job.

@@ -130,8 +130,7 @@ func (s *Service) inbound(ctx context.Context, t *domain.Tenant, contacts []cont
 		log.InfoContext(ctx, "client message recorded", attrs...)
 	}
 	if res.Reply != nil && res.Reply.Status == domain.JobPending {
-		if _, err := s.Tasks.Enqueue(ctx, domain.TaskName(t.ID, res.Reply.ID, "send-1"), time.Time{},
-			queue.Payload{TenantID: t.ID, JobID: res.Reply.ID}); err != nil {
+		if _, err := queue.EnqueueJob(ctx, s.Tasks, t.ID, res.Reply.ID, queue.SendPurpose(1), time.Time{}); err != nil {
 			return err
 		}
 	}

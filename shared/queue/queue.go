@@ -4,6 +4,8 @@ package queue
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"time"
@@ -15,6 +17,40 @@ import (
 	"google.golang.org/protobuf/types/known/durationpb"
 	"google.golang.org/protobuf/types/known/timestamppb"
 )
+
+// Enqueuer creates named dispatch tasks; Tasks is the real one.
+type Enqueuer interface {
+	Enqueue(ctx context.Context, name string, at time.Time, p Payload) (bool, error)
+}
+
+// Purpose names one delivery of a job's task: its first send, a retry, or the check
+// after an unknown outcome. A job has one task per purpose.
+type Purpose string
+
+// SendPurpose is the delivery that makes attempt n (1-based) of a job: SendPurpose(1)
+// is the first send, SendPurpose(n+1) the retry after a retryable failure of attempt n.
+func SendPurpose(n int) Purpose { return Purpose(fmt.Sprintf("send-%d", n)) }
+
+// CheckPurpose is the delivery that looks again at a job whose n-th attempt ended
+// with an unknown outcome, once the wait for its status webhook is over.
+func CheckPurpose(n int) Purpose { return Purpose(fmt.Sprintf("check-%d", n)) }
+
+// TaskName derives the Cloud Task id for one delivery of a job: derived from the job,
+// so that enqueueing the same delivery twice creates one task (Cloud Tasks refuses a
+// name in use or used within about an hour), and hashed, as CreateTask's reference asks
+// ("using hashed strings for the task id ... is recommended"; sequential ids raise
+// latency and error rates):
+// https://cloud.google.com/tasks/docs/reference/rest/v2/projects.locations.queues.tasks/create
+func TaskName(tenantID, jobID string, purpose Purpose) string {
+	sum := sha256.Sum256([]byte(tenantID + "\x00" + jobID + "\x00" + string(purpose)))
+	return hex.EncodeToString(sum[:20])
+}
+
+// EnqueueJob creates the task for one delivery of a job at `at` (zero: now). It
+// reports false, without an error, when that task already exists or ran recently.
+func EnqueueJob(ctx context.Context, q Enqueuer, tenantID, jobID string, purpose Purpose, at time.Time) (bool, error) {
+	return q.Enqueue(ctx, TaskName(tenantID, jobID, purpose), at, Payload{TenantID: tenantID, JobID: jobID})
+}
 
 // Payload is the body of a dispatch task.
 type Payload struct {

@@ -8,7 +8,6 @@ import (
 	"log/slog"
 	"time"
 
-	"github.com/lembra-app/lembra/shared/booking"
 	"github.com/lembra-app/lembra/shared/domain"
 	"github.com/lembra-app/lembra/shared/ptbr"
 	"github.com/lembra-app/lembra/shared/queue"
@@ -18,7 +17,7 @@ import (
 // Service runs scans.
 type Service struct {
 	Store      *store.Store
-	Tasks      booking.Enqueuer
+	Tasks      queue.Enqueuer
 	Log        *slog.Logger
 	Now        func() time.Time
 	Horizon    time.Duration
@@ -96,8 +95,7 @@ func (s *Service) handle(ctx context.Context, j *domain.Job, now time.Time, pend
 			return
 		}
 	}
-	created, err := s.Tasks.Enqueue(ctx, domain.TaskName(j.TenantID, j.ID, "send-1"), j.ScheduledFor,
-		queue.Payload{TenantID: j.TenantID, JobID: j.ID})
+	created, err := queue.EnqueueJob(ctx, s.Tasks, j.TenantID, j.ID, queue.SendPurpose(1), j.ScheduledFor)
 	if err != nil {
 		log.ErrorContext(ctx, "could not enqueue a reminder; the next scan tries again", "error", err.Error())
 		res.Failed++
