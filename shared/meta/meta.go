@@ -1,6 +1,6 @@
-// Package meta is the client for Meta's WhatsApp Cloud API (Graph API): it sends
-// messages and classifies what comes back into sent, retryable, permanent, or unknown
-// (the request went out but its answer was lost).
+// Package meta is the adapter for Meta's WhatsApp Cloud API (Graph API): it sends
+// messages, classifies what comes back (retry.go: sent, retryable, permanent, unknown
+// outcome, token missing) and owns the callback data a send carries (callback.go).
 package meta
 
 import (
@@ -129,30 +129,6 @@ func (e *APIError) Error() string {
 	return msg
 }
 
-// retryableCodes are the Meta errors that trying again later can fix, read from the
-// "possible reasons and solutions" of Meta's error-code list,
-// https://developers.facebook.com/documentation/business-messaging/whatsapp/support/error-codes
-// (updated Nov 19, 2025):
-//   - throttling: 4 (app call rate, "try again later"), 80007 (WABA rate limit, "try again
-//     later"), 130429 (throughput, "try again later"), 131056 (pair rate limit, "wait and
-//     retry");
-//   - Meta's side: 1 ("invalid request or possible server error": retried, within the
-//     job's retry limit), 2 (downtime or overload), 131000 ("try again"), 131016 (service
-//     unavailable), 131057 and 2494100 (maintenance mode, "try again in a few minutes"),
-//     133004 (server temporarily unavailable);
-//   - waits of minutes: 133015 ("wait 5 minutes"), 134101 (template still syncing, "wait
-//     10 minutes").
-//
-// Not retried: 131049 ("wait at least 24 hours": the retry delays are minutes, and Meta
-// warns that resending earlier only brings the error again), 131048 (spam limit: a quality
-// problem), 133016 (register/deregister limit: up to 72 hours), 132069 (Flow throttled)
-// and every code whose solution is to change the request, the template, the account or
-// its billing.
-var retryableCodes = map[int]bool{
-	1: true, 2: true, 4: true, 80007: true, 130429: true, 131000: true, 131016: true, 131056: true,
-	131057: true, 133004: true, 133015: true, 134101: true, 2494100: true,
-}
-
 // MaxErrorText bounds each text Meta sends about an error (title, details, the whole
 // error line) before it is stored: they come from outside and are kept for the operator.
 const MaxErrorText = 1024
@@ -170,14 +146,6 @@ func ClipErrorText(s string) string {
 		cut--
 	}
 	return s[:cut] + mark
-}
-
-// Retryable reports whether trying again later can help.
-func (e *APIError) Retryable() bool {
-	if e.Code != 0 {
-		return retryableCodes[e.Code]
-	}
-	return e.HTTPStatus == http.StatusTooManyRequests || e.HTTPStatus >= 500
 }
 
 // ErrTransport means the request never reached Meta (no connection): safe to retry.

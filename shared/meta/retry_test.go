@@ -1,0 +1,114 @@
+package meta
+
+import (
+	"errors"
+	"fmt"
+	"testing"
+	"time"
+)
+
+func TestClassify(t *testing.T) {
+	notFound := errors.New("secret not found")
+	cases := []struct {
+		name string
+		err  error
+		want Class
+	}{
+		{"sent", nil, ClassSent},
+		{"no connection", fmt.Errorf("%w: dial tcp: refused", ErrTransport), ClassRetryable},
+		{"answer lost after the request was written", fmt.Errorf("%w: timeout", ErrOutcomeUnknown), ClassOutcomeUnknown},
+		{"unknown outcome wrapped again", fmt.Errorf("send: %w", fmt.Errorf("%w: EOF", ErrOutcomeUnknown)), ClassOutcomeUnknown},
+		{"token missing", &TokenMissingError{Err: notFound}, ClassTokenMissing},
+		{"token missing, wrapped", fmt.Errorf("read: %w", &TokenMissingError{Err: notFound}), ClassTokenMissing},
+		{"secret store unreadable", errors.New("secret manager: unavailable"), ClassRetryable},
+		{"throttled", &APIError{HTTPStatus: 400, Code: 130429}, ClassRetryable},
+		{"Meta overloaded", &APIError{HTTPStatus: 503, Code: 2}, ClassRetryable},
+		{"bare 500", &APIError{HTTPStatus: 500}, ClassRetryable},
+		{"bare 429", &APIError{HTTPStatus: 429}, ClassRetryable},
+		{"bare 400", &APIError{HTTPStatus: 400}, ClassPermanent},
+		{"bare 401", &APIError{HTTPStatus: 401}, ClassPermanent},
+		{"token expired", &APIError{HTTPStatus: 401, Code: 190}, ClassPermanent},
+		{"template missing", &APIError{HTTPStatus: 404, Code: 132001}, ClassPermanent},
+		{"permanent code on a 500", &APIError{HTTPStatus: 500, Code: 131026}, ClassPermanent},
+		{"Meta error wrapped", fmt.Errorf("send: %w", &APIError{HTTPStatus: 400, Code: 131047}), ClassPermanent},
+	}
+	for _, c := range cases {
+		if got := Classify(c.err); got != c.want {
+			t.Errorf("%s: Classify = %v, want %v", c.name, got, c.want)
+		}
+	}
+}
+
+func TestForgetToken(t *testing.T) {
+	cases := []struct {
+		err  error
+		want bool
+	}{
+		{nil, false},
+		{&APIError{HTTPStatus: 401, Code: 190}, true},
+		{&APIError{HTTPStatus: 400, Code: 190}, true},
+		{&APIError{HTTPStatus: 401}, true},
+		{fmt.Errorf("send: %w", &APIError{HTTPStatus: 401}), true},
+		{&APIError{HTTPStatus: 401, Code: 10}, false}, // permission: the token itself is fine
+		{&APIError{HTTPStatus: 403}, false},
+		{&APIError{HTTPStatus: 500}, false},
+		{&TokenMissingError{Err: errors.New("not found")}, false},
+		{ErrOutcomeUnknown, false},
+	}
+	for _, c := range cases {
+		if got := ForgetToken(c.err); got != c.want {
+			t.Errorf("ForgetToken(%v) = %v, want %v", c.err, got, c.want)
+		}
+	}
+}
+
+func TestRetryDelay(t *testing.T) {
+	p := RetryPolicy{BaseDelay: 30 * time.Second}
+	cases := []struct {
+		n    int
+		want time.Duration
+	}{
+		{1, 30 * time.Second}, {2, time.Minute}, {3, 2 * time.Minute}, {4, 4 * time.Minute},
+		{7, 32 * time.Minute}, {8, time.Hour}, {9, time.Hour}, {50, time.Hour},
+	}
+	for _, c := range cases {
+		if got := p.Delay(c.n); got != c.want {
+			t.Errorf("Delay(%d) = %v, want %v", c.n, got, c.want)
+		}
+	}
+	if got := (RetryPolicy{BaseDelay: 250 * time.Millisecond}).Delay(3); got != time.Second {
+		t.Errorf("short base: Delay(3) = %v, want 1s", got)
+	}
+}
+
+func TestDecide(t *testing.T) {
+	p := RetryPolicy{MaxRetries: 2, BaseDelay: 30 * time.Second, UnknownWait: 15 * time.Minute}
+	throttled := &APIError{HTTPStatus: 400, Code: 130429}
+	cases := []struct {
+		name    string
+		attempt int
+		err     error
+		want    Next
+	}{
+		{"sent", 1, nil, Next{Class: ClassSent}},
+		{"first retryable failure", 1, throttled, Next{Class: ClassRetryable, Again: true, After: 30 * time.Second}},
+		{"second retryable failure: delay doubles", 2, throttled, Next{Class: ClassRetryable, Again: true, After: time.Minute}},
+		{"retryable failure of the last allowed attempt", 3, throttled, Next{Class: ClassRetryable, Exhausted: true}},
+		{"unknown outcome waits for its webhook, retries left or not", 3, ErrOutcomeUnknown,
+			Next{Class: ClassOutcomeUnknown, Again: true, After: 15 * time.Minute}},
+		{"permanent", 1, &APIError{HTTPStatus: 400, Code: 131026}, Next{Class: ClassPermanent}},
+		{"token expired: permanent, and the cached token is dropped", 1, &APIError{HTTPStatus: 401, Code: 190},
+			Next{Class: ClassPermanent, ForgetToken: true}},
+		{"bare 401: permanent, and the cached token is dropped", 2, &APIError{HTTPStatus: 401},
+			Next{Class: ClassPermanent, ForgetToken: true}},
+		{"token missing", 1, &TokenMissingError{Err: errors.New("not found")}, Next{Class: ClassTokenMissing}},
+	}
+	for _, c := range cases {
+		if got := p.Decide(c.attempt, c.err); got != c.want {
+			t.Errorf("%s: Decide = %+v, want %+v", c.name, got, c.want)
+		}
+	}
+	if !(RetryPolicy{MaxRetries: 0}).Decide(1, throttled).Exhausted {
+		t.Error("no retries configured: the first retryable failure is final")
+	}
+}
