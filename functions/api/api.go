@@ -45,14 +45,29 @@ func Handler(env *app.Env) (http.Handler, error) {
 		booking: &booking.Service{Store: st, Tasks: tasks, Log: env.Log, Now: env.Now},
 	}
 	mux := http.NewServeMux()
-	mux.Handle("POST /v1/appointments", s.tenantOnly(s.createAppointment))
-	mux.Handle("GET /v1/appointments/{id}", s.tenantOnly(s.getAppointment))
-	mux.Handle("PATCH /v1/appointments/{id}", s.tenantOnly(s.rescheduleAppointment))
-	mux.Handle("POST /v1/appointments/{id}/cancel", s.tenantOnly(s.cancelAppointment))
+	for _, rt := range s.routes() {
+		mux.Handle(rt.pattern, s.tenantOnly(rt.handler))
+	}
 	mux.Handle("/", web.Handle(env.Log, func(w http.ResponseWriter, r *http.Request) error {
 		return web.Errorf(http.StatusNotFound, "not_found", "no such endpoint: %s %s", r.Method, r.URL.Path)
 	}))
 	return mux, nil
+}
+
+type route struct {
+	pattern string // http.ServeMux pattern: "METHOD /path/{wildcard}"
+	handler tenantHandler
+}
+
+// routes lists every route of the API; docs/openapi.json describes each one
+// (TestOpenAPIMatchesRoutes).
+func (s *server) routes() []route {
+	return []route{
+		{"POST /v1/appointments", s.createAppointment},
+		{"GET /v1/appointments/{id}", s.getAppointment},
+		{"PATCH /v1/appointments/{id}", s.rescheduleAppointment},
+		{"POST /v1/appointments/{id}/cancel", s.cancelAppointment},
+	}
 }
 
 type server struct {
@@ -108,15 +123,6 @@ func (s *server) tenantOnly(h tenantHandler) http.Handler {
 	})
 }
 
-type createRequest struct {
-	ExternalID  string `json:"external_id"`
-	ClientName  string `json:"client_name"`
-	ClientPhone string `json:"client_phone"`
-	Service     string `json:"service"`
-	StartsAt    string `json:"starts_at"`
-	Location    string `json:"location"`
-}
-
 func parseTime(field, v string) (time.Time, error) {
 	if strings.TrimSpace(v) == "" {
 		return time.Time{}, nil // reported as missing by validation
@@ -129,7 +135,7 @@ func parseTime(field, v string) (time.Time, error) {
 }
 
 func (s *server) createAppointment(w http.ResponseWriter, r *http.Request, t *domain.Tenant) error {
-	var req createRequest
+	var req CreateAppointmentRequest
 	if err := web.DecodeJSON(w, r, maxBody, &req); err != nil {
 		return err
 	}
@@ -167,12 +173,8 @@ func (s *server) getAppointment(w http.ResponseWriter, r *http.Request, t *domai
 	return nil
 }
 
-type rescheduleRequest struct {
-	StartsAt string `json:"starts_at"`
-}
-
 func (s *server) rescheduleAppointment(w http.ResponseWriter, r *http.Request, t *domain.Tenant) error {
-	var req rescheduleRequest
+	var req RescheduleAppointmentRequest
 	if err := web.DecodeJSON(w, r, maxBody, &req); err != nil {
 		return err
 	}
@@ -198,12 +200,8 @@ func queueError(err error, message string) error {
 	return err
 }
 
-type cancelRequest struct {
-	NotifyClient *bool `json:"notify_client"`
-}
-
 func (s *server) cancelAppointment(w http.ResponseWriter, r *http.Request, t *domain.Tenant) error {
-	var req cancelRequest
+	var req CancelAppointmentRequest
 	if err := web.DecodeJSON(w, r, maxBody, &req); err != nil {
 		return err
 	}
@@ -219,24 +217,7 @@ func (s *server) cancelAppointment(w http.ResponseWriter, r *http.Request, t *do
 	return nil
 }
 
-type appointmentView struct {
-	*domain.Appointment
-	StartsAtLocal string `json:"starts_at_local"`
-	VoucherURL    string `json:"voucher_url,omitempty"`
-}
-
-type response struct {
-	Appointment appointmentView `json:"appointment"`
-	Jobs        []*domain.Job   `json:"jobs"`
-}
-
-func (s *server) view(t *domain.Tenant, apt *domain.Appointment, jobs []*domain.Job) response {
-	v := appointmentView{Appointment: apt, StartsAtLocal: apt.StartsAt.In(t.Location()).Format(time.RFC3339)}
-	if base := s.env.Config.VoucherBaseURL; base != "" {
-		v.VoucherURL = base + "/" + apt.VoucherToken
-	}
-	if jobs == nil {
-		jobs = []*domain.Job{}
-	}
-	return response{Appointment: v, Jobs: jobs}
+// view is the answer of every appointment route.
+func (s *server) view(t *domain.Tenant, apt *domain.Appointment, jobs []*domain.Job) AppointmentResponse {
+	return NewAppointmentResponse(apt, jobs, t.Location(), s.env.Config.VoucherBaseURL)
 }
