@@ -16,46 +16,6 @@ const (
 	JobReply JobType = "button_reply"
 )
 
-// JobStatus is where a job is in its life.
-type JobStatus string
-
-const (
-	JobPending JobStatus = "pending" // waiting for its time or its retry
-	JobQueued  JobStatus = "queued"  // a Cloud Task exists for it
-	JobSending JobStatus = "sending" // claimed by a dispatch; the send is under way
-	// JobUnknown: the request reached Meta but its answer was lost. The job waits for a
-	// status webhook naming it before it is tried again.
-	JobUnknown   JobStatus = "unknown"
-	JobSent      JobStatus = "sent"
-	JobDelivered JobStatus = "delivered"
-	JobRead      JobStatus = "read"
-	JobFailed    JobStatus = "failed"
-	// JobSkipped: not sent by a rule (mode, allowlist, kill switch, appointment canceled
-	// or rescheduled, window closed, …); the reason says which.
-	JobSkipped JobStatus = "skipped"
-)
-
-// Final reports whether nothing more will be sent for a job in this status.
-func (s JobStatus) Final() bool {
-	switch s {
-	case JobSent, JobDelivered, JobRead, JobFailed, JobSkipped:
-		return true
-	}
-	return false
-}
-
-// providerRank orders the statuses Meta reports; a job never moves to a lower one.
-var providerRank = map[JobStatus]int{JobSent: 1, JobDelivered: 2, JobRead: 3}
-
-// Advance moves s forward to next if next is further along sent → delivered → read.
-// Any status before sent (sending, unknown, …) advances to any provider status.
-func (s JobStatus) Advance(next JobStatus) JobStatus {
-	if providerRank[next] > providerRank[s] {
-		return next
-	}
-	return s
-}
-
 // JobID derives a job's id. Reminders carry the schedule version, so a reschedule
 // yields a new job (and a new Cloud Task name).
 func JobID(appointmentID string, jt JobType, version int) string {
@@ -171,16 +131,13 @@ func (j *Job) AddEvent(at time.Time, event, detail string) {
 	}
 }
 
-// statusRank orders Meta's statuses that share a second.
-var statusRank = map[string]int{"sent": 1, "delivered": 2, "read": 3}
-
 // happensBefore reports whether entry a goes before entry b on a timeline.
 func happensBefore(a, b TimelineEntry) bool {
 	sa, sb := a.At.Truncate(time.Second), b.At.Truncate(time.Second)
 	if !sa.Equal(sb) {
 		return sa.Before(sb)
 	}
-	ra, rb := statusRank[a.Event], statusRank[b.Event]
+	ra, rb := providerRank(JobStatus(a.Event)), providerRank(JobStatus(b.Event))
 	return ra > 0 && rb > 0 && ra < rb
 }
 
