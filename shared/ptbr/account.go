@@ -7,14 +7,6 @@ import (
 	"github.com/lembra-app/lembra/shared/domain"
 )
 
-// Reasons a message was not sent because of the state of the studio's WhatsApp account.
-const (
-	ReasonAccountDisconnected = "whatsapp_disconnected"
-	ReasonAccountDeleted      = "whatsapp_account_deleted"
-	ReasonAccountBanned       = "whatsapp_account_disabled"
-	ReasonAccountRestricted   = "whatsapp_account_restricted"
-)
-
 // TextAccountDisconnected is the reason of every message held back while the
 // studio's number is disconnected.
 const TextAccountDisconnected = "Conta do WhatsApp desconectada: reconecte para voltar a enviar."
@@ -34,14 +26,13 @@ var disconnectionReasons = map[string]string{
 func AccountBlocked(b domain.AccountBlock, loc *time.Location) domain.Reason {
 	switch b.Code {
 	case domain.BlockDeleted:
-		return domain.Reason{Code: ReasonAccountDeleted,
-			Text: "Conta do WhatsApp Business excluída na Meta: conecte uma conta nova para voltar a enviar."}
+		return Reason(domain.ReasonAccountDeleted)
 	case domain.BlockBanned:
 		text := "Conta do WhatsApp Business desativada pela Meta por violação das políticas"
 		if b.Ban != nil && b.Ban.Date != "" {
 			text += " (data informada pela Meta: " + b.Ban.Date + ")"
 		}
-		return domain.Reason{Code: ReasonAccountBanned,
+		return domain.Reason{Code: domain.ReasonAccountBanned,
 			Text: text + ": nada é enviado até a Meta reativar a conta. Peça a revisão no Business Support Home da Meta."}
 	case domain.BlockRestricted:
 		what := "o envio de mensagens"
@@ -57,7 +48,7 @@ func AccountBlocked(b domain.AccountBlock, loc *time.Location) domain.Reason {
 		if b.Restriction != nil && !b.Restriction.Expiration.IsZero() {
 			until = " até " + DateTime(b.Restriction.Expiration, loc)
 		}
-		return domain.Reason{Code: ReasonAccountRestricted,
+		return domain.Reason{Code: domain.ReasonAccountRestricted,
 			Text: fmt.Sprintf("Conta do WhatsApp Business restrita pela Meta: %s está bloqueado%s. Nada foi enviado.", what, until)}
 	}
 	text := TextAccountDisconnected
@@ -68,7 +59,7 @@ func AccountBlocked(b domain.AccountBlock, loc *time.Location) domain.Reason {
 		}
 		text += " Motivo informado pela Meta: " + why + "."
 	}
-	return domain.Reason{Code: ReasonAccountDisconnected, Text: text}
+	return domain.Reason{Code: domain.ReasonAccountDisconnected, Text: text}
 }
 
 // templateStates names Meta's template review statuses in Portuguese.
@@ -95,6 +86,6 @@ func TemplateRefused(name, language, status, reason string) domain.Reason {
 	if reason != "" && reason != "NONE" {
 		text += ", motivo: " + reason
 	}
-	return domain.Reason{Code: ReasonTemplateNotApproved,
+	return domain.Reason{Code: domain.ReasonTemplateNotApproved,
 		Text: text + ". Nada foi enviado. Ajuste o modelo no WhatsApp Manager ou escolha outro nas configurações."}
 }

@@ -16,18 +16,18 @@ func TestAccountBlocked(t *testing.T) {
 		code  string
 		want  []string
 	}{
-		{domain.AccountBlock{Code: domain.BlockDisconnected}, ReasonAccountDisconnected, []string{"Conta do WhatsApp desconectada: reconecte para voltar a enviar."}},
-		{domain.AccountBlock{Code: domain.BlockDisconnected, Disconnection: &domain.AccountDisconnection{Reason: "CHANGE_NUMBER"}}, ReasonAccountDisconnected,
+		{domain.AccountBlock{Code: domain.BlockDisconnected}, domain.ReasonAccountDisconnected, []string{"Conta do WhatsApp desconectada: reconecte para voltar a enviar."}},
+		{domain.AccountBlock{Code: domain.BlockDisconnected, Disconnection: &domain.AccountDisconnection{Reason: "CHANGE_NUMBER"}}, domain.ReasonAccountDisconnected,
 			[]string{"desconectada", "o número do WhatsApp foi trocado"}},
-		{domain.AccountBlock{Code: domain.BlockDisconnected, Disconnection: &domain.AccountDisconnection{Reason: "NEW_REASON"}}, ReasonAccountDisconnected,
+		{domain.AccountBlock{Code: domain.BlockDisconnected, Disconnection: &domain.AccountDisconnection{Reason: "NEW_REASON"}}, domain.ReasonAccountDisconnected,
 			[]string{"código NEW_REASON"}},
-		{domain.AccountBlock{Code: domain.BlockDeleted}, ReasonAccountDeleted, []string{"excluída"}},
-		{domain.AccountBlock{Code: domain.BlockBanned, Ban: &domain.AccountBan{State: domain.BanDisable, Date: "April 17, 2025"}}, ReasonAccountBanned,
+		{domain.AccountBlock{Code: domain.BlockDeleted}, domain.ReasonAccountDeleted, []string{"excluída"}},
+		{domain.AccountBlock{Code: domain.BlockBanned, Ban: &domain.AccountBan{State: domain.BanDisable, Date: "April 17, 2025"}}, domain.ReasonAccountBanned,
 			[]string{"desativada pela Meta", "April 17, 2025"}},
 		{domain.AccountBlock{Code: domain.BlockRestricted, Restriction: &domain.AccountRestriction{Type: domain.RestrictBusinessInitiated, Expiration: exp}},
-			ReasonAccountRestricted, []string{"restrita", "iniciadas pelo estúdio", "até 19/04/2026 10:59"}},
+			domain.ReasonAccountRestricted, []string{"restrita", "iniciadas pelo estúdio", "até 19/04/2026 10:59"}},
 		{domain.AccountBlock{Code: domain.BlockRestricted, Restriction: &domain.AccountRestriction{Type: domain.RestrictCustomerInitiated}},
-			ReasonAccountRestricted, []string{"resposta a mensagens de clientes"}},
+			domain.ReasonAccountRestricted, []string{"resposta a mensagens de clientes"}},
 	}
 	for _, c := range cases {
 		r := AccountBlocked(c.block, loc)
@@ -49,7 +49,7 @@ func TestTemplateRefused(t *testing.T) {
 		"LIMIT_EXCEEDED": "limite de modelos", "BRAND_NEW": "fora do status aprovado",
 	} {
 		r := TemplateRefused("aviso", "pt_BR", status, "NONE")
-		if r.Code != ReasonTemplateNotApproved || !strings.Contains(r.Text, want) || !strings.Contains(r.Text, "(status "+status+")") || strings.Contains(r.Text, "NONE") {
+		if r.Code != domain.ReasonTemplateNotApproved || !strings.Contains(r.Text, want) || !strings.Contains(r.Text, "(status "+status+")") || strings.Contains(r.Text, "NONE") {
 			t.Errorf("%s: %q", status, r.Text)
 		}
 	}
