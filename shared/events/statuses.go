@@ -87,22 +87,14 @@ func applyStatus(tx *store.JobTx, st status, next domain.JobStatus, at time.Time
 		changed = true
 	}
 	before := j.Status
-	switch {
-	case next == domain.JobFailed:
-		if j.Status != domain.JobDelivered && j.Status != domain.JobRead && j.Status != domain.JobFailed {
-			j.Status = domain.JobFailed
-			var code int
-			var title, details string
-			if len(st.Errors) > 0 {
-				code, title, details = st.Errors[0].Code, st.Errors[0].Title, st.Errors[0].ErrorData.Details
-			}
-			j.ErrorCode, j.ErrorTitle, j.ErrorDetails = code, meta.ClipErrorText(title), meta.ClipErrorText(details)
-			j.ReasonCode, j.Reason = ptbr.ReasonMetaError, ptbr.MetaError(code)
+	if j.Status = j.Status.Reported(next); j.Status == domain.JobFailed && before != domain.JobFailed {
+		var code int
+		var title, details string
+		if len(st.Errors) > 0 {
+			code, title, details = st.Errors[0].Code, st.Errors[0].Title, st.Errors[0].ErrorData.Details
 		}
-	case j.Status == domain.JobFailed || j.Status == domain.JobSkipped:
-		// A late sent/delivered after a failure changes nothing but the recorded times.
-	default:
-		j.Status = j.Status.Advance(next)
+		j.ErrorCode, j.ErrorTitle, j.ErrorDetails = code, meta.ClipErrorText(title), meta.ClipErrorText(details)
+		j.ReasonCode, j.Reason = ptbr.ReasonMetaError, ptbr.MetaError(code)
 	}
 	if j.Status != before {
 		changed = true

@@ -69,7 +69,7 @@ func (s *Store) ReleaseQueued(ctx context.Context, tenantID, jobID string, at ti
 // SkipJob records a job that has not gone out as skipped with its reason. It reads only the job.
 func (s *Store) SkipJob(ctx context.Context, tenantID, jobID string, at time.Time, r domain.Reason) error {
 	_, err := s.updateJobOnly(ctx, tenantID, jobID, func(j *domain.Job) bool {
-		if j.Status != domain.JobPending && j.Status != domain.JobQueued {
+		if !j.Status.Unsent() {
 			return false
 		}
 		j.Finish(at, domain.JobSkipped, r)
