@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/lembra-app/lembra/shared/domain"
+	"github.com/lembra-app/lembra/shared/meta"
 )
 
 // Config is every environment-wide setting.
@@ -141,14 +142,13 @@ func (c Config) TenantAllowed(id string) bool {
 	return false
 }
 
-// RetryDelay is the wait before retry number n (1-based): base·2^(n-1), capped at 1 hour.
-func (c Config) RetryDelay(n int) time.Duration {
-	d := c.RetryBaseDelay
-	for i := 1; i < n && d < time.Hour; i++ {
-		d *= 2
-	}
-	return min(d, time.Hour)
+// Retry is the configured part of the retry rule (meta.RetryPolicy).
+func (c Config) Retry() meta.RetryPolicy {
+	return meta.RetryPolicy{MaxRetries: c.MaxRetries, BaseDelay: c.RetryBaseDelay, UnknownWait: c.UnknownOutcomeWait}
 }
+
+// RetryDelay is the wait before retry number n (1-based); the rule is meta.RetryPolicy.Delay.
+func (c Config) RetryDelay(n int) time.Duration { return c.Retry().Delay(n) }
 
 type parser struct {
 	getenv Getenv

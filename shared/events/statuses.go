@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/lembra-app/lembra/shared/domain"
@@ -33,7 +32,7 @@ func (s *Service) status(ctx context.Context, tenantID string, st status) error 
 	case err == nil && owner == tenantID:
 		jobID = id
 	case err == nil || errors.Is(err, domain.ErrNotFound):
-		if t, j, ok := strings.Cut(st.BizOpaqueCallbackData, "/"); ok && t == tenantID {
+		if t, j, ok := meta.ParseCallbackData(st.BizOpaqueCallbackData); ok && t == tenantID {
 			jobID = j
 		}
 	default:
