@@ -23,8 +23,9 @@ import (
 //     reminder scan) and lease_until (the dispatch claim).
 //
 // Kept: dry_run_request, the exact Graph API request body a dry run would have sent
-// (as JSON text), since showing it is what the dry-run mode is for; it holds no
-// credential (the access token travels in a header and is never stored).
+// (as JSON text), since showing it is what the dry-run mode is for. It therefore shows
+// the recipient and biz_opaque_callback_data (tenant and job id), and no credential (the
+// access token travels in a header and is never stored).
 
 // CreateAppointmentRequest is the body of POST /v1/appointments.
 type CreateAppointmentRequest struct {
