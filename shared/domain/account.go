@@ -70,22 +70,22 @@ const (
 
 // AccountBan is ban_info of a DISABLED_UPDATE.
 type AccountBan struct {
-	State string `firestore:"state" json:"state"`
-	Date  string `firestore:"date,omitempty" json:"date,omitempty"` // as Meta wrote it, e.g. "April 17, 2025"
+	State string `firestore:"state"`
+	Date  string `firestore:"date,omitempty"` // as Meta wrote it, e.g. "April 17, 2025"
 }
 
 // AccountRestriction is one entry of restriction_info.
 type AccountRestriction struct {
-	Type string `firestore:"type" json:"type"`
+	Type string `firestore:"type"`
 	// Expiration is when the restriction lifts (zero: unknown, it holds until lifted).
-	Expiration     time.Time `firestore:"expiration,omitempty" json:"expiration,omitzero"`
-	ExpirationText string    `firestore:"expiration_text,omitempty" json:"expiration_text,omitempty"`
+	Expiration     time.Time `firestore:"expiration,omitempty"`
+	ExpirationText string    `firestore:"expiration_text,omitempty"`
 }
 
 // AccountDisconnection is disconnection_info of a PARTNER_REMOVED.
 type AccountDisconnection struct {
-	Reason      string `firestore:"reason,omitempty" json:"reason,omitempty"`
-	InitiatedBy string `firestore:"initiated_by,omitempty" json:"initiated_by,omitempty"`
+	Reason      string `firestore:"reason,omitempty"`
+	InitiatedBy string `firestore:"initiated_by,omitempty"`
 }
 
 // AccountEvent is one account_update as read from the webhook.

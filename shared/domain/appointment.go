@@ -8,29 +8,29 @@ import (
 
 // Appointment is one booking of one client.
 type Appointment struct {
-	ID          string            `firestore:"-" json:"id"`
-	TenantID    string            `firestore:"tenant_id" json:"tenant_id"`
-	ExternalID  string            `firestore:"external_id" json:"external_id"`
-	ClientName  string            `firestore:"client_name" json:"client_name"`
-	ClientPhone string            `firestore:"client_phone" json:"client_phone"`
-	Service     string            `firestore:"service" json:"service"`
-	Location    string            `firestore:"location" json:"location"`
-	StartsAt    time.Time         `firestore:"starts_at" json:"starts_at"`
-	Status      AppointmentStatus `firestore:"status" json:"status"`
+	ID          string            `firestore:"-"`
+	TenantID    string            `firestore:"tenant_id"`
+	ExternalID  string            `firestore:"external_id"`
+	ClientName  string            `firestore:"client_name"`
+	ClientPhone string            `firestore:"client_phone"`
+	Service     string            `firestore:"service"`
+	Location    string            `firestore:"location"`
+	StartsAt    time.Time         `firestore:"starts_at"`
+	Status      AppointmentStatus `firestore:"status"`
 	// ScheduleVersion grows with every reschedule; reminder job ids include it.
-	ScheduleVersion int       `firestore:"schedule_version" json:"schedule_version"`
-	VoucherToken    string    `firestore:"voucher_token" json:"voucher_token"`
-	CanceledAt      time.Time `firestore:"canceled_at,omitempty" json:"canceled_at,omitzero"`
-	ConfirmedAt     time.Time `firestore:"confirmed_at,omitempty" json:"confirmed_at,omitzero"`
+	ScheduleVersion int       `firestore:"schedule_version"`
+	VoucherToken    string    `firestore:"voucher_token"`
+	CanceledAt      time.Time `firestore:"canceled_at,omitempty"`
+	ConfirmedAt     time.Time `firestore:"confirmed_at,omitempty"`
 	// LastInboundAt is the last client message correlated to this appointment: it
 	// opens WhatsApp's 24-hour window for free-form messages about it.
-	LastInboundAt time.Time `firestore:"last_inbound_at,omitempty" json:"last_inbound_at,omitzero"`
-	LastInboundID string    `firestore:"last_inbound_id,omitempty" json:"last_inbound_id,omitempty"`
+	LastInboundAt time.Time `firestore:"last_inbound_at,omitempty"`
+	LastInboundID string    `firestore:"last_inbound_id,omitempty"`
 	// StaffFlag asks staff to act: reschedule_requested, talk_requested.
-	StaffFlag   string    `firestore:"staff_flag,omitempty" json:"staff_flag,omitempty"`
-	StaffFlagAt time.Time `firestore:"staff_flag_at,omitempty" json:"staff_flag_at,omitzero"`
-	CreatedAt   time.Time `firestore:"created_at" json:"created_at"`
-	UpdatedAt   time.Time `firestore:"updated_at" json:"updated_at"`
+	StaffFlag   string    `firestore:"staff_flag,omitempty"`
+	StaffFlagAt time.Time `firestore:"staff_flag_at,omitempty"`
+	CreatedAt   time.Time `firestore:"created_at"`
+	UpdatedAt   time.Time `firestore:"updated_at"`
 }
 
 // AppointmentID derives the appointment id from the tenant and the booking system's id,

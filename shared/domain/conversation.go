@@ -15,36 +15,36 @@ const (
 
 // Conversation is a tenant's ledger of one client (by WhatsApp id).
 type Conversation struct {
-	WAID   string `firestore:"wa_id" json:"wa_id"`
-	UserID string `firestore:"user_id,omitempty" json:"user_id,omitempty"`
-	Name   string `firestore:"name,omitempty" json:"name,omitempty"`
+	WAID   string `firestore:"wa_id"`
+	UserID string `firestore:"user_id,omitempty"`
+	Name   string `firestore:"name,omitempty"`
 	// LastInboundAt opens the 24-hour customer-service window. History never moves it.
-	LastInboundAt time.Time `firestore:"last_inbound_at,omitempty" json:"last_inbound_at,omitzero"`
-	LastInboundID string    `firestore:"last_inbound_id,omitempty" json:"last_inbound_id,omitempty"`
-	LastMessageAt time.Time `firestore:"last_message_at,omitempty" json:"last_message_at,omitzero"`
+	LastInboundAt time.Time `firestore:"last_inbound_at,omitempty"`
+	LastInboundID string    `firestore:"last_inbound_id,omitempty"`
+	LastMessageAt time.Time `firestore:"last_message_at,omitempty"`
 }
 
 // ConversationMessage is one message of a conversation, whoever sent it.
 type ConversationMessage struct {
-	ID            string    `firestore:"-" json:"id"`
-	Direction     string    `firestore:"direction" json:"direction"` // in, out
-	Source        string    `firestore:"source" json:"source"`
-	Type          string    `firestore:"type" json:"type"`
-	Text          string    `firestore:"text,omitempty" json:"text,omitempty"`
-	At            time.Time `firestore:"at" json:"at"`
-	AppointmentID string    `firestore:"appointment_id,omitempty" json:"appointment_id,omitempty"`
-	JobID         string    `firestore:"job_id,omitempty" json:"job_id,omitempty"`
-	ContextID     string    `firestore:"context_id,omitempty" json:"context_id,omitempty"`
-	Status        string    `firestore:"status,omitempty" json:"status,omitempty"`
+	ID            string    `firestore:"-"`
+	Direction     string    `firestore:"direction"` // in, out
+	Source        string    `firestore:"source"`
+	Type          string    `firestore:"type"`
+	Text          string    `firestore:"text,omitempty"`
+	At            time.Time `firestore:"at"`
+	AppointmentID string    `firestore:"appointment_id,omitempty"`
+	JobID         string    `firestore:"job_id,omitempty"`
+	ContextID     string    `firestore:"context_id,omitempty"`
+	Status        string    `firestore:"status,omitempty"`
 }
 
 // Contact is an entry of the tenant's WhatsApp Business App address book.
 type Contact struct {
-	Phone     string    `firestore:"phone" json:"phone"`
-	FullName  string    `firestore:"full_name,omitempty" json:"full_name,omitempty"`
-	FirstName string    `firestore:"first_name,omitempty" json:"first_name,omitempty"`
-	Removed   bool      `firestore:"removed" json:"removed"`
-	UpdatedAt time.Time `firestore:"updated_at" json:"updated_at"`
+	Phone     string    `firestore:"phone"`
+	FullName  string    `firestore:"full_name,omitempty"`
+	FirstName string    `firestore:"first_name,omitempty"`
+	Removed   bool      `firestore:"removed"`
+	UpdatedAt time.Time `firestore:"updated_at"`
 }
 
 // Inbound is a client message as the webhook carried it.

@@ -27,80 +27,80 @@ func JobID(appointmentID string, jt JobType, version int) string {
 
 // Attempt is one try at sending a job.
 type Attempt struct {
-	N          int       `firestore:"n" json:"n"`
-	At         time.Time `firestore:"at" json:"at"`
-	Outcome    string    `firestore:"outcome" json:"outcome"` // sent, retry, failed, unknown
-	HTTPStatus int       `firestore:"http_status,omitempty" json:"http_status,omitempty"`
-	ErrorCode  int       `firestore:"error_code,omitempty" json:"error_code,omitempty"`
-	Error      string    `firestore:"error,omitempty" json:"error,omitempty"`
+	N          int       `firestore:"n"`
+	At         time.Time `firestore:"at"`
+	Outcome    string    `firestore:"outcome"` // sent, retry, failed, unknown
+	HTTPStatus int       `firestore:"http_status,omitempty"`
+	ErrorCode  int       `firestore:"error_code,omitempty"`
+	Error      string    `firestore:"error,omitempty"`
 }
 
 // TimelineEntry is one event in a job's life, shown in the Mensagens panel.
 type TimelineEntry struct {
-	At     time.Time `firestore:"at" json:"at"`
-	Event  string    `firestore:"event" json:"event"`
-	Detail string    `firestore:"detail,omitempty" json:"detail,omitempty"`
+	At     time.Time `firestore:"at"`
+	Event  string    `firestore:"event"`
+	Detail string    `firestore:"detail,omitempty"`
 }
 
 // Job is one WhatsApp message Lembra owes a client.
 type Job struct {
-	ID              string    `firestore:"-" json:"id"`
-	TenantID        string    `firestore:"tenant_id" json:"tenant_id"`
-	AppointmentID   string    `firestore:"appointment_id" json:"appointment_id"`
-	Type            JobType   `firestore:"type" json:"type"`
-	Status          JobStatus `firestore:"status" json:"status"`
-	ScheduledFor    time.Time `firestore:"scheduled_for" json:"scheduled_for"`
-	ScheduleVersion int       `firestore:"schedule_version" json:"schedule_version"`
+	ID              string    `firestore:"-"`
+	TenantID        string    `firestore:"tenant_id"`
+	AppointmentID   string    `firestore:"appointment_id"`
+	Type            JobType   `firestore:"type"`
+	Status          JobStatus `firestore:"status"`
+	ScheduledFor    time.Time `firestore:"scheduled_for"`
+	ScheduleVersion int       `firestore:"schedule_version"`
 	// AppointmentStartsAt lets the reminder scan skip a reminder whose appointment has
 	// started without reading the appointment.
-	AppointmentStartsAt time.Time `firestore:"appointment_starts_at,omitempty" json:"appointment_starts_at,omitzero"`
+	AppointmentStartsAt time.Time `firestore:"appointment_starts_at,omitempty"`
 	// WindowInboundAt is the client message that the 24-hour window decision of a
 	// session message (the cancellation notice) rested on.
-	WindowInboundAt time.Time `firestore:"window_inbound_at,omitempty" json:"window_inbound_at,omitzero"`
-	WindowInboundID string    `firestore:"window_inbound_id,omitempty" json:"window_inbound_id,omitempty"`
+	WindowInboundAt time.Time `firestore:"window_inbound_at,omitempty"`
+	WindowInboundID string    `firestore:"window_inbound_id,omitempty"`
 
 	// Attempts keeps the first and the latest attempts (see AddAttempt);
 	// AttemptsOmitted counts those dropped between them.
-	Attempts        []Attempt `firestore:"attempts" json:"attempts"`
-	AttemptsOmitted int       `firestore:"attempts_omitted,omitempty" json:"attempts_omitted,omitempty"`
-	NextRetryAt     time.Time `firestore:"next_retry_at,omitempty" json:"next_retry_at,omitzero"`
-	LeaseUntil      time.Time `firestore:"lease_until,omitempty" json:"-"`
+	Attempts        []Attempt `firestore:"attempts"`
+	AttemptsOmitted int       `firestore:"attempts_omitted,omitempty"`
+	NextRetryAt     time.Time `firestore:"next_retry_at,omitempty"`
+	LeaseUntil      time.Time `firestore:"lease_until,omitempty"`
 
-	DeliveryMode     DeliveryMode `firestore:"delivery_mode,omitempty" json:"delivery_mode,omitempty"`
-	TemplateName     string       `firestore:"template_name,omitempty" json:"template_name,omitempty"`
-	TemplateLanguage string       `firestore:"template_language,omitempty" json:"template_language,omitempty"`
-	Recipient        string       `firestore:"recipient,omitempty" json:"recipient,omitempty"`
+	DeliveryMode     DeliveryMode `firestore:"delivery_mode,omitempty"`
+	TemplateName     string       `firestore:"template_name,omitempty"`
+	TemplateLanguage string       `firestore:"template_language,omitempty"`
+	Recipient        string       `firestore:"recipient,omitempty"`
 
-	ProviderMessageID string    `firestore:"provider_message_id,omitempty" json:"provider_message_id,omitempty"`
-	ProviderStatus    string    `firestore:"provider_status,omitempty" json:"provider_status,omitempty"`
-	SentAt            time.Time `firestore:"sent_at,omitempty" json:"sent_at,omitzero"`
+	ProviderMessageID string    `firestore:"provider_message_id,omitempty"`
+	ProviderStatus    string    `firestore:"provider_status,omitempty"`
+	SentAt            time.Time `firestore:"sent_at,omitempty"`
 
 	// Reason explains a skip, a failure or a cancellation: a stable code and a
 	// Portuguese text for staff.
-	ReasonCode string `firestore:"reason_code,omitempty" json:"reason_code,omitempty"`
-	Reason     string `firestore:"reason,omitempty" json:"reason,omitempty"`
-	ErrorCode  int    `firestore:"error_code,omitempty" json:"error_code,omitempty"`
+	ReasonCode string `firestore:"reason_code,omitempty"`
+	Reason     string `firestore:"reason,omitempty"`
+	ErrorCode  int    `firestore:"error_code,omitempty"`
 
 	// Text is the body of a session message (replies, cancellation notices).
-	Text string `firestore:"text,omitempty" json:"text,omitempty"`
+	Text string `firestore:"text,omitempty"`
 	// InboundID is the client message a reply answers.
-	InboundID string `firestore:"inbound_id,omitempty" json:"inbound_id,omitempty"`
+	InboundID string `firestore:"inbound_id,omitempty"`
 
 	// What Meta reported after the send: when each status came, and a failure's details.
-	ProviderStatusTimes map[string]time.Time `firestore:"provider_status_times,omitempty" json:"provider_status_times,omitempty"`
-	ErrorTitle          string               `firestore:"error_title,omitempty" json:"error_title,omitempty"`
-	ErrorDetails        string               `firestore:"error_details,omitempty" json:"error_details,omitempty"`
-	Pricing             *Pricing             `firestore:"pricing,omitempty" json:"pricing,omitempty"`
+	ProviderStatusTimes map[string]time.Time `firestore:"provider_status_times,omitempty"`
+	ErrorTitle          string               `firestore:"error_title,omitempty"`
+	ErrorDetails        string               `firestore:"error_details,omitempty"`
+	Pricing             *Pricing             `firestore:"pricing,omitempty"`
 
 	// DryRunRequest is the exact request a dry run would have sent.
-	DryRunRequest string `firestore:"dry_run_request,omitempty" json:"dry_run_request,omitempty"`
+	DryRunRequest string `firestore:"dry_run_request,omitempty"`
 
 	// Timeline is in the order events happened (see AddEvent), keeping the first and the
 	// latest entries; TimelineOmitted counts those dropped between them.
-	Timeline        []TimelineEntry `firestore:"timeline" json:"timeline"`
-	TimelineOmitted int             `firestore:"timeline_omitted,omitempty" json:"timeline_omitted,omitempty"`
-	CreatedAt       time.Time       `firestore:"created_at" json:"created_at"`
-	UpdatedAt       time.Time       `firestore:"updated_at" json:"updated_at"`
+	Timeline        []TimelineEntry `firestore:"timeline"`
+	TimelineOmitted int             `firestore:"timeline_omitted,omitempty"`
+	CreatedAt       time.Time       `firestore:"created_at"`
+	UpdatedAt       time.Time       `firestore:"updated_at"`
 }
 
 // Bounds of a job document (Firestore refuses documents over 1 MiB). A job's life is
@@ -195,12 +195,12 @@ func (j *Job) Finish(at time.Time, status JobStatus, r Reason) {
 // Pricing is what Meta said a message costs (per-message pricing, or the older
 // conversation-based model).
 type Pricing struct {
-	Billable           bool   `firestore:"billable" json:"billable"`
-	Model              string `firestore:"model,omitempty" json:"model,omitempty"`
-	Category           string `firestore:"category,omitempty" json:"category,omitempty"`
-	Type               string `firestore:"type,omitempty" json:"type,omitempty"`
-	ConversationID     string `firestore:"conversation_id,omitempty" json:"conversation_id,omitempty"`
-	ConversationOrigin string `firestore:"conversation_origin,omitempty" json:"conversation_origin,omitempty"`
+	Billable           bool   `firestore:"billable"`
+	Model              string `firestore:"model,omitempty"`
+	Category           string `firestore:"category,omitempty"`
+	Type               string `firestore:"type,omitempty"`
+	ConversationID     string `firestore:"conversation_id,omitempty"`
+	ConversationOrigin string `firestore:"conversation_origin,omitempty"`
 }
 
 // HasEvent reports whether the timeline already holds an event.

@@ -9,55 +9,55 @@ import (
 
 // TemplateRef names an approved WhatsApp template.
 type TemplateRef struct {
-	Name     string `firestore:"name" json:"name"`
-	Language string `firestore:"language" json:"language"`
+	Name     string `firestore:"name"`
+	Language string `firestore:"language"`
 }
 
 // WhatsApp is a tenant's connection to the WhatsApp Cloud API.
 type WhatsApp struct {
-	WABAID             string `firestore:"waba_id" json:"waba_id"`
-	PhoneNumberID      string `firestore:"phone_number_id" json:"phone_number_id"`
-	DisplayPhoneNumber string `firestore:"display_phone_number" json:"display_phone_number"`
+	WABAID             string `firestore:"waba_id"`
+	PhoneNumberID      string `firestore:"phone_number_id"`
+	DisplayPhoneNumber string `firestore:"display_phone_number"`
 	// AccessTokenSecret is the Secret Manager secret id holding the tenant's Meta token.
-	AccessTokenSecret string `firestore:"access_token_secret" json:"access_token_secret"`
+	AccessTokenSecret string `firestore:"access_token_secret"`
 	// Status is the connection: connected, disconnected or deleted (AccountConnected, …);
 	// empty means connected. See account.go.
-	Status string `firestore:"status" json:"status"`
+	Status string `firestore:"status"`
 	// LastEvent is the most recent account event Meta reported (account_update,
 	// phone_number_quality_update, a refused history sync), with its time and what Meta
 	// said (at most MaxStoredText bytes).
-	LastEvent     string    `firestore:"last_event,omitempty" json:"last_event,omitempty"`
-	LastEventAt   time.Time `firestore:"last_event_at,omitempty" json:"last_event_at,omitzero"`
-	LastEventInfo string    `firestore:"last_event_info,omitempty" json:"last_event_info,omitempty"`
-	MessagingTier string    `firestore:"messaging_tier,omitempty" json:"messaging_tier,omitempty"`
+	LastEvent     string    `firestore:"last_event,omitempty"`
+	LastEventAt   time.Time `firestore:"last_event_at,omitempty"`
+	LastEventInfo string    `firestore:"last_event_info,omitempty"`
+	MessagingTier string    `firestore:"messaging_tier,omitempty"`
 	// EventTimes holds, per fact (FactConnection, FactBan, …), the time of the last
 	// event applied to it, so each fact is ordered by its own events.
-	EventTimes map[string]time.Time `firestore:"event_times,omitempty" json:"event_times,omitempty"`
+	EventTimes map[string]time.Time `firestore:"event_times,omitempty"`
 	// What Meta last said about the account's standing.
-	Ban           *AccountBan           `firestore:"ban,omitempty" json:"ban,omitempty"`
-	Restrictions  []AccountRestriction  `firestore:"restrictions,omitempty" json:"restrictions,omitempty"`
-	Disconnection *AccountDisconnection `firestore:"disconnection,omitempty" json:"disconnection,omitempty"`
-	Violation     string                `firestore:"violation,omitempty" json:"violation,omitempty"`
+	Ban           *AccountBan           `firestore:"ban,omitempty"`
+	Restrictions  []AccountRestriction  `firestore:"restrictions,omitempty"`
+	Disconnection *AccountDisconnection `firestore:"disconnection,omitempty"`
+	Violation     string                `firestore:"violation,omitempty"`
 }
 
 // Tenant is a business using Lembra.
 type Tenant struct {
-	ID           string `firestore:"-" json:"id"`
-	Name         string `firestore:"name" json:"name"`
-	TimeZone     string `firestore:"time_zone" json:"time_zone"`
-	LocationLine string `firestore:"location_line" json:"location_line"`
-	Mode         Mode   `firestore:"mode" json:"mode"`
-	KillSwitch   bool   `firestore:"kill_switch" json:"kill_switch"`
+	ID           string `firestore:"-"`
+	Name         string `firestore:"name"`
+	TimeZone     string `firestore:"time_zone"`
+	LocationLine string `firestore:"location_line"`
+	Mode         Mode   `firestore:"mode"`
+	KillSwitch   bool   `firestore:"kill_switch"`
 	// Templates maps a job type to its approved template.
-	Templates map[string]TemplateRef `firestore:"templates" json:"templates"`
-	WhatsApp  WhatsApp               `firestore:"whatsapp" json:"whatsapp"`
+	Templates map[string]TemplateRef `firestore:"templates"`
+	WhatsApp  WhatsApp               `firestore:"whatsapp"`
 	// TemplateStatuses holds Meta's latest word on each template, keyed by TemplateKey.
-	TemplateStatuses map[string]TemplateStatus `firestore:"template_statuses" json:"template_statuses,omitempty"`
+	TemplateStatuses map[string]TemplateStatus `firestore:"template_statuses"`
 	// StaffLabel is the third button's label, e.g. "Falar com a Jana".
-	StaffLabel string `firestore:"staff_label" json:"staff_label,omitempty"`
+	StaffLabel string `firestore:"staff_label"`
 	// RescheduleText answers a Reagendar tap; empty: a default text.
-	RescheduleText string    `firestore:"reschedule_text" json:"reschedule_text,omitempty"`
-	CreatedAt      time.Time `firestore:"created_at" json:"created_at"`
+	RescheduleText string    `firestore:"reschedule_text"`
+	CreatedAt      time.Time `firestore:"created_at"`
 }
 
 // TemplateStatus is what Meta last reported about a template: its review status
@@ -65,26 +65,26 @@ type Tenant struct {
 // its category (template_category_update). Each part keeps the time of its own last
 // event, so no kind of event overwrites, or is held back by, another kind.
 type TemplateStatus struct {
-	Name      string    `firestore:"name" json:"name"`
-	Language  string    `firestore:"language" json:"language"`
-	Status    string    `firestore:"status" json:"status"` // APPROVED, REJECTED, PAUSED, …; "" never reported
-	Reason    string    `firestore:"reason" json:"reason,omitempty"`
-	UpdatedAt time.Time `firestore:"updated_at" json:"updated_at"` // of the last status event
+	Name      string    `firestore:"name"`
+	Language  string    `firestore:"language"`
+	Status    string    `firestore:"status"` // APPROVED, REJECTED, PAUSED, …; "" never reported
+	Reason    string    `firestore:"reason"`
+	UpdatedAt time.Time `firestore:"updated_at"` // of the last status event
 
 	// Quality is GREEN, YELLOW, RED or UNKNOWN.
-	Quality          string    `firestore:"quality,omitempty" json:"quality,omitempty"`
-	PreviousQuality  string    `firestore:"previous_quality,omitempty" json:"previous_quality,omitempty"`
-	QualityUpdatedAt time.Time `firestore:"quality_updated_at,omitempty" json:"quality_updated_at,omitzero"`
+	Quality          string    `firestore:"quality,omitempty"`
+	PreviousQuality  string    `firestore:"previous_quality,omitempty"`
+	QualityUpdatedAt time.Time `firestore:"quality_updated_at,omitempty"`
 
 	// Category is MARKETING, UTILITY or AUTHENTICATION; CategoryChangedAt is when Meta
 	// changed it from PreviousCategory. PendingCategory is a change Meta announced for
 	// PendingCategoryAt.
-	Category          string    `firestore:"category,omitempty" json:"category,omitempty"`
-	PreviousCategory  string    `firestore:"previous_category,omitempty" json:"previous_category,omitempty"`
-	CategoryChangedAt time.Time `firestore:"category_changed_at,omitempty" json:"category_changed_at,omitzero"`
-	PendingCategory   string    `firestore:"pending_category,omitempty" json:"pending_category,omitempty"`
-	PendingCategoryAt time.Time `firestore:"pending_category_at,omitempty" json:"pending_category_at,omitzero"`
-	CategoryEventAt   time.Time `firestore:"category_event_at,omitempty" json:"category_event_at,omitzero"`
+	Category          string    `firestore:"category,omitempty"`
+	PreviousCategory  string    `firestore:"previous_category,omitempty"`
+	CategoryChangedAt time.Time `firestore:"category_changed_at,omitempty"`
+	PendingCategory   string    `firestore:"pending_category,omitempty"`
+	PendingCategoryAt time.Time `firestore:"pending_category_at,omitempty"`
+	CategoryEventAt   time.Time `firestore:"category_event_at,omitempty"`
 }
 
 // TemplateKey keys TemplateStatuses.
