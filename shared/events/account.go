@@ -4,106 +4,19 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"strconv"
 	"strings"
 	"time"
 
 	"github.com/lembra-app/lembra/shared/domain"
+	"github.com/lembra-app/lembra/shared/meta"
 	"github.com/lembra-app/lembra/shared/store"
 )
 
-func entryTime(e entry, now time.Time) time.Time {
-	if e.Time > 0 {
-		return time.Unix(e.Time, 0).UTC()
-	}
-	return now
-}
-
-func (s *Service) templateStatus(ctx context.Context, tenantID string, e entry, v templateStatusValue) error {
-	if v.Name == "" || v.Event == "" {
-		return &badChange{"message_template_status_update sem nome ou evento"}
-	}
+func (s *Service) account(ctx context.Context, tenantID string, e meta.WebhookEntry, field string, v meta.AccountValue) error {
 	at := entryTime(e, s.Now().UTC())
-	reason := ""
-	if v.Reason != nil {
-		reason = *v.Reason
-	}
-	err := s.Store.UpdateTenant(ctx, tenantID, func(t *domain.Tenant) error {
-		if !t.ApplyTemplateStatus(v.Name, v.Language, v.Event, reason, v.Category, at) {
-			return store.ErrNoChange // an older event delivered late, or a template we keep no record of
-		}
-		return nil
-	})
-	if err == nil {
-		s.Log.InfoContext(ctx, "template status updated", "tenant_id", tenantID, "template", v.Name, "language", v.Language, "status", v.Event)
-	}
-	return err
-}
-
-// templateQuality records a template's quality score; the review status is left alone.
-func (s *Service) templateQuality(ctx context.Context, tenantID string, e entry, v templateQualityValue) error {
-	if v.Name == "" || v.New == "" {
-		return &badChange{"message_template_quality_update sem nome ou nova qualidade"}
-	}
-	at := entryTime(e, s.Now().UTC())
-	err := s.Store.UpdateTenant(ctx, tenantID, func(t *domain.Tenant) error {
-		if !t.ApplyTemplateQuality(v.Name, v.Language, v.Previous, v.New, at) {
-			return store.ErrNoChange
-		}
-		return nil
-	})
-	if err == nil {
-		s.Log.InfoContext(ctx, "template quality updated", "tenant_id", tenantID, "template", v.Name, "language", v.Language, "quality", v.New)
-	}
-	return err
-}
-
-// templateCategory records a template's category change (done or announced); the
-// review status is left alone.
-func (s *Service) templateCategory(ctx context.Context, tenantID string, e entry, v templateCategoryValue) error {
-	if v.Name == "" || (v.New == "" && v.Correct == "") {
-		return &badChange{"template_category_update sem nome ou categoria"}
-	}
-	at := entryTime(e, s.Now().UTC())
-	c := domain.CategoryUpdate{Previous: v.Previous, New: v.New, Correct: v.Correct}
-	if n, ok := flexUnix(v.UpdateTimestamp); ok {
-		c.When = time.Unix(n, 0).UTC()
-	}
-	err := s.Store.UpdateTenant(ctx, tenantID, func(t *domain.Tenant) error {
-		if !t.ApplyTemplateCategory(v.Name, v.Language, c, at) {
-			return store.ErrNoChange
-		}
-		return nil
-	})
-	if err == nil {
-		s.Log.InfoContext(ctx, "template category updated", "tenant_id", tenantID, "template", v.Name, "language", v.Language,
-			"category", v.New, "announced", v.Correct)
-	}
-	return err
-}
-
-// flexUnix reads Unix seconds written as a JSON number or string.
-func flexUnix(raw json.RawMessage) (int64, bool) {
-	n, err := strconv.ParseInt(strings.Trim(string(raw), `"`), 10, 64)
-	return n, err == nil && n > 0
-}
-
-func (s *Service) account(ctx context.Context, tenantID string, e entry, field string, v accountValue) error {
-	at := entryTime(e, s.Now().UTC())
-	var applied func(*domain.WhatsApp) bool
-	if field == "phone_number_quality_update" {
-		tier := v.MaxDailyConversationsPerBusiness
-		if tier == "" {
-			tier = v.CurrentLimit
-		}
-		applied = func(w *domain.WhatsApp) bool { return w.ApplyQualityUpdate(v.Event, at, tier) }
-	} else {
-		ev := accountEvent(v, at)
-		applied = func(w *domain.WhatsApp) bool { return w.ApplyAccountEvent(ev) }
-	}
 	changed := false
 	err := s.Store.UpdateTenant(ctx, tenantID, func(t *domain.Tenant) error {
-		if changed = applied(&t.WhatsApp); !changed {
+		if changed = applyAccount(&t.WhatsApp, field, v, at); !changed {
 			return store.ErrNoChange // older than what is recorded for the same fact
 		}
 		return nil
@@ -114,9 +27,24 @@ func (s *Service) account(ctx context.Context, tenantID string, e entry, field s
 	return err
 }
 
+// applyAccount applies an account_update or a phone_number_quality_update at its time
+// to the tenant's WhatsApp account by the domain's rules (domain.WhatsApp.ApplyAccountEvent,
+// ApplyQualityUpdate); it reports whether w changed. A quality update's messaging tier
+// is max_daily_conversations_per_business, or current_limit where Meta sends that.
+func applyAccount(w *domain.WhatsApp, field string, v meta.AccountValue, at time.Time) bool {
+	if field == "phone_number_quality_update" {
+		tier := v.MaxDailyConversationsPerBusiness
+		if tier == "" {
+			tier = v.CurrentLimit
+		}
+		return w.ApplyQualityUpdate(v.Event, at, tier)
+	}
+	return w.ApplyAccountEvent(accountEvent(v, at))
+}
+
 // accountEvent reads an account_update into the domain's terms. What Meta said with
 // it is kept as Info (clipped by the domain).
-func accountEvent(v accountValue, at time.Time) domain.AccountEvent {
+func accountEvent(v meta.AccountValue, at time.Time) domain.AccountEvent {
 	ev := domain.AccountEvent{Event: v.Event, At: at}
 	var info []string
 	for _, part := range []struct {
@@ -195,26 +123,4 @@ func compactJSON(raw json.RawMessage) string {
 		return string(raw)
 	}
 	return b.String()
-}
-
-// templateChange reads a template quality or category change and routes it to the
-// tenant by the WABA id (the entry id: these values carry no metadata).
-func (s *Service) templateChange(ctx context.Context, e entry, c change) error {
-	var q templateQualityValue
-	var cat templateCategoryValue
-	target := any(&q)
-	if c.Field == "template_category_update" {
-		target = &cat
-	}
-	if err := json.Unmarshal(c.Value, target); err != nil {
-		return &badChange{"valor ilegível: " + err.Error()}
-	}
-	tenantID, ok, err := s.route(ctx, "waba_id", e.ID, c.Value)
-	if !ok || err != nil {
-		return err
-	}
-	if c.Field == "template_category_update" {
-		return s.templateCategory(ctx, tenantID, e, cat)
-	}
-	return s.templateQuality(ctx, tenantID, e, q)
 }

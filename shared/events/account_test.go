@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/lembra-app/lembra/shared/domain"
+	"github.com/lembra-app/lembra/shared/meta"
 )
 
 func TestAccountEventFromPayload(t *testing.T) {
@@ -52,7 +53,7 @@ func TestAccountEventFromPayload(t *testing.T) {
 			}},
 	}
 	for _, c := range cases {
-		var v accountValue
+		var v meta.AccountValue
 		if err := json.Unmarshal([]byte(c.value), &v); err != nil {
 			t.Fatalf("%s: %v", c.name, err)
 		}
@@ -63,22 +64,47 @@ func TestAccountEventFromPayload(t *testing.T) {
 	}
 }
 
-func TestFlexUnix(t *testing.T) {
+func TestApplyAccount(t *testing.T) {
+	at := time.Unix(1748454394, 0).UTC()
 	cases := []struct {
-		raw  string
-		n    int64
-		good bool
+		name  string
+		field string
+		value string
+		prior func(*domain.WhatsApp)
+		want  bool
+		check func(domain.WhatsApp) bool
 	}{
-		{`1746169200`, 1746169200, true},
-		{`"1746169200"`, 1746169200, true},
-		{``, 0, false},
-		{`null`, 0, false},
-		{`-5`, -5, false},
+		{"quality update with current_limit", "phone_number_quality_update", `{"event":"THROUGHPUT_UPGRADE","current_limit":"TIER_UNLIMITED"}`, nil, true,
+			func(w domain.WhatsApp) bool {
+				return w.MessagingTier == "TIER_UNLIMITED" && w.LastEvent == "THROUGHPUT_UPGRADE"
+			}},
+		{"quality update: max_daily_conversations_per_business first", "phone_number_quality_update",
+			`{"event":"UPGRADE","current_limit":"TIER_1K","max_daily_conversations_per_business":"TIER_10K"}`, nil, true,
+			func(w domain.WhatsApp) bool { return w.MessagingTier == "TIER_10K" }},
+		{"quality update older than the last one", "phone_number_quality_update", `{"event":"DOWNGRADE","current_limit":"TIER_250"}`,
+			func(w *domain.WhatsApp) { w.ApplyQualityUpdate("UPGRADE", at.Add(time.Hour), "TIER_10K") }, false,
+			func(w domain.WhatsApp) bool { return w.MessagingTier == "TIER_10K" }},
+		{"partner removed disconnects", "account_update", `{"event":"PARTNER_REMOVED","disconnection_info":{"reason":"PRIMARY_INACTIVITY"}}`, nil, true,
+			func(w domain.WhatsApp) bool {
+				return w.Status == domain.AccountDisconnected && w.Disconnection != nil && w.Disconnection.Reason == "PRIMARY_INACTIVITY"
+			}},
+		{"a reconnection older than the disconnection changes nothing", "account_update", `{"event":"PARTNER_ADDED"}`,
+			func(w *domain.WhatsApp) {
+				w.ApplyAccountEvent(domain.AccountEvent{Event: "PARTNER_REMOVED", At: at.Add(time.Minute)})
+			}, false,
+			func(w domain.WhatsApp) bool { return w.Status == domain.AccountDisconnected }},
 	}
 	for _, c := range cases {
-		n, ok := flexUnix(json.RawMessage(c.raw))
-		if ok != c.good || (ok && n != c.n) {
-			t.Errorf("%q: %d %v", c.raw, n, ok)
+		var v meta.AccountValue
+		if err := json.Unmarshal([]byte(c.value), &v); err != nil {
+			t.Fatalf("%s: %v", c.name, err)
+		}
+		var w domain.WhatsApp
+		if c.prior != nil {
+			c.prior(&w)
+		}
+		if got := applyAccount(&w, c.field, v, at); got != c.want || !c.check(w) {
+			t.Errorf("%s: applied %v, want %v; %+v", c.name, got, c.want, w)
 		}
 	}
 }

@@ -5,34 +5,77 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/lembra-app/lembra/shared/domain"
+	"github.com/lembra-app/lembra/shared/meta"
 )
 
+// threadMessage is a message to record in the conversation of one client (thread: the
+// client's WhatsApp id).
+type threadMessage struct {
+	Thread  string
+	Message domain.ConversationMessage
+}
+
+// echoes records what staff sent from the WhatsApp Business App (coexistence), so the
 // conversation shows manual and automatic messages together. Echoes open no window.
-func (s *Service) echoes(ctx context.Context, tenantID string, v messagesValue) error {
-	now := s.Now().UTC()
-	var errs []error
+func (s *Service) echoes(ctx context.Context, tenantID string, v meta.MessagesValue) error {
+	return s.recordAll(ctx, tenantID, echoMessages(v, s.Now().UTC()))
+}
+
+// echoMessages reads the echoes of a change: outgoing, manual, in the thread of the
+// client they went to; an echo without id or recipient is left out.
+func echoMessages(v meta.MessagesValue, now time.Time) []threadMessage {
+	var out []threadMessage
 	for _, m := range v.Echoes {
 		if m.ID == "" || m.To == "" {
 			continue
 		}
-		err := s.Store.RecordConversationMessage(ctx, tenantID, m.To, domain.ConversationMessage{
-			ID: m.ID, Direction: "out", Source: domain.SourceManual, Type: m.Type, Text: m.text(), At: unixTime(m.Timestamp, now),
+		out = append(out, threadMessage{m.To, domain.ConversationMessage{
+			ID: m.ID, Direction: "out", Source: domain.SourceManual, Type: m.Type, Text: m.Readable(), At: meta.WebhookTime(m.Timestamp, now),
+		}})
+	}
+	return out
+}
+
+// history backfills conversations after coexistence onboarding: nothing is sent and no
+// window opens for old messages. A sync the business declined is recorded on the tenant.
+func (s *Service) history(ctx context.Context, tenantID string, v meta.MessagesValue) error {
+	now := s.Now().UTC()
+	var errs []error
+	for _, me := range historyRefusals(v) {
+		s.Log.WarnContext(ctx, "history sync refused", "tenant_id", tenantID, "code", me.Code, "title", me.Title)
+		err := s.Store.UpdateTenant(ctx, tenantID, func(t *domain.Tenant) error {
+			t.WhatsApp.RecordHistoryRefusal(now, fmt.Sprintf("%d %s", me.Code, me.Title)) // its own last-event time, bounded
+			return nil
 		})
 		if err != nil {
 			errs = append(errs, err)
 		}
 	}
+	errs = append(errs, s.recordAll(ctx, tenantID, historyMessages(v, now)))
 	return errors.Join(errs...)
 }
 
-// history backfills conversations after coexistence onboarding: nothing is sent and no
-// window opens for old messages.
-func (s *Service) history(ctx context.Context, tenantID string, v messagesValue) error {
-	now := s.Now().UTC()
-	var errs []error
-	record := func(thread string, m message) {
+// historyRefusals reads the errors of a history change, as when the business declined
+// to share its chat history.
+func historyRefusals(v meta.MessagesValue) []meta.WebhookError {
+	var out []meta.WebhookError
+	for _, chunk := range v.History {
+		out = append(out, chunk.Errors...)
+	}
+	return out
+}
+
+// historyMessages reads the messages of a history change, thread by thread: a message
+// from the thread's client is incoming, any other outgoing; the status it had on the
+// phone is kept. Media items of a history sync arrive later as a history change with
+// messages, in the thread of their recipient (or sender). A message without id or
+// thread is left out.
+func historyMessages(v meta.MessagesValue, now time.Time) []threadMessage {
+	var out []threadMessage
+	add := func(thread string, m meta.WebhookMessage) {
 		if m.ID == "" || thread == "" {
 			return
 		}
@@ -40,56 +83,61 @@ func (s *Service) history(ctx context.Context, tenantID string, v messagesValue)
 		if m.From == thread {
 			dir = "in"
 		}
-		cm := domain.ConversationMessage{ID: m.ID, Direction: dir, Source: domain.SourceHistory, Type: m.Type, Text: m.text(), At: unixTime(m.Timestamp, now)}
+		cm := domain.ConversationMessage{ID: m.ID, Direction: dir, Source: domain.SourceHistory, Type: m.Type, Text: m.Readable(), At: meta.WebhookTime(m.Timestamp, now)}
 		if m.HistoryContext != nil {
 			cm.Status = strings.ToLower(m.HistoryContext.Status)
 		}
-		if err := s.Store.RecordConversationMessage(ctx, tenantID, thread, cm); err != nil {
-			errs = append(errs, err)
-		}
+		out = append(out, threadMessage{thread, cm})
 	}
 	for _, chunk := range v.History {
-		for _, me := range chunk.Errors {
-			s.Log.WarnContext(ctx, "history sync refused", "tenant_id", tenantID, "code", me.Code, "title", me.Title)
-			err := s.Store.UpdateTenant(ctx, tenantID, func(t *domain.Tenant) error {
-				t.WhatsApp.RecordHistoryRefusal(now, fmt.Sprintf("%d %s", me.Code, me.Title)) // its own last-event time, bounded
-				return nil
-			})
-			if err != nil {
-				errs = append(errs, err)
-			}
-		}
 		for _, th := range chunk.Threads {
 			for _, m := range th.Messages {
-				record(th.ID, m)
+				add(th.ID, m)
 			}
 		}
 	}
-	// Media items of a history sync arrive later as a "history" change with messages.
 	for _, m := range v.Messages {
 		thread := m.From
 		if m.To != "" {
 			thread = m.To
 		}
-		record(thread, m)
+		add(thread, m)
+	}
+	return out
+}
+
+func (s *Service) recordAll(ctx context.Context, tenantID string, ms []threadMessage) error {
+	var errs []error
+	for _, tm := range ms {
+		if err := s.Store.RecordConversationMessage(ctx, tenantID, tm.Thread, tm.Message); err != nil {
+			errs = append(errs, err)
+		}
 	}
 	return errors.Join(errs...)
 }
 
-func (s *Service) contacts(ctx context.Context, tenantID string, v stateSyncValue) error {
-	now := s.Now().UTC()
+func (s *Service) contacts(ctx context.Context, tenantID string, v meta.StateSyncValue) error {
 	var errs []error
-	for _, it := range v.StateSync {
-		if it.Type != "contact" || it.Contact.PhoneNumber == "" {
-			continue
-		}
-		c := domain.Contact{
-			Phone: it.Contact.PhoneNumber, FullName: it.Contact.FullName, FirstName: it.Contact.FirstName,
-			Removed: it.Action == "remove", UpdatedAt: unixTime(it.Metadata.Timestamp, now),
-		}
+	for _, c := range stateContacts(v, s.Now().UTC()) {
 		if err := s.Store.PutContact(ctx, tenantID, c); err != nil {
 			errs = append(errs, err)
 		}
 	}
 	return errors.Join(errs...)
+}
+
+// stateContacts reads the address-book changes of an smb_app_state_sync: contacts
+// only, with a phone number; "remove" marks the contact removed.
+func stateContacts(v meta.StateSyncValue, now time.Time) []domain.Contact {
+	var out []domain.Contact
+	for _, it := range v.StateSync {
+		if it.Type != "contact" || it.Contact.PhoneNumber == "" {
+			continue
+		}
+		out = append(out, domain.Contact{
+			Phone: it.Contact.PhoneNumber, FullName: it.Contact.FullName, FirstName: it.Contact.FirstName,
+			Removed: it.Action == "remove", UpdatedAt: meta.WebhookTime(it.Metadata.Timestamp, now),
+		})
+	}
+	return out
 }

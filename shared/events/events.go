@@ -12,16 +12,16 @@ import (
 	"log/slog"
 	"time"
 
-	"github.com/lembra-app/lembra/shared/booking"
 	"github.com/lembra-app/lembra/shared/domain"
 	"github.com/lembra-app/lembra/shared/meta"
+	"github.com/lembra-app/lembra/shared/queue"
 	"github.com/lembra-app/lembra/shared/store"
 )
 
 // Service processes webhook deliveries.
 type Service struct {
 	Store          *store.Store
-	Tasks          booking.Enqueuer
+	Tasks          queue.Enqueuer
 	Log            *slog.Logger
 	Now            func() time.Time
 	VoucherBaseURL string
@@ -30,7 +30,7 @@ type Service struct {
 // HandleDelivery processes one webhook POST body. A nil error means the delivery is
 // done with (applied, or kept as a dead letter); an error asks for redelivery.
 func (s *Service) HandleDelivery(ctx context.Context, body []byte, deliveryID string) error {
-	var env envelope
+	var env meta.WebhookEnvelope
 	if err := json.Unmarshal(body, &env); err != nil {
 		return s.deadLetter(ctx, DeadLetterID(deliveryID, -1, -1), body, "JSON inválido: "+err.Error())
 	}
@@ -80,10 +80,10 @@ func (s *Service) deadLetter(ctx context.Context, id string, body []byte, reason
 	return nil
 }
 
-func (s *Service) handleChange(ctx context.Context, e entry, c change) error {
+func (s *Service) handleChange(ctx context.Context, e meta.WebhookEntry, c meta.WebhookChange) error {
 	switch c.Field {
 	case "messages", "smb_message_echoes", "history":
-		var v messagesValue
+		var v meta.MessagesValue
 		if err := json.Unmarshal(c.Value, &v); err != nil {
 			return &badChange{"valor ilegível: " + err.Error()}
 		}
@@ -100,7 +100,7 @@ func (s *Service) handleChange(ctx context.Context, e entry, c change) error {
 			return s.history(ctx, tenantID, v)
 		}
 	case "smb_app_state_sync":
-		var v stateSyncValue
+		var v meta.StateSyncValue
 		if err := json.Unmarshal(c.Value, &v); err != nil {
 			return &badChange{"valor ilegível: " + err.Error()}
 		}
@@ -110,7 +110,7 @@ func (s *Service) handleChange(ctx context.Context, e entry, c change) error {
 		}
 		return s.contacts(ctx, tenantID, v)
 	case "message_template_status_update":
-		var v templateStatusValue
+		var v meta.TemplateStatusValue
 		if err := json.Unmarshal(c.Value, &v); err != nil {
 			return &badChange{"valor ilegível: " + err.Error()}
 		}
@@ -122,7 +122,7 @@ func (s *Service) handleChange(ctx context.Context, e entry, c change) error {
 	case "message_template_quality_update", "template_category_update":
 		return s.templateChange(ctx, e, c)
 	case "account_update", "phone_number_quality_update":
-		var v accountValue
+		var v meta.AccountValue
 		if err := json.Unmarshal(c.Value, &v); err != nil {
 			return &badChange{"valor ilegível: " + err.Error()}
 		}
@@ -162,7 +162,7 @@ func (s *Service) route(ctx context.Context, kind, id string, raw []byte) (strin
 	return tenantID, true, nil
 }
 
-func (s *Service) messages(ctx context.Context, tenantID string, v messagesValue) error {
+func (s *Service) messages(ctx context.Context, tenantID string, v meta.MessagesValue) error {
 	var errs []error
 	for _, st := range v.Statuses {
 		if err := s.status(ctx, tenantID, st); err != nil {

@@ -13,6 +13,7 @@ import (
 	"github.com/lembra-app/lembra/shared/store"
 )
 
+// statusOf reads Meta's status names ("played" is a voice message listened to: read).
 var statusOf = map[string]domain.JobStatus{
 	"sent": domain.JobSent, "delivered": domain.JobDelivered, "read": domain.JobRead, "played": domain.JobRead,
 	"failed": domain.JobFailed,
@@ -20,9 +21,8 @@ var statusOf = map[string]domain.JobStatus{
 
 // status applies one message status to its job: found by wamid, or by the job id the
 // send carried in biz_opaque_callback_data when the send's answer was lost.
-func (s *Service) status(ctx context.Context, tenantID string, st status) error {
-	next, known := statusOf[st.Status]
-	if !known || st.ID == "" {
+func (s *Service) status(ctx context.Context, tenantID string, st meta.MessageStatus) error {
+	if _, known := statusOf[st.Status]; !known || st.ID == "" {
 		s.Log.InfoContext(ctx, "status ignored", "tenant_id", tenantID, "status", st.Status)
 		return nil
 	}
@@ -49,9 +49,16 @@ func (s *Service) status(ctx context.Context, tenantID string, st status) error 
 	if j, err := s.Store.GetJob(ctx, tenantID, jobID); err == nil && j.Status == domain.JobSending {
 		return fmt.Errorf("status %s of job %s arrived while its send is being recorded; asking for redelivery", st.Status, jobID)
 	}
-	at := unixTime(st.Timestamp, s.Now().UTC())
+	at := meta.WebhookTime(st.Timestamp, s.Now().UTC())
 	_, err = s.Store.UpdateJob(ctx, tenantID, jobID, func(tx *store.JobTx) error {
-		return applyStatus(tx, st, next, at)
+		changed, wamid := applyStatus(tx.Job, st, at)
+		if wamid != "" {
+			tx.IndexWAMID(wamid)
+		}
+		if !changed {
+			return store.ErrNoChange
+		}
+		return nil
 	})
 	if errors.Is(err, domain.ErrNotFound) {
 		s.Log.WarnContext(ctx, "status names a job that does not exist", "tenant_id", tenantID, "job_id", jobID)
@@ -60,15 +67,21 @@ func (s *Service) status(ctx context.Context, tenantID string, st status) error 
 	return err
 }
 
-// applyStatus moves a job forward only, adds each status to the timeline once, and
-// keeps Meta's time, pricing and error details.
-func applyStatus(tx *store.JobTx, st status, next domain.JobStatus, at time.Time) error {
-	j := tx.Job
-	changed := false
-	if j.ProviderMessageID == "" {
-		// The send's answer was lost: this status is how we learn the wamid.
+// applyStatus applies one status Meta reported for a job's message, at its time, to
+// the job j: the status moves as domain.JobStatus.Reported says; each status Meta
+// reports is timed once and put on the timeline once (a failure only if the job did
+// fail); Meta's pricing and a failure's code, title and details are kept, with the
+// Portuguese reason. It reports whether j changed, and the wamid to index when this
+// status is how the wamid is learnt (the send's answer was lost). A status Meta does
+// not define changes nothing.
+func applyStatus(j *domain.Job, st meta.MessageStatus, at time.Time) (changed bool, indexWAMID string) {
+	next, known := statusOf[st.Status]
+	if !known {
+		return false, ""
+	}
+	if j.ProviderMessageID == "" && st.ID != "" {
 		j.ProviderMessageID = st.ID
-		tx.IndexWAMID(st.ID)
+		indexWAMID = st.ID
 		changed = true
 	}
 	if j.ProviderStatusTimes == nil {
@@ -86,14 +99,14 @@ func applyStatus(tx *store.JobTx, st status, next domain.JobStatus, at time.Time
 		changed = true
 	}
 	before := j.Status
-	if j.Status = j.Status.Reported(next); j.Status == domain.JobFailed && before != domain.JobFailed {
+	if j.Status = before.Reported(next); j.Status == domain.JobFailed && before != domain.JobFailed {
 		var code int
 		var title, details string
 		if len(st.Errors) > 0 {
 			code, title, details = st.Errors[0].Code, st.Errors[0].Title, st.Errors[0].ErrorData.Details
 		}
 		j.ErrorCode, j.ErrorTitle, j.ErrorDetails = code, meta.ClipErrorText(title), meta.ClipErrorText(details)
-		j.ReasonCode, j.Reason = ptbr.ReasonMetaError, ptbr.MetaError(code)
+		j.ReasonCode, j.Reason = domain.ReasonMetaError, ptbr.MetaError(code)
 	}
 	if j.Status != before {
 		changed = true
@@ -103,18 +116,13 @@ func applyStatus(tx *store.JobTx, st status, next domain.JobStatus, at time.Time
 		}
 	}
 	j.ProviderStatus = string(j.Status)
-	for _, ev := range []domain.JobStatus{domain.JobSent, domain.JobDelivered, domain.JobRead, domain.JobFailed} {
-		if ev == next && !j.HasEvent(string(ev)) && (ev != domain.JobFailed || j.Status == domain.JobFailed) {
-			detail := ""
-			if ev == domain.JobFailed {
-				detail = j.Reason
-			}
-			j.AddEvent(at, string(ev), detail)
-			changed = true
+	if !j.HasEvent(string(next)) && (next != domain.JobFailed || j.Status == domain.JobFailed) {
+		detail := ""
+		if next == domain.JobFailed {
+			detail = j.Reason
 		}
+		j.AddEvent(at, string(next), detail)
+		changed = true
 	}
-	if !changed {
-		return store.ErrNoChange
-	}
-	return nil
+	return changed, indexWAMID
 }
