@@ -16,102 +16,102 @@ import (
 	"github.com/lembra-app/lembra/shared/store"
 )
 
-// send performs a claimed send and records its outcome.
-func (s *Service) send(ctx context.Context, log *slog.Logger, t *domain.Tenant, claimedJob *domain.Job, c *send) error {
-	// The secret read and the send together stay within the claim's lease.
-	sendCtx, cancel := context.WithTimeout(ctx, s.Config.MetaTimeout+10*time.Second)
-	token, err := s.Secrets.Secret(sendCtx, t.WhatsApp.AccessTokenSecret)
-	var res meta.Result
-	if err == nil {
-		res, err = s.Meta.Send(sendCtx, t.WhatsApp.PhoneNumberID, string(token), c.msg)
-	} else if errors.Is(err, secrets.ErrNotFound) {
-		err = &tokenMissingError{err}
-	}
-	cancel()
-	now := s.Now().UTC()
-	var next *followUp
-	job, uerr := s.Store.UpdateJob(ctx, t.ID, claimedJob.ID, func(tx *store.JobTx) error {
-		next = nil
-		j := tx.Job
-		a := domain.Attempt{N: c.attempt, At: now}
-		j.LeaseUntil = time.Time{}
-		var apiErr *meta.APIError
-		var missing *tokenMissingError
-		switch {
-		case j.Status != domain.JobSending && j.Status != domain.JobUnknown:
-			// A status webhook settled the job while this send was under way (it names
-			// the job in biz_opaque_callback_data): keep what it recorded.
-			a.Outcome = "settled_by_webhook"
-			if err == nil && j.ProviderMessageID == "" {
-				j.ProviderMessageID = res.MessageID
-				tx.IndexWAMID(res.MessageID)
-			}
-		case j.Status == domain.JobUnknown && err != nil:
-			// The lease ran out and another delivery already holds the job as unknown;
-			// this late failure changes nothing about that.
-			a.Outcome, a.Error = "late", meta.ClipErrorText(err.Error())
-		case err == nil:
-			a.Outcome = "sent"
-			j.Status = domain.JobSent
-			j.ProviderMessageID = res.MessageID
-			j.ProviderStatus = string(domain.JobSent)
-			j.SentAt = now
-			j.ReasonCode, j.Reason, j.ErrorCode, j.ErrorTitle, j.ErrorDetails = "", "", 0, "", ""
-			if !j.HasEvent("sent") {
-				j.AddEvent(now, "sent", "")
-			}
-			tx.IndexWAMID(res.MessageID)
-		case errors.Is(err, meta.ErrOutcomeUnknown):
-			a.Outcome, a.Error = "unknown", meta.ClipErrorText(err.Error())
-			j.Status = domain.JobUnknown
-			j.NextRetryAt = now.Add(s.Config.UnknownOutcomeWait)
-			j.AddEvent(now, string(domain.JobUnknown), ptbr.TextUnknown)
-			next = &followUp{purpose: queue.CheckPurpose(c.attempt), at: j.NextRetryAt}
-		case errors.As(err, &missing):
-			a.Outcome, a.Error = "failed", meta.ClipErrorText(err.Error())
-			j.Finish(now, domain.JobFailed, ptbr.Reason(ptbr.ReasonTokenUnavailable))
-		case errors.As(err, &apiErr) && !apiErr.Retryable():
-			a.Outcome, a.Error, a.HTTPStatus, a.ErrorCode = "failed", meta.ClipErrorText(apiErr.Error()), apiErr.HTTPStatus, apiErr.Code
-			recordMetaError(j, apiErr)
-			j.Finish(now, domain.JobFailed, domain.Reason{Code: ptbr.ReasonMetaError, Text: ptbr.MetaError(apiErr.Code)})
-		default: // network failure, Meta overload or throttling, unreadable secret store
-			text := ptbr.TextNetwork
-			a.Outcome, a.Error = "retry", meta.ClipErrorText(err.Error())
-			if errors.As(err, &apiErr) {
-				a.HTTPStatus, a.ErrorCode = apiErr.HTTPStatus, apiErr.Code
-				text = ptbr.MetaError(apiErr.Code)
-				if apiErr.Code == 0 {
-					text = fmt.Sprintf(ptbr.TextMetaHTTPError, apiErr.HTTPStatus)
-				}
-			}
-			if c.attempt > s.Config.MaxRetries {
-				j.ErrorCode = a.ErrorCode
-				if apiErr != nil {
-					recordMetaError(j, apiErr)
-				}
-				j.Finish(now, domain.JobFailed, ptbr.RetriesExhausted(c.attempt, text))
-				break
-			}
-			j.Status = domain.JobQueued // its retry task is created below; the reminder scan leaves it alone
-			j.NextRetryAt = now.Add(s.Config.RetryDelay(c.attempt))
-			j.AddEvent(now, "retry_scheduled", text+" "+fmt.Sprintf(ptbr.TextRetryLater, ptbr.DateTime(j.NextRetryAt, t.Location())))
-			next = &followUp{purpose: queue.SendPurpose(c.attempt + 1), at: j.NextRetryAt}
-		}
-		j.AddAttempt(a)
-		return nil
-	})
-	if uerr != nil {
-		// The outcome is not recorded: the lease will expire and the job will wait for
-		// its status webhook instead of being sent again.
-		log.ErrorContext(ctx, "could not record send outcome", "error", uerr.Error(), "send_error", fmt.Sprint(err))
-		return uerr
-	}
+// SendOutcome is what one claimed send came to.
+type SendOutcome struct {
+	Job      *domain.Job    // as stored when the outcome is recorded; Record never changes it
+	Location *time.Location // the tenant's, for the retry time staff read
+	Attempt  int            // the number of the attempt the send made
+	Result   meta.Result    // Meta's acceptance, when Err is nil
+	Err      error          // nil: sent; else classified by meta.Classify
+	Retry    meta.RetryPolicy
+	Now      time.Time
+}
+
+// Recorded is what Record makes of a send's outcome.
+type Recorded struct {
+	Job         *domain.Job // the job to write (a changed copy)
+	IndexWAMID  string      // Meta's message id to index to the job ("" for none)
+	Next        *FollowUp   // the task to create after the write: a retry, or a check
+	ForgetToken bool        // drop the cached token: Meta rejected it
+}
+
+// Record applies the outcome of a send to its job. A job a status webhook settled
+// while the send was under way keeps what the webhook recorded; a late failure of a
+// send whose claim already expired into "unknown" changes nothing. Otherwise, by the
+// class of the result (meta.RetryPolicy.Decide): sent; unknown outcome (wait for a
+// status webhook, then check); token missing or permanent (failed, with the reason);
+// retryable (a retry after the policy's delay, or failed once the retries are used up).
+func Record(o SendOutcome) Recorded {
+	now := o.Now
+	j := cloneJob(o.Job)
+	next := o.Retry.Decide(o.Attempt, o.Err)
+	out := Recorded{Job: j, ForgetToken: next.ForgetToken}
+	a := domain.Attempt{N: o.Attempt, At: now}
+	j.LeaseUntil = time.Time{}
 	var apiErr *meta.APIError
-	if errors.As(err, &apiErr) && (apiErr.Code == 190 || apiErr.Code == 0 && apiErr.HTTPStatus == 401) {
-		s.Secrets.Forget(t.WhatsApp.AccessTokenSecret)
+	errors.As(o.Err, &apiErr)
+	switch {
+	case j.Status != domain.JobSending && j.Status != domain.JobUnknown:
+		// A status webhook settled the job while this send was under way (it names
+		// the job in biz_opaque_callback_data): keep what it recorded.
+		a.Outcome = "settled_by_webhook"
+		if o.Err == nil && j.ProviderMessageID == "" {
+			j.ProviderMessageID = o.Result.MessageID
+			out.IndexWAMID = o.Result.MessageID
+		}
+	case j.Status == domain.JobUnknown && o.Err != nil:
+		// The lease ran out and another delivery already holds the job as unknown;
+		// this late failure changes nothing about that.
+		a.Outcome, a.Error = "late", meta.ClipErrorText(o.Err.Error())
+	case next.Class == meta.ClassSent:
+		a.Outcome = "sent"
+		j.Status = domain.JobSent
+		j.ProviderMessageID = o.Result.MessageID
+		j.ProviderStatus = string(domain.JobSent)
+		j.SentAt = now
+		j.ReasonCode, j.Reason, j.ErrorCode, j.ErrorTitle, j.ErrorDetails = "", "", 0, "", ""
+		if !j.HasEvent("sent") {
+			j.AddEvent(now, "sent", "")
+		}
+		out.IndexWAMID = o.Result.MessageID
+	case next.Class == meta.ClassOutcomeUnknown:
+		a.Outcome, a.Error = "unknown", meta.ClipErrorText(o.Err.Error())
+		j.Status = domain.JobUnknown
+		j.NextRetryAt = now.Add(next.After)
+		j.AddEvent(now, string(domain.JobUnknown), ptbr.TextUnknown)
+		out.Next = &FollowUp{Purpose: queue.CheckPurpose(o.Attempt), At: j.NextRetryAt}
+	case next.Class == meta.ClassTokenMissing:
+		a.Outcome, a.Error = "failed", meta.ClipErrorText(o.Err.Error())
+		j.Finish(now, domain.JobFailed, ptbr.Reason(domain.ReasonTokenUnavailable))
+	case next.Class == meta.ClassPermanent:
+		a.Outcome, a.Error, a.HTTPStatus, a.ErrorCode = "failed", meta.ClipErrorText(apiErr.Error()), apiErr.HTTPStatus, apiErr.Code
+		recordMetaError(j, apiErr)
+		j.Finish(now, domain.JobFailed, domain.Reason{Code: domain.ReasonMetaError, Text: ptbr.MetaError(apiErr.Code)})
+	default: // retryable: network failure, Meta overload or throttling, unreadable secret store
+		text := ptbr.TextNetwork
+		a.Outcome, a.Error = "retry", meta.ClipErrorText(o.Err.Error())
+		if apiErr != nil {
+			a.HTTPStatus, a.ErrorCode = apiErr.HTTPStatus, apiErr.Code
+			text = ptbr.MetaError(apiErr.Code)
+			if apiErr.Code == 0 {
+				text = fmt.Sprintf(ptbr.TextMetaHTTPError, apiErr.HTTPStatus)
+			}
+		}
+		if next.Exhausted {
+			j.ErrorCode = a.ErrorCode
+			if apiErr != nil {
+				recordMetaError(j, apiErr)
+			}
+			j.Finish(now, domain.JobFailed, ptbr.RetriesExhausted(o.Attempt, text))
+			break
+		}
+		j.Status = domain.JobQueued // its retry task is created after the write; the reminder scan leaves it alone
+		j.NextRetryAt = now.Add(next.After)
+		j.AddEvent(now, "retry_scheduled", text+" "+fmt.Sprintf(ptbr.TextRetryLater, ptbr.DateTime(j.NextRetryAt, o.Location)))
+		out.Next = &FollowUp{Purpose: queue.SendPurpose(o.Attempt + 1), At: j.NextRetryAt}
 	}
-	s.logDecision(ctx, log, job)
-	return s.schedule(ctx, t.ID, job.ID, next)
+	j.AddAttempt(a)
+	return out
 }
 
 // recordMetaError keeps Meta's own English words about an error on the job, bounded,
@@ -122,17 +122,49 @@ func recordMetaError(j *domain.Job, e *meta.APIError) {
 	j.ErrorDetails = meta.ClipErrorText(e.ErrorData.Details)
 }
 
-type tokenMissingError struct{ err error }
-
-func (e *tokenMissingError) Error() string { return "tenant token: " + e.err.Error() }
+// send performs a claimed send and records its outcome.
+func (s *Service) send(ctx context.Context, log *slog.Logger, t *domain.Tenant, claimedJob *domain.Job, attempt int, msg meta.Message) error {
+	// The secret read and the send together stay within the claim's lease.
+	sendCtx, cancel := context.WithTimeout(ctx, s.Config.MetaTimeout+10*time.Second)
+	token, err := s.Secrets.Secret(sendCtx, t.WhatsApp.AccessTokenSecret)
+	var res meta.Result
+	if err == nil {
+		res, err = s.Meta.Send(sendCtx, t.WhatsApp.PhoneNumberID, string(token), msg)
+	} else if errors.Is(err, secrets.ErrNotFound) {
+		err = &meta.TokenMissingError{Err: err}
+	}
+	cancel()
+	now := s.Now().UTC()
+	var rec Recorded
+	job, uerr := s.Store.UpdateJob(ctx, t.ID, claimedJob.ID, func(tx *store.JobTx) error {
+		rec = Record(SendOutcome{Job: tx.Job, Location: t.Location(), Attempt: attempt, Result: res, Err: err,
+			Retry: s.Config.Retry(), Now: now})
+		*tx.Job = *rec.Job
+		if rec.IndexWAMID != "" {
+			tx.IndexWAMID(rec.IndexWAMID)
+		}
+		return nil
+	})
+	if uerr != nil {
+		// The outcome is not recorded: the lease will expire and the job will wait for
+		// its status webhook instead of being sent again.
+		log.ErrorContext(ctx, "could not record send outcome", "error", uerr.Error(), "send_error", fmt.Sprint(err))
+		return uerr
+	}
+	if rec.ForgetToken {
+		s.Secrets.Forget(t.WhatsApp.AccessTokenSecret)
+	}
+	s.logDecision(ctx, log, job)
+	return s.schedule(ctx, t.ID, job.ID, rec.Next)
+}
 
 // schedule creates the follow-up task, if any. A failure asks for redelivery, which
 // creates it again (task names make that idempotent).
-func (s *Service) schedule(ctx context.Context, tenantID, jobID string, f *followUp) error {
+func (s *Service) schedule(ctx context.Context, tenantID, jobID string, f *FollowUp) error {
 	if f == nil {
 		return nil
 	}
-	_, err := queue.EnqueueJob(ctx, s.Tasks, tenantID, jobID, f.purpose, f.at)
+	_, err := queue.EnqueueJob(ctx, s.Tasks, tenantID, jobID, f.Purpose, f.At)
 	return err
 }
 

@@ -1,0 +1,309 @@
+package dispatch
+
+import (
+	"encoding/json"
+	"maps"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/lembra-app/lembra/shared/config"
+	"github.com/lembra-app/lembra/shared/domain"
+	"github.com/lembra-app/lembra/shared/meta"
+	"github.com/lembra-app/lembra/shared/ptbr"
+	"github.com/lembra-app/lembra/shared/queue"
+)
+
+// The rules of a dispatch are pure functions of plain values: Decide (what one
+// delivery of a job's task does, with Plan, the rules whether and how the job is
+// sent) and Record (what the outcome of a send makes of the job). The store
+// transactions in dispatch.go and outcome.go only gather their inputs and write what
+// they return.
+
+// Input is what the rules of a delivery read.
+type Input struct {
+	Job         *domain.Job         // as stored; the rules never change it
+	Appointment *domain.Appointment // nil: the appointment is gone
+	Tenant      *domain.Tenant
+	// LastInbound is when the client last wrote (their conversation ledger; zero: never).
+	// It is read only for a job NeedsLastInbound reports.
+	LastInbound time.Time
+	// Config gives the mode, the allowlist, the test recipient, the retry policy and
+	// the Meta timeout.
+	Config config.Config
+	Now    time.Time
+}
+
+// NeedsLastInbound reports whether the rules for j read the client's last inbound
+// time, and from which conversation: a session message still to be sent that answers
+// the client (a button reply). A cancellation notice rests on the client's last message
+// about its appointment (Appointment.LastInboundAt) instead.
+func NeedsLastInbound(j *domain.Job) (identity string, ok bool) {
+	if j.DeliveryMode != domain.DeliverySession || j.Type == domain.JobCanceled || j.Recipient == "" {
+		return "", false
+	}
+	switch j.Status {
+	case domain.JobPending, domain.JobQueued, domain.JobUnknown:
+		return strings.TrimPrefix(j.Recipient, "+"), true
+	}
+	return "", false
+}
+
+// Verdict is what the send rules decide for a job that may be sent.
+type Verdict int
+
+const (
+	Skip   Verdict = iota + 1 // a rule says no; Plan.Reason says which
+	DryRun                    // every rule passed, but the mode is dry run: record the request only
+	Send                      // send Plan.Message
+)
+
+// Plan is the decision of the send rules.
+type Plan struct {
+	Verdict Verdict
+	Reason  domain.Reason // Skip, and DryRun's own reason
+	Message meta.Message  // DryRun and Send: the request Meta gets (or would get)
+	// Template is set for a template message (DryRun and Send): the job records which
+	// template goes to whom.
+	Template *TemplateFields
+}
+
+// TemplateFields are the job fields a template send sets.
+type TemplateFields struct {
+	Name, Language, Recipient string
+}
+
+func skip(r domain.Reason) Plan { return Plan{Verdict: Skip, Reason: r} }
+func skipCode(code string) Plan { return skip(ptbr.Reason(code)) }
+
+// withMode turns a send into a dry run in dry-run mode: only once every rule has passed.
+func (p Plan) withMode(m domain.Mode) Plan {
+	if p.Verdict == Send && m == domain.ModeDryRun {
+		p.Verdict, p.Reason = DryRun, ptbr.Reason(domain.ReasonDryRun)
+	}
+	return p
+}
+
+// PlanSend applies, in this order, the rules that decide whether a job may be sent and
+// builds its message: the mode (disabled), the environment's allowlist, the tenant's
+// kill switch, a connected number, the account's state (disconnected, banned,
+// restricted); then for a session message its recipient and the 24-hour window, and for
+// a template message the appointment (canceled or gone, started, rescheduled since a
+// reminder was made) and its template (configured, approved). A job every rule lets
+// through is sent, or, in dry-run mode, only recorded.
+func PlanSend(in Input) Plan {
+	j, apt, t, cfg, now := in.Job, in.Appointment, in.Tenant, in.Config, in.Now
+	mode := domain.EffectiveMode(cfg.Mode, t.Mode)
+	switch {
+	case mode == domain.ModeDisabled:
+		return skipCode(domain.ReasonModeDisabled)
+	case !cfg.TenantAllowed(t.ID):
+		return skipCode(domain.ReasonTenantNotAllowed)
+	case t.KillSwitch:
+		return skipCode(domain.ReasonKillSwitch)
+	case t.WhatsApp.PhoneNumberID == "" || t.WhatsApp.AccessTokenSecret == "":
+		return skipCode(domain.ReasonNoPhoneNumber)
+	}
+	delivery := domain.DeliveryTemplate
+	if j.DeliveryMode == domain.DeliverySession {
+		delivery = domain.DeliverySession
+	}
+	// A number Meta disconnected, disabled or restricted sends nothing until that is lifted.
+	if b, blocked := t.WhatsApp.SendBlock(delivery, now); blocked {
+		return skip(ptbr.AccountBlocked(b, t.Location()))
+	}
+	if delivery == domain.DeliverySession {
+		return planSession(in).withMode(mode)
+	}
+	switch {
+	case apt == nil || !apt.Status.Active():
+		return skipCode(domain.ReasonAppointmentGone)
+	case !apt.StartsAt.After(now):
+		return skipCode(domain.ReasonAppointmentPast)
+	case j.Type == domain.JobReminder && j.ScheduleVersion != apt.ScheduleVersion:
+		return skipCode(domain.ReasonRescheduled) // a reminder of the time before a reschedule
+	}
+	tpl, ok := t.Template(j.Type)
+	if !ok {
+		return skipCode(domain.ReasonTemplateMissing)
+	}
+	if st, ok := t.TemplateApproved(tpl); !ok {
+		return skip(ptbr.TemplateRefused(tpl.Name, tpl.Language, st.Status, st.Reason))
+	}
+	to := recipient(cfg, apt.ClientPhone)
+	location := apt.Location
+	if location == "" {
+		location = t.LocationLine
+	}
+	loc := t.Location()
+	params := []string{apt.ClientName, apt.Service, ptbr.Date(apt.StartsAt, loc), ptbr.Time(apt.StartsAt, loc), location}
+	return Plan{
+		Verdict:  Send,
+		Message:  meta.TemplateMessage(to, tpl.Name, tpl.Language, params, meta.CallbackData(t.ID, j.ID)),
+		Template: &TemplateFields{Name: tpl.Name, Language: tpl.Language, Recipient: to},
+	}.withMode(mode)
+}
+
+// planSession checks the 24-hour window, at send time, before a free-form message.
+func planSession(in Input) Plan {
+	j, t := in.Job, in.Tenant
+	if j.Recipient == "" {
+		return skipCode(domain.ReasonNoRecipient)
+	}
+	last := in.LastInbound
+	if j.Type == domain.JobCanceled {
+		// The notice rests on a client message about this appointment.
+		last = time.Time{}
+		if in.Appointment != nil {
+			last = in.Appointment.LastInboundAt
+		}
+	}
+	if !domain.WindowOpen(last, in.Now) {
+		if last.IsZero() {
+			return skipCode(domain.ReasonWindowClosed)
+		}
+		return skip(ptbr.WindowClosedAtSend(last, t.Location()))
+	}
+	return Plan{Verdict: Send, Message: meta.TextMessage(recipient(in.Config, j.Recipient), j.Text, meta.CallbackData(t.ID, j.ID))}
+}
+
+// recipient applies the development override that routes every send to one number.
+func recipient(cfg config.Config, to string) string {
+	if cfg.TestRecipient != "" {
+		return cfg.TestRecipient
+	}
+	return to
+}
+
+// earlySkew tolerates a task delivered slightly before its job's time.
+const earlySkew = time.Minute
+
+// leaseMargin is how much longer than the Meta timeout a claim lasts: more than the
+// send's own deadline (Service.send), so a live send never loses its claim.
+const leaseMargin = 30 * time.Second
+
+// Step is what one delivery of a job's task does.
+type Step int
+
+const (
+	Wait   Step = iota + 1 // too early: deliver the task again at Decision.At; nothing changes
+	Ignore                 // nothing to do (the job is settled); nothing changes
+	Update                 // write Decision.Job; nothing is sent
+	Claim                  // write Decision.Job (claimed), then send Decision.Plan.Message
+)
+
+// FollowUp is a task to create for the job once its change is stored.
+type FollowUp struct {
+	Purpose queue.Purpose
+	At      time.Time
+}
+
+// Decision is what Decide returns.
+type Decision struct {
+	Step    Step
+	At      time.Time   // Wait
+	Job     *domain.Job // Update and Claim: the job to write (a changed copy)
+	Plan    *Plan       // when the send rules ran
+	Attempt int         // Claim: the number of the attempt the send makes
+	Next    *FollowUp   // Update: a task to create after the write
+}
+
+// Decide is what one delivery of a job's task does: wait if it came too early, nothing
+// if the job is settled, and otherwise, by the job's status:
+//   - sending (a claim whose lease ran out before it recorded an outcome, so its request
+//     may have reached Meta): the outcome becomes unknown, and a check is scheduled after
+//     the wait for a status webhook;
+//   - unknown: sent if Meta's id for the send is known after all; failed if the retries
+//     are used up; else tried again through the send rules;
+//   - pending or queued: the send rules (PlanSend): skipped with the reason, recorded as a
+//     dry run, or claimed for the send.
+func Decide(in Input) Decision {
+	now := in.Now
+	if at, wait := notDue(in.Job, now); wait {
+		return Decision{Step: Wait, At: at}
+	}
+	retry := in.Config.Retry()
+	j := cloneJob(in.Job)
+	switch j.Status {
+	case domain.JobSending:
+		j.AddAttempt(domain.Attempt{N: j.AttemptCount() + 1, At: now, Outcome: "unknown",
+			Error: "the claim expired before an outcome was recorded"})
+		j.Status = domain.JobUnknown
+		j.NextRetryAt = now.Add(retry.UnknownWait)
+		j.LeaseUntil = time.Time{}
+		j.AddEvent(now, string(domain.JobUnknown), ptbr.TextLeaseExpired)
+		return Decision{Step: Update, Job: j, Next: &FollowUp{Purpose: queue.CheckPurpose(len(j.Attempts)), At: j.NextRetryAt}}
+	case domain.JobUnknown:
+		if j.ProviderMessageID != "" {
+			// Meta's id for the send is known after all: it went out.
+			j.Status = domain.JobSent
+			j.NextRetryAt = time.Time{}
+			j.AddEvent(now, "sent", "")
+			return Decision{Step: Update, Job: j}
+		}
+		if retry.Exhausted(len(j.Attempts)) {
+			j.Finish(now, domain.JobFailed, ptbr.Reason(domain.ReasonOutcomeUnknown))
+			return Decision{Step: Update, Job: j}
+		}
+		j.AddEvent(now, "retry", ptbr.TextUnknownRetry)
+	case domain.JobPending, domain.JobQueued:
+	default: // sent, delivered, read, failed, skipped: nothing more to do
+		return Decision{Step: Ignore}
+	}
+	p := PlanSend(in)
+	d := Decision{Step: Update, Job: j, Plan: &p}
+	if p.Template != nil {
+		j.DeliveryMode = domain.DeliveryTemplate
+		j.TemplateName, j.TemplateLanguage = p.Template.Name, p.Template.Language
+		j.Recipient = p.Template.Recipient
+	}
+	switch p.Verdict {
+	case Skip:
+		j.Finish(now, domain.JobSkipped, p.Reason)
+	case DryRun:
+		body, _ := json.Marshal(p.Message) // a struct of strings: never fails
+		j.DryRunRequest = string(body)
+		j.Finish(now, domain.JobSkipped, p.Reason)
+	case Send:
+		j.Status = domain.JobSending
+		j.LeaseUntil = now.Add(in.Config.MetaTimeout + leaseMargin)
+		j.NextRetryAt = time.Time{}
+		d.Step, d.Attempt = Claim, len(j.Attempts)+1
+	}
+	return d
+}
+
+// notDue reports whether a delivery of the job's task comes too early, and when to
+// come back: another delivery holds the claim (until its lease ends, in case it dies
+// without recording an outcome), an unknown outcome is still waiting for its status
+// webhook, a retry's time has not come, or the job's own time has not come.
+func notDue(j *domain.Job, now time.Time) (time.Time, bool) {
+	switch j.Status {
+	case domain.JobSending:
+		return j.LeaseUntil, now.Before(j.LeaseUntil)
+	case domain.JobUnknown:
+		return j.NextRetryAt, now.Before(j.NextRetryAt)
+	case domain.JobPending, domain.JobQueued:
+		if !j.NextRetryAt.IsZero() && now.Before(j.NextRetryAt) {
+			return j.NextRetryAt, true
+		}
+		if now.Add(earlySkew).Before(j.ScheduledFor) {
+			return j.ScheduledFor, true
+		}
+	}
+	return time.Time{}, false
+}
+
+// cloneJob copies a job deeply enough that changing the copy (status, fields, timeline,
+// attempts, provider times) leaves the original as it was.
+func cloneJob(j *domain.Job) *domain.Job {
+	c := *j
+	c.Attempts = slices.Clone(j.Attempts)
+	c.Timeline = slices.Clone(j.Timeline)
+	c.ProviderStatusTimes = maps.Clone(j.ProviderStatusTimes)
+	if j.Pricing != nil {
+		p := *j.Pricing
+		c.Pricing = &p
+	}
+	return &c
+}
