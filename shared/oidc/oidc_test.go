@@ -261,6 +261,11 @@ func TestKeySetRefreshRotationAndCap(t *testing.T) {
 		{name: "endpoint back: fetched, accepted", do: func() { js.fail.Store(false); clock.Advance(time.Minute) }, token: tokB, wantFetches: 12},
 	}
 	for _, st := range steps {
+		// go-oidc signals a fetch's waiters before it clears its in-flight marker, in
+		// its own goroutine: a call made in that instant joins the finished fetch
+		// instead of starting one. Give that goroutine a moment, so each step's fetch
+		// count is exact.
+		time.Sleep(20 * time.Millisecond)
 		if st.do != nil {
 			st.do()
 		}
