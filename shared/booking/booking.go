@@ -19,12 +19,6 @@ import (
 	"github.com/lembra-app/lembra/shared/store"
 )
 
-// Enqueuer is queue.Enqueuer, kept under this name until its last user (events) names
-// queue.Enqueuer itself.
-//
-// Deprecated: use queue.Enqueuer.
-type Enqueuer = queue.Enqueuer
-
 // Service applies booking changes.
 type Service struct {
 	Store *store.Store
