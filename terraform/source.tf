@@ -1,6 +1,7 @@
 # One source archive of the whole module serves every function: Google's Go buildpack builds
 # the package at the root of the upload (deploy.go, which blank-imports every functions/*
-# package), and each function picks its registered entry point (gcp-notes §1).
+# package), and each function picks its registered entry point (GoogleCloudPlatform/buildpacks,
+# cmd/go/functions_framework/lib/lib.go: https://github.com/GoogleCloudPlatform/buildpacks).
 #
 # The buildpack runs `go mod tidy` over every package in the archive, so everything kept
 # must compile from what is kept: local-only code (stand-ins, the dev stack, scripts) and

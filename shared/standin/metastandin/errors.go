@@ -96,7 +96,8 @@ func unknownPath(path string) answer {
 	})
 }
 
-// codeInfo is what Meta answers for an error code (meta-notes §4.1).
+// codeInfo is what Meta answers for an error code (Meta's Cloud API error codes:
+// https://developers.facebook.com/docs/whatsapp/cloud-api/support/error-codes).
 type codeInfo struct {
 	status  int
 	message string

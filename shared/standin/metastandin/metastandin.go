@@ -68,7 +68,7 @@
 //	                                 (the last three answer {"id","webhook_status"})
 //
 // Webhooks (webhook.go): the stand-in posts signed webhooks back to the project's
-// webhook function, in Meta's v24+ shapes (meta-notes §1–§2): automatic statuses for
+// webhook function, in Meta's v24+ shapes (https://developers.facebook.com/docs/whatsapp/cloud-api/webhooks/components): automatic statuses for
 // accepted messages (WebhookOptions), statuses on demand (PostStatus, StatusPayload),
 // the recipient's button taps and texts (TapButton, SendText) and arbitrary bodies
 // (Post). Accepted messages are kept with their phone number id, WABA, recipient
@@ -110,7 +110,7 @@ type Template struct {
 //   - HTTPStatus or Code set: the request is answered with that failure without being
 //     validated or accepted. Code 0 means no JSON body (a bare gateway error): the body
 //     is Message as text/plain, or empty. With a Code and no HTTPStatus, the status is
-//     the one Meta uses for that code (meta-notes §4.1; 400 when unknown). Message,
+//     the one Meta uses for that code (its error-codes page; 400 when unknown). Message,
 //     Details and, for code 190, Subcode (463, "session expired") default from Code.
 //   - AcceptThenHang: the request is handled normally (validated and, when valid,
 //     accepted: it gets a wamid and appears in Accepted), then no answer is ever
