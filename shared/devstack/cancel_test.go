@@ -22,7 +22,7 @@ func textSends(s interface{ Accepted() []metastandin.Request }) []metastandin.Re
 	return out
 }
 
-// Seed §7.3 and §17 D: cancel without notifying: canceled, and no notice job at all.
+// The cancel checkbox unchecked: cancel without notifying: canceled, and no notice job at all.
 func TestCancelWithoutNotice(t *testing.T) {
 	t.Parallel()
 	s := fast(t, nil)
@@ -43,7 +43,7 @@ func TestCancelWithoutNotice(t *testing.T) {
 	}
 }
 
-// Seed §7.3 and §17 E: the client answered a button, then the studio cancels with the
+// The cancel checkbox checked, window open: the client answered a button, then the studio cancels with the
 // checkbox on: the notice goes out as a free-form message, on the timeline.
 func TestCancelNoticeWithTheWindowOpen(t *testing.T) {
 	t.Parallel()
@@ -85,7 +85,7 @@ func TestCancelNoticeWithTheWindowOpen(t *testing.T) {
 	}
 }
 
-// Seed §7.3 and §17 F: no correlated inbound, or one older than 24 h: canceled, the
+// The cancel checkbox checked, window closed: no correlated inbound, or one older than 24 h: canceled, the
 // notice recorded skipped with the precise reason, nothing sent.
 func TestCancelNoticeWithTheWindowClosed(t *testing.T) {
 	t.Parallel()
