@@ -82,34 +82,9 @@ func (s *Store) jobsOf(it *firestore.DocumentIterator) ([]*domain.Job, error) {
 	}
 }
 
-func decodeAppointment(snap *firestore.DocumentSnapshot) (*domain.Appointment, error) {
-	var a domain.Appointment
-	if err := snap.DataTo(&a); err != nil {
-		return nil, fmt.Errorf("decode appointment %s: %w", snap.Ref.ID, err)
-	}
-	a.ID = snap.Ref.ID
-	return &a, nil
-}
-
-func decodeJob(snap *firestore.DocumentSnapshot) (*domain.Job, error) {
-	var j domain.Job
-	if err := snap.DataTo(&j); err != nil {
-		return nil, fmt.Errorf("decode job %s: %w", snap.Ref.ID, err)
-	}
-	j.ID = snap.Ref.ID
-	return &j, nil
-}
-
 // GetAppointment reads one appointment of a tenant.
 func (s *Store) GetAppointment(ctx context.Context, tenantID, id string) (*domain.Appointment, error) {
-	snap, err := s.appointment(tenantID, id).Get(ctx)
-	if notFound(err) {
-		return nil, fmt.Errorf("appointment %s: %w", id, domain.ErrNotFound)
-	}
-	if err != nil {
-		return nil, fmt.Errorf("read appointment %s: %w", id, err)
-	}
-	return decodeAppointment(snap)
+	return get(ctx, s.appointment(tenantID, id), setAppointmentID)
 }
 
 // AppointmentJobs lists an appointment's jobs.
@@ -123,14 +98,7 @@ func (s *Store) AppointmentJobs(ctx context.Context, tenantID, aptID string) ([]
 
 // GetJob reads one job of a tenant.
 func (s *Store) GetJob(ctx context.Context, tenantID, id string) (*domain.Job, error) {
-	snap, err := s.job(tenantID, id).Get(ctx)
-	if notFound(err) {
-		return nil, fmt.Errorf("job %s: %w", id, domain.ErrNotFound)
-	}
-	if err != nil {
-		return nil, fmt.Errorf("read job %s: %w", id, err)
-	}
-	return decodeJob(snap)
+	return get(ctx, s.job(tenantID, id), setJobID)
 }
 
 // AppointmentChange is what an appointment update writes besides the appointment.
@@ -148,14 +116,7 @@ func (s *Store) UpdateAppointment(ctx context.Context, tenantID, id string,
 	var outJobs []*domain.Job
 	ref := s.appointment(tenantID, id)
 	err := s.fs.RunTransaction(ctx, func(ctx context.Context, tx *firestore.Transaction) error {
-		snap, err := tx.Get(ref)
-		if notFound(err) {
-			return fmt.Errorf("appointment %s: %w", id, domain.ErrNotFound)
-		}
-		if err != nil {
-			return err
-		}
-		apt, err := decodeAppointment(snap)
+		apt, err := getTx(tx, ref, setAppointmentID)
 		if err != nil {
 			return err
 		}

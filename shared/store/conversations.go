@@ -189,18 +189,7 @@ func (s *Store) RecordConversationMessage(ctx context.Context, tenantID, identit
 
 // GetConversation reads a client's ledger.
 func (s *Store) GetConversation(ctx context.Context, tenantID, identity string) (*domain.Conversation, error) {
-	snap, err := s.conversation(tenantID, identity).Get(ctx)
-	if notFound(err) {
-		return nil, domain.ErrNotFound
-	}
-	if err != nil {
-		return nil, err
-	}
-	var c domain.Conversation
-	if err := snap.DataTo(&c); err != nil {
-		return nil, err
-	}
-	return &c, nil
+	return get[domain.Conversation](ctx, s.conversation(tenantID, identity), nil)
 }
 
 // ConversationMessages lists a conversation's messages, oldest first.
@@ -211,12 +200,11 @@ func (s *Store) ConversationMessages(ctx context.Context, tenantID, identity str
 	}
 	out := make([]domain.ConversationMessage, 0, len(snaps))
 	for _, snap := range snaps {
-		var m domain.ConversationMessage
-		if err := snap.DataTo(&m); err != nil {
+		m, err := decode(snap, setMessageID)
+		if err != nil {
 			return nil, err
 		}
-		m.ID = snap.Ref.ID
-		out = append(out, m)
+		out = append(out, *m)
 	}
 	return out, nil
 }
@@ -241,13 +229,5 @@ func (s *Store) PutContact(ctx context.Context, tenantID string, c domain.Contac
 
 // GetContact reads a contact.
 func (s *Store) GetContact(ctx context.Context, tenantID, phone string) (*domain.Contact, error) {
-	snap, err := s.tenant(tenantID).Collection(colContacts).Doc(phone).Get(ctx)
-	if notFound(err) {
-		return nil, domain.ErrNotFound
-	}
-	if err != nil {
-		return nil, err
-	}
-	var c domain.Contact
-	return &c, snap.DataTo(&c)
+	return get[domain.Contact](ctx, s.tenant(tenantID).Collection(colContacts).Doc(phone), nil)
 }

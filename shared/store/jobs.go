@@ -25,18 +25,7 @@ type JobTx struct {
 // Conversation reads, inside the transaction, the ledger of the client the job is
 // for (nil if the client never wrote).
 func (t *JobTx) Conversation(identity string) (*domain.Conversation, error) {
-	snap, err := t.tx.Get(t.store.conversation(t.tenantID, identity))
-	if notFound(err) {
-		return nil, nil
-	}
-	if err != nil {
-		return nil, err
-	}
-	var c domain.Conversation
-	if err := snap.DataTo(&c); err != nil {
-		return nil, err
-	}
-	return &c, nil
+	return getTxOrNil[domain.Conversation](t.tx, t.store.conversation(t.tenantID, identity), nil)
 }
 
 // IndexWAMID records, with the job, that Meta's message id names it.
@@ -48,26 +37,13 @@ func (s *Store) UpdateJob(ctx context.Context, tenantID, jobID string, fn func(*
 	var out *domain.Job
 	ref := s.job(tenantID, jobID)
 	err := s.fs.RunTransaction(ctx, func(ctx context.Context, tx *firestore.Transaction) error {
-		snap, err := tx.Get(ref)
-		if notFound(err) {
-			return fmt.Errorf("job %s: %w", jobID, domain.ErrNotFound)
-		}
-		if err != nil {
-			return err
-		}
-		j, err := decodeJob(snap)
+		j, err := getTx(tx, ref, setJobID)
 		if err != nil {
 			return err
 		}
 		jt := &JobTx{Job: j, tx: tx, store: s, tenantID: tenantID}
 		if j.AppointmentID != "" {
-			asnap, err := tx.Get(s.appointment(tenantID, j.AppointmentID))
-			switch {
-			case err == nil:
-				if jt.Appointment, err = decodeAppointment(asnap); err != nil {
-					return err
-				}
-			case !notFound(err):
+			if jt.Appointment, err = getTxOrNil(tx, s.appointment(tenantID, j.AppointmentID), setAppointmentID); err != nil {
 				return err
 			}
 		}

@@ -84,11 +84,7 @@ func (s *Store) updateJobOnly(ctx context.Context, tenantID, jobID string, fn fu
 	ref := s.job(tenantID, jobID)
 	var changed bool
 	err := s.fs.RunTransaction(ctx, func(ctx context.Context, tx *firestore.Transaction) error {
-		snap, err := tx.Get(ref)
-		if err != nil {
-			return err
-		}
-		j, err := decodeJob(snap)
+		j, err := getTx(tx, ref, setJobID)
 		if err != nil {
 			return err
 		}

@@ -28,15 +28,8 @@ func (s *Store) MergeTenant(ctx context.Context, id string, fn func(prev *domain
 	var out *domain.Tenant
 	err := s.fs.RunTransaction(ctx, func(ctx context.Context, tx *firestore.Transaction) error {
 		out = nil
-		var prev *domain.Tenant
-		snap, err := tx.Get(s.tenant(id))
-		if err == nil {
-			prev = &domain.Tenant{}
-			if err := snap.DataTo(prev); err != nil {
-				return err
-			}
-			prev.ID = id
-		} else if !notFound(err) {
+		prev, err := getTxOrNil(tx, s.tenant(id), setTenantID)
+		if err != nil {
 			return err
 		}
 		var old domain.WhatsApp
@@ -151,25 +144,17 @@ func (s *Store) indexLookup(ctx context.Context, col, id string) (string, error)
 // UpdateTenant changes a tenant in a transaction; fn returning ErrNoChange writes nothing.
 func (s *Store) UpdateTenant(ctx context.Context, id string, fn func(*domain.Tenant) error) error {
 	err := s.fs.RunTransaction(ctx, func(ctx context.Context, tx *firestore.Transaction) error {
-		snap, err := tx.Get(s.tenant(id))
-		if notFound(err) {
-			return fmt.Errorf("tenant %s: %w", id, domain.ErrNotFound)
-		}
+		t, err := getTx(tx, s.tenant(id), setTenantID)
 		if err != nil {
 			return err
 		}
-		var t domain.Tenant
-		if err := snap.DataTo(&t); err != nil {
-			return err
-		}
-		t.ID = id
-		if err := fn(&t); err != nil {
+		if err := fn(t); err != nil {
 			if errors.Is(err, ErrNoChange) {
 				return nil
 			}
 			return err
 		}
-		return tx.Set(s.tenant(id), &t)
+		return tx.Set(s.tenant(id), t)
 	})
 	if err != nil {
 		return fmt.Errorf("update tenant %s: %w", id, err)
@@ -179,17 +164,5 @@ func (s *Store) UpdateTenant(ctx context.Context, id string, fn func(*domain.Ten
 
 // GetTenant reads a tenant.
 func (s *Store) GetTenant(ctx context.Context, id string) (*domain.Tenant, error) {
-	snap, err := s.tenant(id).Get(ctx)
-	if notFound(err) {
-		return nil, fmt.Errorf("tenant %s: %w", id, domain.ErrNotFound)
-	}
-	if err != nil {
-		return nil, fmt.Errorf("read tenant %s: %w", id, err)
-	}
-	var t domain.Tenant
-	if err := snap.DataTo(&t); err != nil {
-		return nil, fmt.Errorf("decode tenant %s: %w", id, err)
-	}
-	t.ID = id
-	return &t, nil
+	return get(ctx, s.tenant(id), setTenantID)
 }
