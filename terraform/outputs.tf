@@ -4,7 +4,7 @@ output "webhook_url" {
 }
 
 output "api_url" {
-  description = "Base URL of the booking API (e.g. <api_url>/api/v1/appointments)."
+  description = "Base URL of the booking API (e.g. <api_url>/v1/appointments: a deployed function is served at its root)."
   value       = local.function_urls["api"]
 }
 
