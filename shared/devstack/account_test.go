@@ -72,7 +72,7 @@ func TestLostAccountStopsSendsUntilReconnected(t *testing.T) {
 		t.Errorf("what Meta said was not kept: %+v %q", got.WhatsApp.Disconnection, got.WhatsApp.LastEventInfo)
 	}
 	job := notice(t, s, ten, key, "lost-1")
-	if job.Status != domain.JobSkipped || job.ReasonCode != ptbr.ReasonAccountDisconnected ||
+	if job.Status != domain.JobSkipped || job.ReasonCode != domain.ReasonAccountDisconnected ||
 		!strings.HasPrefix(job.Reason, ptbr.TextAccountDisconnected) {
 		t.Fatalf("notice while disconnected: %s %s %q", job.Status, job.ReasonCode, job.Reason)
 	}
@@ -91,7 +91,7 @@ func TestLostAccountStopsSendsUntilReconnected(t *testing.T) {
 	postSigned(t, s, accountBody(ten, "DISABLED_UPDATE", base.Add(2*time.Minute), `"ban_info":{"waba_ban_state":"DISABLE","waba_ban_date":"December 1, 2026"}`))
 	waitTenant(t, s, ten.ID, "tenant banned", func(x *domain.Tenant) bool { return x.WhatsApp.Ban != nil && x.WhatsApp.Ban.State == domain.BanDisable })
 	job = notice(t, s, ten, key, "lost-3")
-	if job.Status != domain.JobSkipped || job.ReasonCode != ptbr.ReasonAccountBanned || !strings.Contains(job.Reason, "desativada pela Meta") {
+	if job.Status != domain.JobSkipped || job.ReasonCode != domain.ReasonAccountBanned || !strings.Contains(job.Reason, "desativada pela Meta") {
 		t.Fatalf("notice while disabled: %s %s %q", job.Status, job.ReasonCode, job.Reason)
 	}
 	postSigned(t, s, accountBody(ten, "DISABLED_UPDATE", base.Add(3*time.Minute), `"ban_info":{"waba_ban_state":"REINSTATE","waba_ban_date":"December 1, 2026"}`))
@@ -107,7 +107,7 @@ func TestLostAccountStopsSendsUntilReconnected(t *testing.T) {
 		`"restriction_info":[{"restriction_type":"RESTRICTED_BIZ_INITIATED_MESSAGING","expiration":"`+time.Now().Add(48*time.Hour).UTC().Format("2006-01-02T15:04:05-0700")+`"}]`))
 	waitTenant(t, s, ten.ID, "tenant restricted", func(x *domain.Tenant) bool { return len(x.WhatsApp.Restrictions) == 1 })
 	job = notice(t, s, ten, key, "lost-5")
-	if job.Status != domain.JobSkipped || job.ReasonCode != ptbr.ReasonAccountRestricted || !strings.Contains(job.Reason, "restrita") {
+	if job.Status != domain.JobSkipped || job.ReasonCode != domain.ReasonAccountRestricted || !strings.Contains(job.Reason, "restrita") {
 		t.Fatalf("notice while restricted: %s %s %q", job.Status, job.ReasonCode, job.Reason)
 	}
 	if n := len(s.Meta.Accepted()); n != 2 {
@@ -141,7 +141,7 @@ func TestOlderAccountEventAppliesAfterNewerEventOfAnotherKind(t *testing.T) {
 	postSigned(t, s, wabaChange(ten, "phone_number_quality_update", t0,
 		`{"display_phone_number":"551140001234","event":"ONBOARDING","max_daily_conversations_per_business":"TIER_250"}`))
 	job := notice(t, s, ten, key, "order-1") // processed after the two deliveries above or not, it must be skipped
-	if job.Status != domain.JobSkipped || job.ReasonCode != ptbr.ReasonAccountDisconnected {
+	if job.Status != domain.JobSkipped || job.ReasonCode != domain.ReasonAccountDisconnected {
 		t.Fatalf("notice: %s %s %q", job.Status, job.ReasonCode, job.Reason)
 	}
 	time.Sleep(time.Second) // let both late deliveries be applied, if they were going to be
@@ -179,7 +179,7 @@ func TestPausedTemplateWebhookRefusesTheNotice(t *testing.T) {
 	}
 
 	job := notice(t, s, ten, key, "paused-1")
-	if job.Status != domain.JobSkipped || job.ReasonCode != ptbr.ReasonTemplateNotApproved ||
+	if job.Status != domain.JobSkipped || job.ReasonCode != domain.ReasonTemplateNotApproved ||
 		!strings.Contains(job.Reason, "pausado pela Meta") || !strings.Contains(job.Reason, "PAUSED") {
 		t.Fatalf("notice with a paused template: %s %s %q", job.Status, job.ReasonCode, job.Reason)
 	}

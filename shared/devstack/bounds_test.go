@@ -194,7 +194,7 @@ func TestUnknownMetaErrorKeepsEnglishApartAndBounded(t *testing.T) {
 		t.Fatalf("create: %d %s", r.Status, r.Raw)
 	}
 	job := waitJob(t, s, ten.ID, domain.JobID(appointmentID(t, r), domain.JobCreated, 0), 15*time.Second, final)
-	if job.Status != domain.JobFailed || job.ErrorCode != 987654 || job.ReasonCode != ptbr.ReasonMetaError {
+	if job.Status != domain.JobFailed || job.ErrorCode != 987654 || job.ReasonCode != domain.ReasonMetaError {
 		t.Fatalf("status %s code %d reason %s %q", job.Status, job.ErrorCode, job.ReasonCode, job.Reason)
 	}
 	if job.Reason != ptbr.MetaError(987654) || !strings.Contains(job.Reason, "987654") || strings.Contains(job.Reason, "English") {

@@ -112,8 +112,8 @@ func TestCancelNoticeWithTheWindowClosed(t *testing.T) {
 	for _, c := range []struct {
 		id, code, contains string
 	}{
-		{never, ptbr.ReasonWindowNoInbound, "não respondeu"},
-		{stale, ptbr.ReasonWindowExpired, ptbr.DateTime(last, ten.Location())},
+		{never, domain.ReasonWindowNoInbound, "não respondeu"},
+		{stale, domain.ReasonWindowExpired, ptbr.DateTime(last, ten.Location())},
 	} {
 		r := call(t, s, key, "POST", "/v1/appointments/"+c.id+"/cancel", map[string]any{"notify_client": true})
 		if r.Status != 200 || r.Body["appointment"].(map[string]any)["status"] != "canceled" {
@@ -162,7 +162,7 @@ func TestCancelNoticeWindowClosesBeforeTheSend(t *testing.T) {
 		t.Fatal(err)
 	}
 	j := waitJob(t, s, ten.ID, jobID, 10*time.Second, final)
-	if j.Status != domain.JobSkipped || j.ReasonCode != ptbr.ReasonWindowClosed || len(s.Meta.Requests()) != 0 {
+	if j.Status != domain.JobSkipped || j.ReasonCode != domain.ReasonWindowClosed || len(s.Meta.Requests()) != 0 {
 		t.Fatalf("notice: %s %s %q; %d requests", j.Status, j.ReasonCode, j.Reason, len(s.Meta.Requests()))
 	}
 }

@@ -13,7 +13,6 @@ import (
 	"github.com/lembra-app/lembra/shared/config"
 	"github.com/lembra-app/lembra/shared/devstack"
 	"github.com/lembra-app/lembra/shared/domain"
-	"github.com/lembra-app/lembra/shared/ptbr"
 	"github.com/lembra-app/lembra/shared/queue"
 	"github.com/lembra-app/lembra/shared/standin/metastandin"
 	"github.com/lembra-app/lembra/shared/store"
@@ -81,7 +80,7 @@ func TestReminderRecordedSkippedWhenTooLate(t *testing.T) {
 		t.Fatalf("create: %d %s", r.Status, r.Raw)
 	}
 	rem := getJob(t, s, ten.ID, domain.JobID(appointmentID(t, r), domain.JobReminder, 1))
-	if rem.Status != domain.JobSkipped || rem.ReasonCode != ptbr.ReasonReminderTooLate || rem.Reason == "" {
+	if rem.Status != domain.JobSkipped || rem.ReasonCode != domain.ReasonReminderTooLate || rem.Reason == "" {
 		t.Errorf("reminder: %s %s %q", rem.Status, rem.ReasonCode, rem.Reason)
 	}
 }
@@ -207,7 +206,7 @@ func TestRetriesStopAtTheMaximum(t *testing.T) {
 	r := call(t, s, key, "POST", "/v1/appointments", appointmentBody("retry-max", time.Now().Add(50*time.Hour)))
 	jobID := domain.JobID(appointmentID(t, r), domain.JobCreated, 0)
 	job := waitJob(t, s, ten.ID, jobID, 15*time.Second, final)
-	if job.Status != domain.JobFailed || job.ReasonCode != ptbr.ReasonRetriesExhausted || len(job.Attempts) != 3 {
+	if job.Status != domain.JobFailed || job.ReasonCode != domain.ReasonRetriesExhausted || len(job.Attempts) != 3 {
 		t.Fatalf("status %s %s %q, %d attempts", job.Status, job.ReasonCode, job.Reason, len(job.Attempts))
 	}
 	time.Sleep(time.Second)
@@ -290,14 +289,14 @@ func TestNoSendCases(t *testing.T) {
 		status    domain.JobStatus
 		reason    string
 	}{
-		{name: "environment dry run", configure: func(c *config.Config) { c.Mode = domain.ModeDryRun }, status: domain.JobSkipped, reason: ptbr.ReasonDryRun},
-		{name: "environment disabled", configure: func(c *config.Config) { c.Mode = domain.ModeDisabled }, status: domain.JobSkipped, reason: ptbr.ReasonModeDisabled},
-		{name: "tenant disabled", tenant: func(t *devstack.Tenant) { t.Mode = domain.ModeDisabled }, status: domain.JobSkipped, reason: ptbr.ReasonModeDisabled},
-		{name: "tenant dry run", tenant: func(t *devstack.Tenant) { t.Mode = domain.ModeDryRun }, status: domain.JobSkipped, reason: ptbr.ReasonDryRun},
-		{name: "outside the allowlist", configure: func(c *config.Config) { c.AllowedTenantIDs = []string{"another-studio"} }, status: domain.JobSkipped, reason: ptbr.ReasonTenantNotAllowed},
-		{name: "kill switch", tenant: func(t *devstack.Tenant) { t.KillSwitch = true }, status: domain.JobSkipped, reason: ptbr.ReasonKillSwitch},
-		{name: "no template", tenant: func(t *devstack.Tenant) { delete(t.Templates, string(domain.JobCreated)) }, status: domain.JobSkipped, reason: ptbr.ReasonTemplateMissing},
-		{name: "canceled appointment", cancel: true, status: domain.JobSkipped, reason: ptbr.ReasonAppointmentGone},
+		{name: "environment dry run", configure: func(c *config.Config) { c.Mode = domain.ModeDryRun }, status: domain.JobSkipped, reason: domain.ReasonDryRun},
+		{name: "environment disabled", configure: func(c *config.Config) { c.Mode = domain.ModeDisabled }, status: domain.JobSkipped, reason: domain.ReasonModeDisabled},
+		{name: "tenant disabled", tenant: func(t *devstack.Tenant) { t.Mode = domain.ModeDisabled }, status: domain.JobSkipped, reason: domain.ReasonModeDisabled},
+		{name: "tenant dry run", tenant: func(t *devstack.Tenant) { t.Mode = domain.ModeDryRun }, status: domain.JobSkipped, reason: domain.ReasonDryRun},
+		{name: "outside the allowlist", configure: func(c *config.Config) { c.AllowedTenantIDs = []string{"another-studio"} }, status: domain.JobSkipped, reason: domain.ReasonTenantNotAllowed},
+		{name: "kill switch", tenant: func(t *devstack.Tenant) { t.KillSwitch = true }, status: domain.JobSkipped, reason: domain.ReasonKillSwitch},
+		{name: "no template", tenant: func(t *devstack.Tenant) { delete(t.Templates, string(domain.JobCreated)) }, status: domain.JobSkipped, reason: domain.ReasonTemplateMissing},
+		{name: "canceled appointment", cancel: true, status: domain.JobSkipped, reason: domain.ReasonAppointmentGone},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -321,7 +320,7 @@ func TestNoSendCases(t *testing.T) {
 			if n := len(s.Meta.Requests()); n != 0 {
 				t.Errorf("Meta got %d requests, want none", n)
 			}
-			if tc.reason == ptbr.ReasonDryRun {
+			if tc.reason == domain.ReasonDryRun {
 				if !strings.Contains(job.DryRunRequest, `"name":"aviso_de_agendamento"`) || !strings.Contains(job.DryRunRequest, `"to":"+5511987650002"`) {
 					t.Errorf("dry run request not recorded: %q", job.DryRunRequest)
 				}
@@ -415,7 +414,7 @@ func TestRescheduleAndCancelThroughTheAPI(t *testing.T) {
 		t.Fatalf("reschedule: %d %s", r.Status, r.Raw)
 	}
 	old := getJob(t, s, ten.ID, domain.JobID(aptID, domain.JobReminder, 1))
-	if old.Status != domain.JobSkipped || old.ReasonCode != ptbr.ReasonRescheduled {
+	if old.Status != domain.JobSkipped || old.ReasonCode != domain.ReasonRescheduled {
 		t.Errorf("old reminder: %s %s", old.Status, old.ReasonCode)
 	}
 	fresh := getJob(t, s, ten.ID, domain.JobID(aptID, domain.JobReminder, 2))
@@ -432,7 +431,7 @@ func TestRescheduleAndCancelThroughTheAPI(t *testing.T) {
 		t.Errorf("appointment status %v", apt["status"])
 	}
 	fresh = getJob(t, s, ten.ID, domain.JobID(aptID, domain.JobReminder, 2))
-	if fresh.Status != domain.JobSkipped || fresh.ReasonCode != ptbr.ReasonAppointmentGone {
+	if fresh.Status != domain.JobSkipped || fresh.ReasonCode != domain.ReasonAppointmentGone {
 		t.Errorf("reminder after cancel: %s %s", fresh.Status, fresh.ReasonCode)
 	}
 	if r := call(t, s, key, "PATCH", "/v1/appointments/"+aptID, map[string]any{"starts_at": newStart.Add(time.Hour).Format(time.RFC3339)}); r.Status != 409 {

@@ -13,7 +13,6 @@ import (
 	"github.com/lembra-app/lembra/shared/domain"
 	"github.com/lembra-app/lembra/shared/events"
 	"github.com/lembra-app/lembra/shared/meta"
-	"github.com/lembra-app/lembra/shared/ptbr"
 )
 
 func TestConfirmTapDeliveredThreeTimes(t *testing.T) {
@@ -121,7 +120,7 @@ func TestSessionMessageOutsideTheWindowIsSkipped(t *testing.T) {
 		t.Fatal(err)
 	}
 	j := waitJob(t, s, ten.ID, "reply-late", 10*time.Second, final)
-	if j.Status != domain.JobSkipped || j.ReasonCode != ptbr.ReasonWindowClosed || len(s.Meta.Requests()) != 0 {
+	if j.Status != domain.JobSkipped || j.ReasonCode != domain.ReasonWindowClosed || len(s.Meta.Requests()) != 0 {
 		t.Fatalf("job %s %s; %d requests to Meta", j.Status, j.ReasonCode, len(s.Meta.Requests()))
 	}
 }
@@ -146,7 +145,7 @@ func TestRejectedTemplateIsNotSent(t *testing.T) {
 	})
 	r := call(t, s, key, "POST", "/v1/appointments", appointmentBody("rejected-1", time.Now().Add(72*time.Hour)))
 	job := waitJob(t, s, ten.ID, domain.JobID(appointmentID(t, r), domain.JobCreated, 0), 10*time.Second, final)
-	if job.Status != domain.JobSkipped || job.ReasonCode != ptbr.ReasonTemplateNotApproved || !strings.Contains(job.Reason, "REJECTED") {
+	if job.Status != domain.JobSkipped || job.ReasonCode != domain.ReasonTemplateNotApproved || !strings.Contains(job.Reason, "REJECTED") {
 		t.Fatalf("job %s %s %q", job.Status, job.ReasonCode, job.Reason)
 	}
 	if n := len(s.Meta.Requests()); n != 0 {

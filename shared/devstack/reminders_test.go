@@ -231,7 +231,7 @@ func TestSchedulerOutageOfThreeHours(t *testing.T) {
 	if sent.Status != domain.JobSent {
 		t.Errorf("overdue reminder of an appointment still ahead: %s %s", sent.Status, sent.Reason)
 	}
-	if skipped.Status != domain.JobSkipped || skipped.ReasonCode != ptbr.ReasonAppointmentPast || skipped.Reason == "" {
+	if skipped.Status != domain.JobSkipped || skipped.ReasonCode != domain.ReasonAppointmentPast || skipped.Reason == "" {
 		t.Errorf("reminder of a started appointment: %s %s", skipped.Status, skipped.ReasonCode)
 	}
 	if n := len(reminderRequests(s)); n != 1 {
@@ -255,7 +255,7 @@ func TestRescheduleAfterTheReminderWasQueued(t *testing.T) {
 	}
 	time.Sleep(time.Until(now.Add(6 * time.Second))) // the old task fired at +5 s
 	old := getJob(t, s, ten.ID, domain.JobID(apt.ID, domain.JobReminder, 1))
-	if old.Status != domain.JobSkipped || old.ReasonCode != ptbr.ReasonRescheduled {
+	if old.Status != domain.JobSkipped || old.ReasonCode != domain.ReasonRescheduled {
 		t.Errorf("old reminder: %s %s", old.Status, old.ReasonCode)
 	}
 	if n := len(reminderRequests(s)); n != 0 {
@@ -285,7 +285,7 @@ func TestReminderOfACanceledAppointmentSendsNothing(t *testing.T) {
 	}
 	time.Sleep(3 * time.Second)
 	j := getJob(t, s, ten.ID, domain.JobID(apt.ID, domain.JobReminder, 1))
-	if j.Status != domain.JobSkipped || j.ReasonCode != ptbr.ReasonAppointmentGone || len(s.Meta.Requests()) != 0 {
+	if j.Status != domain.JobSkipped || j.ReasonCode != domain.ReasonAppointmentGone || len(s.Meta.Requests()) != 0 {
 		t.Fatalf("reminder %s %s; %d requests to Meta", j.Status, j.ReasonCode, len(s.Meta.Requests()))
 	}
 }
