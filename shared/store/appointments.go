@@ -96,11 +96,6 @@ func (s *Store) AppointmentJobs(ctx context.Context, tenantID, aptID string) ([]
 	return js, nil
 }
 
-// GetJob reads one job of a tenant.
-func (s *Store) GetJob(ctx context.Context, tenantID, id string) (*domain.Job, error) {
-	return get(ctx, s.job(tenantID, id), setJobID)
-}
-
 // AppointmentChange is what an appointment update writes besides the appointment.
 type AppointmentChange struct {
 	NewJobs     []*domain.Job

@@ -31,6 +31,11 @@ func (t *JobTx) Conversation(identity string) (*domain.Conversation, error) {
 // IndexWAMID records, with the job, that Meta's message id names it.
 func (t *JobTx) IndexWAMID(wamid string) { t.wamid = wamid }
 
+// GetJob reads one job of a tenant.
+func (s *Store) GetJob(ctx context.Context, tenantID, id string) (*domain.Job, error) {
+	return get(ctx, s.job(tenantID, id), setJobID)
+}
+
 // UpdateJob runs fn on a job and its appointment inside a transaction and writes the
 // job back, unless fn returns ErrNoChange. It returns the job as stored afterwards.
 func (s *Store) UpdateJob(ctx context.Context, tenantID, jobID string, fn func(*JobTx) error) (*domain.Job, error) {
