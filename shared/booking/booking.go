@@ -114,7 +114,7 @@ func reminderJob(apt *domain.Appointment, now time.Time) *domain.Job {
 	}
 	j.AddEvent(now, "created", "")
 	if !j.ScheduledFor.After(now) {
-		j.Finish(now, domain.JobSkipped, ptbr.Reason(ptbr.ReasonReminderTooLate))
+		j.Finish(now, domain.JobSkipped, ptbr.Reason(domain.ReasonReminderTooLate))
 	}
 	return j
 }
@@ -221,7 +221,7 @@ func (s *Service) Reschedule(ctx context.Context, t *domain.Tenant, id string, s
 		apt.UpdatedAt = now
 		for _, j := range jobs {
 			if j.Type == domain.JobReminder && (j.Status == domain.JobPending || j.Status == domain.JobQueued) {
-				j.Finish(now, domain.JobSkipped, ptbr.Reason(ptbr.ReasonRescheduled))
+				j.Finish(now, domain.JobSkipped, ptbr.Reason(domain.ReasonRescheduled))
 				ch.ChangedJobs = append(ch.ChangedJobs, j)
 			}
 		}
@@ -247,7 +247,7 @@ func (s *Service) Cancel(ctx context.Context, t *domain.Tenant, id string, notif
 		apt.UpdatedAt = now
 		for _, j := range jobs {
 			if j.Status == domain.JobPending || j.Status == domain.JobQueued {
-				j.Finish(now, domain.JobSkipped, ptbr.Reason(ptbr.ReasonAppointmentGone))
+				j.Finish(now, domain.JobSkipped, ptbr.Reason(domain.ReasonAppointmentGone))
 				ch.ChangedJobs = append(ch.ChangedJobs, j)
 			}
 		}
@@ -282,7 +282,7 @@ func cancellationNotice(t *domain.Tenant, apt *domain.Appointment, now time.Time
 	case apt.LastInboundID != "" && apt.LastInboundAt.IsZero():
 		j.Finish(now, domain.JobSkipped, ptbr.WindowCheckFailed("a resposta do cliente não tem horário registrado"))
 	case apt.LastInboundAt.IsZero():
-		j.Finish(now, domain.JobSkipped, ptbr.Reason(ptbr.ReasonWindowNoInbound))
+		j.Finish(now, domain.JobSkipped, ptbr.Reason(domain.ReasonWindowNoInbound))
 	case !domain.WindowOpen(apt.LastInboundAt, now):
 		j.Finish(now, domain.JobSkipped, ptbr.WindowExpired(apt.LastInboundAt, loc))
 	}

@@ -44,32 +44,3 @@ func Reason(code string) domain.Reason {
 	}
 	return domain.Reason{Code: code, Text: text}
 }
-
-// Deprecated aliases of the reason codes, kept while callers move to package domain's
-// names; removed once nothing uses them.
-const (
-	ReasonModeDisabled        = domain.ReasonModeDisabled
-	ReasonDryRun              = domain.ReasonDryRun
-	ReasonTenantNotAllowed    = domain.ReasonTenantNotAllowed
-	ReasonKillSwitch          = domain.ReasonKillSwitch
-	ReasonAppointmentGone     = domain.ReasonAppointmentGone
-	ReasonAppointmentPast     = domain.ReasonAppointmentPast
-	ReasonReminderTooLate     = domain.ReasonReminderTooLate
-	ReasonRescheduled         = domain.ReasonRescheduled
-	ReasonTemplateMissing     = domain.ReasonTemplateMissing
-	ReasonNoPhoneNumber       = domain.ReasonNoPhoneNumber
-	ReasonNoRecipient         = domain.ReasonNoRecipient
-	ReasonTemplateNotApproved = domain.ReasonTemplateNotApproved
-	ReasonWindowClosed        = domain.ReasonWindowClosed
-	ReasonWindowNoInbound     = domain.ReasonWindowNoInbound
-	ReasonWindowExpired       = domain.ReasonWindowExpired
-	ReasonWindowCheckFailed   = domain.ReasonWindowCheckFailed
-	ReasonAccountDisconnected = domain.ReasonAccountDisconnected
-	ReasonAccountDeleted      = domain.ReasonAccountDeleted
-	ReasonAccountBanned       = domain.ReasonAccountBanned
-	ReasonAccountRestricted   = domain.ReasonAccountRestricted
-	ReasonMetaError           = domain.ReasonMetaError
-	ReasonRetriesExhausted    = domain.ReasonRetriesExhausted
-	ReasonOutcomeUnknown      = domain.ReasonOutcomeUnknown
-	ReasonTokenUnavailable    = domain.ReasonTokenUnavailable
-)

@@ -74,12 +74,12 @@ func (s *Service) handle(ctx context.Context, j *domain.Job, now time.Time, pend
 		return // dispatch owns a reminder it has tried; its retry task is on the queue
 	}
 	if !j.AppointmentStartsAt.IsZero() && !j.AppointmentStartsAt.After(now) {
-		if err := s.Store.SkipJob(ctx, j.TenantID, j.ID, now, ptbr.Reason(ptbr.ReasonAppointmentPast)); err != nil {
+		if err := s.Store.SkipJob(ctx, j.TenantID, j.ID, now, ptbr.Reason(domain.ReasonAppointmentPast)); err != nil {
 			log.ErrorContext(ctx, "could not skip a late reminder", "error", err.Error())
 			res.Failed++
 			return
 		}
-		log.InfoContext(ctx, "job skipped", "reason_code", ptbr.ReasonAppointmentPast, "type", string(j.Type))
+		log.InfoContext(ctx, "job skipped", "reason_code", domain.ReasonAppointmentPast, "type", string(j.Type))
 		res.Skipped++
 		return
 	}
