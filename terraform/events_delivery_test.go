@@ -88,9 +88,9 @@ func TestEventsPushSubscriptionHasDeadLetters(t *testing.T) {
 	if err != nil || attempts < 5 || attempts > 100 {
 		t.Fatalf("max_delivery_attempts = %q, want a number from 5 to 100", v)
 	}
-	dev := regexp.MustCompile(`(?m)^const EventsMaxDeliveryAttempts = (\d+)`).FindStringSubmatch(readRepoFile(t, "shared/devstack/devstack.go"))
+	dev := regexp.MustCompile(`(?m)^const EventsMaxDeliveryAttempts = (\d+)`).FindStringSubmatch(readRepoFile(t, "scripts/internal/devstack/devstack.go"))
 	if dev == nil || dev[1] != strconv.Itoa(attempts) {
-		t.Errorf("shared/devstack EventsMaxDeliveryAttempts = %v, Terraform has %d", dev, attempts)
+		t.Errorf("scripts/internal/devstack EventsMaxDeliveryAttempts = %v, Terraform has %d", dev, attempts)
 	}
 
 	// The ack deadline of a push subscription is its request timeout: at least the

@@ -308,7 +308,7 @@ func archiveExcludes(t *testing.T) []string {
 // TestArchiveExcludes: tests and local-only code stay out of the deployed source.
 func TestArchiveExcludes(t *testing.T) {
 	excludes := archiveExcludes(t)
-	for _, want := range []string{"shared/standin", "shared/devstack", "**/*_test.go", "terraform"} {
+	for _, want := range []string{"scripts", "**/*_test.go", "**/testdata", "terraform"} {
 		if !slices.Contains(excludes, want) {
 			t.Errorf("archive excludes %q, missing %q", excludes, want)
 		}
@@ -326,15 +326,15 @@ func TestArchiveExcludes(t *testing.T) {
 		switch {
 		case strings.HasSuffix(f, "_test.go"):
 			t.Errorf("the archive keeps the test file %s", f)
-		case strings.HasPrefix(f, "shared/standin/"), strings.HasPrefix(f, "shared/devstack/"), strings.HasPrefix(f, "terraform/"):
+		case strings.HasPrefix(f, "scripts/"), strings.HasPrefix(f, "testdata/"), strings.HasPrefix(f, "terraform/"):
 			t.Errorf("the archive keeps %s", f)
 		}
 	}
 }
 
 // TestArchiveCompilesAlone: every package the archive keeps imports only packages the
-// archive keeps (in particular, no deployed code imports shared/standin, shared/devstack
-// or scripts), and the root holds one non-main package.
+// archive keeps (in particular, no deployed code imports scripts/, where the stand-ins
+// and the local stack live), and the root holds one non-main package.
 func TestArchiveCompilesAlone(t *testing.T) {
 	mod := modulePath(t)
 	kept := archivedFiles(t, archiveExcludes(t))
@@ -607,7 +607,7 @@ func goFiles(t *testing.T, dirs ...string) []string {
 			}
 			rel, _ := filepath.Rel(repoRoot, p)
 			rel = filepath.ToSlash(rel)
-			if d.IsDir() && (rel == "shared/standin" || rel == "shared/devstack" || d.Name() == "testdata") {
+			if d.IsDir() && (rel == "scripts" || d.Name() == "testdata") {
 				return filepath.SkipDir
 			}
 			if !d.IsDir() && strings.HasSuffix(rel, ".go") && !strings.HasSuffix(rel, "_test.go") {

@@ -5,7 +5,7 @@ import (
 	"testing"
 )
 
-// TestNoTokenSignerShips: the local OIDC signer (shared/standin/oidcsigner) mints tokens
+// TestNoTokenSignerShips: the local OIDC signer (scripts/internal/standin/oidcsigner) mints tokens
 // the local stack trusts; no deployed file may carry it or any other token signer, only
 // the verifier (shared/oidc). (Importing it is caught by TestArchiveCompilesAlone.)
 func TestNoTokenSignerShips(t *testing.T) {

@@ -4,8 +4,9 @@
 # cmd/go/functions_framework/lib/lib.go: https://github.com/GoogleCloudPlatform/buildpacks).
 #
 # The buildpack runs `go mod tidy` over every package in the archive, so everything kept
-# must compile from what is kept: local-only code (stand-ins, the dev stack, scripts) and
-# tests are left out, and no deployed package may import them (indexes_test.go checks this).
+# must compile from what is kept: local-only code (scripts/, with the stand-ins, the local
+# stack and the emulators under scripts/internal, which Go's internal rule keeps product
+# packages from importing) and tests are left out (indexes_test.go checks this).
 data "archive_file" "source" {
   type        = "zip"
   source_dir  = "${path.module}/.."
@@ -18,9 +19,7 @@ data "archive_file" "source" {
     ".github",
     ".ci",
     "dashboard",
-    "scripts",
-    "shared/standin",
-    "shared/devstack",
+    "scripts", # commands, and scripts/internal: stand-ins, the local stack, the emulators
     "**/*_test.go",
     "**/testdata",
   ]

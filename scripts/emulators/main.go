@@ -15,7 +15,7 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/lembra-app/lembra/shared/emulators"
+	"github.com/lembra-app/lembra/scripts/internal/emulators"
 )
 
 func main() {

@@ -13,10 +13,10 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/lembra-app/lembra/scripts/internal/devstack"
+	"github.com/lembra-app/lembra/scripts/internal/emulators"
 	"github.com/lembra-app/lembra/shared/config"
-	"github.com/lembra-app/lembra/shared/devstack"
 	"github.com/lembra-app/lembra/shared/domain"
-	"github.com/lembra-app/lembra/shared/emulators"
 	"github.com/lembra-app/lembra/shared/logging"
 )
 

@@ -16,8 +16,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/lembra-app/lembra/shared/devstack"
-	"github.com/lembra-app/lembra/shared/emulators"
+	"github.com/lembra-app/lembra/scripts/internal/devstack"
+	"github.com/lembra-app/lembra/scripts/internal/emulators"
 )
 
 // TestREADMECommands checks that the README opens with the two commands and that the

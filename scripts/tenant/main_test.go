@@ -13,7 +13,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/lembra-app/lembra/shared/devstack"
+	"github.com/lembra-app/lembra/scripts/internal/devstack"
 	"github.com/lembra-app/lembra/shared/domain"
 	"github.com/lembra-app/lembra/shared/store"
 	"github.com/lembra-app/lembra/shared/tenants"

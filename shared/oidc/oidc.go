@@ -9,7 +9,7 @@
 //
 // Deployed, Cloud Run checks the same token first (roles/run.invoker); the check here
 // keeps a private function closed even if its IAM binding is widened by mistake, and is
-// what the local stack exercises (its tokens come from shared/standin/oidcsigner).
+// what the local stack exercises (its tokens come from scripts/internal/standin/oidcsigner).
 package oidc
 
 import (

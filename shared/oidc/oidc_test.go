@@ -14,8 +14,6 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
-
-	"github.com/lembra-app/lembra/shared/standin/oidcsigner"
 )
 
 const (
@@ -26,18 +24,18 @@ const (
 
 var (
 	keyOnce          sync.Once
-	signerA, signerB *oidcsigner.Signer
+	signerA, signerB *testSigner
 )
 
 // signers are created once: RSA key generation is the slow part of these tests.
-func signers(t *testing.T) (*oidcsigner.Signer, *oidcsigner.Signer) {
+func signers(t *testing.T) (*testSigner, *testSigner) {
 	t.Helper()
 	keyOnce.Do(func() {
 		var err error
-		if signerA, err = oidcsigner.New(testIss); err != nil {
+		if signerA, err = newTestSigner(testIss); err != nil {
 			panic(err)
 		}
-		if signerB, err = oidcsigner.New(testIss); err != nil {
+		if signerB, err = newTestSigner(testIss); err != nil {
 			panic(err)
 		}
 	})
@@ -52,7 +50,7 @@ func claimsAt(now time.Time) map[string]any {
 	}
 }
 
-func sign(t *testing.T, s *oidcsigner.Signer, h oidcsigner.Header, c map[string]any) string {
+func sign(t *testing.T, s *testSigner, h tokenHeader, c map[string]any) string {
 	t.Helper()
 	tok, err := s.Sign(h, c)
 	if err != nil {
@@ -66,12 +64,12 @@ func sign(t *testing.T, s *oidcsigner.Signer, h oidcsigner.Header, c map[string]
 type jwksServer struct {
 	*httptest.Server
 	mu      sync.Mutex
-	current *oidcsigner.Signer
+	current *testSigner
 	fetches atomic.Int32
 	fail    atomic.Bool
 }
 
-func newJWKSServer(t *testing.T, s *oidcsigner.Signer) *jwksServer {
+func newJWKSServer(t *testing.T, s *testSigner) *jwksServer {
 	js := &jwksServer{current: s}
 	js.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		js.fetches.Add(1)
@@ -88,7 +86,7 @@ func newJWKSServer(t *testing.T, s *oidcsigner.Signer) *jwksServer {
 	return js
 }
 
-func (js *jwksServer) use(s *oidcsigner.Signer) {
+func (js *jwksServer) use(s *testSigner) {
 	js.mu.Lock()
 	js.current = s
 	js.mu.Unlock()
@@ -127,7 +125,7 @@ func TestVerify(t *testing.T) {
 	good := sign(t, a, a.Header(), claimsAt(now))
 	parts := strings.Split(good, ".")
 	enc := base64.RawURLEncoding.EncodeToString
-	hdr := func(h oidcsigner.Header) string { b, _ := json.Marshal(h); return enc(b) }
+	hdr := func(h tokenHeader) string { b, _ := json.Marshal(h); return enc(b) }
 
 	tests := []struct {
 		name    string
@@ -148,8 +146,8 @@ func TestVerify(t *testing.T) {
 		{name: "garbage", token: "not-a-token", want: ErrInvalidToken},
 		{name: "three garbage segments", token: "abc.def.ghi", want: ErrInvalidToken},
 		{name: "too large", token: strings.Repeat("a", maxTokenSize+1), want: ErrInvalidToken},
-		{name: "alg none, unsigned", token: hdr(oidcsigner.Header{Alg: "none", Typ: "JWT"}) + "." + parts[1] + ".", want: ErrInvalidToken},
-		{name: "alg HS256", token: hdr(oidcsigner.Header{Alg: "HS256", Typ: "JWT", Kid: a.KeyID()}) + "." + parts[1] + "." + parts[2], want: ErrInvalidToken},
+		{name: "alg none, unsigned", token: hdr(tokenHeader{Alg: "none", Typ: "JWT"}) + "." + parts[1] + ".", want: ErrInvalidToken},
+		{name: "alg HS256", token: hdr(tokenHeader{Alg: "HS256", Typ: "JWT", Kid: a.KeyID()}) + "." + parts[1] + "." + parts[2], want: ErrInvalidToken},
 		{name: "claims changed after signing", token: parts[0] + "." + enc([]byte(`{"iss":"`+testIss+`","aud":"`+testAud+`","exp":9999999999,"email":"evil@x","email_verified":true}`)) + "." + parts[2], want: ErrInvalidToken},
 		{name: "signed by another key under the known kid", token: sign(t, b, a.Header(), claimsAt(now)), want: ErrInvalidToken},
 		{name: "unknown kid", token: sign(t, b, b.Header(), claimsAt(now)), want: ErrInvalidToken},
@@ -229,7 +227,7 @@ func TestKeySetRefreshRotationAndCap(t *testing.T) {
 	v := &Verifier{Issuers: []string{testIss}, Audience: testAud, JWKSURL: js.URL, Now: clock.Now}
 	ctx := context.Background()
 	// Tokens valid for the whole walk (the clock moves by hours).
-	long := func(s *oidcsigner.Signer) string {
+	long := func(s *testSigner) string {
 		c := claimsAt(clock.Now())
 		c["exp"] = clock.Now().Add(48 * time.Hour).Unix()
 		return sign(t, s, s.Header(), c)

@@ -9,12 +9,12 @@ import (
 	"testing"
 	"time"
 
+	"github.com/lembra-app/lembra/scripts/internal/devstack"
+	"github.com/lembra-app/lembra/scripts/internal/standin/metastandin"
 	"github.com/lembra-app/lembra/shared/booking"
 	"github.com/lembra-app/lembra/shared/config"
-	"github.com/lembra-app/lembra/shared/devstack"
 	"github.com/lembra-app/lembra/shared/domain"
 	"github.com/lembra-app/lembra/shared/queue"
-	"github.com/lembra-app/lembra/shared/standin/metastandin"
 	"github.com/lembra-app/lembra/shared/store"
 )
 

@@ -16,7 +16,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/lembra-app/lembra/shared/standin/metastandin"
+	"github.com/lembra-app/lembra/scripts/internal/standin/metastandin"
 )
 
 const (

@@ -26,8 +26,8 @@ import (
 	"google.golang.org/protobuf/types/known/durationpb"
 	"google.golang.org/protobuf/types/known/timestamppb"
 
+	"github.com/lembra-app/lembra/scripts/internal/standin/oidcsigner"
 	"github.com/lembra-app/lembra/shared/oidc"
-	"github.com/lembra-app/lembra/shared/standin/oidcsigner"
 )
 
 const (

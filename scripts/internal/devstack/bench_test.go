@@ -13,7 +13,7 @@ import (
 
 	eventsfn "github.com/lembra-app/lembra/functions/events"
 	webhookfn "github.com/lembra-app/lembra/functions/webhook"
-	"github.com/lembra-app/lembra/shared/devstack"
+	"github.com/lembra-app/lembra/scripts/internal/devstack"
 	"github.com/lembra-app/lembra/shared/domain"
 	"github.com/lembra-app/lembra/shared/logging"
 	"github.com/lembra-app/lembra/shared/meta"

@@ -39,7 +39,7 @@ import (
 	"google.golang.org/grpc"
 	"google.golang.org/protobuf/proto"
 
-	"github.com/lembra-app/lembra/shared/standin/oidcsigner"
+	"github.com/lembra-app/lembra/scripts/internal/standin/oidcsigner"
 )
 
 // Options configures a Server.

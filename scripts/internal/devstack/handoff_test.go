@@ -7,7 +7,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/lembra-app/lembra/shared/devstack"
+	"github.com/lembra-app/lembra/scripts/internal/devstack"
 	"github.com/lembra-app/lembra/shared/domain"
 	"github.com/lembra-app/lembra/shared/reminders"
 	"github.com/lembra-app/lembra/shared/store"

@@ -13,7 +13,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/lembra-app/lembra/shared/emulators"
+	"github.com/lembra-app/lembra/scripts/internal/emulators"
 	"github.com/lembra-app/lembra/shared/logging"
 )
 

@@ -15,12 +15,12 @@ import (
 	"google.golang.org/api/iterator"
 	"google.golang.org/protobuf/types/known/durationpb"
 
+	"github.com/lembra-app/lembra/scripts/internal/devstack"
+	"github.com/lembra-app/lembra/scripts/internal/standin/metastandin"
 	"github.com/lembra-app/lembra/shared/booking"
 	"github.com/lembra-app/lembra/shared/config"
-	"github.com/lembra-app/lembra/shared/devstack"
 	"github.com/lembra-app/lembra/shared/domain"
 	"github.com/lembra-app/lembra/shared/events"
-	"github.com/lembra-app/lembra/shared/standin/metastandin"
 	"github.com/lembra-app/lembra/shared/store"
 )
 

@@ -19,7 +19,7 @@ import (
 	"google.golang.org/grpc/credentials/insecure"
 	"google.golang.org/grpc/status"
 
-	"github.com/lembra-app/lembra/shared/standin/secretstandin"
+	"github.com/lembra-app/lembra/scripts/internal/standin/secretstandin"
 )
 
 const project = "lembra-test"

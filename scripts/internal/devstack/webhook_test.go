@@ -16,7 +16,7 @@ import (
 	"cloud.google.com/go/pubsub/v2"
 	"cloud.google.com/go/pubsub/v2/apiv1/pubsubpb"
 
-	"github.com/lembra-app/lembra/shared/devstack"
+	"github.com/lembra-app/lembra/scripts/internal/devstack"
 	"github.com/lembra-app/lembra/shared/domain"
 	"github.com/lembra-app/lembra/shared/meta"
 	"github.com/lembra-app/lembra/shared/ptbr"
@@ -140,7 +140,7 @@ func TestWebhookSignatureChecks(t *testing.T) {
 
 func fixtureBytes(t *testing.T, name string) []byte {
 	t.Helper()
-	b, err := os.ReadFile(filepath.Join("..", "..", "testdata", "meta", "webhooks", name))
+	b, err := os.ReadFile(filepath.Join("..", "..", "..", "testdata", "meta", "webhooks", name))
 	if err != nil {
 		t.Fatalf("fixture %s (in testdata/meta/webhooks): %v", name, err)
 	}
@@ -189,7 +189,7 @@ var fixtureTenants = []struct{ id, phoneNumberID, waba string }{
 
 func TestEveryFixtureIsAcceptedAndHasItsEffect(t *testing.T) {
 	t.Parallel()
-	files, err := filepath.Glob(filepath.Join("..", "..", "testdata", "meta", "webhooks", "*.json"))
+	files, err := filepath.Glob(filepath.Join("..", "..", "..", "testdata", "meta", "webhooks", "*.json"))
 	if err != nil || len(files) == 0 {
 		t.Fatalf("no webhook fixtures found in testdata/meta/webhooks: %v", err)
 	}

@@ -4,7 +4,7 @@
 // its calls of the reminder scan; the functions verify those tokens with shared/oidc, as
 // they verify Google's when deployed.
 //
-// It is local-only code: the deployed source archive leaves out shared/standin.
+// It is local-only code: the deployed source archive leaves out scripts/.
 package oidcsigner
 
 import (

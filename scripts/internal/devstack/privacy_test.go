@@ -12,8 +12,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/lembra-app/lembra/scripts/internal/devstack"
 	"github.com/lembra-app/lembra/shared/config"
-	"github.com/lembra-app/lembra/shared/devstack"
 	"github.com/lembra-app/lembra/shared/domain"
 	"github.com/lembra-app/lembra/shared/events"
 	"github.com/lembra-app/lembra/shared/logging"

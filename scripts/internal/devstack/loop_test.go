@@ -9,7 +9,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/lembra-app/lembra/shared/devstack"
+	"github.com/lembra-app/lembra/scripts/internal/devstack"
 	"github.com/lembra-app/lembra/shared/domain"
 	"github.com/lembra-app/lembra/shared/events"
 	"github.com/lembra-app/lembra/shared/meta"

@@ -14,12 +14,12 @@ import (
 	"testing"
 	"time"
 
+	"github.com/lembra-app/lembra/scripts/internal/devstack"
+	"github.com/lembra-app/lembra/scripts/internal/emulators"
+	"github.com/lembra-app/lembra/scripts/internal/standin/metastandin"
 	"github.com/lembra-app/lembra/shared/booking"
-	"github.com/lembra-app/lembra/shared/devstack"
 	"github.com/lembra-app/lembra/shared/domain"
-	"github.com/lembra-app/lembra/shared/emulators"
 	"github.com/lembra-app/lembra/shared/logging"
-	"github.com/lembra-app/lembra/shared/standin/metastandin"
 )
 
 // syncBuffer collects an emulator's log while it runs.

@@ -6,9 +6,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/lembra-app/lembra/scripts/internal/standin/metastandin"
 	"github.com/lembra-app/lembra/shared/domain"
 	"github.com/lembra-app/lembra/shared/ptbr"
-	"github.com/lembra-app/lembra/shared/standin/metastandin"
 	"github.com/lembra-app/lembra/shared/store"
 )
 

@@ -12,11 +12,11 @@ import (
 	"cloud.google.com/go/pubsub/v2"
 	"cloud.google.com/go/pubsub/v2/apiv1/pubsubpb"
 
-	"github.com/lembra-app/lembra/shared/devstack"
+	"github.com/lembra-app/lembra/scripts/internal/devstack"
+	"github.com/lembra-app/lembra/scripts/internal/standin/metastandin"
 	"github.com/lembra-app/lembra/shared/domain"
 	"github.com/lembra-app/lembra/shared/meta"
 	"github.com/lembra-app/lembra/shared/ptbr"
-	"github.com/lembra-app/lembra/shared/standin/metastandin"
 	"github.com/lembra-app/lembra/shared/store"
 )
 

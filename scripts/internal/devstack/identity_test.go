@@ -8,9 +8,9 @@ import (
 	"time"
 
 	dispatchfn "github.com/lembra-app/lembra/functions/dispatch"
-	"github.com/lembra-app/lembra/shared/devstack"
+	"github.com/lembra-app/lembra/scripts/internal/devstack"
+	"github.com/lembra-app/lembra/scripts/internal/standin/oidcsigner"
 	"github.com/lembra-app/lembra/shared/domain"
-	"github.com/lembra-app/lembra/shared/standin/oidcsigner"
 )
 
 // TestDispatchRequiresTheTasksIdentity: the booking notice goes out through the Cloud
