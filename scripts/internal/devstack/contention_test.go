@@ -22,7 +22,7 @@ import (
 	"github.com/lembra-app/lembra/shared/logging"
 )
 
-// syncBuffer collects an emulator's log while it runs.
+// syncBuffer collects log lines written from many goroutines (a stack's, an emulator's).
 type syncBuffer struct {
 	mu sync.Mutex
 	b  bytes.Buffer
@@ -32,6 +32,12 @@ func (w *syncBuffer) Write(p []byte) (int, error) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	return w.b.Write(p)
+}
+
+func (w *syncBuffer) String() string {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.b.String()
 }
 
 // count reports how many lines of the log contain s (case-insensitive).

@@ -1,14 +1,12 @@
 package devstack_test
 
 import (
-	"bytes"
 	"context"
 	"log/slog"
 	"net/http"
 	"net/url"
 	"reflect"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -159,27 +157,9 @@ func TestPrivacyWebhookWithUnusableSecretsAnswers503(t *testing.T) {
 	}
 }
 
-// lockedBuffer collects log lines written from many goroutines.
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
-
 func TestPrivacyLogsNeverHoldAWAMID(t *testing.T) {
 	t.Parallel()
-	logs := &lockedBuffer{}
+	logs := &syncBuffer{}
 	s := devstack.ForTest(t, devstack.Options{
 		Log:          logging.New(logs, slog.LevelDebug),
 		AutoStatuses: []string{"sent", "delivered", "read"},
