@@ -295,7 +295,7 @@ func TestOpenAPIErrorCodes(t *testing.T) {
 	documented := slices.Clone(doc.Components.Schemas["Error"].Properties["code"].Enum)
 	sort.Strings(documented)
 
-	produced := codesInSource(t, ".", "../../shared/web", "../../shared/booking", "../../shared/domain")
+	produced := codesInSource(t, ".", filepath.Join("..", "..", "shared", "web"), filepath.Join("..", "..", "shared", "booking"), filepath.Join("..", "..", "shared", "domain"))
 	if !slices.Equal(produced, documented) {
 		t.Errorf("error codes in the code:\n  %v\nin %s:\n  %v", produced, openAPIPath, documented)
 	}
