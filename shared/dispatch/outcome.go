@@ -86,16 +86,13 @@ func Record(o SendOutcome) Recorded {
 	case next.Class == meta.ClassPermanent:
 		a.Outcome, a.Error, a.HTTPStatus, a.ErrorCode = "failed", meta.ClipErrorText(apiErr.Error()), apiErr.HTTPStatus, apiErr.Code
 		recordMetaError(j, apiErr)
-		j.Finish(now, domain.JobFailed, domain.Reason{Code: domain.ReasonMetaError, Text: ptbr.MetaError(apiErr.Code)})
+		j.Finish(now, domain.JobFailed, domain.Reason{Code: domain.ReasonMetaError, Text: ptbr.MetaFailure(apiErr.Code, apiErr.HTTPStatus)})
 	default: // retryable: network failure, Meta overload or throttling, unreadable secret store
 		text := ptbr.TextNetwork
 		a.Outcome, a.Error = "retry", meta.ClipErrorText(o.Err.Error())
 		if apiErr != nil {
 			a.HTTPStatus, a.ErrorCode = apiErr.HTTPStatus, apiErr.Code
-			text = ptbr.MetaError(apiErr.Code)
-			if apiErr.Code == 0 {
-				text = fmt.Sprintf(ptbr.TextMetaHTTPError, apiErr.HTTPStatus)
-			}
+			text = ptbr.MetaFailure(apiErr.Code, apiErr.HTTPStatus)
 		}
 		if next.Exhausted {
 			j.ErrorCode = a.ErrorCode
@@ -170,7 +167,7 @@ func (s *Service) schedule(ctx context.Context, tenantID, jobID string, f *Follo
 
 // logDecision writes the one log line per decision.
 func (s *Service) logDecision(ctx context.Context, log *slog.Logger, j *domain.Job) {
-	attrs := []any{"status", string(j.Status), "type", string(j.Type), "attempts", len(j.Attempts)}
+	attrs := []any{"status", string(j.Status), "type", string(j.Type), "attempts", j.AttemptCount()}
 	if j.Recipient != "" {
 		attrs = append(attrs, logging.Phone("to", j.Recipient))
 	}

@@ -232,7 +232,7 @@ func Decide(in Input) Decision {
 		j.NextRetryAt = now.Add(retry.UnknownWait)
 		j.LeaseUntil = time.Time{}
 		j.AddEvent(now, string(domain.JobUnknown), ptbr.TextLeaseExpired)
-		return Decision{Step: Update, Job: j, Next: &FollowUp{Purpose: queue.CheckPurpose(len(j.Attempts)), At: j.NextRetryAt}}
+		return Decision{Step: Update, Job: j, Next: &FollowUp{Purpose: queue.CheckPurpose(j.AttemptCount()), At: j.NextRetryAt}}
 	case domain.JobUnknown:
 		if j.ProviderMessageID != "" {
 			// Meta's id for the send is known after all: it went out.
@@ -241,7 +241,7 @@ func Decide(in Input) Decision {
 			j.AddEvent(now, "sent", "")
 			return Decision{Step: Update, Job: j}
 		}
-		if retry.Exhausted(len(j.Attempts)) {
+		if retry.Exhausted(j.AttemptCount()) {
 			j.Finish(now, domain.JobFailed, ptbr.Reason(domain.ReasonOutcomeUnknown))
 			return Decision{Step: Update, Job: j}
 		}
@@ -268,7 +268,7 @@ func Decide(in Input) Decision {
 		j.Status = domain.JobSending
 		j.LeaseUntil = now.Add(in.Config.MetaTimeout + leaseMargin)
 		j.NextRetryAt = time.Time{}
-		d.Step, d.Attempt = Claim, len(j.Attempts)+1
+		d.Step, d.Attempt = Claim, j.AttemptCount()+1
 	}
 	return d
 }

@@ -106,7 +106,7 @@ func applyStatus(j *domain.Job, st meta.MessageStatus, at time.Time) (changed bo
 			code, title, details = st.Errors[0].Code, st.Errors[0].Title, st.Errors[0].ErrorData.Details
 		}
 		j.ErrorCode, j.ErrorTitle, j.ErrorDetails = code, meta.ClipErrorText(title), meta.ClipErrorText(details)
-		j.ReasonCode, j.Reason = domain.ReasonMetaError, ptbr.MetaError(code)
+		j.ReasonCode, j.Reason = domain.ReasonMetaError, ptbr.MetaFailure(code, 0)
 	}
 	if j.Status != before {
 		changed = true

@@ -100,7 +100,9 @@ func TestApplyStatus(t *testing.T) {
 			func(j *domain.Job) bool { return j.ErrorCode == 131047 && j.ErrorTitle == "first" }},
 		{"failed without errors: code 0", sentJob, []step{{st("failed"), sec(4)}},
 			domain.JobFailed, "sent,failed", true,
-			func(j *domain.Job) bool { return j.ErrorCode == 0 && j.Reason == ptbr.MetaError(0) }},
+			func(j *domain.Job) bool {
+				return j.ErrorCode == 0 && j.Reason == ptbr.MetaFailure(0, 0) && !strings.Contains(j.Reason, "token")
+			}},
 		{"Meta's long error text is bounded", sentJob,
 			[]step{{failedStatus(131000, strings.Repeat("t", 100000), strings.Repeat("d", 100000)), sec(4)}},
 			domain.JobFailed, "sent,failed", true,

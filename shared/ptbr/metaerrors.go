@@ -154,3 +154,23 @@ func MetaError(code int) string {
 	}
 	return fmt.Sprintf(metaUnknownText, code)
 }
+
+// metaNoCodeText is the reason of a failed status webhook that names no error.
+const metaNoCodeText = "A Meta informou que a mensagem não foi entregue, sem dizer o motivo."
+
+// MetaFailure is the Portuguese reason of a failure Meta reported: by its error code,
+// or, when Meta's answer carried no error object (code 0), by what is known: an HTTP
+// 401 is a rejected token; another HTTP status is said as such; a failed status
+// webhook without errors says that Meta gave no reason. Code 0 alone is not taken as a
+// token problem.
+func MetaFailure(code, httpStatus int) string {
+	switch {
+	case code != 0:
+		return MetaError(code)
+	case httpStatus == 401:
+		return metaTexts[0]
+	case httpStatus != 0:
+		return fmt.Sprintf(TextMetaHTTPError, httpStatus)
+	}
+	return metaNoCodeText
+}

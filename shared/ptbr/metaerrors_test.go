@@ -132,3 +132,22 @@ func TestUnknownMetaCodeGetsTheGenericSentence(t *testing.T) {
 		}
 	}
 }
+
+func TestMetaFailure(t *testing.T) {
+	cases := []struct {
+		name             string
+		code, httpStatus int
+		want             string
+	}{
+		{"a code: its own text", 131026, 400, MetaError(131026)},
+		{"no error object, HTTP 401: the token", 0, 401, metaTexts[0]},
+		{"no error object, HTTP 400: said as such, not the token", 0, 400, "A Meta respondeu com erro HTTP 400."},
+		{"no error object, HTTP 502", 0, 502, "A Meta respondeu com erro HTTP 502."},
+		{"a failed status without errors: no reason given", 0, 0, metaNoCodeText},
+	}
+	for _, c := range cases {
+		if got := MetaFailure(c.code, c.httpStatus); got != c.want {
+			t.Errorf("%s: %q, want %q", c.name, got, c.want)
+		}
+	}
+}

@@ -182,7 +182,7 @@ func (s *Store) RecordConversationMessage(ctx context.Context, tenantID, identit
 		return tx.Set(convRef.Collection(colMessages).Doc(m.ID), m)
 	})
 	if err != nil {
-		return fmt.Errorf("record conversation message %s: %w", m.ID, err)
+		return fmt.Errorf("record conversation message %s: %w", logging.WAMIDHash(m.ID), err)
 	}
 	return nil
 }
