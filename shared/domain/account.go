@@ -293,3 +293,12 @@ func ClipText(s string, n int) string {
 	}
 	return s[:cut] + mark
 }
+
+// ResetAccountState forgets what Meta reported about the account: the tenant moved to
+// another WABA or number, and the old one's ban, restrictions or disconnection do not
+// apply to it. The connection starts unknown ("" is set to connected by onboarding).
+func (w *WhatsApp) ResetAccountState() {
+	w.Status = ""
+	w.LastEvent, w.LastEventAt, w.LastEventInfo, w.MessagingTier = "", time.Time{}, "", ""
+	w.EventTimes, w.Ban, w.Restrictions, w.Disconnection, w.Violation = nil, nil, nil, nil, ""
+}

@@ -141,6 +141,7 @@ func Apply(stored *domain.Tenant, id string, c Change, now time.Time) (*domain.T
 		t.KillSwitch = *c.KillSwitch
 	}
 	wa := &t.WhatsApp
+	oldWABA := wa.WABAID
 	if c.ClearPhoneNumberID {
 		wa.PhoneNumberID, wa.DisplayPhoneNumber = "", ""
 	}
@@ -160,6 +161,11 @@ func Apply(stored *domain.Tenant, id string, c Change, now time.Time) (*domain.T
 	}
 	if c.TokenStored {
 		wa.AccessTokenSecret = TokenSecretID(id)
+	}
+	// What Meta said about the account (ban, restrictions, disconnection; account_update
+	// is about a WABA) belongs to the old WABA: a move to another starts without it.
+	if oldWABA != "" && wa.WABAID != oldWABA {
+		wa.ResetAccountState()
 	}
 	// A number never reported on by Meta starts connected; a status Meta's events set
 	// (disconnected, banned, …) is theirs to change, not this command's.

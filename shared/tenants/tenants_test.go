@@ -75,8 +75,19 @@ func TestApply(t *testing.T) {
 		{name: "clearing the phone number id clears its display number",
 			stored: storedTenant(), change: Change{ClearPhoneNumberID: true},
 			want: with(func(t *domain.Tenant) { t.WhatsApp.PhoneNumberID, t.WhatsApp.DisplayPhoneNumber = "", "" })},
-		{name: "clearing the WABA id", stored: storedTenant(), change: Change{ClearWABAID: true},
-			want: with(func(t *domain.Tenant) { t.WhatsApp.WABAID = "" })},
+		{name: "clearing the WABA id forgets the old account's state", stored: storedTenant(), change: Change{ClearWABAID: true},
+			want: with(func(t *domain.Tenant) { t.WhatsApp.WABAID = ""; t.WhatsApp.ResetAccountState(); t.WhatsApp.Status = "connected" })},
+		{name: "a banned WABA replaced by another: the new one is not blocked by the old ban",
+			stored: with(func(t *domain.Tenant) {
+				t.WhatsApp.Ban = &domain.AccountBan{State: "DISABLE"}
+				t.WhatsApp.EventTimes = map[string]time.Time{"ban": time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC)}
+			}),
+			change: Change{WABAID: ptr("999")},
+			want: with(func(t *domain.Tenant) {
+				t.WhatsApp.WABAID = "999"
+				t.WhatsApp.ResetAccountState()
+				t.WhatsApp.Status = "connected"
+			})},
 		{name: "an empty phone number id is refused, not a clear",
 			stored: storedTenant(), change: Change{PhoneNumberID: ptr("")}, wantErr: "clear it explicitly"},
 		{name: "an empty WABA id is refused, not a clear",
