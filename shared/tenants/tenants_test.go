@@ -76,7 +76,11 @@ func TestApply(t *testing.T) {
 			stored: storedTenant(), change: Change{ClearPhoneNumberID: true},
 			want: with(func(t *domain.Tenant) { t.WhatsApp.PhoneNumberID, t.WhatsApp.DisplayPhoneNumber = "", "" })},
 		{name: "clearing the WABA id forgets the old account's state", stored: storedTenant(), change: Change{ClearWABAID: true},
-			want: with(func(t *domain.Tenant) { t.WhatsApp.WABAID = ""; t.WhatsApp.ResetAccountState(); t.WhatsApp.Status = "connected" })},
+			want: with(func(t *domain.Tenant) {
+				t.WhatsApp.WABAID = ""
+				t.WhatsApp.ResetAccountState()
+				t.WhatsApp.Status = "connected"
+			})},
 		{name: "a banned WABA replaced by another: the new one is not blocked by the old ban",
 			stored: with(func(t *domain.Tenant) {
 				t.WhatsApp.Ban = &domain.AccountBan{State: "DISABLE"}
