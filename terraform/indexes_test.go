@@ -323,7 +323,13 @@ func TestArchiveExcludes(t *testing.T) {
 		}
 	}
 	for _, f := range kept {
+		root := !strings.Contains(f, "/") && (f == "go.mod" || f == "go.sum" || f == "deploy.go")
+		if !root && !strings.HasPrefix(f, "functions/") && !strings.HasPrefix(f, "shared/") {
+			t.Errorf("the archive keeps %s: only deploy.go, go.mod, go.sum, functions/ and shared/ ship", f)
+		}
 		switch {
+		case strings.HasSuffix(f, ".md"):
+			t.Errorf("the archive keeps the document %s", f)
 		case strings.HasSuffix(f, "_test.go"):
 			t.Errorf("the archive keeps the test file %s", f)
 		case strings.HasPrefix(f, "scripts/"), strings.HasPrefix(f, "testdata/"), strings.HasPrefix(f, "terraform/"):

@@ -20,6 +20,8 @@ data "archive_file" "source" {
     ".ci",
     "dashboard",
     "scripts", # commands, and scripts/internal: stand-ins, the local stack, the emulators
+    "docs",
+    "**/*.md",
     "**/*_test.go",
     "**/testdata",
   ]

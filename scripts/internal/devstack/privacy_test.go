@@ -18,7 +18,8 @@ import (
 	"github.com/lembra-app/lembra/shared/meta"
 )
 
-// Issue 7, point 9: secrets and privacy, end to end.
+// Secrets and privacy, end to end: invisible characters and duplicate keys refused,
+// vouchers expiring, unusable webhook secrets, no raw wamid in the logs.
 
 func TestPrivacyInvisibleCharactersAndDuplicateKeysAreRefused(t *testing.T) {
 	t.Parallel()
