@@ -109,7 +109,7 @@ func TestPlanSendRules(t *testing.T) {
 		{"deleted", func(in *Input) { in.Tenant.WhatsApp.Status = domain.AccountDeleted }, Skip, domain.ReasonAccountDeleted, "excluída"},
 		{"banned", func(in *Input) {
 			in.Tenant.WhatsApp.Ban = &domain.AccountBan{State: domain.BanDisable, Date: "April 17, 2025"}
-		}, Skip, domain.ReasonAccountBanned, "April 17, 2025"},
+		}, Skip, domain.ReasonAccountBanned, "desde 17/04/2025"},
 		{"reinstated", func(in *Input) { in.Tenant.WhatsApp.Ban = &domain.AccountBan{State: domain.BanReinstate} }, Send, "", ""},
 		{"restricted until a time", func(in *Input) {
 			in.Tenant.WhatsApp.Restrictions = []domain.AccountRestriction{{Type: domain.RestrictBusinessInitiated, Expiration: testNow.Add(48 * time.Hour)}}

@@ -30,7 +30,7 @@ func AccountBlocked(b domain.AccountBlock, loc *time.Location) domain.Reason {
 	case domain.BlockBanned:
 		text := "Conta do WhatsApp Business desativada pela Meta por violação das políticas"
 		if b.Ban != nil && b.Ban.Date != "" {
-			text += " (data informada pela Meta: " + b.Ban.Date + ")"
+			text += " (desde " + metaDate(b.Ban.Date) + ")"
 		}
 		return domain.Reason{Code: domain.ReasonAccountBanned,
 			Text: text + ": nada é enviado até a Meta reativar a conta. Peça a revisão no Business Support Home da Meta."}
@@ -75,6 +75,18 @@ var templateStates = map[string]string{
 	"LIMIT_EXCEEDED":   "bloqueado pela Meta (limite de modelos da conta atingido)",
 }
 
+// templateReasons explains the reason of Meta's message_template_status_update
+// (https://developers.facebook.com/docs/graph-api/webhooks/reference/whatsapp-business-account/#message_template_status_update).
+var templateReasons = map[string]string{
+	"ABUSIVE_CONTENT":      "conteúdo abusivo",
+	"INCORRECT_CATEGORY":   "categoria incorreta",
+	"INVALID_FORMAT":       "formato inválido",
+	"PROMOTIONAL":          "conteúdo promocional fora da categoria de marketing",
+	"SCAM":                 "suspeita de golpe",
+	"TAG_CONTENT_MISMATCH": "o conteúdo não corresponde à categoria",
+	"LOW_QUALITY":          "baixa qualidade",
+}
+
 // TemplateRefused says which template Meta holds back, in what state and why, keeping
 // Meta's status code for reference.
 func TemplateRefused(name, language, status, reason string) domain.Reason {
@@ -84,8 +96,23 @@ func TemplateRefused(name, language, status, reason string) domain.Reason {
 	}
 	text := fmt.Sprintf("O modelo %q (%s) está %s (status %s)", name, language, state, status)
 	if reason != "" && reason != "NONE" {
-		text += ", motivo: " + reason
+		why, ok := templateReasons[reason]
+		if !ok {
+			why = "código " + reason
+		}
+		text += ", motivo informado pela Meta: " + why
 	}
 	return domain.Reason{Code: domain.ReasonTemplateNotApproved,
 		Text: text + ". Nada foi enviado. Ajuste o modelo no WhatsApp Manager ou escolha outro nas configurações."}
+}
+
+// metaDate shows a date Meta writes in English ("April 17, 2025") as dd/mm/aaaa; a
+// date in another form is kept as Meta wrote it.
+func metaDate(s string) string {
+	for _, layout := range []string{"January 2, 2006", "Jan 2, 2006", "2006-01-02"} {
+		if t, err := time.Parse(layout, s); err == nil {
+			return t.Format("02/01/2006")
+		}
+	}
+	return s
 }

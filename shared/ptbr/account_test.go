@@ -23,7 +23,7 @@ func TestAccountBlocked(t *testing.T) {
 			[]string{"código NEW_REASON"}},
 		{domain.AccountBlock{Code: domain.BlockDeleted}, domain.ReasonAccountDeleted, []string{"excluída"}},
 		{domain.AccountBlock{Code: domain.BlockBanned, Ban: &domain.AccountBan{State: domain.BanDisable, Date: "April 17, 2025"}}, domain.ReasonAccountBanned,
-			[]string{"desativada pela Meta", "April 17, 2025"}},
+			[]string{"desativada pela Meta", "desde 17/04/2025"}},
 		{domain.AccountBlock{Code: domain.BlockRestricted, Restriction: &domain.AccountRestriction{Type: domain.RestrictBusinessInitiated, Expiration: exp}},
 			domain.ReasonAccountRestricted, []string{"restrita", "iniciadas pelo estúdio", "até 19/04/2026 10:59"}},
 		{domain.AccountBlock{Code: domain.BlockRestricted, Restriction: &domain.AccountRestriction{Type: domain.RestrictCustomerInitiated}},
@@ -53,7 +53,26 @@ func TestTemplateRefused(t *testing.T) {
 			t.Errorf("%s: %q", status, r.Text)
 		}
 	}
-	if r := TemplateRefused("aviso", "pt_BR", "REJECTED", "INVALID_FORMAT"); !strings.Contains(r.Text, "motivo: INVALID_FORMAT") {
-		t.Errorf("reason missing: %q", r.Text)
+	for reason, want := range map[string]string{
+		"INVALID_FORMAT":     "motivo informado pela Meta: formato inválido",
+		"INCORRECT_CATEGORY": "motivo informado pela Meta: categoria incorreta",
+		"ABUSIVE_CONTENT":    "motivo informado pela Meta: conteúdo abusivo",
+		"SOMETHING_NEW":      "motivo informado pela Meta: código SOMETHING_NEW",
+	} {
+		r := TemplateRefused("aviso", "pt_BR", "REJECTED", reason)
+		if !strings.Contains(r.Text, want) || (reason != "SOMETHING_NEW" && strings.Contains(r.Text, reason)) {
+			t.Errorf("%s: %q, want %q and no code", reason, r.Text, want)
+		}
+	}
+}
+
+func TestMetaDate(t *testing.T) {
+	for in, want := range map[string]string{
+		"April 17, 2025": "17/04/2025", "Apr 7, 2025": "07/04/2025", "2025-04-17": "17/04/2025",
+		"sometime": "sometime",
+	} {
+		if got := metaDate(in); got != want {
+			t.Errorf("metaDate(%q) = %q, want %q", in, got, want)
+		}
 	}
 }
