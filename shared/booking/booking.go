@@ -142,7 +142,7 @@ func (s *Service) Create(ctx context.Context, t *domain.Tenant, in NewAppointmen
 		ScheduledFor: now, CreatedAt: now,
 	}
 	created.AddEvent(now, "created", "")
-	markQueued(created, now)
+	created.MarkQueued(now) // in the creating transaction: the API never writes it again
 	jobs := []*domain.Job{created, reminderJob(apt, now)}
 
 	stored, storedJobs, isNew, err := s.Store.CreateAppointment(ctx, apt, jobs)
@@ -170,27 +170,11 @@ func sameBooking(a, b *domain.Appointment) bool {
 // ErrQueueUnavailable means the appointment is stored but its notice could not be queued.
 var ErrQueueUnavailable = errors.New("queue unavailable")
 
-// markQueued records, in the transaction that creates a job due now, that its task is
-// about to be created. The job is written once: the API never writes it again after
-// the task exists, so it never contends with dispatch's claim on the job document.
-func markQueued(j *domain.Job, now time.Time) {
-	if j.Status == domain.JobPending {
-		j.Status = domain.JobQueued
-		j.AddEvent(now, "queued", "")
-	}
-}
-
-// awaitsFirstTask reports whether a job was marked queued at creation and has never
-// been tried, so that its first task may be missing (an enqueue that failed).
-func awaitsFirstTask(j *domain.Job) bool {
-	return j.Status == domain.JobQueued && len(j.Attempts) == 0
-}
-
 // enqueueWaiting creates the first task of each job of type jt that awaits it. It
 // writes nothing to the store.
 func (s *Service) enqueueWaiting(ctx context.Context, tenantID string, jobs []*domain.Job, jt domain.JobType) error {
 	for _, j := range jobs {
-		if j.Type != jt || !awaitsFirstTask(j) {
+		if j.Type != jt || !j.AwaitsFirstTask() {
 			continue
 		}
 		if _, err := queue.EnqueueJob(ctx, s.Tasks, tenantID, j.ID, queue.SendPurpose(1), time.Time{}); err != nil {
@@ -220,7 +204,7 @@ func (s *Service) Reschedule(ctx context.Context, t *domain.Tenant, id string, s
 		apt.ScheduleVersion++
 		apt.UpdatedAt = now
 		for _, j := range jobs {
-			if j.Type == domain.JobReminder && (j.Status == domain.JobPending || j.Status == domain.JobQueued) {
+			if j.Type == domain.JobReminder && j.Status.Unsent() {
 				j.Finish(now, domain.JobSkipped, ptbr.Reason(domain.ReasonRescheduled))
 				ch.ChangedJobs = append(ch.ChangedJobs, j)
 			}
@@ -246,14 +230,14 @@ func (s *Service) Cancel(ctx context.Context, t *domain.Tenant, id string, notif
 		apt.CanceledAt = now
 		apt.UpdatedAt = now
 		for _, j := range jobs {
-			if j.Status == domain.JobPending || j.Status == domain.JobQueued {
+			if j.Status.Unsent() {
 				j.Finish(now, domain.JobSkipped, ptbr.Reason(domain.ReasonAppointmentGone))
 				ch.ChangedJobs = append(ch.ChangedJobs, j)
 			}
 		}
 		if notify {
 			notice := cancellationNotice(t, apt, now)
-			markQueued(notice, now)
+			notice.MarkQueued(now)
 			ch.NewJobs = append(ch.NewJobs, notice)
 		}
 		return ch, nil

@@ -67,7 +67,11 @@ func (s *Service) Dispatch(ctx context.Context, tenantID, jobID string) error {
 	var d Decision
 	job, err := s.Store.UpdateJob(ctx, tenantID, jobID, func(tx *store.JobTx) error {
 		in := Input{Job: tx.Job, Appointment: tx.Appointment, Tenant: tenant, Config: s.Config, Now: now}
-		if identity, ok := NeedsLastInbound(tx.Job); ok {
+		d = Decide(in)
+		// The client's conversation is read (a locked read, beside the events function's
+		// writes to it) only when every other rule let the session message through, so
+		// that the 24-hour window is what decides.
+		if identity, ok := NeedsLastInbound(tx.Job); ok && windowDecides(d) {
 			conv, err := tx.Conversation(identity)
 			if err != nil {
 				return err
@@ -75,8 +79,8 @@ func (s *Service) Dispatch(ctx context.Context, tenantID, jobID string) error {
 			if conv != nil {
 				in.LastInbound = conv.LastInboundAt
 			}
+			d = Decide(in)
 		}
-		d = Decide(in)
 		if d.Job == nil { // Wait, Ignore
 			return store.ErrNoChange
 		}
@@ -102,6 +106,13 @@ func (s *Service) Dispatch(ctx context.Context, tenantID, jobID string) error {
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), s.Config.MetaTimeout+20*time.Second)
 	defer cancel()
 	return s.send(ctx, log, tenant, job, d.Attempt, d.Plan.Message)
+}
+
+// windowDecides reports whether a decision made without the client's last message
+// came down to the 24-hour window: a claim (the window was not checked yet… or was
+// open) or a skip because it is closed.
+func windowDecides(d Decision) bool {
+	return d.Step == Claim || (d.Job != nil && d.Job.Status == domain.JobSkipped && d.Job.ReasonCode == domain.ReasonWindowClosed)
 }
 
 // NotYetError asks the queue to deliver the task again at At.

@@ -36,3 +36,23 @@ func TestNotDue(t *testing.T) {
 		})
 	}
 }
+
+func TestWindowDecides(t *testing.T) {
+	skipped := func(code string) *domain.Job { return &domain.Job{Status: domain.JobSkipped, ReasonCode: code} }
+	cases := []struct {
+		name string
+		d    Decision
+		want bool
+	}{
+		{"a claim: the window must be checked", Decision{Step: Claim}, true},
+		{"skipped for the window: check it with the client's last message", Decision{Step: Update, Job: skipped(domain.ReasonWindowClosed)}, true},
+		{"skipped by the kill switch: no need to read the conversation", Decision{Step: Update, Job: skipped(domain.ReasonKillSwitch)}, false},
+		{"a wait", Decision{Step: Wait}, false},
+		{"settled", Decision{Step: Ignore}, false},
+	}
+	for _, c := range cases {
+		if got := windowDecides(c.d); got != c.want {
+			t.Errorf("%s: %v, want %v", c.name, got, c.want)
+		}
+	}
+}

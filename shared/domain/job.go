@@ -221,3 +221,19 @@ type Reason struct {
 }
 
 // E164 matches a phone number in E.164 form (a plus, then 8 to 15 digits).
+
+// MarkQueued records that the job's first task is about to be created: pending becomes
+// queued, before the task exists, so that once it does only dispatch writes the job.
+// It reports whether it changed the job.
+func (j *Job) MarkQueued(at time.Time) bool {
+	if j.Status != JobPending {
+		return false
+	}
+	j.Status = JobQueued
+	j.AddEvent(at, "queued", "")
+	return true
+}
+
+// AwaitsFirstTask reports whether the job was marked queued and never tried, so that
+// its first task may be missing (an enqueue that failed after the mark).
+func (j *Job) AwaitsFirstTask() bool { return j.Status == JobQueued && j.AttemptCount() == 0 }

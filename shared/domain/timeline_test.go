@@ -131,3 +131,31 @@ func TestCappedJobDocumentSize(t *testing.T) {
 	}
 	t.Logf("job at both caps: %d bytes as JSON", len(b))
 }
+
+func TestMarkQueuedAndAwaitsFirstTask(t *testing.T) {
+	at := time.Date(2026, 12, 1, 12, 0, 0, 0, time.UTC)
+	cases := []struct {
+		name          string
+		job           Job
+		marked, waits bool
+	}{
+		{"pending: marked, and waits for its first task", Job{Status: JobPending}, true, true},
+		{"queued already: not marked again", Job{Status: JobQueued}, false, true},
+		{"queued for a retry: has attempts", Job{Status: JobQueued, Attempts: []Attempt{{N: 1, Outcome: "retry"}}}, false, false},
+		{"queued, attempts capped away: still tried", Job{Status: JobQueued, AttemptsOmitted: 3}, false, false},
+		{"sending", Job{Status: JobSending}, false, false},
+		{"sent", Job{Status: JobSent}, false, false},
+	}
+	for _, c := range cases {
+		j := c.job
+		if got := j.MarkQueued(at); got != c.marked {
+			t.Errorf("%s: MarkQueued = %v", c.name, got)
+		}
+		if c.marked && (!j.HasEvent("queued") || j.Status != JobQueued) {
+			t.Errorf("%s: %s, timeline %+v", c.name, j.Status, j.Timeline)
+		}
+		if got := j.AwaitsFirstTask(); got != c.waits {
+			t.Errorf("%s: AwaitsFirstTask = %v", c.name, got)
+		}
+	}
+}

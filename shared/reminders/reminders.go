@@ -70,7 +70,7 @@ func (s *Service) Scan(ctx context.Context) (Result, error) {
 // ago whose task may be missing.
 func (s *Service) handle(ctx context.Context, j *domain.Job, now time.Time, pending bool, res *Result) {
 	log := s.Log.With("tenant_id", j.TenantID, "job_id", j.ID)
-	if len(j.Attempts) > 0 {
+	if j.AttemptCount() > 0 {
 		return // dispatch owns a reminder it has tried; its retry task is on the queue
 	}
 	if !j.AppointmentStartsAt.IsZero() && !j.AppointmentStartsAt.After(now) {

@@ -42,21 +42,14 @@ func (s *Store) reminders(ctx context.Context, st domain.JobStatus, until time.T
 // It reads only the job and reports whether it marked it (false: another scan or
 // dispatch got there first).
 func (s *Store) MarkQueued(ctx context.Context, tenantID, jobID string, at time.Time) (bool, error) {
-	return s.updateJobOnly(ctx, tenantID, jobID, func(j *domain.Job) bool {
-		if j.Status != domain.JobPending {
-			return false
-		}
-		j.Status = domain.JobQueued
-		j.AddEvent(at, "queued", "")
-		return true
-	})
+	return s.updateJobOnly(ctx, tenantID, jobID, func(j *domain.Job) bool { return j.MarkQueued(at) })
 }
 
 // ReleaseQueued puts back to pending a job marked queued whose task could not be
 // created, so that the next scan tries again. No task exists, so nothing contends.
 func (s *Store) ReleaseQueued(ctx context.Context, tenantID, jobID string, at time.Time, detail string) error {
 	_, err := s.updateJobOnly(ctx, tenantID, jobID, func(j *domain.Job) bool {
-		if j.Status != domain.JobQueued || len(j.Attempts) > 0 {
+		if !j.AwaitsFirstTask() {
 			return false
 		}
 		j.Status = domain.JobPending
