@@ -237,3 +237,19 @@ func (j *Job) MarkQueued(at time.Time) bool {
 // AwaitsFirstTask reports whether the job was marked queued and never tried, so that
 // its first task may be missing (an enqueue that failed after the mark).
 func (j *Job) AwaitsFirstTask() bool { return j.Status == JobQueued && j.AttemptCount() == 0 }
+
+// RetimeEvent moves the event's timeline entry to an earlier time at, keeping its
+// detail, when the entry exists and at is earlier by a second or more (Meta's time
+// for what Lembra recorded on arrival). It reports whether it moved it.
+func (j *Job) RetimeEvent(event string, at time.Time) bool {
+	at = at.UTC()
+	for i, e := range j.Timeline {
+		if e.Event != event || !at.Truncate(time.Second).Before(e.At.Truncate(time.Second)) {
+			continue
+		}
+		j.Timeline = append(j.Timeline[:i:i], j.Timeline[i+1:]...)
+		j.Timeline, j.TimelineOmitted = InsertEvent(j.Timeline, j.TimelineOmitted, TimelineEntry{At: at, Event: e.Event, Detail: e.Detail})
+		return true
+	}
+	return false
+}

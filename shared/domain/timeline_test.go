@@ -159,3 +159,42 @@ func TestMarkQueuedAndAwaitsFirstTask(t *testing.T) {
 		}
 	}
 }
+
+func TestRetimeEvent(t *testing.T) {
+	t0 := time.Date(2026, 12, 1, 12, 0, 0, 0, time.UTC)
+	base := func() Job {
+		var j Job
+		j.AddEvent(t0, "created", "")
+		j.AddEvent(t0.Add(5*time.Second), "sent", "") // recorded when Meta's answer came
+		j.AddEvent(t0.Add(3*time.Second), "delivered", "")
+		return j
+	}
+	order := func(j Job) string {
+		var s []string
+		for _, e := range j.Timeline {
+			s = append(s, e.Event)
+		}
+		return strings.Join(s, ",")
+	}
+	cases := []struct {
+		name  string
+		event string
+		at    time.Time
+		moved bool
+		want  string
+	}{
+		{"Meta's earlier sent time puts sent before delivered", "sent", t0.Add(2 * time.Second), true, "created,sent,delivered"},
+		{"the same second: left as it is", "sent", t0.Add(5*time.Second + 300*time.Millisecond), false, "created,delivered,sent"},
+		{"a later time: left as it is", "sent", t0.Add(9 * time.Second), false, "created,delivered,sent"},
+		{"no such event", "read", t0, false, "created,delivered,sent"},
+	}
+	for _, c := range cases {
+		j := base()
+		if got := j.RetimeEvent(c.event, c.at); got != c.moved || order(j) != c.want {
+			t.Errorf("%s: moved %v, timeline %s; want %v, %s", c.name, got, order(j), c.moved, c.want)
+		}
+		if len(j.Timeline) != 3 {
+			t.Errorf("%s: %d entries", c.name, len(j.Timeline))
+		}
+	}
+}

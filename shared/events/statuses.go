@@ -123,6 +123,10 @@ func applyStatus(j *domain.Job, st meta.MessageStatus, at time.Time) (changed bo
 		}
 		j.AddEvent(at, string(next), detail)
 		changed = true
+	} else if j.RetimeEvent(string(next), at) {
+		// dispatch recorded "sent" by its own clock, once Meta's answer came back; Meta's
+		// own status says when it accepted the message, which delivered and read follow.
+		changed = true
 	}
 	return changed, indexWAMID
 }
