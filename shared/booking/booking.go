@@ -264,7 +264,7 @@ func cancellationNotice(t *domain.Tenant, apt *domain.Appointment, now time.Time
 	j.AddEvent(now, "created", "")
 	switch {
 	case apt.LastInboundID != "" && apt.LastInboundAt.IsZero():
-		j.Finish(now, domain.JobSkipped, ptbr.WindowCheckFailed("a resposta do cliente não tem horário registrado"))
+		j.Finish(now, domain.JobSkipped, ptbr.WindowCheckFailed(ptbr.TextInboundWithoutTime))
 	case apt.LastInboundAt.IsZero():
 		j.Finish(now, domain.JobSkipped, ptbr.Reason(domain.ReasonWindowNoInbound))
 	case !domain.WindowOpen(apt.LastInboundAt, now):

@@ -147,9 +147,6 @@ func (c Config) Retry() meta.RetryPolicy {
 	return meta.RetryPolicy{MaxRetries: c.MaxRetries, BaseDelay: c.RetryBaseDelay, UnknownWait: c.UnknownOutcomeWait}
 }
 
-// RetryDelay is the wait before retry number n (1-based); the rule is meta.RetryPolicy.Delay.
-func (c Config) RetryDelay(n int) time.Duration { return c.Retry().Delay(n) }
-
 type parser struct {
 	getenv Getenv
 	errs   []error

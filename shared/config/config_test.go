@@ -40,8 +40,8 @@ func TestValues(t *testing.T) {
 	if c.Mode != domain.ModeDryRun || len(c.AllowedTenantIDs) != 2 || !c.TenantAllowed("b") || c.TenantAllowed("c") {
 		t.Errorf("parsed: %+v", c)
 	}
-	if c.RetryBaseDelay != 250*time.Millisecond || c.RetryDelay(3) != time.Second {
-		t.Errorf("retry delays: base %v, third %v", c.RetryBaseDelay, c.RetryDelay(3))
+	if c.RetryBaseDelay != 250*time.Millisecond || c.Retry().Delay(3) != time.Second {
+		t.Errorf("retry delays: base %v, third %v", c.RetryBaseDelay, c.Retry().Delay(3))
 	}
 	if c.TasksAudience != "http://x/dispatch" {
 		t.Errorf("audience defaults to dispatch url, got %q", c.TasksAudience)

@@ -62,7 +62,8 @@ func VerifySignature(body []byte, header string, appSecret []byte) error {
 	return nil
 }
 
-// Sign computes the X-Hub-Signature-256 value for body (used by tests and the local stand-in).
+// Sign computes the X-Hub-Signature-256 value Meta sends for body: what tests sign
+// their deliveries with (the local Meta stand-in has its own signer).
 func Sign(body, appSecret []byte) string {
 	mac := hmac.New(sha256.New, appSecret)
 	mac.Write(body)
