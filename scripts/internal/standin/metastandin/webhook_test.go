@@ -876,7 +876,7 @@ func TestShapesMatchMetaFixtures(t *testing.T) {
 	}
 	for i, p := range posts {
 		t.Run(p.fixture, func(t *testing.T) {
-			want, err := os.ReadFile(filepath.Join("testdata", "webhooks", p.fixture))
+			want, err := os.ReadFile(filepath.Join("..", "..", "..", "..", "testdata", "meta", "webhooks", p.fixture))
 			if err != nil {
 				t.Fatal(err)
 			}
