@@ -15,7 +15,9 @@ resource "google_firestore_database" "default" {
 #
 # Single-field queries need nothing here: jobs where appointment_id == X
 # (store.jobsQuery) and messages ordered by at use the automatic single-field
-# indexes.
+# indexes; so do the staff dashboard's one-field reads in shared/store/panel.go: a day's
+# appointments (starts_at range and order), their jobs (appointment_id in …), the client
+# search (client_phone ==, client_name prefix range).
 
 # The reminder scan (store.DueReminders):
 #   CollectionGroup("jobs").Where("type", "==", …).Where("status", "==", …)
@@ -36,5 +38,79 @@ resource "google_firestore_index" "jobs_due_reminders" {
   fields {
     field_path = "scheduled_for"
     order      = "ASCENDING"
+  }
+}
+
+# The Mensagens panel (store.PanelJobs), on one tenant's jobs (COLLECTION scope):
+#   Collection("tenants/{t}/jobs")[.Where("type", "==", …)].Where("status", "in", …)
+#     [.Where(f, ">=", …)][.Where(f, "<", …)].OrderBy(f, d).OrderBy(__name__, d)
+# with f = scheduled_for, d = ascending for the queue, and f = updated_at, d = descending
+# for the history. Firestore appends __name__ in the last field's direction itself.
+# TestPanelQueriesHaveIndexes keeps these four in step with the code.
+resource "google_firestore_index" "jobs_panel_queue" {
+  database    = google_firestore_database.default.name
+  collection  = "jobs"
+  query_scope = "COLLECTION"
+
+  fields {
+    field_path = "status"
+    order      = "ASCENDING"
+  }
+  fields {
+    field_path = "scheduled_for"
+    order      = "ASCENDING"
+  }
+}
+
+resource "google_firestore_index" "jobs_panel_queue_type" {
+  database    = google_firestore_database.default.name
+  collection  = "jobs"
+  query_scope = "COLLECTION"
+
+  fields {
+    field_path = "type"
+    order      = "ASCENDING"
+  }
+  fields {
+    field_path = "status"
+    order      = "ASCENDING"
+  }
+  fields {
+    field_path = "scheduled_for"
+    order      = "ASCENDING"
+  }
+}
+
+resource "google_firestore_index" "jobs_panel_history" {
+  database    = google_firestore_database.default.name
+  collection  = "jobs"
+  query_scope = "COLLECTION"
+
+  fields {
+    field_path = "status"
+    order      = "ASCENDING"
+  }
+  fields {
+    field_path = "updated_at"
+    order      = "DESCENDING"
+  }
+}
+
+resource "google_firestore_index" "jobs_panel_history_type" {
+  database    = google_firestore_database.default.name
+  collection  = "jobs"
+  query_scope = "COLLECTION"
+
+  fields {
+    field_path = "type"
+    order      = "ASCENDING"
+  }
+  fields {
+    field_path = "status"
+    order      = "ASCENDING"
+  }
+  fields {
+    field_path = "updated_at"
+    order      = "DESCENDING"
   }
 }

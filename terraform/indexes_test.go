@@ -11,6 +11,7 @@ package terraform_test
 
 import (
 	"bufio"
+	"go/ast"
 	"go/parser"
 	"go/token"
 	"io/fs"
@@ -99,10 +100,10 @@ func TestReminderScanIndex(t *testing.T) {
 	if len(found) == 0 {
 		t.Fatalf("firestore.tf has no google_firestore_index on jobs with fields %v; have %+v", want, firestoreIndexes(t))
 	}
-	for _, ix := range found {
-		if ix.QueryScope != "COLLECTION_GROUP" {
-			t.Errorf("index %s: query_scope %q, want COLLECTION_GROUP (the scan is a collection-group query)", ix.Name, ix.QueryScope)
-		}
+	// The panel's queue index (jobs_panel_queue_type) has the same fields on one
+	// tenant's collection; the scan needs one of them scoped to the collection group.
+	if !slices.ContainsFunc(found, func(ix firestoreIndex) bool { return ix.QueryScope == "COLLECTION_GROUP" }) {
+		t.Errorf("indexes %+v: none has query_scope COLLECTION_GROUP (the scan is a collection-group query)", found)
 	}
 }
 
@@ -674,4 +675,78 @@ func storeCollectionConsts(t *testing.T) map[string]string {
 		}
 	}
 	return out
+}
+
+// TestPanelQueriesHaveIndexes: the staff dashboard's queries (shared/store/panel.go) run
+// on one tenant's collections. A query filtering or ordering on one field uses the
+// automatic single-field index; PanelJobs combines type, status and the view's order
+// field, and every shape it can build has its COLLECTION index in firestore.tf.
+func TestPanelQueriesHaveIndexes(t *testing.T) {
+	src := readRepoFile(t, "shared/store/panel.go")
+	if strings.Contains(src, "CollectionGroup(") {
+		t.Fatal("shared/store/panel.go runs a collection-group query: staff reads must stay on one tenant's collections")
+	}
+	fset := token.NewFileSet()
+	file, err := parser.ParseFile(fset, "panel.go", src, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	field := regexp.MustCompile(`\.\s*(?:Where|OrderBy)\(\s*("([^"]+)"|[A-Za-z_][A-Za-z0-9_.]*)`)
+	for _, d := range file.Decls {
+		fd, ok := d.(*ast.FuncDecl)
+		if !ok || fd.Body == nil {
+			continue
+		}
+		body := src[fset.Position(fd.Body.Pos()).Offset:fset.Position(fd.Body.End()).Offset]
+		if fd.Name.Name == "PanelJobs" {
+			continue // checked below
+		}
+		// One query is one statement: a chain continued on lines that start with ".".
+		for _, stmt := range strings.Split(regexp.MustCompile(`\n\s*\.`).ReplaceAllString(body, "."), "\n") {
+			fields := map[string]bool{}
+			for _, m := range field.FindAllStringSubmatch(stmt, -1) {
+				if m[1] != "firestore.DocumentID" { // the tie-break, appended by Firestore anyway
+					fields[m[1]] = true
+				}
+			}
+			if len(fields) > 1 {
+				t.Errorf("%s queries fields %v: more than one field needs a composite index in firestore.tf and a case in this test", fd.Name.Name, fields)
+			}
+		}
+	}
+
+	// PanelJobs, as written: optional type ==, status in, the order field's range, the
+	// order field and the id in the view's direction.
+	body := funcBody(t, src, "PanelJobs")
+	var wheres []string
+	for _, m := range regexp.MustCompile(`\.\s*Where\(\s*("[^"]+"|[A-Za-z_][A-Za-z0-9_]*)\s*,\s*"([^"]+)"`).FindAllStringSubmatch(body, -1) {
+		wheres = append(wheres, m[1]+" "+m[2])
+	}
+	if !slices.Equal(wheres, []string{`"type" ==`, `"status" in`, "field >=", "field <"}) ||
+		!strings.Contains(body, "OrderBy(field, dir).OrderBy(firestore.DocumentID, dir)") ||
+		!strings.Contains(body, "pq.View.OrderField(), firestore.Asc") ||
+		!strings.Contains(body, "if pq.View == PanelHistory {\n\t\tdir = firestore.Desc") {
+		t.Fatalf("PanelJobs' query changed (filters %q): update the jobs_panel_* indexes in firestore.tf and this test", wheres)
+	}
+	orderField := funcBody(t, src, "OrderField")
+	if !regexp.MustCompile(`if v == PanelQueue \{\s*return "scheduled_for"\s*\}\s*return "updated_at"`).MatchString(orderField) {
+		t.Fatalf("PanelView.OrderField changed: update the jobs_panel_* indexes in firestore.tf and this test")
+	}
+	shapes := [][]indexField{
+		{{"status", "ASCENDING"}, {"scheduled_for", "ASCENDING"}},
+		{{"type", "ASCENDING"}, {"status", "ASCENDING"}, {"scheduled_for", "ASCENDING"}},
+		{{"status", "ASCENDING"}, {"updated_at", "DESCENDING"}},
+		{{"type", "ASCENDING"}, {"status", "ASCENDING"}, {"updated_at", "DESCENDING"}},
+	}
+	for _, want := range shapes {
+		found := false
+		for _, ix := range firestoreIndexes(t) {
+			if ix.Collection == "jobs" && ix.QueryScope == "COLLECTION" && slices.Equal(ix.Fields, want) {
+				found = true
+			}
+		}
+		if !found {
+			t.Errorf("firestore.tf has no COLLECTION google_firestore_index on jobs with fields %v (store.PanelJobs)", want)
+		}
+	}
 }
