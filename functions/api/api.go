@@ -44,9 +44,14 @@ func Handler(env *app.Env) (http.Handler, error) {
 		store:   st,
 		booking: &booking.Service{Store: st, Tasks: tasks, Log: env.Log, Now: env.Now},
 	}
+	s.verifier = firebaseVerifier{env: env}
 	mux := http.NewServeMux()
 	for _, rt := range s.routes() {
-		mux.Handle(rt.pattern, s.tenantOnly(rt.handler))
+		if rt.staff != nil {
+			mux.Handle(rt.pattern, s.staffOnly(rt.staff, rt.roles...))
+		} else {
+			mux.Handle(rt.pattern, s.tenantOnly(rt.handler))
+		}
 	}
 	mux.Handle("/", web.Handle(env.Log, func(w http.ResponseWriter, r *http.Request) error {
 		return web.Errorf(http.StatusNotFound, "not_found", "no such endpoint: %s %s", r.Method, r.URL.Path)
@@ -54,26 +59,32 @@ func Handler(env *app.Env) (http.Handler, error) {
 	return mux, nil
 }
 
+// route is one endpoint: a booking API route (handler, authenticated by the tenant API
+// key) or a dashboard route (staff, authenticated by a staff ID token, open to roles;
+// none: every role).
 type route struct {
 	pattern string // http.ServeMux pattern: "METHOD /path/{wildcard}"
 	handler tenantHandler
+	staff   staffHandler
+	roles   []domain.StaffRole
 }
 
 // routes lists every route of the API; docs/openapi.json describes each one
 // (TestOpenAPIMatchesRoutes).
 func (s *server) routes() []route {
-	return []route{
-		{"POST /v1/appointments", s.createAppointment},
-		{"GET /v1/appointments/{id}", s.getAppointment},
-		{"PATCH /v1/appointments/{id}", s.rescheduleAppointment},
-		{"POST /v1/appointments/{id}/cancel", s.cancelAppointment},
-	}
+	return append([]route{
+		{pattern: "POST /v1/appointments", handler: s.createAppointment},
+		{pattern: "GET /v1/appointments/{id}", handler: s.getAppointment},
+		{pattern: "PATCH /v1/appointments/{id}", handler: s.rescheduleAppointment},
+		{pattern: "POST /v1/appointments/{id}/cancel", handler: s.cancelAppointment},
+	}, s.staffRoutes()...)
 }
 
 type server struct {
-	env     *app.Env
-	store   *store.Store
-	booking *booking.Service
+	env      *app.Env
+	store    *store.Store
+	booking  *booking.Service
+	verifier idTokenVerifier // staff ID tokens (staff.go)
 }
 
 var appointmentIDPattern = regexp.MustCompile(`^apt_[0-9a-f]{24}$`)
@@ -83,11 +94,9 @@ type tenantHandler func(w http.ResponseWriter, r *http.Request, t *domain.Tenant
 // tenantOnly authenticates a booking system by its tenant API key.
 func (s *server) tenantOnly(h tenantHandler) http.Handler {
 	return web.Handle(s.env.Log, func(w http.ResponseWriter, r *http.Request) error {
-		key := r.Header.Get("X-Api-Key")
-		if key == "" {
-			if auth := r.Header.Get("Authorization"); strings.HasPrefix(auth, "Bearer ") {
-				key = strings.TrimSpace(strings.TrimPrefix(auth, "Bearer "))
-			}
+		kind, key := presented(r)
+		if kind == credIDToken {
+			return web.Errorf(http.StatusUnauthorized, "unauthenticated", "the booking API takes the tenant API key, not a staff sign-in token")
 		}
 		if key == "" {
 			return web.Errorf(http.StatusUnauthorized, "unauthenticated", "send the tenant API key as 'Authorization: Bearer <key>' or 'X-Api-Key: <key>'")

@@ -16,6 +16,8 @@ import (
 	"cloud.google.com/go/firestore"
 	"cloud.google.com/go/pubsub/v2"
 	secretmanager "cloud.google.com/go/secretmanager/apiv1"
+	firebase "firebase.google.com/go/v4"
+	"firebase.google.com/go/v4/auth"
 	"google.golang.org/api/option"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/credentials/insecure"
@@ -39,6 +41,7 @@ type Env struct {
 	secrets   lazy[*secrets.Cache]
 	sm        lazy[*secrets.SecretManager]
 	pubsub    lazy[*pubsub.Client]
+	auth      lazy[*auth.Client]
 	meta      *meta.Client
 }
 
@@ -70,6 +73,15 @@ func New(cfg config.Config, log *slog.Logger) *Env {
 	e.pubsub.make = func(ctx context.Context) (*pubsub.Client, error) {
 		// PUBSUB_EMULATOR_HOST, when set, is honoured by the client itself.
 		return pubsub.NewClient(ctx, cfg.Project)
+	}
+	e.auth.make = func(ctx context.Context) (*auth.Client, error) {
+		// FIREBASE_AUTH_EMULATOR_HOST, when set, is honoured by the client itself: it
+		// then accepts the emulator's unsigned tokens (config refuses it in prod).
+		fb, err := firebase.NewApp(ctx, &firebase.Config{ProjectID: cfg.Project})
+		if err != nil {
+			return nil, err
+		}
+		return fb.Auth(ctx)
 	}
 	e.sm.make = func(ctx context.Context) (*secrets.SecretManager, error) {
 		c, err := secretmanager.NewClient(ctx, emulatorOptions(cfg.SecretManagerEmulatorHost)...)
@@ -144,6 +156,16 @@ func (e *Env) PubSub(ctx context.Context) (*pubsub.Client, error) {
 	c, err := e.pubsub.get(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("pubsub client: %w", err)
+	}
+	return c, nil
+}
+
+// Auth returns the Firebase Authentication (Identity Platform) client, which verifies
+// staff ID tokens.
+func (e *Env) Auth(ctx context.Context) (*auth.Client, error) {
+	c, err := e.auth.get(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("firebase auth client: %w", err)
 	}
 	return c, nil
 }
