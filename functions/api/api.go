@@ -44,7 +44,7 @@ func Handler(env *app.Env) (http.Handler, error) {
 		store:   st,
 		booking: &booking.Service{Store: st, Tasks: tasks, Log: env.Log, Now: env.Now},
 	}
-	s.verifier = firebaseVerifier{env: env}
+	s.verifier, s.staffDir = firebaseVerifier{env: env}, st
 	mux := http.NewServeMux()
 	for _, rt := range s.routes() {
 		if rt.staff != nil {
@@ -85,6 +85,7 @@ type server struct {
 	store    *store.Store
 	booking  *booking.Service
 	verifier idTokenVerifier // staff ID tokens (staff.go)
+	staffDir staffDirectory  // staff/{uid} mappings and tenants: the store
 }
 
 var appointmentIDPattern = regexp.MustCompile(`^apt_[0-9a-f]{24}$`)

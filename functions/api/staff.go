@@ -40,6 +40,13 @@ type idTokenVerifier interface {
 	VerifyIDToken(ctx context.Context, idToken string) (signedInUser, error)
 }
 
+// staffDirectory finds a user's mapping and its tenant (*store.Store; tests of the
+// middleware's own decisions pass a map).
+type staffDirectory interface {
+	GetStaffMember(ctx context.Context, uid string) (*domain.StaffMember, error)
+	GetTenant(ctx context.Context, id string) (*domain.Tenant, error)
+}
+
 // tokenRefused is a token the verifier would not accept, with why, for the caller.
 type tokenRefused struct{ reason string }
 
@@ -159,14 +166,14 @@ func (s *server) signedIn(r *http.Request) (Staff, error) {
 	if err != nil {
 		return Staff{}, fmt.Errorf("verify ID token: %w", err)
 	}
-	m, err := s.store.GetStaffMember(r.Context(), user.UID)
+	m, err := s.staffDir.GetStaffMember(r.Context(), user.UID)
 	if errors.Is(err, domain.ErrNotFound) {
 		return Staff{}, unauthenticated("this user is not a member of any studio: ask the studio's owner to add you")
 	}
 	if err != nil {
 		return Staff{}, err
 	}
-	t, err := s.store.GetTenant(r.Context(), m.TenantID)
+	t, err := s.staffDir.GetTenant(r.Context(), m.TenantID)
 	if errors.Is(err, domain.ErrNotFound) {
 		s.env.Log.WarnContext(r.Context(), "staff member of a missing tenant", "uid", user.UID, "tenant_id", m.TenantID)
 		return Staff{}, unauthenticated("this user's studio does not exist any more")

@@ -57,6 +57,9 @@ type Config struct {
 	// Local stand-ins for services with no official emulator (never set in production).
 	CloudTasksEmulatorHost    string
 	SecretManagerEmulatorHost string
+	// FirebaseAuthEmulatorHost (FIREBASE_AUTH_EMULATOR_HOST) makes the Firebase Admin
+	// SDK accept the Auth emulator's unsigned ID tokens: refused in prod.
+	FirebaseAuthEmulatorHost string
 }
 
 // Getenv lets tests supply their own environment.
@@ -101,6 +104,10 @@ func Load(getenv Getenv) (Config, error) {
 
 		CloudTasksEmulatorHost:    p.str("CLOUD_TASKS_EMULATOR_HOST", ""),
 		SecretManagerEmulatorHost: p.str("SECRET_MANAGER_EMULATOR_HOST", ""),
+		FirebaseAuthEmulatorHost:  p.str("FIREBASE_AUTH_EMULATOR_HOST", ""),
+	}
+	if (strings.EqualFold(c.Environment, "prod") || strings.EqualFold(c.Environment, "production")) && c.FirebaseAuthEmulatorHost != "" {
+		p.fail("FIREBASE_AUTH_EMULATOR_HOST", "must not be set in prod: with it the Firebase Admin SDK accepts unsigned ID tokens")
 	}
 	if c.Project == "" {
 		p.fail("GOOGLE_CLOUD_PROJECT", "is required")
