@@ -161,7 +161,9 @@ func TestStaffOnly(t *testing.T) {
 			}
 			continue
 		}
-		var body struct{ Error struct{ Code, Message string } }
+		var body struct {
+			Error struct{ Code, Message string }
+		}
 		if err := json.Unmarshal(w.Body.Bytes(), &body); err != nil {
 			t.Fatalf("%s: %v: %s", c.name, err, w.Body)
 		}
