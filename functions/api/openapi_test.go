@@ -95,7 +95,10 @@ func loadOpenAPI(t *testing.T) *openAPIDoc {
 // want200Staff: what the staff routes answer (the booking routes answer an
 // AppointmentResponse).
 var want200Staff = map[string]string{
-	"GET /v1/staff/me": "StaffMeResponse",
+	"GET /v1/staff/me":                "StaffMeResponse",
+	"GET /v1/staff/agenda":            "AgendaResponse",
+	"GET /v1/staff/appointments/{id}": "StaffAppointmentResponse",
+	"GET /v1/staff/messages":          "MessagesResponse",
 }
 
 var httpMethods = []string{"get", "put", "post", "patch", "delete", "head", "options"}
@@ -174,6 +177,9 @@ func TestOpenAPIMatchesTypes(t *testing.T) {
 		"CancelAppointmentRequest":     reflect.TypeFor[CancelAppointmentRequest](),
 		"AppointmentResponse":          reflect.TypeFor[AppointmentResponse](),
 		"StaffMeResponse":              reflect.TypeFor[StaffMeResponse](),
+		"AgendaResponse":               reflect.TypeFor[AgendaResponse](),
+		"StaffAppointmentResponse":     reflect.TypeFor[StaffAppointmentResponse](),
+		"MessagesResponse":             reflect.TypeFor[MessagesResponse](),
 		"ErrorResponse":                reflect.TypeFor[errorEnvelope](),
 	}
 	visited := map[string]bool{}

@@ -192,6 +192,9 @@ func (s *server) signedIn(r *http.Request) (Staff, error) {
 func (s *server) staffRoutes() []route {
 	return []route{
 		{pattern: "GET /v1/staff/me", staff: s.staffMe},
+		{pattern: "GET /v1/staff/agenda", staff: s.staffAgenda},
+		{pattern: "GET /v1/staff/appointments/{id}", staff: s.staffAppointment},
+		{pattern: "GET /v1/staff/messages", staff: s.staffMessages},
 	}
 }
 
