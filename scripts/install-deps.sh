@@ -25,3 +25,13 @@ for comp in cloud-firestore-emulator pubsub-emulator; do
   [ -d "$gcloud_root/platform/$comp" ] || { echo "install-deps: gcloud component $comp is missing under $gcloud_root/platform" >&2; exit 1; }
 done
 go mod download
+# The Firebase Auth emulator (npm firebase-tools, the version pinned in
+# scripts/internal/emulators/node/package-lock.json), for staff sign-in in the tests and
+# the local stack. It needs Node and npm.
+for c in node npm; do
+  command -v "$c" >/dev/null 2>&1 || { echo "install-deps: $c is missing (Node 20 or newer, for the Firebase Auth emulator)" >&2; exit 1; }
+done
+firebase_dir=scripts/internal/emulators/node
+if ! "$firebase_dir/node_modules/.bin/firebase" --version 2>/dev/null | grep -qx "$(node -p "require('./$firebase_dir/package-lock.json').packages['node_modules/firebase-tools'].version")"; then
+  (cd "$firebase_dir" && npm ci --no-audit --no-fund --loglevel=error)
+fi

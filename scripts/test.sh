@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Runs every test: vet, then `go test ./...` with the Firestore and Pub/Sub emulators
+# Runs every test: vet, then `go test ./...` with the Firestore, Pub/Sub and Firebase Auth emulators
 # started once for the whole run (tests that need them fail loudly without them).
 set -euo pipefail
 cd "$(dirname "$0")/.."

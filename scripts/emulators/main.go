@@ -1,5 +1,6 @@
-// Command emulators starts the Firestore and Pub/Sub emulators, runs a command with
-// FIRESTORE_EMULATOR_HOST and PUBSUB_EMULATOR_HOST set, and stops them when it ends:
+// Command emulators starts the Firestore, Pub/Sub and Firebase Auth emulators, runs a
+// command with FIRESTORE_EMULATOR_HOST, PUBSUB_EMULATOR_HOST and
+// FIREBASE_AUTH_EMULATOR_HOST set, and stops them when it ends:
 //
 //	go run ./scripts/emulators -- go test ./...
 package main
@@ -53,7 +54,14 @@ func run(pubsub bool, args []string) int {
 		defer ps.Stop()
 		os.Setenv("PUBSUB_EMULATOR_HOST", ps.Host)
 	}
-	fmt.Fprintf(os.Stderr, "emulators: Firestore at %s, Pub/Sub at %s (their log: %s)\n", fs.Host, os.Getenv("PUBSUB_EMULATOR_HOST"), logFile.Name())
+	au, err := emulators.StartAuth(ctx, "", logFile)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "emulators:", err)
+		return 1
+	}
+	defer au.Stop()
+	os.Setenv("FIREBASE_AUTH_EMULATOR_HOST", au.Host)
+	fmt.Fprintf(os.Stderr, "emulators: Firestore at %s, Pub/Sub at %s, Firebase Auth at %s (their log: %s)\n", fs.Host, os.Getenv("PUBSUB_EMULATOR_HOST"), au.Host, logFile.Name())
 
 	cmd := exec.Command(args[0], args[1:]...)
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = os.Stdin, os.Stdout, os.Stderr

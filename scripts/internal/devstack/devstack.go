@@ -44,10 +44,13 @@ type Options struct {
 	Project       string // default lembra-local
 	FirestoreHost string // a running Firestore emulator (required)
 	PubSubHost    string // a running Pub/Sub emulator (required)
-	HTTPAddr      string
-	TasksAddr     string
-	SecretsAddr   string
-	MetaAddr      string
+	// AuthHost is a running Firebase Auth emulator, for staff sign-in; empty: staff
+	// requests cannot be verified.
+	AuthHost    string
+	HTTPAddr    string
+	TasksAddr   string
+	SecretsAddr string
+	MetaAddr    string
 	// Configure adjusts the configuration the functions get (mode, retry delays, …).
 	Configure func(*config.Config)
 	// AutoStatuses are the statuses the Meta stand-in posts back for every accepted
@@ -60,14 +63,15 @@ type Options struct {
 
 // Stack is a running local Lembra.
 type Stack struct {
-	Config  config.Config
-	Env     *app.Env
-	URL     string // functions at URL+"/api", URL+"/dispatch"
-	Tasks   *taskstandin.Server
-	Secrets *secretstandin.Server
-	Meta    *metastandin.Server
-	MetaURL string
-	Signer  *oidcsigner.Signer
+	Config   config.Config
+	Env      *app.Env
+	URL      string // functions at URL+"/api", URL+"/dispatch"
+	AuthHost string // the Firebase Auth emulator (host:port), when the stack has one
+	Tasks    *taskstandin.Server
+	Secrets  *secretstandin.Server
+	Meta     *metastandin.Server
+	MetaURL  string
+	Signer   *oidcsigner.Signer
 
 	secretWriter *secrets.SecretManager
 	srv          *http.Server
@@ -144,7 +148,14 @@ func Start(ctx context.Context, o Options) (s *Stack, err error) {
 	if err := os.Setenv("PUBSUB_EMULATOR_HOST", o.PubSubHost); err != nil {
 		return nil, err
 	}
-	s = &Stack{}
+	// The Firebase Admin SDK reads the Auth emulator's host from the environment, and
+	// then accepts its unsigned ID tokens (config refuses the variable in prod).
+	if o.AuthHost != "" {
+		if err := os.Setenv("FIREBASE_AUTH_EMULATOR_HOST", o.AuthHost); err != nil {
+			return nil, err
+		}
+	}
+	s = &Stack{AuthHost: o.AuthHost}
 	defer func() {
 		if err != nil {
 			s.Close()
@@ -199,6 +210,7 @@ func Start(ctx context.Context, o Options) (s *Stack, err error) {
 		"LEMBRA_REMINDERS_AUDIENCE":         s.URL + "/reminders",
 		"LEMBRA_OIDC_ISSUERS":               s.Signer.Issuer,
 		"LEMBRA_OIDC_JWKS_URL":              s.URL + "/oidc/jwks",
+		"FIREBASE_AUTH_EMULATOR_HOST":       o.AuthHost,
 	}
 	cfg, err := config.Load(func(k string) string { return vars[k] })
 	if err != nil {

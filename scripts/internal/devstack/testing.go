@@ -30,6 +30,7 @@ func RunTests(m *testing.M) int {
 	}{
 		{"FIRESTORE_EMULATOR_HOST", emulators.StartFirestore},
 		{"PUBSUB_EMULATOR_HOST", emulators.StartPubSub},
+		{"FIREBASE_AUTH_EMULATOR_HOST", emulators.StartAuth},
 	} {
 		if host := os.Getenv(emu.env); host != "" {
 			if err := emulators.Check(host); err != nil {
@@ -69,6 +70,7 @@ func ForTest(t testing.TB, o Options) *Stack {
 	t.Helper()
 	o.FirestoreHost = os.Getenv("FIRESTORE_EMULATOR_HOST")
 	o.PubSubHost = os.Getenv("PUBSUB_EMULATOR_HOST")
+	o.AuthHost = os.Getenv("FIREBASE_AUTH_EMULATOR_HOST")
 	if o.Project == "" {
 		o.Project = TestProject(t)
 	}
