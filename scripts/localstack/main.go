@@ -28,17 +28,18 @@ func main() {
 		tasksAddr     = flag.String("tasks", "127.0.0.1:8683", "Cloud Tasks stand-in (gRPC)")
 		secretsAddr   = flag.String("secrets", "127.0.0.1:8684", "Secret Manager stand-in (gRPC)")
 		metaAddr      = flag.String("meta", "127.0.0.1:8685", "Meta Graph API stand-in (HTTP)")
+		authAddr      = flag.String("auth", "127.0.0.1:8686", "Firebase Auth emulator (unless FIREBASE_AUTH_EMULATOR_HOST names one)")
 		mode          = flag.String("mode", "enabled", "WHATSAPP_AUTOMATION_MODE for the local functions")
 	)
 	flag.Parse()
 	log := logging.New(os.Stdout, slog.LevelInfo)
-	if err := run(log, *httpAddr, *firestoreAddr, *pubsubAddr, *tasksAddr, *secretsAddr, *metaAddr, *mode); err != nil {
+	if err := run(log, *httpAddr, *firestoreAddr, *pubsubAddr, *tasksAddr, *secretsAddr, *metaAddr, *authAddr, *mode); err != nil {
 		fmt.Fprintln(os.Stderr, "localstack:", err)
 		os.Exit(1)
 	}
 }
 
-func run(log *slog.Logger, httpAddr, firestoreAddr, pubsubAddr, tasksAddr, secretsAddr, metaAddr, mode string) error {
+func run(log *slog.Logger, httpAddr, firestoreAddr, pubsubAddr, tasksAddr, secretsAddr, metaAddr, authAddr, mode string) error {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 
@@ -58,13 +59,26 @@ func run(log *slog.Logger, httpAddr, firestoreAddr, pubsubAddr, tasksAddr, secre
 		return err
 	}
 	defer ps.Stop()
+	// The Firebase Auth emulator: the one FIREBASE_AUTH_EMULATOR_HOST names, or our own.
+	authHost := os.Getenv("FIREBASE_AUTH_EMULATOR_HOST")
+	if authHost == "" {
+		fmt.Println("starting the Firebase Auth emulator (about 10 s)…")
+		au, err := emulators.StartAuth(ctx, authAddr, logFile)
+		if err != nil {
+			return err
+		}
+		defer au.Stop()
+		authHost = au.Host
+	} else if err := emulators.Check(authHost); err != nil {
+		return fmt.Errorf("FIREBASE_AUTH_EMULATOR_HOST: %w", err)
+	}
 
 	m, err := domain.ParseMode(mode)
 	if err != nil {
 		return err
 	}
 	stack, err := devstack.Start(ctx, devstack.Options{
-		FirestoreHost: fs.Host, PubSubHost: ps.Host, AutoStatuses: []string{"sent", "delivered", "read"}, HTTPAddr: httpAddr, TasksAddr: tasksAddr, SecretsAddr: secretsAddr, MetaAddr: metaAddr,
+		FirestoreHost: fs.Host, PubSubHost: ps.Host, AuthHost: authHost, Project: emulators.AuthProject, AutoStatuses: []string{"sent", "delivered", "read"}, HTTPAddr: httpAddr, TasksAddr: tasksAddr, SecretsAddr: secretsAddr, MetaAddr: metaAddr,
 		Log: log,
 		Configure: func(c *config.Config) {
 			c.Mode = m
@@ -79,6 +93,9 @@ func run(log *slog.Logger, httpAddr, firestoreAddr, pubsubAddr, tasksAddr, secre
 	if _, err := stack.SeedDemo(ctx); err != nil {
 		return fmt.Errorf("seed demo tenant: %w", err)
 	}
+	if _, err := stack.SeedDemoOwner(ctx); err != nil {
+		return fmt.Errorf("seed demo owner: %w", err)
+	}
 	go stack.Schedule(ctx, time.Minute) // Cloud Scheduler runs it every 5 minutes; locally every minute
 	fmt.Printf(`
 Lembra is running locally.
@@ -89,8 +106,10 @@ Lembra is running locally.
   Meta stand-in   %[3]s/_standin/requests      (every message "sent" to WhatsApp)
   Firestore       %[4]s (emulator)   Pub/Sub %[5]s (emulator)
   Demo tenant     %[6]s
+  Staff sign-in   %[7]s / %[8]s (owner of %[6]s; Firebase Auth emulator at %[9]s)
+  Staff API       %[1]s/api/v1/staff/me        (Authorization: Bearer <ID token>)
 Press Ctrl-C to stop.
-`, stack.URL, devstack.DemoAPIKey, stack.MetaURL, fs.Host, ps.Host, devstack.DemoTenantID)
+`, stack.URL, devstack.DemoAPIKey, stack.MetaURL, fs.Host, ps.Host, devstack.DemoTenantID, devstack.DemoOwnerEmail, devstack.DemoOwnerPassword, authHost)
 	<-ctx.Done()
 	fmt.Println("stopping…")
 	return nil

@@ -43,7 +43,7 @@ func TestREADMECommands(t *testing.T) {
 		t.Fatalf("build: %v\n%s", err, out)
 	}
 	addrs := map[string]string{}
-	for _, name := range []string{"http", "firestore", "pubsub", "tasks", "secrets", "meta"} {
+	for _, name := range []string{"http", "firestore", "pubsub", "tasks", "secrets", "meta", "auth"} {
 		a, err := emulators.FreeHostPort()
 		if err != nil {
 			t.Fatal(err)
@@ -55,7 +55,8 @@ func TestREADMECommands(t *testing.T) {
 		args = append(args, "-"+k+"="+v)
 	}
 	cmd := exec.Command(bin, args...)
-	cmd.Env = append(os.Environ(), "FIRESTORE_EMULATOR_HOST=", "PUBSUB_EMULATOR_HOST=")
+	// Its own emulators: the demo owner's seeding clears the Auth emulator's users.
+	cmd.Env = append(os.Environ(), "FIRESTORE_EMULATOR_HOST=", "PUBSUB_EMULATOR_HOST=", "FIREBASE_AUTH_EMULATOR_HOST=")
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -122,6 +123,32 @@ func TestREADMECommands(t *testing.T) {
 	}
 	if len(got) != 4 || !found {
 		t.Fatalf("Meta stand-in recorded %d requests (want 4, one to +5511987659999): %v", len(got), got)
+	}
+
+	// The demo owner printed at start-up signs in through the Auth emulator, as the
+	// README shows, and the staff API knows her as studio-jana's owner.
+	if !strings.Contains(out.String(), devstack.DemoOwnerEmail) || !strings.Contains(out.String(), devstack.DemoOwnerPassword) {
+		t.Errorf("the demo owner's e-mail and password are not printed:\n%s", out.String())
+	}
+	signIn := fmt.Sprintf(`{"email":%q,"password":%q,"returnSecureToken":true}`, devstack.DemoOwnerEmail, devstack.DemoOwnerPassword)
+	resp, err = http.Post("http://"+addrs["auth"]+"/identitytoolkit.googleapis.com/v1/accounts:signInWithPassword?key=any", "application/json", strings.NewReader(signIn))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var session struct {
+		IDToken string `json:"idToken"`
+	}
+	_ = json.NewDecoder(resp.Body).Decode(&session)
+	resp.Body.Close()
+	req, _ = http.NewRequest("GET", "http://"+addrs["http"]+"/api/v1/staff/me", nil)
+	req.Header.Set("Authorization", "Bearer "+session.IDToken)
+	if resp, err = http.DefaultClient.Do(req); err != nil {
+		t.Fatal(err)
+	}
+	raw, _ = io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 200 || !strings.Contains(string(raw), `"role":"owner"`) || !strings.Contains(string(raw), devstack.DemoTenantID) {
+		t.Errorf("the demo owner's /v1/staff/me: %d %s", resp.StatusCode, raw)
 	}
 
 	_ = cmd.Process.Signal(syscall.SIGINT)

@@ -72,3 +72,19 @@ func (s *Stack) SeedDemo(ctx context.Context) (*domain.Tenant, error) {
 	}
 	return t, nil
 }
+
+// The demo owner of studio-jana in the Auth emulator (written in the README; local use
+// only).
+const (
+	DemoOwnerEmail    = "jana@studio-jana.example"
+	DemoOwnerPassword = "lembra-demo-123"
+)
+
+// SeedDemoOwner clears the stack's users in the Auth emulator and creates the demo
+// owner of studio-jana with its staff mapping (SeedDemo first: the tenant must exist).
+func (s *Stack) SeedDemoOwner(ctx context.Context) (uid string, err error) {
+	if err := s.ClearAuth(ctx); err != nil {
+		return "", err
+	}
+	return s.AddStaff(ctx, DemoTenantID, domain.RoleOwner, DemoOwnerEmail, DemoOwnerPassword)
+}
