@@ -9,6 +9,7 @@ locals {
     "cloudtasks.googleapis.com",
     "firestore.googleapis.com",
     "iam.googleapis.com",
+    "identitytoolkit.googleapis.com", # Identity Platform: staff sign-in (identity.tf)
     "pubsub.googleapis.com",
     "run.googleapis.com", # gen2 functions are Cloud Run services
     "secretmanager.googleapis.com",
