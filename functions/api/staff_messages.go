@@ -181,7 +181,7 @@ func (s *server) staffMessages(w http.ResponseWriter, r *http.Request, st Staff)
 // MessagesPage reads one page of a tenant's panel for the query parameters v: all the
 // handler does once the member is signed in (the read benchmark calls it with a store
 // whose reads it counts).
-func MessagesPage(ctx context.Context, st *store.Store, t *domain.Tenant, v url.Values) (MessagesResponse, error) {
+func MessagesPage(ctx context.Context, db *store.Store, t *domain.Tenant, v url.Values) (MessagesResponse, error) {
 	loc := t.Location()
 	f, err := parsePanelFilter(v, loc)
 	if err != nil {
@@ -192,9 +192,9 @@ func MessagesPage(ctx context.Context, st *store.Store, t *domain.Tenant, v url.
 		more bool
 	)
 	if f.Q != "" {
-		page, err = searchPanel(ctx, st, t.ID, f)
+		page, err = searchPanel(ctx, db, t.ID, f)
 	} else {
-		page, more, err = st.PanelJobs(ctx, t.ID, f.Query)
+		page, more, err = db.PanelJobs(ctx, t.ID, f.Query)
 	}
 	if err != nil {
 		return MessagesResponse{}, err
@@ -205,7 +205,7 @@ func MessagesPage(ctx context.Context, st *store.Store, t *domain.Tenant, v url.
 			ids = append(ids, id)
 		}
 	}
-	apts, err := st.AppointmentsByID(ctx, t.ID, ids)
+	apts, err := db.AppointmentsByID(ctx, t.ID, ids)
 	if err != nil {
 		return MessagesResponse{}, err
 	}
@@ -213,9 +213,9 @@ func MessagesPage(ctx context.Context, st *store.Store, t *domain.Tenant, v url.
 }
 
 // searchPanel is the q path (see the top of this file).
-func searchPanel(ctx context.Context, st *store.Store, tenantID string, f panelFilter) ([]store.PanelJob, error) {
+func searchPanel(ctx context.Context, db *store.Store, tenantID string, f panelFilter) ([]store.PanelJob, error) {
 	phones, names := searchTerms(f.Q)
-	apts, err := st.SearchAppointments(ctx, tenantID, phones, names, searchAppointments)
+	apts, err := db.SearchAppointments(ctx, tenantID, phones, names, searchAppointments)
 	if err != nil {
 		return nil, err
 	}
@@ -223,7 +223,7 @@ func searchPanel(ctx context.Context, st *store.Store, tenantID string, f panelF
 	for _, a := range apts {
 		ids = append(ids, a.ID)
 	}
-	jobs, err := st.JobsOfAppointments(ctx, tenantID, ids)
+	jobs, err := db.JobsOfAppointments(ctx, tenantID, ids)
 	if err != nil {
 		return nil, err
 	}
