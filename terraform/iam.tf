@@ -115,6 +115,14 @@ resource "google_pubsub_topic_iam_member" "webhook_publishes" {
 
 # dispatch reads the tenants' tokens: every secret whose name starts with meta-token-,
 # including those of tenants onboarded after this apply, and no other secret.
+# api verifies staff ID tokens with the revocation check, which reads the user
+# (firebaseauth.users.get): Firebase Authentication Viewer.
+resource "google_project_iam_member" "api_reads_auth_users" {
+  project = var.project
+  role    = "roles/firebaseauth.viewer"
+  member  = "serviceAccount:${google_service_account.fn["api"].email}"
+}
+
 resource "google_project_iam_member" "dispatch_reads_tenant_tokens" {
   project = var.project
   role    = "roles/secretmanager.secretAccessor"

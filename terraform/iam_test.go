@@ -24,10 +24,11 @@ var envClients = map[string]string{
 	"Secrets":       "secrets",
 	"SecretManager": "secrets",
 	"PubSub":        "pubsub",
+	"Auth":          "auth", // Firebase Authentication: verifying staff ID tokens
 }
 
 type codeUse struct {
-	Needs       map[string]bool // firestore, tasks, secrets, pubsub
+	Needs       map[string]bool // firestore, tasks, secrets, pubsub, auth
 	StoreCalls  []string        // methods called on the store (to tell readers from writers)
 	SecretNames []string        // config fields naming the secrets it reads
 }
@@ -89,7 +90,7 @@ func functionUses(t *testing.T, name string) codeUse {
 	return u
 }
 
-// envCall returns M for a call env.M(…) (any receiver named env), else "".
+// envCall returns M for a call env.M(…) or x.env.M(…) (a receiver named env), else "".
 func envCall(e ast.Expr) string {
 	c, ok := e.(*ast.CallExpr)
 	if !ok {
@@ -100,6 +101,9 @@ func envCall(e ast.Expr) string {
 		return ""
 	}
 	if id, ok := sel.X.(*ast.Ident); ok && id.Name == "env" {
+		return sel.Sel.Name
+	}
+	if inner, ok := sel.X.(*ast.SelectorExpr); ok && inner.Sel.Name == "env" { // v.env.M(…)
 		return sel.Sel.Name
 	}
 	return ""
@@ -350,8 +354,14 @@ func TestGrantsMatchWhatTheCodeUses(t *testing.T) {
 				t.Errorf("%s: publisher on %s", name, topic)
 			}
 		}
-		if len(g.UnconditionedRoles)+len(g.OtherProjectRoles) > 0 {
-			t.Errorf("%s: project-wide roles %v %v beyond Firestore", name, g.UnconditionedRoles, g.OtherProjectRoles)
+		// Verifying an ID token with the revocation check reads the user
+		// (firebaseauth.users.get): Firebase Authentication Viewer, nothing more.
+		var wantProject []string
+		if u.Needs["auth"] {
+			wantProject = []string{"roles/firebaseauth.viewer"}
+		}
+		if !slices.Equal(g.UnconditionedRoles, wantProject) || len(g.OtherProjectRoles) > 0 {
+			t.Errorf("%s: project-wide roles %v %v beyond Firestore, want %v", name, g.UnconditionedRoles, g.OtherProjectRoles, wantProject)
 		}
 	}
 }

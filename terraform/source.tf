@@ -21,6 +21,7 @@ data "archive_file" "source" {
     "dashboard",
     "scripts", # commands, and scripts/internal: stand-ins, the local stack, the emulators
     "docs",
+    ".gitignore",
     "**/*.md",
     "**/*_test.go",
     "**/testdata",
