@@ -18,6 +18,11 @@ import (
 // is accepted.
 
 // authCall posts body to the Auth emulator at path and decodes the answer into out.
+// authEmulatorClient opens a connection per call: the emulator (Node) closes idle
+// connections after 5 s, and a pooled one picked at that moment fails with
+// "connection reset" on a POST, which Go does not retry.
+var authEmulatorClient = &http.Client{Timeout: 10 * time.Second, Transport: &http.Transport{DisableKeepAlives: true}}
+
 func (s *Stack) authCall(ctx context.Context, method, path string, body, out any) error {
 	if s.AuthHost == "" {
 		return fmt.Errorf("devstack: the stack has no Auth emulator")
@@ -36,7 +41,7 @@ func (s *Stack) authCall(ctx context.Context, method, path string, body, out any
 	}
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("Authorization", "Bearer owner") // the emulator's admin credential
-	resp, err := (&http.Client{Timeout: 10 * time.Second}).Do(req)
+	resp, err := authEmulatorClient.Do(req)
 	if err != nil {
 		return err
 	}
