@@ -6,14 +6,8 @@ import (
 	"io"
 	"log/slog"
 	"net/url"
-	"os"
 	"testing"
 	"time"
-
-	"cloud.google.com/go/firestore"
-	"google.golang.org/api/option"
-	"google.golang.org/grpc"
-	"google.golang.org/grpc/credentials/insecure"
 
 	"github.com/lembra-app/lembra/functions/api"
 	"github.com/lembra-app/lembra/scripts/internal/devstack"
@@ -84,20 +78,8 @@ func seedPanel(tb testing.TB) (*domain.Tenant, *store.Store, *readCounter) {
 	}
 	bw.End()
 
-	counter := &readCounter{}
-	conn, err := grpc.NewClient(os.Getenv("FIRESTORE_EMULATOR_HOST"),
-		grpc.WithTransportCredentials(insecure.NewCredentials()),
-		grpc.WithPerRPCCredentials(emulatorOwner{}),
-		grpc.WithChainStreamInterceptor(counter.interceptor))
-	if err != nil {
-		tb.Fatal(err)
-	}
-	counted, err := firestore.NewClient(ctx, s.Config.Project, option.WithGRPCConn(conn))
-	if err != nil {
-		tb.Fatal(err)
-	}
-	tb.Cleanup(func() { counted.Close() })
-	return ten, store.New(counted), counter
+	counted, counter := countedStore(tb, s)
+	return ten, counted, counter
 }
 
 func panelAptID(i int) string { return fmt.Sprintf("apt_%024x", i) }

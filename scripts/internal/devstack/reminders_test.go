@@ -28,6 +28,26 @@ import (
 	"github.com/lembra-app/lembra/shared/store"
 )
 
+// countedStore is a store on the stack's project whose client counts, at the gRPC
+// level, the documents Firestore returns to it.
+func countedStore(tb testing.TB, s *devstack.Stack) (*store.Store, *readCounter) {
+	tb.Helper()
+	reads := &readCounter{}
+	conn, err := grpc.NewClient(os.Getenv("FIRESTORE_EMULATOR_HOST"),
+		grpc.WithTransportCredentials(insecure.NewCredentials()),
+		grpc.WithPerRPCCredentials(emulatorOwner{}),
+		grpc.WithChainStreamInterceptor(reads.interceptor))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	counted, err := firestore.NewClient(context.Background(), s.Config.Project, option.WithGRPCConn(conn))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { counted.Close() })
+	return store.New(counted), reads
+}
+
 // readCounter counts the documents Firestore returns to a client: what it bills as reads.
 type readCounter struct{ n atomic.Int64 }
 
@@ -109,21 +129,9 @@ func TestScanReadsGrowWithDueRemindersOnly(t *testing.T) {
 	}
 	bw.End()
 
-	var reads readCounter
-	conn, err := grpc.NewClient(os.Getenv("FIRESTORE_EMULATOR_HOST"),
-		grpc.WithTransportCredentials(insecure.NewCredentials()),
-		grpc.WithPerRPCCredentials(emulatorOwner{}),
-		grpc.WithChainStreamInterceptor(reads.interceptor))
-	if err != nil {
-		t.Fatal(err)
-	}
-	counted, err := firestore.NewClient(ctx, s.Config.Project, option.WithGRPCConn(conn))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer counted.Close()
+	counted, reads := countedStore(t, s)
 	q, _ := s.Env.Tasks(ctx)
-	svc := &reminders.Service{Store: store.New(counted), Tasks: q, Log: s.Env.Log, Now: time.Now, Horizon: 10 * time.Minute, BatchLimit: 200}
+	svc := &reminders.Service{Store: counted, Tasks: q, Log: s.Env.Log, Now: time.Now, Horizon: 10 * time.Minute, BatchLimit: 200}
 
 	res, err := svc.Scan(ctx)
 	if err != nil {

@@ -91,7 +91,11 @@ func StartAuth(ctx context.Context, hostPort string, logTo io.Writer) (*Emulator
 	}
 	cmd := exec.Command(bin, "emulators:start", "--only", "auth", "--project", AuthProject, "--config", filepath.Join(dir, "firebase.json"))
 	cmd.Dir = dir
-	cmd.Env = append(os.Environ(), "NO_UPDATE_NOTIFIER=1", "FIREBASE_CLI_DISABLE_UPDATE_CHECK=true", "CI=true")
+	// TMPDIR of its own: the CLI keeps a locator file per project (hub-<project>.json) in
+	// the temporary directory, and a second emulator for the same project on the machine
+	// (the test run's and the local stack's) would find the first's and fail
+	// ("running multiple instances of the emulator suite… An unexpected error").
+	cmd.Env = append(os.Environ(), "NO_UPDATE_NOTIFIER=1", "FIREBASE_CLI_DISABLE_UPDATE_CHECK=true", "CI=true", "TMPDIR="+dir)
 	cmd.Stdout, cmd.Stderr = logTo, logTo
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGTERM}
 	if err := cmd.Start(); err != nil {
