@@ -66,7 +66,11 @@ func (s *Service) Dispatch(ctx context.Context, tenantID, jobID string) error {
 	}
 	var d Decision
 	job, err := s.Store.UpdateJob(ctx, tenantID, jobID, func(tx *store.JobTx) error {
-		in := Input{Job: tx.Job, Appointment: tx.Appointment, Tenant: tenant, Config: s.Config, Now: now}
+		apt, err := tx.Appointment()
+		if err != nil {
+			return err
+		}
+		in := Input{Job: tx.Job, Appointment: apt, Tenant: tenant, Config: s.Config, Now: now}
 		d = Decide(in)
 		// The client's conversation is read (a locked read, beside the events function's
 		// writes to it) only when every other rule let the session message through, so

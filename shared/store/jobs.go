@@ -14,12 +14,21 @@ var ErrNoChange = errors.New("no change")
 
 // JobTx is what an UpdateJob function sees and may change.
 type JobTx struct {
-	Job         *domain.Job
-	Appointment *domain.Appointment // nil if the appointment is gone
-	wamid       string
-	tx          *firestore.Transaction
-	store       *Store
-	tenantID    string
+	Job      *domain.Job
+	wamid    string
+	tx       *firestore.Transaction
+	store    *Store
+	tenantID string
+}
+
+// Appointment reads, inside the transaction, the job's appointment (nil if the job has
+// none or it is gone). Only what asks for it pays the read and holds its lock: the
+// claim does; a send's outcome and a status update do not.
+func (t *JobTx) Appointment() (*domain.Appointment, error) {
+	if t.Job.AppointmentID == "" {
+		return nil, nil
+	}
+	return getTxOrNil(t.tx, t.store.appointment(t.tenantID, t.Job.AppointmentID), setAppointmentID)
 }
 
 // Conversation reads, inside the transaction, the ledger of the client the job is
@@ -36,7 +45,8 @@ func (s *Store) GetJob(ctx context.Context, tenantID, id string) (*domain.Job, e
 	return get(ctx, s.job(tenantID, id), setJobID)
 }
 
-// UpdateJob runs fn on a job and its appointment inside a transaction and writes the
+// UpdateJob runs fn on a job inside a transaction (fn may read its appointment and the
+// client's conversation through the JobTx) and writes the
 // job back, unless fn returns ErrNoChange. It returns the job as stored afterwards.
 func (s *Store) UpdateJob(ctx context.Context, tenantID, jobID string, fn func(*JobTx) error) (*domain.Job, error) {
 	var out *domain.Job
@@ -47,11 +57,6 @@ func (s *Store) UpdateJob(ctx context.Context, tenantID, jobID string, fn func(*
 			return err
 		}
 		jt := &JobTx{Job: j, tx: tx, store: s, tenantID: tenantID}
-		if j.AppointmentID != "" {
-			if jt.Appointment, err = getTxOrNil(tx, s.appointment(tenantID, j.AppointmentID), setAppointmentID); err != nil {
-				return err
-			}
-		}
 		if err := fn(jt); err != nil {
 			if errors.Is(err, ErrNoChange) {
 				out = j

@@ -254,8 +254,8 @@ func TestUpdatesWithoutChangeWriteNothing(t *testing.T) {
 	// UpdateJob: ErrNoChange writes nothing (not even a wamid index asked for).
 	created := jobs[0].ID
 	out, err := s.UpdateJob(ctx, "a", created, func(tx *JobTx) error {
-		if tx.Appointment == nil || tx.Appointment.ID != apt.ID {
-			t.Errorf("the job's appointment is not read with it: %+v", tx.Appointment)
+		if got, err := tx.Appointment(); err != nil || got == nil || got.ID != apt.ID {
+			t.Errorf("the job's appointment, read in the transaction: %+v %v", got, err)
 		}
 		tx.Job.Status = domain.JobSent
 		tx.IndexWAMID("wamid.NOCHANGE")
@@ -290,8 +290,8 @@ func TestUpdatesWithoutChangeWriteNothing(t *testing.T) {
 		t.Fatal(err)
 	}
 	if _, err := s.UpdateJob(ctx, "a", "orphan", func(tx *JobTx) error {
-		if tx.Appointment != nil {
-			t.Errorf("appointment %+v for a job whose appointment is gone", tx.Appointment)
+		if got, err := tx.Appointment(); err != nil || got != nil {
+			t.Errorf("appointment %+v (%v) for a job whose appointment is gone", got, err)
 		}
 		return ErrNoChange
 	}); err != nil {
