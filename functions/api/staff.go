@@ -188,14 +188,23 @@ func (s *server) signedIn(r *http.Request) (Staff, error) {
 	return Staff{UID: user.UID, Email: email, Role: m.Role, Tenant: t}, nil
 }
 
-// staffRoutes are the dashboard's endpoints (listed by routes, with the booking API's).
-func (s *server) staffRoutes() []route {
+// staffReadRoutes are the dashboard's first endpoints (listed by routes, with the
+// booking API's).
+func (s *server) staffReadRoutes() []route {
 	return []route{
 		{pattern: "GET /v1/staff/me", staff: s.staffMe},
 		{pattern: "GET /v1/staff/agenda", staff: s.staffAgenda},
 		{pattern: "GET /v1/staff/appointments/{id}", staff: s.staffAppointment},
 		{pattern: "GET /v1/staff/messages", staff: s.staffMessages},
 	}
+}
+
+// staffRoutes lists every dashboard endpoint: the reads above, the changes staff make
+// (staff_write.go) and the panel's job, conversation and chart reads (staff_panel.go).
+func (s *server) staffRoutes() []route {
+	routes := s.staffReadRoutes()
+	routes = append(routes, s.staffWriteRoutes()...)
+	return append(routes, s.staffPanelRoutes()...)
 }
 
 // staffMe answers who is signed in, for which studio, with which role.
