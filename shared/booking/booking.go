@@ -251,8 +251,9 @@ func (s *Service) Cancel(ctx context.Context, t *domain.Tenant, id string, notif
 	return apt, jobs, nil
 }
 
-// cancellationNotice builds the notice and decides, from the last client message
-// correlated to this appointment, whether WhatsApp's window allows it.
+// cancellationNotice builds the notice and decides, by CancelWindow (the same decision
+// the cancel dialog shows), whether WhatsApp's window allows it: when closed, the notice
+// is recorded skipped with the window's reason.
 func cancellationNotice(t *domain.Tenant, apt *domain.Appointment, now time.Time) *domain.Job {
 	loc := t.Location()
 	j := &domain.Job{
@@ -262,13 +263,8 @@ func cancellationNotice(t *domain.Tenant, apt *domain.Appointment, now time.Time
 		WindowInboundAt: apt.LastInboundAt, WindowInboundID: apt.LastInboundID, CreatedAt: now,
 	}
 	j.AddEvent(now, "created", "")
-	switch {
-	case apt.LastInboundID != "" && apt.LastInboundAt.IsZero():
-		j.Finish(now, domain.JobSkipped, ptbr.WindowCheckFailed(ptbr.TextInboundWithoutTime))
-	case apt.LastInboundAt.IsZero():
-		j.Finish(now, domain.JobSkipped, ptbr.Reason(domain.ReasonWindowNoInbound))
-	case !domain.WindowOpen(apt.LastInboundAt, now):
-		j.Finish(now, domain.JobSkipped, ptbr.WindowExpired(apt.LastInboundAt, loc))
+	if w := CancelWindow(apt, now, loc); !w.Open {
+		j.Finish(now, domain.JobSkipped, w.Reason)
 	}
 	return j
 }
