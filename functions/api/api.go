@@ -7,6 +7,7 @@ import (
 	"errors"
 	"net/http"
 	"regexp"
+	"slices"
 	"strings"
 	"time"
 
@@ -56,7 +57,56 @@ func Handler(env *app.Env) (http.Handler, error) {
 	mux.Handle("/", web.Handle(env.Log, func(w http.ResponseWriter, r *http.Request) error {
 		return web.Errorf(http.StatusNotFound, "not_found", "no such endpoint: %s %s", r.Method, r.URL.Path)
 	}))
-	return mux, nil
+	return withCORS(env.Config.DashboardOrigins, mux), nil
+}
+
+// withCORS lets the staff dashboard, served from another origin, call the API from a
+// browser: it answers preflights itself and adds the headers corsHeaders decides.
+func withCORS(origins []string, next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h, preflight := corsHeaders(origins, r.Method, r.Header.Get("Origin"), r.Header.Get("Access-Control-Request-Method"))
+		for k, v := range h {
+			w.Header()[k] = v
+		}
+		if preflight {
+			w.WriteHeader(http.StatusNoContent)
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// CORS of the API (https://fetch.spec.whatwg.org/#http-cors-protocol): what the
+// dashboard sends (its ID token in Authorization, JSON bodies) and the methods it uses.
+const (
+	corsAllowMethods = "GET, POST, PATCH"
+	corsAllowHeaders = "Authorization, Content-Type"
+	corsMaxAge       = "600" // seconds a browser may reuse a preflight's answer
+)
+
+// corsHeaders decides the CORS headers of a request with the given method, Origin and
+// Access-Control-Request-Method, for the allowed origins (exact match; none: no
+// browser on another origin may call). preflight: the request is a CORS preflight
+// (OPTIONS with Access-Control-Request-Method), answered 204 with these headers and
+// never passed to a route; an origin not allowed gets no Access-Control-Allow-Origin,
+// so the browser refuses the call. Requests without Origin (booking systems, curl) get
+// nothing.
+func corsHeaders(allowed []string, method, origin, requestMethod string) (http.Header, bool) {
+	preflight := method == http.MethodOptions && requestMethod != "" && origin != ""
+	h := http.Header{}
+	if len(allowed) > 0 {
+		h.Set("Vary", "Origin") // the answer depends on Origin: caches must not share it
+	}
+	if origin == "" || !slices.Contains(allowed, origin) {
+		return h, preflight
+	}
+	h.Set("Access-Control-Allow-Origin", origin)
+	if preflight {
+		h.Set("Access-Control-Allow-Methods", corsAllowMethods)
+		h.Set("Access-Control-Allow-Headers", corsAllowHeaders)
+		h.Set("Access-Control-Max-Age", corsMaxAge)
+	}
+	return h, preflight
 }
 
 // route is one endpoint: a booking API route (handler, authenticated by the tenant API

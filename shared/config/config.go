@@ -6,6 +6,7 @@ package config
 import (
 	"errors"
 	"fmt"
+	"net/url"
 	"os"
 	"strconv"
 	"strings"
@@ -60,6 +61,10 @@ type Config struct {
 	// FirebaseAuthEmulatorHost (FIREBASE_AUTH_EMULATOR_HOST) makes the Firebase Admin
 	// SDK accept the Auth emulator's unsigned ID tokens: refused in prod.
 	FirebaseAuthEmulatorHost string
+
+	// DashboardOrigins are the origins (scheme://host[:port], exact) of the staff
+	// dashboard allowed to call the api from a browser (CORS); none by default.
+	DashboardOrigins []string
 }
 
 // Getenv lets tests supply their own environment.
@@ -105,6 +110,12 @@ func Load(getenv Getenv) (Config, error) {
 		CloudTasksEmulatorHost:    p.str("CLOUD_TASKS_EMULATOR_HOST", ""),
 		SecretManagerEmulatorHost: p.str("SECRET_MANAGER_EMULATOR_HOST", ""),
 		FirebaseAuthEmulatorHost:  p.str("FIREBASE_AUTH_EMULATOR_HOST", ""),
+		DashboardOrigins:          p.list("LEMBRA_DASHBOARD_ORIGINS"),
+	}
+	for _, o := range c.DashboardOrigins {
+		if !IsOrigin(o) {
+			p.fail("LEMBRA_DASHBOARD_ORIGINS", fmt.Sprintf("holds %q, not an origin: want scheme://host[:port] (http or https, no path or trailing slash), e.g. https://painel.example.com", o))
+		}
 	}
 	if (strings.EqualFold(c.Environment, "prod") || strings.EqualFold(c.Environment, "production")) && c.FirebaseAuthEmulatorHost != "" {
 		p.fail("FIREBASE_AUTH_EMULATOR_HOST", "must not be set in prod: with it the Firebase Admin SDK accepts unsigned ID tokens")
@@ -134,6 +145,16 @@ func Load(getenv Getenv) (Config, error) {
 		return Config{}, fmt.Errorf("configuration: %w", errors.Join(p.errs...))
 	}
 	return c, nil
+}
+
+// IsOrigin reports whether o is a web origin as a browser sends it in the Origin header
+// (https://www.rfc-editor.org/rfc/rfc6454#section-6.1): http or https, a host, an
+// optional port, nothing else.
+func IsOrigin(o string) bool {
+	u, err := url.Parse(o)
+	return err == nil && (u.Scheme == "http" || u.Scheme == "https") && u.Host != "" && u.User == nil &&
+		u.Path == "" && u.RawQuery == "" && u.Fragment == "" && !strings.HasSuffix(o, "?") && !strings.HasSuffix(o, "#") &&
+		o == u.Scheme+"://"+u.Host
 }
 
 // TenantAllowed applies the environment's allowlist (empty: every tenant).
