@@ -170,6 +170,12 @@ func TestDashboardHosting(t *testing.T) {
 		t.Errorf("google_apikeys_key.dashboard: api_targets %v, want Identity Toolkit and Secure Token only", services)
 	}
 
+	// The api admits the dashboard's origin, and only it, by CORS.
+	env, _ := funcArg(readTF(t, "functions.tf"), "environment_variables", "merge")
+	if m := regexp.MustCompile(`(?m)^\s*LEMBRA_DASHBOARD_ORIGINS\s*=\s*(.+?)\s*$`).FindStringSubmatch(env); m == nil || m[1] != "local.dashboard_origin" {
+		t.Errorf("functions.tf: want LEMBRA_DASHBOARD_ORIGINS = local.dashboard_origin in environment_variables, have %v", m)
+	}
+
 	if !regexp.MustCompile(`(?m)^output\s+"dashboard_url"\s*\{[^}]*value\s*=\s*local\.dashboard_url`).MatchString(src) {
 		t.Error(`dashboard.tf: want output "dashboard_url" = local.dashboard_url`)
 	}

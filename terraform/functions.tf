@@ -131,6 +131,9 @@ locals {
 
       # Links sent to clients are <base>/<token>; the voucher function serves /<token>.
       LEMBRA_VOUCHER_BASE_URL = local.voucher_base_url
+
+      # The staff dashboard's origin (dashboard.tf), the only one the api admits by CORS.
+      LEMBRA_DASHBOARD_ORIGINS = local.dashboard_origin
     },
     length(var.allowed_tenant_ids) > 0 ? { WHATSAPP_AUTOMATION_ALLOWED_TENANT_IDS = join(",", var.allowed_tenant_ids) } : {},
     var.test_recipient != "" ? { WHATSAPP_AUTOMATION_META_TEST_RECIPIENT = var.test_recipient } : {},
