@@ -99,6 +99,13 @@ var want200Staff = map[string]string{
 	"GET /v1/staff/agenda":            "AgendaResponse",
 	"GET /v1/staff/appointments/{id}": "StaffAppointmentResponse",
 	"GET /v1/staff/messages":          "MessagesResponse",
+	// The staff writes (staff_write.go).
+	"POST /v1/staff/appointments":             "StaffAppointmentResponse",
+	"PATCH /v1/staff/appointments/{id}":       "StaffAppointmentResponse",
+	"GET /v1/staff/appointments/{id}/window":  "CancelWindow",
+	"POST /v1/staff/appointments/{id}/cancel": "StaffCancelResponse",
+	"GET /v1/staff/members":                   "MembersResponse",
+	"POST /v1/staff/members":                  "AddMemberResponse",
 }
 
 var httpMethods = []string{"get", "put", "post", "patch", "delete", "head", "options"}
@@ -111,6 +118,11 @@ func TestOpenAPIMatchesRoutes(t *testing.T) {
 		"POST /v1/appointments":             "CreateAppointmentRequest",
 		"PATCH /v1/appointments/{id}":       "RescheduleAppointmentRequest",
 		"POST /v1/appointments/{id}/cancel": "CancelAppointmentRequest",
+		// The staff writes (staff_write.go).
+		"POST /v1/staff/appointments":             "StaffCreateAppointmentRequest",
+		"PATCH /v1/staff/appointments/{id}":       "RescheduleAppointmentRequest",
+		"POST /v1/staff/appointments/{id}/cancel": "CancelAppointmentRequest",
+		"POST /v1/staff/members":                  "AddMemberRequest",
 	}
 	var served, documented []string
 	for _, rt := range (&server{}).routes() {
@@ -181,6 +193,13 @@ func TestOpenAPIMatchesTypes(t *testing.T) {
 		"StaffAppointmentResponse":     reflect.TypeFor[StaffAppointmentResponse](),
 		"MessagesResponse":             reflect.TypeFor[MessagesResponse](),
 		"ErrorResponse":                reflect.TypeFor[errorEnvelope](),
+		// The staff writes (staff_write.go).
+		"StaffCreateAppointmentRequest": reflect.TypeFor[StaffCreateAppointmentRequest](),
+		"CancelWindow":                  reflect.TypeFor[CancelWindow](),
+		"StaffCancelResponse":           reflect.TypeFor[StaffCancelResponse](),
+		"MembersResponse":               reflect.TypeFor[MembersResponse](),
+		"AddMemberRequest":              reflect.TypeFor[AddMemberRequest](),
+		"AddMemberResponse":             reflect.TypeFor[AddMemberResponse](),
 	}
 	visited := map[string]bool{}
 	var check func(name string, typ reflect.Type)

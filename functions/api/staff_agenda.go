@@ -5,6 +5,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/lembra-app/lembra/shared/booking"
 	"github.com/lembra-app/lembra/shared/domain"
 	"github.com/lembra-app/lembra/shared/ptbr"
 	"github.com/lembra-app/lembra/shared/web"
@@ -33,7 +34,7 @@ func (s *server) staffAgenda(w http.ResponseWriter, r *http.Request, st Staff) e
 	if err != nil {
 		return err
 	}
-	web.WriteJSON(w, http.StatusOK, NewAgendaResponse(from, loc, apts, jobs, st.Tenant.StaffLabel))
+	web.WriteJSON(w, http.StatusOK, NewAgendaResponse(from, st.Tenant, apts, jobs))
 	return nil
 }
 
@@ -51,17 +52,24 @@ func (s *server) staffAppointment(w http.ResponseWriter, r *http.Request, st Sta
 	if err != nil {
 		return err
 	}
-	loc := st.Tenant.Location()
+	web.WriteJSON(w, http.StatusOK, NewStaffAppointmentResponse(st.Tenant, apt, jobs, s.env.Now(), s.env.Config.VoucherBaseURL))
+	return nil
+}
+
+// NewStaffAppointmentResponse is the details of an appointment at now: the Agenda's
+// view, the appointment, every job, and the window a cancellation notice would have.
+func NewStaffAppointmentResponse(t *domain.Tenant, apt *domain.Appointment, jobs []*domain.Job, now time.Time, voucherBaseURL string) StaffAppointmentResponse {
+	loc := t.Location()
 	out := StaffAppointmentResponse{
-		Agenda:      NewAgendaAppointment(apt, jobs, loc, st.Tenant.StaffLabel),
-		Appointment: NewAppointment(apt, loc, s.env.Config.VoucherBaseURL),
+		Agenda:      NewAgendaAppointment(apt, jobs, t),
+		Appointment: NewAppointment(apt, loc, voucherBaseURL),
 		Jobs:        make([]Job, 0, len(jobs)),
+		Window:      NewCancelWindow(booking.CancelWindow(apt, now, loc), loc),
 	}
 	for _, j := range jobs {
 		out.Jobs = append(out.Jobs, NewJob(j))
 	}
-	web.WriteJSON(w, http.StatusOK, out)
-	return nil
+	return out
 }
 
 // agendaDay is the day named by v (aaaa-mm-dd; empty: today) in loc, as the instants
@@ -82,14 +90,16 @@ func agendaDay(v string, loc *time.Location, now time.Time) (from, to time.Time,
 	return time.Date(y, m, d, 0, 0, 0, 0, loc), time.Date(y, m, d+1, 0, 0, 0, 0, loc), nil
 }
 
-// NewAgendaResponse builds the Agenda of the day starting at day (midnight in loc).
-func NewAgendaResponse(day time.Time, loc *time.Location, apts []*domain.Appointment, jobs map[string][]*domain.Job, staffLabel string) AgendaResponse {
+// NewAgendaResponse builds the Agenda of the day starting at day (midnight in the
+// tenant's zone).
+func NewAgendaResponse(day time.Time, t *domain.Tenant, apts []*domain.Appointment, jobs map[string][]*domain.Job) AgendaResponse {
+	loc := t.Location()
 	out := AgendaResponse{
 		Date: day.Format("2006-01-02"), DateLocal: ptbr.Date(day, loc), TimeZone: loc.String(),
 		Appointments: make([]AgendaAppointment, 0, len(apts)),
 	}
 	for _, a := range apts {
-		out.Appointments = append(out.Appointments, NewAgendaAppointment(a, jobs[a.ID], loc, staffLabel))
+		out.Appointments = append(out.Appointments, NewAgendaAppointment(a, jobs[a.ID], t))
 	}
 	return out
 }
@@ -101,21 +111,28 @@ var appointmentStatusLabels = map[domain.AppointmentStatus]string{
 	domain.AppointmentCanceled:  "cancelado",
 }
 
-// NewAgendaAppointment is the Agenda's view of an appointment and its jobs: the booking
-// notice, the reminder of the appointment's current time, and the client's answer.
-func NewAgendaAppointment(apt *domain.Appointment, jobs []*domain.Job, loc *time.Location, staffLabel string) AgendaAppointment {
+// NewAgendaAppointment is the Agenda's view of an appointment of tenant t and its jobs:
+// the booking notice, the reminder of the appointment's current time, the cancellation
+// notice if any, the client's answer, and the link to write to the client by hand.
+func NewAgendaAppointment(apt *domain.Appointment, jobs []*domain.Job, t *domain.Tenant) AgendaAppointment {
+	loc, staffLabel := t.Location(), t.StaffLabel
 	out := AgendaAppointment{
 		ID: apt.ID, ClientName: apt.ClientName, ClientPhone: apt.ClientPhone, Service: apt.Service,
 		StartsAt: apt.StartsAt.UTC(), StartsAtLocal: ptbr.DateTime(apt.StartsAt, loc),
 		Status: string(apt.Status), StatusLabel: appointmentStatusLabels[apt.Status],
+		CanCancel: apt.Status != domain.AppointmentCanceled,
+		WhatsAppURL: ptbr.WhatsAppURL(apt.ClientPhone,
+			ptbr.ManualMessage(apt.ClientName, t.Name, apt.Service, ptbr.Date(apt.StartsAt, loc), ptbr.Time(apt.StartsAt, loc))),
 	}
 	if out.StatusLabel == "" {
 		out.StatusLabel = "situação desconhecida"
 	}
 	out.ClientAnswer, out.ClientAnswerLabel, out.ClientAnswerAt = clientAnswer(apt, staffLabel)
-	var notice, reminder *domain.Job
+	var notice, reminder, cancel *domain.Job
 	for _, j := range jobs {
 		switch j.Type {
+		case domain.JobCanceled:
+			cancel = j
 		case domain.JobCreated:
 			notice = j
 		case domain.JobReminder:
@@ -128,6 +145,10 @@ func NewAgendaAppointment(apt *domain.Appointment, jobs []*domain.Job, loc *time
 	}
 	out.Notice = NewMessageState(notice, loc)
 	out.Reminder = NewMessageState(reminder, loc)
+	if cancel != nil {
+		ms := NewMessageState(cancel, loc)
+		out.CancelNotice = &ms
+	}
 	return out
 }
 

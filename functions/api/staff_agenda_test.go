@@ -48,6 +48,8 @@ func TestNewMessageState(t *testing.T) {
 	}
 }
 
+var jana = &domain.Tenant{ID: "studio-jana", Name: "Studio Jana", TimeZone: "America/Sao_Paulo", StaffLabel: "Falar com a Jana"}
+
 // TestNewAgendaAppointment: the notice, the reminder of the current time (not an older
 // one), the client's latest answer, and the local start.
 func TestNewAgendaAppointment(t *testing.T) {
@@ -75,7 +77,7 @@ func TestNewAgendaAppointment(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			apt := tt.apt
 			apt.ID, apt.ClientName, apt.StartsAt = "apt_1", "Maria", start
-			got := NewAgendaAppointment(&apt, tt.jobs, saoPaulo, "Falar com a Jana")
+			got := NewAgendaAppointment(&apt, tt.jobs, jana)
 			if got.ClientAnswer != tt.answer || got.ClientAnswerLabel != tt.answerText {
 				t.Errorf("answer %q %q, want %q %q", got.ClientAnswer, got.ClientAnswerLabel, tt.answer, tt.answerText)
 			}
@@ -108,6 +110,40 @@ func TestAgendaDay(t *testing.T) {
 		var we *web.Error
 		if !errors.As(err, &we) || we.Status != 400 || we.Field != "date" || we.Code != "invalid_time" {
 			t.Errorf("%q: %v, want 400 invalid_time on date", bad, err)
+		}
+	}
+}
+
+// TestAgendaWhatsAppAndCancel: the manual link (digits, Portuguese text with the date
+// and 24-hour time in the studio's zone), can_cancel, and the cancellation notice's
+// state when there is one.
+func TestAgendaWhatsAppAndCancel(t *testing.T) {
+	start := time.Date(2026, 12, 2, 17, 0, 0, 0, time.UTC) // 14:00 in São Paulo
+	cancel := &domain.Job{ID: "c", Type: domain.JobCanceled, Status: domain.JobSkipped, Reason: "Aviso de cancelamento não enviado: ..."}
+	for _, c := range []struct {
+		name      string
+		status    domain.AppointmentStatus
+		jobs      []*domain.Job
+		canCancel bool
+		notice    string
+	}{
+		{"scheduled", domain.AppointmentScheduled, nil, true, ""},
+		{"confirmed", domain.AppointmentConfirmed, nil, true, ""},
+		{"canceled without notice", domain.AppointmentCanceled, nil, false, ""},
+		{"canceled, notice not sent", domain.AppointmentCanceled, []*domain.Job{cancel}, false, "not_sent"},
+	} {
+		apt := &domain.Appointment{ID: "apt_1", ClientName: "Maria Souza", ClientPhone: "+5511987654321",
+			Service: "Design de sobrancelhas", StartsAt: start, Status: c.status}
+		got := NewAgendaAppointment(apt, c.jobs, jana)
+		want := "https://wa.me/5511987654321?text=Ol%C3%A1%2C%20Maria%21%20Aqui%20%C3%A9%20do%20Studio%20Jana%2C%20sobre%20o%20seu%20hor%C3%A1rio%20de%20Design%20de%20sobrancelhas%20em%2002%2F12%2F2026%20%C3%A0s%2014%3A00."
+		if got.WhatsAppURL != want {
+			t.Errorf("%s: whatsapp_url %s", c.name, got.WhatsAppURL)
+		}
+		if got.CanCancel != c.canCancel {
+			t.Errorf("%s: can_cancel %v", c.name, got.CanCancel)
+		}
+		if (got.CancelNotice == nil) != (c.notice == "") || got.CancelNotice != nil && (got.CancelNotice.State != c.notice || got.CancelNotice.Reason == "") {
+			t.Errorf("%s: cancel_notice %+v, want %q", c.name, got.CancelNotice, c.notice)
 		}
 	}
 }

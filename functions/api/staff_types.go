@@ -33,6 +33,13 @@ type AgendaAppointment struct {
 	ClientAnswerAt    time.Time    `json:"client_answer_at,omitzero"`
 	Notice            MessageState `json:"notice"`   // the booking notice
 	Reminder          MessageState `json:"reminder"` // the 24-hour reminder of the current time
+	// CancelNotice is the cancellation notice, absent when none was asked for.
+	CancelNotice *MessageState `json:"cancel_notice,omitempty"`
+	// WhatsAppURL opens the studio's WhatsApp (Business App) on a chat with the client,
+	// a Portuguese text about the appointment prefilled: https://wa.me/<digits>?text=…
+	WhatsAppURL string `json:"whatsapp_url"`
+	// CanCancel: the appointment is not canceled yet.
+	CanCancel bool `json:"can_cancel"`
 }
 
 // MessageState is where one of an appointment's messages is, as the Agenda's ticks show it.
@@ -55,6 +62,8 @@ type StaffAppointmentResponse struct {
 	Agenda      AgendaAppointment `json:"agenda"`
 	Appointment Appointment       `json:"appointment"`
 	Jobs        []Job             `json:"jobs"` // never null
+	// Window is whether a cancellation notice could go out now.
+	Window CancelWindow `json:"window"`
 }
 
 // MessagesResponse is one page of GET /v1/staff/messages.
