@@ -123,6 +123,26 @@ resource "google_project_iam_member" "api_reads_auth_users" {
   member  = "serviceAccount:${google_service_account.fn["api"].email}"
 }
 
+# api adds staff members (POST /v1/staff/members, owner only): it creates the Firebase
+# user by e-mail (firebaseauth.users.create) and asks for a password reset link
+# (accounts:sendOobCode, firebaseauth.users.sendEmail). The predefined roles holding
+# these (roles/firebaseauth.admin, roles/firebaseauth.editor) also delete users and read
+# and change the project's auth configuration and its secrets (firebaseauth.configs.*):
+# a custom role holds just the two
+# (https://cloud.google.com/iam/docs/roles-permissions/firebaseauth).
+resource "google_project_iam_custom_role" "api_adds_staff" {
+  project     = var.project
+  role_id     = "lembraApiAddsStaff"
+  title       = "Lembra api: add staff members"
+  permissions = ["firebaseauth.users.create", "firebaseauth.users.sendEmail"]
+}
+
+resource "google_project_iam_member" "api_adds_staff" {
+  project = var.project
+  role    = google_project_iam_custom_role.api_adds_staff.name
+  member  = "serviceAccount:${google_service_account.fn["api"].email}"
+}
+
 resource "google_project_iam_member" "dispatch_reads_tenant_tokens" {
   project = var.project
   role    = "roles/secretmanager.secretAccessor"

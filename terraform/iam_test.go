@@ -31,6 +31,8 @@ type codeUse struct {
 	Needs       map[string]bool // firestore, tasks, secrets, pubsub, auth
 	StoreCalls  []string        // methods called on the store (to tell readers from writers)
 	SecretNames []string        // config fields naming the secrets it reads
+	// CreatesUsers: it calls the Admin SDK's CreateUser or PasswordResetLink.
+	CreatesUsers bool
 }
 
 // functionUses parses functions/<name> (tests excluded) for env.<Client>(…) calls, the
@@ -67,6 +69,9 @@ func functionUses(t *testing.T, name string) codeUse {
 					}
 				}
 			case *ast.SelectorExpr:
+				if n.Sel.Name == "CreateUser" || n.Sel.Name == "PasswordResetLink" {
+					u.CreatesUsers = true
+				}
 				if strings.HasPrefix(n.Sel.Name, "Meta") && strings.HasSuffix(n.Sel.Name, "ID") {
 					u.SecretNames = append(u.SecretNames, n.Sel.Name)
 				}
@@ -359,6 +364,11 @@ func TestGrantsMatchWhatTheCodeUses(t *testing.T) {
 		var wantProject []string
 		if u.Needs["auth"] {
 			wantProject = []string{"roles/firebaseauth.viewer"}
+		}
+		// Creating users and their password reset links (adding staff members): the
+		// custom role with just those two permissions, nothing broader.
+		if u.CreatesUsers {
+			wantProject = append(wantProject, "google_project_iam_custom_role.api_adds_staff.name")
 		}
 		if !slices.Equal(g.UnconditionedRoles, wantProject) || len(g.OtherProjectRoles) > 0 {
 			t.Errorf("%s: project-wide roles %v %v beyond Firestore, want %v", name, g.UnconditionedRoles, g.OtherProjectRoles, wantProject)
