@@ -5,6 +5,8 @@ cd "$(dirname "$0")/.."
 
 need_apt=()
 command -v java >/dev/null 2>&1 || need_apt+=(default-jre-headless)
+# Debian's Chromium, for the dashboard's browser tests (headless, driven from Go).
+[ -x /usr/bin/chromium ] || need_apt+=(chromium)
 if ! command -v gcloud >/dev/null 2>&1; then
   echo "install-deps: gcloud is missing. Install the Google Cloud CLI with its emulator components" >&2
   echo "  (google-cloud-cli, google-cloud-cli-firestore-emulator, google-cloud-cli-pubsub-emulator)" >&2
@@ -34,4 +36,14 @@ done
 firebase_dir=scripts/internal/emulators/node
 if ! "$firebase_dir/node_modules/.bin/firebase" --version 2>/dev/null | grep -qx "$(node -p "require('./$firebase_dir/package-lock.json').packages['node_modules/firebase-tools'].version")"; then
   (cd "$firebase_dir" && npm ci --no-audit --no-fund --loglevel=error)
+fi
+# The staff dashboard (dashboard/): npm ci from its lockfile when node_modules is missing
+# or was installed from another lockfile, then the esbuild build into dashboard/dist when
+# a source is newer than the last build (a few hundred ms; nothing when up to date).
+dash=dashboard
+if ! cmp -s "$dash/package-lock.json" "$dash/node_modules/.lembra-lockfile" 2>/dev/null; then
+  (cd "$dash" && npm ci --no-audit --no-fund --loglevel=error && cp package-lock.json node_modules/.lembra-lockfile)
+fi
+if [ ! -f "$dash/dist/index.html" ] || [ -n "$(find "$dash/src" "$dash/index.html" "$dash/build.mjs" "$dash/package-lock.json" -newer "$dash/dist/index.html" -print -quit)" ]; then
+  (cd "$dash" && node build.mjs)
 fi

@@ -99,6 +99,7 @@ func run(log *slog.Logger, httpAddr, firestoreAddr, pubsubAddr, tasksAddr, secre
 	go stack.Schedule(ctx, time.Minute) // Cloud Scheduler runs it every 5 minutes; locally every minute
 	fmt.Printf(`
 Lembra is running locally.
+  Dashboard       %[10]s   (sign in as %[7]s, password %[8]s)
   Booking API     %[1]s/api/v1/appointments   (Authorization: Bearer %[2]s)
   Dispatch        %[1]s/dispatch               (called by the Cloud Tasks stand-in)
   Webhook         %[1]s/webhook                (Meta stand-in posts signed statuses here)
@@ -109,7 +110,7 @@ Lembra is running locally.
   Staff sign-in   %[7]s / %[8]s (owner of %[6]s; Firebase Auth emulator at %[9]s)
   Staff API       %[1]s/api/v1/staff/me        (Authorization: Bearer <ID token>)
 Press Ctrl-C to stop.
-`, stack.URL, devstack.DemoAPIKey, stack.MetaURL, fs.Host, ps.Host, devstack.DemoTenantID, devstack.DemoOwnerEmail, devstack.DemoOwnerPassword, authHost)
+`, stack.URL, devstack.DemoAPIKey, stack.MetaURL, fs.Host, ps.Host, devstack.DemoTenantID, devstack.DemoOwnerEmail, devstack.DemoOwnerPassword, authHost, stack.DashboardURL)
 	<-ctx.Done()
 	fmt.Println("stopping…")
 	return nil

@@ -59,19 +59,24 @@ type Options struct {
 	// QueueRetry is the dispatch queue's retry policy (default: Terraform's).
 	QueueRetry *cloudtaskspb.RetryConfig
 	Log        *slog.Logger
+	// DashboardDir is the built staff dashboard served at / (default:
+	// DefaultDashboardDir, this checkout's dashboard/dist).
+	DashboardDir string
 }
 
 // Stack is a running local Lembra.
 type Stack struct {
-	Config   config.Config
-	Env      *app.Env
-	URL      string // functions at URL+"/api", URL+"/dispatch"
-	AuthHost string // the Firebase Auth emulator (host:port), when the stack has one
-	Tasks    *taskstandin.Server
-	Secrets  *secretstandin.Server
-	Meta     *metastandin.Server
-	MetaURL  string
-	Signer   *oidcsigner.Signer
+	Config config.Config
+	Env    *app.Env
+	URL    string // functions at URL+"/api", URL+"/dispatch"
+	// DashboardURL is the staff dashboard (URL+"/"), with its /config.json.
+	DashboardURL string
+	AuthHost     string // the Firebase Auth emulator (host:port), when the stack has one
+	Tasks        *taskstandin.Server
+	Secrets      *secretstandin.Server
+	Meta         *metastandin.Server
+	MetaURL      string
+	Signer       *oidcsigner.Signer
 
 	secretWriter *secrets.SecretManager
 	srv          *http.Server
@@ -269,6 +274,13 @@ func Start(ctx context.Context, o Options) (s *Stack, err error) {
 	mux.Handle("/events", eventsfn.PushHandler(evSvc))
 	mux.Handle("/oidc/jwks", s.Signer.JWKSHandler()) // the key of the tasks' and scheduler's tokens
 	mux.HandleFunc("/healthz", func(w http.ResponseWriter, r *http.Request) { fmt.Fprintln(w, "ok") })
+	if o.DashboardDir == "" {
+		o.DashboardDir = DefaultDashboardDir()
+	}
+	dashConfig, dashFiles := s.dashboardHandler(o.DashboardDir, o.Project)
+	mux.Handle("GET /config.json", dashConfig)
+	mux.Handle("/", dashFiles) // the staff dashboard, on the api's origin
+	s.DashboardURL = s.URL + "/"
 	s.srv = &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
 	go func() { _ = s.srv.Serve(lis) }()
 	return s, nil

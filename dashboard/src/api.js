@@ -1,0 +1,69 @@
+// The staff API client: every call carries the signed-in user's Firebase ID token, a 401
+// is retried once with a fresh token and then sends the user back to sign-in, and every
+// error becomes an ApiError whose message is Portuguese (the API's own message is for
+// developers and never shown).
+import { apiErrorText } from './format.js';
+
+export class ApiError extends Error {
+  constructor(status, code, field) {
+    super(apiErrorText(status, code, field));
+    this.status = status;
+    this.code = code;
+    this.field = field;
+  }
+}
+
+let base = '';
+let currentUser = () => null;
+let unauthorized = () => {};
+
+/** Sets where the API is, how to get the signed-in user and what a final 401 does. */
+export function configureApi(o) {
+  base = o.apiBase.replace(/\/+$/, '');
+  currentUser = o.currentUser;
+  unauthorized = o.onUnauthorized;
+}
+
+/** Calls the staff API: api('/v1/staff/agenda?date=…'), api(path, {method, body}). */
+export async function api(path, { method = 'GET', body, signal } = {}) {
+  for (let attempt = 0; attempt < 2; attempt++) {
+    const user = currentUser();
+    if (!user) {
+      unauthorized();
+      throw new ApiError(401, 'unauthenticated', '');
+    }
+    let token;
+    try {
+      token = await user.getIdToken(attempt > 0);
+    } catch {
+      unauthorized();
+      throw new ApiError(401, 'unauthenticated', '');
+    }
+    const headers = { Authorization: `Bearer ${token}`, Accept: 'application/json' };
+    if (body !== undefined) headers['Content-Type'] = 'application/json';
+    let res;
+    try {
+      res = await fetch(base + path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body), signal });
+    } catch (e) {
+      if (e?.name === 'AbortError') throw e;
+      throw new ApiError(0, '', '');
+    }
+    if (res.status === 401 && attempt === 0) continue;
+    if (res.status === 401) {
+      unauthorized();
+      throw new ApiError(401, 'unauthenticated', '');
+    }
+    let data = null;
+    try {
+      data = await res.json();
+    } catch {
+      data = null;
+    }
+    if (!res.ok) {
+      const e = (data && data.error) || {};
+      throw new ApiError(res.status, e.code || '', e.field || '');
+    }
+    return data;
+  }
+  throw new ApiError(401, 'unauthenticated', '');
+}

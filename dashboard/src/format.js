@@ -1,0 +1,250 @@
+// Pure helpers of the dashboard: days in the studio's time zone, phone numbers, the
+// ticks of a message's state, and Portuguese texts for the API's and Firebase's errors.
+// No DOM here, so test/format.test.js checks them with node --test.
+
+/** The day (aaaa-mm-dd) it is at instant `now` in time zone `tz`. */
+export function todayIn(tz, now = new Date()) {
+  const parts = Object.fromEntries(
+    new Intl.DateTimeFormat('en-US', { timeZone: tz, year: 'numeric', month: '2-digit', day: '2-digit' })
+      .formatToParts(now)
+      .map((p) => [p.type, p.value]),
+  );
+  return `${parts.year}-${parts.month}-${parts.day}`;
+}
+
+const dayRe = /^(\d{4})-(\d{2})-(\d{2})$/;
+
+/** Whether s is a real calendar day written aaaa-mm-dd. */
+export function isDay(s) {
+  const m = dayRe.exec(s || '');
+  if (!m) return false;
+  const d = new Date(Date.UTC(+m[1], +m[2] - 1, +m[3]));
+  return d.getUTCFullYear() === +m[1] && d.getUTCMonth() === +m[2] - 1 && d.getUTCDate() === +m[3];
+}
+
+/** The day n days after day (aaaa-mm-dd; n may be negative). */
+export function addDays(day, n) {
+  const m = dayRe.exec(day);
+  if (!m) throw new Error(`not a day: ${day}`);
+  const d = new Date(Date.UTC(+m[1], +m[2] - 1, +m[3] + n));
+  return d.toISOString().slice(0, 10);
+}
+
+/** "quarta-feira, 2 de dezembro de 2026" for 2026-12-02. */
+export function dayTitle(day) {
+  const m = dayRe.exec(day);
+  if (!m) return day;
+  return new Intl.DateTimeFormat('pt-BR', { timeZone: 'UTC', weekday: 'long', day: 'numeric', month: 'long', year: 'numeric' })
+    .format(new Date(Date.UTC(+m[1], +m[2] - 1, +m[3])));
+}
+
+/** "02/12/2026" for 2026-12-02. */
+export function dayLocal(day) {
+  const m = dayRe.exec(day);
+  return m ? `${m[3]}/${m[2]}/${m[1]}` : day;
+}
+
+/** Offset of tz from UTC at instant ms, in minutes (e.g. -180 for São Paulo). */
+function offsetMinutes(ms, tz) {
+  const p = Object.fromEntries(
+    new Intl.DateTimeFormat('en-US', {
+      timeZone: tz, hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit',
+      hour: '2-digit', minute: '2-digit', second: '2-digit',
+    }).formatToParts(new Date(ms)).map((x) => [x.type, x.value]),
+  );
+  const asUTC = Date.UTC(+p.year, +p.month - 1, +p.day, +p.hour, +p.minute, +p.second);
+  return Math.round((asUTC - Math.floor(ms / 1000) * 1000) / 60000);
+}
+
+/**
+ * The RFC 3339 instant of wall time `time` (HH:mm) on `day` (aaaa-mm-dd) in zone tz,
+ * written with tz's offset: ("2026-12-02", "14:00", "America/Sao_Paulo") →
+ * "2026-12-02T14:00:00-03:00". Empty string when day or time is not valid.
+ */
+export function localToRFC3339(day, time, tz) {
+  const t = /^(\d{2}):(\d{2})$/.exec(time || '');
+  if (!isDay(day) || !t || +t[1] > 23 || +t[2] > 59) return '';
+  const [y, mo, d] = day.split('-').map(Number);
+  const wall = Date.UTC(y, mo - 1, d, +t[1], +t[2]);
+  let off = offsetMinutes(wall, tz);
+  off = offsetMinutes(wall - off * 60000, tz); // again at the instant itself (DST changes)
+  const sign = off < 0 ? '-' : '+';
+  const abs = Math.abs(off);
+  const pad = (n) => String(n).padStart(2, '0');
+  return `${day}T${t[1]}:${t[2]}:00${sign}${pad(Math.floor(abs / 60))}:${pad(abs % 60)}`;
+}
+
+/** Splits the API's "dd/mm/aaaa HH:mm" into {day: aaaa-mm-dd, time: HH:mm}. */
+export function splitLocal(local) {
+  const m = /^(\d{2})\/(\d{2})\/(\d{4}) (\d{2}):(\d{2})$/.exec(local || '');
+  if (!m) return { day: '', time: '' };
+  return { day: `${m[3]}-${m[2]}-${m[1]}`, time: `${m[4]}:${m[5]}` };
+}
+
+/**
+ * A phone number as typed by staff, in E.164 (+5511987654321): spaces, dots, dashes and
+ * parentheses dropped; a Brazilian number typed without the country code (DDD and 8 or 9
+ * digits) gets +55. Empty string when it cannot be a phone number.
+ */
+export function normalizePhone(typed) {
+  const s = String(typed || '').trim();
+  const plus = s.startsWith('+') || s.startsWith('00');
+  let digits = s.replace(/[\s().-]/g, '').replace(/^\+/, '');
+  if (!/^\d+$/.test(digits)) return '';
+  if (s.startsWith('00')) digits = digits.slice(2);
+  if (!plus && (digits.length === 10 || digits.length === 11)) digits = '55' + digits;
+  if (digits.length < 8 || digits.length > 15) return '';
+  return '+' + digits;
+}
+
+/** The digits of a phone number (its WhatsApp id): "+55 11 98765-4321" → "5511987654321". */
+export function waID(phone) {
+  return String(phone || '').replace(/\D/g, '');
+}
+
+/**
+ * How a message's state is drawn: the ticks (✓ sent, ✓✓ delivered, ✓✓ blue read), a
+ * word for the states without ticks, and the tone the stylesheet colours.
+ */
+export function ticks(state) {
+  switch (state) {
+    case 'sent': return { mark: '✓', tone: 'sent' };
+    case 'delivered': return { mark: '✓✓', tone: 'delivered' };
+    case 'read': return { mark: '✓✓', tone: 'read' };
+    case 'failed': return { mark: '✕', tone: 'failed' };
+    case 'not_sent': return { mark: '–', tone: 'not-sent' };
+    case 'scheduled': return { mark: '◷', tone: 'waiting' };
+    case 'pending': return { mark: '◷', tone: 'waiting' };
+    default: return { mark: '', tone: 'waiting' };
+  }
+}
+
+/** Fallback labels of a message state, should the API ever send none. */
+export const stateLabels = {
+  not_sent: 'não enviada', scheduled: 'agendada', pending: 'na fila de envio', sent: 'enviada',
+  delivered: 'entregue', read: 'lida', failed: 'falhou',
+};
+
+/** The outcome of a cancel notice as the dialog reports it (data-outcome). */
+export function noticeOutcome(state) {
+  switch (state) {
+    case undefined: case '': case 'none': return 'none';
+    case 'sent': case 'delivered': case 'read': return 'sent';
+    case 'failed': return 'failed';
+    case 'not_sent': return 'not_sent';
+    default: return 'pending';
+  }
+}
+
+/** Whether the cancel notice has reached a state the dialog stops polling at. */
+export function noticeFinal(state) {
+  return noticeOutcome(state) !== 'pending';
+}
+
+/** The dialog's sentence after a cancel, for a notice outcome and its reason. */
+export function cancelResultText(outcome, reason) {
+  const why = (reason || '').trim() || 'motivo não informado';
+  switch (outcome) {
+    case 'none': return 'Agendamento cancelado. Cliente não avisada.';
+    case 'sent': return 'Agendamento cancelado. Aviso enviado.';
+    case 'not_sent': return `Agendamento cancelado. Aviso não enviado: ${why}`;
+    case 'failed': return `Agendamento cancelado. O envio do aviso falhou: ${why}`;
+    default: return 'Agendamento cancelado. Enviando o aviso à cliente…';
+  }
+}
+
+const fieldLabels = {
+  client_name: 'nome da cliente', client_phone: 'telefone', service: 'serviço', location: 'local',
+  starts_at: 'data e horário', date: 'data', from: 'data inicial', to: 'data final', q: 'busca',
+  status: 'situação', type: 'tipo', view: 'lista', cursor: 'página', email: 'e-mail', role: 'função',
+  notify_client: 'aviso à cliente', request_id: 'identificador do pedido', days: 'dias',
+};
+
+const codeTexts = {
+  required: 'preencha este campo',
+  invalid_value: 'valor inválido',
+  invalid_time: 'data ou horário inválido',
+  invalid_phone: 'número de telefone inválido',
+  invalid_email: 'e-mail inválido',
+  in_past: 'este horário já passou',
+  too_long: 'texto longo demais',
+  too_short: 'texto curto demais',
+  invalid_characters: 'há caracteres que não podem ser usados',
+  invalid_type: 'formato inválido',
+  invalid_cursor: 'a página pedida não vale mais; recarregue a lista',
+};
+
+/**
+ * The Portuguese sentence for an API error: its HTTP status and, from the body
+ * {"error":{code, message, field}}, the code and field (the API's own message is
+ * English and meant for developers, so it is never shown). status 0: no answer.
+ */
+export function apiErrorText(status, code = '', field = '') {
+  if (status === 0) return 'Sem conexão com o servidor. Confira a internet e tente de novo.';
+  if (status === 401) return 'Sua sessão terminou. Entre novamente.';
+  if (status === 403) return 'Você não tem permissão para isso: apenas a responsável pelo estúdio pode fazer esta ação.';
+  if (status === 404) return 'Não encontrado: talvez tenha sido removido.';
+  if (status === 409) {
+    if (code === 'member_of_another_tenant' || field === 'email') return 'Este e-mail já pertence à equipe de outro estúdio.';
+    if (code === 'already_canceled') return 'Este agendamento já estava cancelado.';
+    return 'Os dados mudaram enquanto você editava. Recarregue a página e tente de novo.';
+  }
+  if (status === 413) return 'Os dados enviados são grandes demais.';
+  if (status === 429) return 'Muitas solicitações seguidas. Aguarde um pouco e tente de novo.';
+  if (status >= 400 && status < 500) {
+    const what = fieldLabels[field];
+    const why = codeTexts[code];
+    if (what && why) return `Confira o campo ${what}: ${why}.`;
+    if (what) return `Confira o campo ${what}.`;
+    if (why) return `Pedido recusado: ${why}.`;
+    return 'Pedido recusado. Confira os dados e tente de novo.';
+  }
+  return 'O servidor teve um problema. Tente de novo em instantes.';
+}
+
+/** The Portuguese sentence for a Firebase Authentication error code (auth/...). */
+export function authErrorText(code) {
+  switch (code) {
+    case 'auth/invalid-credential': case 'auth/wrong-password': case 'auth/user-not-found':
+    case 'auth/invalid-login-credentials':
+      return 'E-mail ou senha incorretos.';
+    case 'auth/invalid-email': case 'auth/missing-email': return 'Digite um e-mail válido.';
+    case 'auth/missing-password': return 'Digite a senha.';
+    case 'auth/user-disabled': return 'Esta conta foi desativada. Fale com a responsável pelo estúdio.';
+    case 'auth/too-many-requests': return 'Muitas tentativas. Aguarde alguns minutos ou redefina a senha.';
+    case 'auth/network-request-failed': return 'Sem conexão. Confira a internet e tente de novo.';
+    default: return 'Não foi possível entrar agora. Tente de novo.';
+  }
+}
+
+/** "02/12/2026 14:00" for an RFC 3339 instant in zone tz; "" for none. */
+export function formatInstant(iso, tz) {
+  if (!iso) return '';
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return '';
+  const p = Object.fromEntries(
+    new Intl.DateTimeFormat('en-US', {
+      timeZone: tz, hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit',
+    }).formatToParts(d).map((x) => [x.type, x.value]),
+  );
+  return `${p.day}/${p.month}/${p.year} ${p.hour}:${p.minute}`;
+}
+
+/** Portuguese names of the job types and statuses (the API's card labels win when given). */
+export const jobTypeLabels = {
+  appointment_created: 'Aviso de agendamento',
+  appointment_reminder: 'Lembrete de 24 horas',
+  appointment_canceled: 'Aviso de cancelamento',
+  button_reply: 'Resposta a botão',
+};
+
+export const jobStatusLabels = {
+  pending: 'pendente', queued: 'na fila', sending: 'enviando', unknown: 'aguardando a Meta',
+  sent: 'enviada', delivered: 'entregue', read: 'lida', failed: 'falhou', skipped: 'não enviada',
+};
+
+/** The statuses each list of the Mensagens panel can be filtered by. */
+export const viewStatuses = {
+  queue: ['pending', 'queued', 'sending', 'unknown'],
+  history: ['sent', 'delivered', 'read', 'failed', 'skipped'],
+};

@@ -1,0 +1,71 @@
+// #/conversa/<wa_id>: one client's conversation — automatic messages, the client's own
+// messages and what staff sent from the WhatsApp Business App — with the 24-hour window.
+import { api } from '../api.js';
+import { fill, h, refill } from '../dom.js';
+import { errorBox, loading, pollStatus } from '../ui.js';
+
+const enc = encodeURIComponent;
+const sourceLabels = { client: 'Cliente', automation: 'Automático', manual: 'Enviada pelo WhatsApp Business', history: 'Histórico' };
+
+export async function conversationView(ctx, main, waID) {
+  ctx.title('Conversa');
+  const body = h('div', {}, loading());
+  const status = pollStatus();
+  main.append(h('a', { class: 'back', href: '#/mensagens' }, '‹ Mensagens'), status.el, body);
+  let last = '';
+  const load = async () => {
+    let data;
+    try {
+      data = await api(`/v1/staff/conversations/${enc(waID)}`, { signal: ctx.signal });
+    } catch (e) {
+      if (!ctx.alive()) return;
+      if (!last) fill(body, h('h1', {}, 'Conversa'), errorBox(e.message));
+      else status.failed(e);
+      throw e;
+    }
+    if (!ctx.alive()) return;
+    status.ok();
+    const json = JSON.stringify(data);
+    if (json === last) return;
+    last = json;
+    const w = data.window || {};
+    const msgs = data.messages || [];
+    ctx.title(`${data.client_name || `+${waID}`} · Conversa`);
+    refill(
+      body,
+      h(
+        'section',
+        { 'data-testid': 'conversation', 'data-wa-id': data.wa_id || waID, 'aria-labelledby': 'conv-title' },
+        h('h1', { id: 'conv-title' }, data.client_name || 'Cliente', h('span', { class: 'sub' }, ` · +${data.wa_id || waID}`)),
+        h(
+          'p',
+          { class: `window-state ${w.open ? 'is-open' : 'is-closed'}`, 'data-testid': 'conv-window', 'data-open': String(!!w.open) },
+          w.label || (w.open ? `Janela de conversa aberta até ${w.until_local}` : 'Janela de conversa fechada'),
+        ),
+        msgs.length
+          ? h(
+              'ol',
+              { class: 'conv', 'aria-label': 'Mensagens, da mais antiga para a mais recente' },
+              msgs.map((m) =>
+                h(
+                  'li',
+                  { class: `bubble dir-${m.direction} src-${m.source}`, 'data-testid': 'conv-message', 'data-source': m.source, 'data-direction': m.direction, 'data-id': m.id },
+                  h('span', { class: 'bubble-meta' }, m.source_label || sourceLabels[m.source] || m.source, ' · ', m.at_local),
+                  h('span', { class: 'bubble-text' }, m.text || `[${m.type}]`),
+                  (m.status_label || m.job_id) &&
+                    h(
+                      'span',
+                      { class: 'bubble-status' },
+                      m.status_label,
+                      m.job_id && [m.status_label ? ' · ' : '', h('a', { href: `#/mensagem/${enc(m.job_id)}` }, 'detalhes')],
+                    ),
+                ),
+              ),
+            )
+          : h('p', { class: 'empty' }, 'Nenhuma mensagem com esta cliente ainda.'),
+      ),
+    );
+  };
+  await load().catch(() => {});
+  ctx.poll(load);
+}

@@ -1,0 +1,116 @@
+// Table tests of the dashboard's pure helpers: `npm test` in dashboard/ (node --test),
+// also run by scripts/localstack's TestDashboardPureHelpers.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import {
+  addDays, apiErrorText, authErrorText, cancelResultText, dayLocal, dayTitle, isDay, localToRFC3339,
+  normalizePhone, noticeFinal, noticeOutcome, splitLocal, ticks, todayIn, waID,
+} from '../src/format.js';
+
+test('todayIn: the day in the studio zone, not the browser one', () => {
+  const at = new Date('2026-12-03T01:30:00Z'); // 22:30 on the 2nd in São Paulo
+  assert.equal(todayIn('America/Sao_Paulo', at), '2026-12-02');
+  assert.equal(todayIn('UTC', at), '2026-12-03');
+  assert.equal(todayIn('Asia/Tokyo', at), '2026-12-03');
+});
+
+test('addDays and isDay', () => {
+  for (const [day, n, want] of [
+    ['2026-12-31', 1, '2027-01-01'], ['2026-03-01', -1, '2026-02-28'], ['2028-02-28', 1, '2028-02-29'], ['2026-06-15', 0, '2026-06-15'],
+  ]) assert.equal(addDays(day, n), want, `${day}+${n}`);
+  for (const [s, want] of [['2026-02-29', false], ['2028-02-29', true], ['2026-13-01', false], ['26-01-01', false], ['', false], ['2026-01-01', true]]) {
+    assert.equal(isDay(s), want, s);
+  }
+  assert.throws(() => addDays('amanhã', 1));
+});
+
+test('dayTitle and dayLocal in Portuguese', () => {
+  assert.equal(dayTitle('2026-12-02'), 'quarta-feira, 2 de dezembro de 2026');
+  assert.equal(dayLocal('2026-12-02'), '02/12/2026');
+});
+
+test('localToRFC3339: wall time in the studio zone', () => {
+  for (const [day, time, tz, want] of [
+    ['2026-12-02', '14:00', 'America/Sao_Paulo', '2026-12-02T14:00:00-03:00'],
+    ['2026-12-02', '00:05', 'America/Manaus', '2026-12-02T00:05:00-04:00'],
+    ['2026-07-01', '09:30', 'Europe/Lisbon', '2026-07-01T09:30:00+01:00'],
+    ['2026-01-15', '09:30', 'Europe/Lisbon', '2026-01-15T09:30:00+00:00'],
+    ['2026-07-01', '09:30', 'Asia/Kolkata', '2026-07-01T09:30:00+05:30'],
+    ['2026-02-30', '09:30', 'UTC', ''],
+    ['2026-02-01', '24:00', 'UTC', ''],
+    ['2026-02-01', '', 'UTC', ''],
+  ]) assert.equal(localToRFC3339(day, time, tz), want, `${day} ${time} ${tz}`);
+});
+
+test('splitLocal', () => {
+  assert.deepEqual(splitLocal('02/12/2026 14:00'), { day: '2026-12-02', time: '14:00' });
+  assert.deepEqual(splitLocal('ontem'), { day: '', time: '' });
+});
+
+test('normalizePhone and waID', () => {
+  for (const [typed, want] of [
+    ['+55 11 98765-4321', '+5511987654321'],
+    ['(11) 98765-4321', '+5511987654321'],
+    ['11 3456-7890', '+551134567890'],
+    ['5511987654321', '+5511987654321'],
+    ['0055 11 98765 4321', '+5511987654321'],
+    ['+1 (415) 555-0100', '+14155550100'],
+    ['abc', ''],
+    ['123', ''],
+    ['', ''],
+  ]) assert.equal(normalizePhone(typed), want, typed);
+  assert.equal(waID('+55 11 98765-4321'), '5511987654321');
+});
+
+test('ticks of each state', () => {
+  assert.deepEqual(ticks('sent'), { mark: '✓', tone: 'sent' });
+  assert.deepEqual(ticks('delivered'), { mark: '✓✓', tone: 'delivered' });
+  assert.deepEqual(ticks('read'), { mark: '✓✓', tone: 'read' });
+  assert.equal(ticks('failed').tone, 'failed');
+  assert.equal(ticks('not_sent').tone, 'not-sent');
+  assert.equal(ticks('pending').tone, 'waiting');
+});
+
+test('cancel notice outcomes and texts', () => {
+  for (const [state, outcome, final] of [
+    ['none', 'none', true], [undefined, 'none', true], ['pending', 'pending', false], ['scheduled', 'pending', false],
+    ['sent', 'sent', true], ['delivered', 'sent', true], ['read', 'sent', true], ['failed', 'failed', true], ['not_sent', 'not_sent', true],
+  ]) {
+    assert.equal(noticeOutcome(state), outcome, String(state));
+    assert.equal(noticeFinal(state), final, String(state));
+  }
+  assert.equal(cancelResultText('sent'), 'Agendamento cancelado. Aviso enviado.');
+  assert.equal(cancelResultText('none'), 'Agendamento cancelado. Cliente não avisada.');
+  assert.equal(cancelResultText('not_sent', 'Janela de 24 horas fechada.'), 'Agendamento cancelado. Aviso não enviado: Janela de 24 horas fechada.');
+  assert.match(cancelResultText('failed', ''), /motivo não informado/);
+});
+
+test('API errors in Portuguese, never the API message', () => {
+  for (const [status, code, field, want] of [
+    [0, '', '', /Sem conexão/],
+    [401, 'unauthenticated', '', /Entre novamente/],
+    [403, 'forbidden', '', /permissão/],
+    [404, 'not_found', '', /Não encontrado/],
+    [409, 'conflict', 'email', /outro estúdio/],
+    [409, 'conflict', '', /Recarregue/],
+    [400, 'required', 'client_name', /^Confira o campo nome da cliente: preencha este campo\.$/],
+    [400, 'invalid_time', 'to', /data final/],
+    [400, 'weird', 'weird_field', /Pedido recusado/],
+    [500, 'internal', '', /servidor/],
+    [503, '', '', /servidor/],
+  ]) assert.match(apiErrorText(status, code, field), want, `${status} ${code} ${field}`);
+});
+
+test('Firebase sign-in errors in Portuguese', () => {
+  assert.equal(authErrorText('auth/invalid-credential'), 'E-mail ou senha incorretos.');
+  assert.match(authErrorText('auth/too-many-requests'), /Muitas tentativas/);
+  assert.match(authErrorText('auth/something-new'), /Não foi possível entrar/);
+});
+
+test('formatInstant in the studio zone', async () => {
+  const { formatInstant } = await import('../src/format.js');
+  assert.equal(formatInstant('2026-12-02T17:00:00Z', 'America/Sao_Paulo'), '02/12/2026 14:00');
+  assert.equal(formatInstant('2026-12-03T02:59:00Z', 'America/Sao_Paulo'), '02/12/2026 23:59');
+  assert.equal(formatInstant('', 'UTC'), '');
+  assert.equal(formatInstant('never', 'UTC'), '');
+});
