@@ -114,3 +114,23 @@ resource "google_firestore_index" "jobs_panel_history_type" {
     order      = "DESCENDING"
   }
 }
+
+# The Mensagens chart (store.DailyCounts), count aggregations on one tenant's jobs per
+# day: sent_at, provider_status_times.delivered and provider_status_times.read ranges use
+# the automatic single-field indexes; the failures of a day,
+#   Where("status", "==", "failed").Where("updated_at", ">=", …).Where("updated_at", "<", …)
+# need status + updated_at ascending (the history's index is descending).
+resource "google_firestore_index" "jobs_daily_failed" {
+  database    = google_firestore_database.default.name
+  collection  = "jobs"
+  query_scope = "COLLECTION"
+
+  fields {
+    field_path = "status"
+    order      = "ASCENDING"
+  }
+  fields {
+    field_path = "updated_at"
+    order      = "ASCENDING"
+  }
+}

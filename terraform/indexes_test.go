@@ -698,7 +698,7 @@ func TestPanelQueriesHaveIndexes(t *testing.T) {
 			continue
 		}
 		body := src[fset.Position(fd.Body.Pos()).Offset:fset.Position(fd.Body.End()).Offset]
-		if fd.Name.Name == "PanelJobs" {
+		if fd.Name.Name == "PanelJobs" || fd.Name.Name == "DailyCounts" {
 			continue // checked below
 		}
 		// One query is one statement: a chain continued on lines that start with ".".
@@ -732,7 +732,30 @@ func TestPanelQueriesHaveIndexes(t *testing.T) {
 	if !regexp.MustCompile(`if v == PanelQueue \{\s*return "scheduled_for"\s*\}\s*return "updated_at"`).MatchString(orderField) {
 		t.Fatalf("PanelView.OrderField changed: update the jobs_panel_* indexes in firestore.tf and this test")
 	}
+	// DailyCounts, the chart: sent_at, provider_status_times.delivered and .read ranges
+	// (one field each) and status == failed with an updated_at range (ascending: a
+	// range without an order is served in the range field's ascending order).
+	daily := funcBody(t, src, "DailyCounts")
+	var dailyShapes []string
+	for _, stmt := range strings.Split(daily, "\n") {
+		var fs []string
+		for _, m := range regexp.MustCompile(`\.\s*Where\(\s*"([^"]+)"\s*,\s*"([^"]+)"`).FindAllStringSubmatch(stmt, -1) {
+			fs = append(fs, m[1]+" "+m[2])
+		}
+		if len(fs) > 0 {
+			dailyShapes = append(dailyShapes, strings.Join(fs, ", "))
+		}
+	}
+	if !slices.Equal(dailyShapes, []string{
+		"sent_at >=, sent_at <",
+		"provider_status_times.delivered >=, provider_status_times.delivered <",
+		"provider_status_times.read >=, provider_status_times.read <",
+		"status ==, updated_at >=, updated_at <",
+	}) {
+		t.Fatalf("DailyCounts' queries changed (%q): update the jobs_daily_* indexes in firestore.tf and this test", dailyShapes)
+	}
 	shapes := [][]indexField{
+		{{"status", "ASCENDING"}, {"updated_at", "ASCENDING"}}, // DailyCounts' failed
 		{{"status", "ASCENDING"}, {"scheduled_for", "ASCENDING"}},
 		{{"type", "ASCENDING"}, {"status", "ASCENDING"}, {"scheduled_for", "ASCENDING"}},
 		{{"status", "ASCENDING"}, {"updated_at", "DESCENDING"}},

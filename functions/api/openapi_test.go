@@ -95,10 +95,13 @@ func loadOpenAPI(t *testing.T) *openAPIDoc {
 // want200Staff: what the staff routes answer (the booking routes answer an
 // AppointmentResponse).
 var want200Staff = map[string]string{
-	"GET /v1/staff/me":                "StaffMeResponse",
-	"GET /v1/staff/agenda":            "AgendaResponse",
-	"GET /v1/staff/appointments/{id}": "StaffAppointmentResponse",
-	"GET /v1/staff/messages":          "MessagesResponse",
+	"GET /v1/staff/me":                    "StaffMeResponse",
+	"GET /v1/staff/agenda":                "AgendaResponse",
+	"GET /v1/staff/appointments/{id}":     "StaffAppointmentResponse",
+	"GET /v1/staff/messages":              "MessagesResponse",
+	"GET /v1/staff/jobs/{id}":             "StaffJobResponse",
+	"GET /v1/staff/conversations/{wa_id}": "ConversationResponse",
+	"GET /v1/staff/messages/daily":        "DailyMessagesResponse",
 	// The staff writes (staff_write.go).
 	"POST /v1/staff/appointments":             "StaffAppointmentResponse",
 	"PATCH /v1/staff/appointments/{id}":       "StaffAppointmentResponse",
@@ -192,6 +195,9 @@ func TestOpenAPIMatchesTypes(t *testing.T) {
 		"AgendaResponse":               reflect.TypeFor[AgendaResponse](),
 		"StaffAppointmentResponse":     reflect.TypeFor[StaffAppointmentResponse](),
 		"MessagesResponse":             reflect.TypeFor[MessagesResponse](),
+		"StaffJobResponse":             reflect.TypeFor[StaffJobResponse](),
+		"ConversationResponse":         reflect.TypeFor[ConversationResponse](),
+		"DailyMessagesResponse":        reflect.TypeFor[DailyMessagesResponse](),
 		"ErrorResponse":                reflect.TypeFor[errorEnvelope](),
 		// The staff writes (staff_write.go).
 		"StaffCreateAppointmentRequest": reflect.TypeFor[StaffCreateAppointmentRequest](),

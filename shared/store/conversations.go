@@ -231,3 +231,48 @@ func (s *Store) PutContact(ctx context.Context, tenantID string, c domain.Contac
 func (s *Store) GetContact(ctx context.Context, tenantID, phone string) (*domain.Contact, error) {
 	return get[domain.Contact](ctx, s.tenant(tenantID).Collection(colContacts).Doc(phone), nil)
 }
+
+// RecentConversationMessages lists a conversation's newest messages, at most limit,
+// oldest first (one order on at: the automatic single-field index). A message that does
+// not decode is left out, so an old or broken document never breaks the view.
+func (s *Store) RecentConversationMessages(ctx context.Context, tenantID, identity string, limit int) ([]domain.ConversationMessage, error) {
+	it := s.conversation(tenantID, identity).Collection(colMessages).OrderBy("at", firestore.Desc).Limit(limit).Documents(ctx)
+	snaps, err := it.GetAll()
+	if err != nil {
+		return nil, fmt.Errorf("conversation messages: %w", err)
+	}
+	out := make([]domain.ConversationMessage, 0, len(snaps))
+	for i := len(snaps) - 1; i >= 0; i-- {
+		m, err := decode(snaps[i], setMessageID)
+		if err != nil {
+			continue
+		}
+		out = append(out, *m)
+	}
+	return out, nil
+}
+
+// RepliesTo lists the client messages that answered our message wamid (their context
+// id), at most limit: a one-field query on the tenant's inbound record.
+func (s *Store) RepliesTo(ctx context.Context, tenantID, wamid string, limit int) ([]domain.ConversationMessage, error) {
+	if wamid == "" {
+		return nil, nil
+	}
+	snaps, err := s.tenant(tenantID).Collection(colInbound).Where("context_id", "==", wamid).Limit(limit).Documents(ctx).GetAll()
+	if err != nil {
+		return nil, fmt.Errorf("replies to %s: %w", logging.WAMIDHash(wamid), err)
+	}
+	out := make([]domain.ConversationMessage, 0, len(snaps))
+	for _, snap := range snaps {
+		d := snap.Data()
+		at, ok := d["at"].(time.Time)
+		if !ok {
+			continue
+		}
+		m := domain.ConversationMessage{ID: snap.Ref.ID, Direction: "in", Source: domain.SourceClient, At: at, ContextID: wamid}
+		m.Type, _ = d["type"].(string)
+		m.Text, _ = d["text"].(string)
+		out = append(out, m)
+	}
+	return out, nil
+}

@@ -6,7 +6,11 @@ import (
 	"fmt"
 	"time"
 
+	"slices"
+
 	"cloud.google.com/go/firestore"
+	firestorepb "cloud.google.com/go/firestore/apiv1/firestorepb"
+	"golang.org/x/sync/errgroup"
 	"google.golang.org/api/iterator"
 
 	"github.com/lembra-app/lembra/shared/domain"
@@ -271,4 +275,119 @@ func (s *Store) SearchAppointments(ctx context.Context, tenantID string, phones,
 		it.Stop()
 	}
 	return out, nil
+}
+
+// PanelJobByID reads one job of a tenant for the panel's job view: a document that does
+// not decode is returned Malformed (its id, type, status and appointment), not an
+// error; a job that does not exist is domain.ErrNotFound.
+func (s *Store) PanelJobByID(ctx context.Context, tenantID, id string) (PanelJob, error) {
+	snap, err := s.job(tenantID, id).Get(ctx)
+	if notFound(err) {
+		return PanelJob{}, fmt.Errorf("job %s: %w", id, domain.ErrNotFound)
+	}
+	if err != nil {
+		return PanelJob{}, fmt.Errorf("job %s: %w", id, err)
+	}
+	return panelJob(snap, "updated_at"), nil
+}
+
+// JobsToRecipient returns at most limit of a tenant's jobs sent (or to be sent) to the
+// E.164 number phone: a one-field equality on recipient (the automatic index). Template
+// jobs carry their recipient once tried, session messages from their creation; the
+// conversation view adds the jobs of the client's appointments for those not yet tried.
+func (s *Store) JobsToRecipient(ctx context.Context, tenantID, phone string, limit int) ([]*domain.Job, error) {
+	q := s.tenant(tenantID).Collection(colJobs).Where("recipient", "==", phone).Limit(limit)
+	return decodableJobs(q.Documents(ctx))
+}
+
+// ClientJobs returns the jobs of the given appointments of a tenant (at most inLimit
+// appointments: one "in" on appointment_id, the automatic index); jobs that do not
+// decode are left out.
+func (s *Store) ClientJobs(ctx context.Context, tenantID string, aptIDs []string) ([]*domain.Job, error) {
+	if len(aptIDs) == 0 {
+		return nil, nil
+	}
+	q := s.tenant(tenantID).Collection(colJobs).Where("appointment_id", "in", aptIDs[:min(len(aptIDs), inLimit)])
+	return decodableJobs(q.Documents(ctx))
+}
+
+// decodableJobs reads every job of a query, leaving out those that do not decode.
+func decodableJobs(it *firestore.DocumentIterator) ([]*domain.Job, error) {
+	defer it.Stop()
+	var out []*domain.Job
+	for {
+		snap, err := it.Next()
+		if errors.Is(err, iterator.Done) {
+			return out, nil
+		}
+		if err != nil {
+			return nil, fmt.Errorf("jobs: %w", err)
+		}
+		if j, err := decodeJob(snap); err == nil {
+			out = append(out, j)
+		}
+	}
+}
+
+// DailyCount is what the Mensagens chart shows for one day of the tenant's zone
+// ([From, To) in UTC). The four numbers count jobs, each by its own moment, so one
+// message counts once in each column its life reached that day:
+//   - Sent: jobs whose send Meta accepted that day (sent_at);
+//   - Delivered: jobs Meta reported delivered that day (provider_status_times.delivered);
+//   - Read: jobs Meta reported read that day (provider_status_times.read);
+//   - Failed: jobs now failed whose last change (the failure: a failed job is final)
+//     was that day (status == failed, updated_at).
+type DailyCount struct {
+	From, To                      time.Time
+	Sent, Delivered, Read, Failed int
+}
+
+// dailyConcurrency bounds the count queries one chart runs at once.
+const dailyConcurrency = 8
+
+// DailyCounts counts, for each day [from, to) given, the tenant's jobs as DailyCount
+// says, with Firestore count aggregations: four per day, each billed as one read per
+// up to 1,000 index entries it counts, never reading a job. Sent, delivered and read
+// range over one field (automatic single-field indexes); failed needs the composite
+// index jobs_daily_failed (status, updated_at) in firestore.tf.
+func (s *Store) DailyCounts(ctx context.Context, tenantID string, days []DailyCount) ([]DailyCount, error) {
+	jobs := s.tenant(tenantID).Collection(colJobs)
+	out := slices.Clone(days)
+	g, ctx := errgroup.WithContext(ctx)
+	g.SetLimit(dailyConcurrency)
+	for i := range out {
+		d := &out[i]
+		for _, c := range []struct {
+			n *int
+			q firestore.Query
+		}{
+			{&d.Sent, jobs.Where("sent_at", ">=", d.From).Where("sent_at", "<", d.To)},
+			{&d.Delivered, jobs.Where("provider_status_times.delivered", ">=", d.From).Where("provider_status_times.delivered", "<", d.To)},
+			{&d.Read, jobs.Where("provider_status_times.read", ">=", d.From).Where("provider_status_times.read", "<", d.To)},
+			{&d.Failed, jobs.Where("status", "==", string(domain.JobFailed)).Where("updated_at", ">=", d.From).Where("updated_at", "<", d.To)},
+		} {
+			g.Go(func() error {
+				n, err := count(ctx, c.q)
+				*c.n = n
+				return err
+			})
+		}
+	}
+	if err := g.Wait(); err != nil {
+		return nil, fmt.Errorf("daily counts: %w", err)
+	}
+	return out, nil
+}
+
+// count runs a count aggregation of q.
+func count(ctx context.Context, q firestore.Query) (int, error) {
+	res, err := q.NewAggregationQuery().WithCount("n").Get(ctx)
+	if err != nil {
+		return 0, err
+	}
+	v, ok := res["n"].(*firestorepb.Value)
+	if !ok {
+		return 0, fmt.Errorf("count: unexpected result %T", res["n"])
+	}
+	return int(v.GetIntegerValue()), nil
 }
