@@ -143,7 +143,9 @@ export function noticeFinal(state) {
 
 /** The dialog's sentence after a cancel, for a notice outcome and its reason. */
 export function cancelResultText(outcome, reason) {
-  const why = (reason || '').trim() || 'motivo não informado';
+  // The notice's reason may already say what it is about ("Aviso de cancelamento não
+  // enviado: …"): the sentence says it once.
+  const why = (reason || '').trim().replace(/^aviso de cancelamento não enviado:\s*/i, '') || 'motivo não informado';
   switch (outcome) {
     case 'none': return 'Agendamento cancelado. Cliente não avisada.';
     case 'sent': return 'Agendamento cancelado. Aviso enviado.';
@@ -167,6 +169,7 @@ const codeTexts = {
   invalid_phone: 'número de telefone inválido',
   invalid_email: 'e-mail inválido',
   in_past: 'este horário já passou',
+  too_far: 'a data está longe demais',
   too_long: 'texto longo demais',
   too_short: 'texto curto demais',
   invalid_characters: 'há caracteres que não podem ser usados',
@@ -185,8 +188,9 @@ export function apiErrorText(status, code = '', field = '') {
   if (status === 403) return 'Você não tem permissão para isso: apenas a responsável pelo estúdio pode fazer esta ação.';
   if (status === 404) return 'Não encontrado: talvez tenha sido removido.';
   if (status === 409) {
-    if (code === 'member_of_another_tenant' || field === 'email') return 'Este e-mail já pertence à equipe de outro estúdio.';
-    if (code === 'already_canceled') return 'Este agendamento já estava cancelado.';
+    if (code === 'member_of_another_studio' || field === 'email') return 'Este e-mail já pertence à equipe de outro estúdio.';
+    if (code === 'appointment_canceled') return 'Este agendamento está cancelado: não pode mais ser alterado.';
+    if (code === 'request_id_conflict') return 'Este pedido já criou outro agendamento. Recarregue a página e tente de novo.';
     return 'Os dados mudaram enquanto você editava. Recarregue a página e tente de novo.';
   }
   if (status === 413) return 'Os dados enviados são grandes demais.';

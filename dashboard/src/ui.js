@@ -3,8 +3,11 @@
 import { h } from './dom.js';
 import { stateLabels, ticks, waID } from './format.js';
 
-/** One of an appointment's messages: "Aviso ✓✓ entregue 02/12/2026 14:03". */
-export function messageState(kind, ms, testid) {
+/**
+ * One of an appointment's messages: "Aviso ✓✓ entregue hoje 14:03". today (dd/mm/aaaa)
+ * shortens times of that day.
+ */
+export function messageState(kind, ms, testid, today = '') {
   if (!ms) return null;
   const t = ticks(ms.state);
   const label = ms.label || stateLabels[ms.state] || ms.state;
@@ -14,7 +17,7 @@ export function messageState(kind, ms, testid) {
     h('span', { class: 'ms-kind' }, kind),
     t.mark && h('span', { class: 'ms-ticks', 'aria-hidden': 'true' }, t.mark),
     h('span', { class: 'ms-label' }, label),
-    ms.at_local && h('span', { class: 'ms-when' }, ms.at_local),
+    ms.at_local && h('span', { class: 'ms-when' }, today && ms.at_local.startsWith(`${today} `) ? `hoje ${ms.at_local.slice(11)}` : ms.at_local),
     ms.reason && h('span', { class: 'ms-reason' }, ms.reason),
   );
 }

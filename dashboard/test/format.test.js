@@ -83,6 +83,10 @@ test('cancel notice outcomes and texts', () => {
   assert.equal(cancelResultText('none'), 'Agendamento cancelado. Cliente não avisada.');
   assert.equal(cancelResultText('not_sent', 'Janela de 24 horas fechada.'), 'Agendamento cancelado. Aviso não enviado: Janela de 24 horas fechada.');
   assert.match(cancelResultText('failed', ''), /motivo não informado/);
+  assert.equal(
+    cancelResultText('not_sent', 'Aviso de cancelamento não enviado: o cliente não respondeu, então a janela está fechada.'),
+    'Agendamento cancelado. Aviso não enviado: o cliente não respondeu, então a janela está fechada.',
+  );
 });
 
 test('API errors in Portuguese, never the API message', () => {
@@ -91,7 +95,9 @@ test('API errors in Portuguese, never the API message', () => {
     [401, 'unauthenticated', '', /Entre novamente/],
     [403, 'forbidden', '', /permissão/],
     [404, 'not_found', '', /Não encontrado/],
-    [409, 'conflict', 'email', /outro estúdio/],
+    [409, 'member_of_another_studio', '', /outro estúdio/],
+    [409, 'appointment_canceled', '', /está cancelado/],
+    [400, 'in_past', 'starts_at', /^Confira o campo data e horário: este horário já passou\.$/],
     [409, 'conflict', '', /Recarregue/],
     [400, 'required', 'client_name', /^Confira o campo nome da cliente: preencha este campo\.$/],
     [400, 'invalid_time', 'to', /data final/],

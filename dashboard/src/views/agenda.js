@@ -65,14 +65,14 @@ export async function agendaView(ctx, main, dayArg) {
       refill(list, h('p', { class: 'empty' }, 'Nenhum agendamento neste dia.'));
       return;
     }
-    refill(list, h('ul', { class: 'apts', role: 'list' }, data.appointments.map((a) => h('li', {}, appointmentRow(a, ctx, load)))));
+    refill(list, h('ul', { class: 'apts', role: 'list' }, data.appointments.map((a) => h('li', {}, appointmentRow(a, ctx, load, dayLocal(today))))));
   };
   await load().catch(() => {});
   ctx.poll(load);
 }
 
 /** One appointment of the Agenda; tapping the row (outside its links and buttons) opens it. */
-function appointmentRow(a, ctx, reload) {
+function appointmentRow(a, ctx, reload, today) {
   const nameID = `apt-${a.id}-name`;
   const open = (e) => {
     if (e.target.closest('a, button, input, label, dialog')) return;
@@ -87,26 +87,26 @@ function appointmentRow(a, ctx, reload) {
       { class: 'apt-main' },
       h('h2', { class: 'apt-name', id: nameID }, h('a', { href: `#/agendamento/${enc(a.id)}` }, a.client_name)),
       h('p', { class: 'apt-service' }, a.service, ' ', statusBadge(a)),
-      messageStates(a),
+      messageStates(a, today),
       clientAnswer(a),
-      h(
-        'div',
-        { class: 'apt-actions' },
-        whatsappLink(a),
-        canCancel(a) &&
-          h('button', { type: 'button', class: 'btn btn-danger', 'data-testid': 'cancel-button', 'aria-describedby': nameID, onclick: () => openCancelDialog(a, reload) }, 'Cancelar'),
-      ),
+    ),
+    h(
+      'div',
+      { class: 'apt-actions' },
+      whatsappLink(a),
+      canCancel(a) &&
+        h('button', { type: 'button', class: 'btn btn-danger', 'data-testid': 'cancel-button', 'aria-describedby': nameID, onclick: () => openCancelDialog(a, reload) }, 'Cancelar'),
     ),
   );
 }
 
-function messageStates(a) {
+function messageStates(a, today) {
   return h(
     'ul',
     { class: 'states', role: 'list', 'aria-label': 'Mensagens' },
-    h('li', {}, messageState('Aviso', a.notice, 'notice-state')),
-    h('li', {}, messageState('Lembrete', a.reminder, 'reminder-state')),
-    a.cancel_notice && h('li', {}, messageState('Aviso de cancelamento', a.cancel_notice, 'cancel-notice-state')),
+    h('li', {}, messageState('Aviso', a.notice, 'notice-state', today)),
+    h('li', {}, messageState('Lembrete', a.reminder, 'reminder-state', today)),
+    a.cancel_notice && h('li', {}, messageState('Aviso de cancelamento', a.cancel_notice, 'cancel-notice-state', today)),
   );
 }
 
@@ -176,7 +176,7 @@ function details(data, tz, reload) {
       win && [h('dt', {}, 'Janela de conversa'), h('dd', { 'data-testid': 'details-window', 'data-open': String(!!win.open) }, win.label || (win.open ? 'aberta' : 'fechada'))],
     ),
     h('h2', {}, 'Mensagens'),
-    messageStates(a),
+    messageStates(a, dayLocal(todayIn(tz))),
     clientAnswer(a),
     h(
       'div',

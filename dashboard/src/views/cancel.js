@@ -58,7 +58,7 @@ export function openCancelDialog(a, done) {
       windowState.dataset.open = String(!!w.open);
       windowState.className = `window-state ${w.open ? 'is-open' : 'is-closed'}`;
       const label = w.label || (w.open ? `Janela aberta até ${w.until_local || ''}` : 'Janela fechada');
-      fill(windowState, label, !w.open && w.reason && !label.includes(w.reason) ? h('span', { class: 'ms-reason' }, w.reason) : null);
+      fill(windowState, label); // the label says until when, or why it is closed
     })
     .catch((e) => {
       if (!alive) return;

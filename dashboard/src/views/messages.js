@@ -216,7 +216,8 @@ export async function jobView(ctx, main, id) {
     const attempts = data.attempts || card.attempts || [];
     refill(
       body,
-      h('h1', {}, card.type_label || jobTypeLabels[card.type] || 'Mensagem', h('span', { class: 'sub' }, ` · ${card.client_name || ''}`)),
+      h('h1', {}, capitalize(card.type_label || jobTypeLabels[card.type] || 'Mensagem')),
+      card.client_name && h('p', { class: 'sub' }, card.client_name),
       messageCard(card),
       card.appointment_id && h('p', {}, h('a', { href: `#/agendamento/${enc(card.appointment_id)}` }, 'Abrir o agendamento')),
       h('h2', {}, 'Linha do tempo'),
@@ -249,4 +250,8 @@ export async function jobView(ctx, main, id) {
   };
   await load().catch(() => {});
   ctx.poll(load);
+}
+
+function capitalize(s) {
+  return s ? s[0].toUpperCase() + s.slice(1) : s;
 }
