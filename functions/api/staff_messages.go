@@ -33,8 +33,9 @@ import (
 //     last job's order value and id; the query continues with Firestore's StartAfter).
 //
 // A page is panelPageSize jobs and costs at most panelPageSize+1 job reads plus one
-// batch read of the distinct appointments they name (the client's name and phone live
-// on the appointment), whatever the number of jobs stored.
+// batch read of the distinct appointments named by those of its jobs written before the
+// client's name and phone were copied onto jobs (domain.Job.ClientName), whatever the
+// number of jobs stored: a page of current jobs reads no appointment.
 //
 // q (client name or phone) is bounded the other way round: it finds at most
 // searchAppointments of the tenant's appointments (a phone: exact E.164 match; a name:
@@ -199,9 +200,9 @@ func MessagesPage(ctx context.Context, db *store.Store, t *domain.Tenant, v url.
 	if err != nil {
 		return MessagesResponse{}, err
 	}
-	var ids []string
+	var ids []string // only jobs written before the client was copied onto them
 	for _, pj := range page {
-		if id := pj.Job.AppointmentID; id != "" && !slices.Contains(ids, id) {
+		if id := pj.Job.AppointmentID; id != "" && pj.Job.ClientName == "" && !slices.Contains(ids, id) {
 			ids = append(ids, id)
 		}
 	}
@@ -353,6 +354,8 @@ func NewMessageCard(pj store.PanelJob, apt *domain.Appointment, t *domain.Tenant
 		c.Status = "unknown"
 	}
 	switch {
+	case j.ClientName != "":
+		c.ClientName, c.ClientPhone = j.ClientName, j.ClientPhone
 	case apt != nil:
 		c.ClientName, c.ClientPhone = apt.ClientName, apt.ClientPhone
 	case j.AppointmentID == "":

@@ -41,6 +41,7 @@ func (s *Store) CreateAppointment(ctx context.Context, apt *domain.Appointment, 
 			return err
 		}
 		for _, j := range jobs {
+			withClient(j, apt)
 			if err := tx.Create(s.job(apt.TenantID, j.ID), j); err != nil {
 				return err
 			}
@@ -131,11 +132,13 @@ func (s *Store) UpdateAppointment(ctx context.Context, tenantID, id string,
 			return err
 		}
 		for _, j := range change.ChangedJobs {
+			withClient(j, apt)
 			if err := tx.Set(s.job(tenantID, j.ID), j); err != nil {
 				return err
 			}
 		}
 		for _, j := range change.NewJobs {
+			withClient(j, apt)
 			if err := tx.Create(s.job(tenantID, j.ID), j); err != nil {
 				return err
 			}
@@ -147,4 +150,10 @@ func (s *Store) UpdateAppointment(ctx context.Context, tenantID, id string,
 		return nil, nil, fmt.Errorf("update appointment %s: %w", id, err)
 	}
 	return outApt, outJobs, nil
+}
+
+// withClient copies the appointment's client onto a job written with it (the panel's
+// cards read them from the job; see domain.Job.ClientName).
+func withClient(j *domain.Job, apt *domain.Appointment) {
+	j.ClientName, j.ClientPhone = apt.ClientName, apt.ClientPhone
 }

@@ -63,6 +63,10 @@ func TestStaffJobConversationAndChart(t *testing.T) {
 	}
 	waitJob(t, s, jana.ID, eventsReplyID(tap), 20*time.Second, final)
 	st := mustStore(t, s)
+	// The job carries its client, so the panel lists it without reading the appointment.
+	if j, err := st.GetJob(ctx, jana.ID, noticeID); err != nil || j.ClientName != "Maria Souza" || j.ClientPhone != "+5511987654321" {
+		t.Fatalf("notice's client %+v, %v", j, err)
+	}
 	// What staff sent from the Business App, as the events service records an echo.
 	if err := st.RecordConversationMessage(ctx, jana.ID, "5511987654321", domain.ConversationMessage{
 		ID: "wamid.echo-panel2", Direction: "out", Source: domain.SourceManual, Type: "image", At: time.Now().UTC(),
