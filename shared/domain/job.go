@@ -44,14 +44,14 @@ type TimelineEntry struct {
 
 // Job is one WhatsApp message Lembra owes a client.
 type Job struct {
-	ID              string    `firestore:"-"`
-	TenantID        string    `firestore:"tenant_id"`
-	AppointmentID   string    `firestore:"appointment_id"`
+	ID            string `firestore:"-"`
+	TenantID      string `firestore:"tenant_id"`
+	AppointmentID string `firestore:"appointment_id"`
 	// ClientName and ClientPhone copy the appointment's client when the job is written
 	// with it (store.CreateAppointment, store.UpdateAppointment), so the Mensagens panel
 	// lists a job without reading its appointment; older jobs lack them.
-	ClientName  string `firestore:"client_name,omitempty"`
-	ClientPhone string `firestore:"client_phone,omitempty"`
+	ClientName      string    `firestore:"client_name,omitempty"`
+	ClientPhone     string    `firestore:"client_phone,omitempty"`
 	Type            JobType   `firestore:"type"`
 	Status          JobStatus `firestore:"status"`
 	ScheduledFor    time.Time `firestore:"scheduled_for"`
