@@ -77,7 +77,12 @@ func startBrowser(t *testing.T) *browser {
 		chromedp.Flag("disable-sync", true),
 		chromedp.Flag("disable-extensions", true),
 		chromedp.Flag("disable-dev-shm-usage", true), // containers have a small /dev/shm
+		chromedp.Flag("hide-scrollbars", true),       // screenshots exactly as wide as asked
+		// A Brazilian browser: the language staff's phones send, and the date and time
+		// inputs' format (dd/mm/aaaa, 24 h), which follows the browser's locale.
 		chromedp.Flag("lang", "pt-BR"),
+		chromedp.Flag("accept-lang", "pt-BR,pt"),
+		chromedp.Env("LANG=pt_BR.UTF-8", "LANGUAGE=pt_BR:pt"),
 		chromedp.UserDataDir(t.TempDir()),
 		chromedp.WindowSize(1280, 900),
 	}
@@ -201,10 +206,16 @@ func (b *browser) click(sel string) {
 	b.do("click "+sel, chromedp.Click(chromedp.CSS(sel), chromedp.NodeVisible))
 }
 
-// fill replaces the value of the input matching sel by typing.
+// fill replaces the value of the input matching sel by typing over it.
 func (b *browser) fill(sel, value string) {
 	b.t.Helper()
-	b.do("fill "+sel, chromedp.Clear(chromedp.CSS(sel), chromedp.NodeVisible), chromedp.SendKeys(chromedp.CSS(sel), value, chromedp.NodeVisible))
+	b.waitFor(sel, 5*time.Second)
+	// As a person does: select what the field holds, then type over it.
+	b.js("(e=>{e.focus();e.select();return e.value})(document.querySelector(" + q(sel) + "))")
+	b.do("fill "+sel, chromedp.SendKeys(chromedp.CSS(sel), value, chromedp.NodeVisible))
+	if got := b.js("document.querySelector(" + q(sel) + ").value"); got != value {
+		b.t.Fatalf("typed %q into %s, which holds %q\n%s", value, sel, got, b.describe())
+	}
 }
 
 // setValue sets an input's value as a script would and fires input and change (for
@@ -242,8 +253,14 @@ func (b *browser) shot(name string) {
 		}
 		b.do("viewport", chromedp.EmulateViewport(w, h, opts...))
 		time.Sleep(150 * time.Millisecond) // layout and fonts settle
+		// A page with an open dialog is taken as the screen shows it (a full-page capture
+		// would draw the dialog's backdrop over the first screenful only).
+		capture := chromedp.FullScreenshot(100)
+		if b.js(`!!document.querySelector("dialog[open]")`) == "true" {
+			capture = chromedp.CaptureScreenshot()
+		}
 		ctx, cancel := context.WithTimeout(b.ctx, 20*time.Second)
-		png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
+		png, err := chromedp.Run(ctx, capture)
 		cancel()
 		if err != nil {
 			b.t.Fatalf("screenshot %s at %d px: %v", name, w, err)
