@@ -52,10 +52,13 @@ locals {
   # Cache-Control. Public objects default to "public, max-age=3600"
   # (https://cloud.google.com/storage/docs/caching). The entry page and the configuration
   # must be re-checked on every load, or a deploy (new scripts, a new api URL) reaches
-  # staff only an hour later; the other files change name or content only with a new
-  # index.html and are kept for 5 minutes.
+  # staff only an hour later. The build names its scripts and styles by their content's
+  # hash (dashboard/build.mjs: <name>-<HASH>.js), so those never change under one name and
+  # are kept for a year; anything else for 5 minutes.
   dashboard_no_cache    = "no-cache, max-age=0"
   dashboard_short_cache = "public, max-age=300"
+  dashboard_long_cache  = "public, max-age=31536000, immutable"
+  dashboard_hashed      = "-[A-Z0-9]{8}\\.(js|css)(\\.map)?$"
 
   # What the dashboard reads at start-up (the local stack serves the same keys, plus
   # auth_emulator_url). api_base: a deployed function is served at its root. firebase:
@@ -136,7 +139,7 @@ resource "google_storage_bucket_object" "dashboard" {
   name          = each.value
   source        = "${local.dashboard_dist}/${each.value}"
   content_type  = lookup(local.dashboard_content_types, lower(reverse(split(".", each.value))[0]), "application/octet-stream")
-  cache_control = each.value == "index.html" ? local.dashboard_no_cache : local.dashboard_short_cache
+  cache_control = each.value == "index.html" ? local.dashboard_no_cache : (can(regex(local.dashboard_hashed, each.value)) ? local.dashboard_long_cache : local.dashboard_short_cache)
 }
 
 resource "google_storage_bucket_object" "dashboard_config" {

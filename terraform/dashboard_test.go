@@ -106,8 +106,8 @@ func TestDashboardHosting(t *testing.T) {
 	if !strings.Contains(files, `lookup(local.dashboard_content_types, lower(reverse(split(".", each.value))[0]), "application/octet-stream")`) {
 		t.Error("google_storage_bucket_object.dashboard: content_type must come from local.dashboard_content_types by the file's extension")
 	}
-	if !regexp.MustCompile(`cache_control\s*=\s*each\.value == "index\.html" \? local\.dashboard_no_cache : local\.dashboard_short_cache`).MatchString(files) {
-		t.Error("google_storage_bucket_object.dashboard: index.html must get local.dashboard_no_cache, the other files local.dashboard_short_cache")
+	if !strings.Contains(files, `cache_control = each.value == "index.html" ? local.dashboard_no_cache : (can(regex(local.dashboard_hashed, each.value)) ? local.dashboard_long_cache : local.dashboard_short_cache)`) {
+		t.Error("google_storage_bucket_object.dashboard: index.html must get local.dashboard_no_cache, content-hashed files local.dashboard_long_cache, the others local.dashboard_short_cache")
 	}
 	noCache, short := attr(locals, "dashboard_no_cache"), attr(locals, "dashboard_short_cache")
 	if !strings.Contains(noCache, "no-cache") {
@@ -115,6 +115,23 @@ func TestDashboardHosting(t *testing.T) {
 	}
 	if m := regexp.MustCompile(`max-age=(\d+)`).FindStringSubmatch(short); m == nil || len(m[1]) > 3 {
 		t.Errorf("local.dashboard_short_cache = %q: want a max-age under 1000 s", short)
+	}
+	// Long caching only for names the build derives from the content: "<name>-<HASH>.js"
+	// as dashboard/build.mjs names them (esbuild's [hash]: 8 of A-Z and 0-9).
+	hashed, err := regexp.Compile(strings.ReplaceAll(attr(locals, "dashboard_hashed"), `\\`, `\`))
+	if err != nil {
+		t.Fatalf("local.dashboard_hashed: %v", err)
+	}
+	if !strings.Contains(readRepoFile(t, "dashboard/build.mjs"), "entryNames: '[name]-[hash]'") {
+		t.Error("dashboard/build.mjs no longer names its outputs [name]-[hash]: local.dashboard_hashed must follow")
+	}
+	for name, want := range map[string]bool{
+		"main-GNAZDAFT.js": true, "style-7HRXCJUF.css": true, "main-GNAZDAFT.js.map": true,
+		"index.html": false, "main.js": false, "main-GNAZDAFT.js.LEGAL.txt": false, "config.json": false, "x/main-short.js": false,
+	} {
+		if got := hashed.MatchString(name); got != want {
+			t.Errorf("local.dashboard_hashed matches %q: %v, want %v", name, got, want)
+		}
 	}
 
 	types, ok := mapAttr(locals, "dashboard_content_types")
@@ -128,6 +145,16 @@ func TestDashboardHosting(t *testing.T) {
 	for ext, want := range map[string]string{"html": "text/html", "js": "text/javascript", "css": "text/css", "json": "application/json", "svg": "image/svg+xml"} {
 		if !strings.HasPrefix(known[ext], want) {
 			t.Errorf("dashboard_content_types[%q] = %q, want %s", ext, known[ext], want)
+		}
+	}
+
+	// Every file of a build, when there is one here, has its content type.
+	if dist, err := filepath.Glob(filepath.Join(repoRoot, "dashboard", "dist", "*")); err == nil {
+		for _, f := range dist {
+			ext := strings.ToLower(f[strings.LastIndex(f, ".")+1:])
+			if known[ext] == "" {
+				t.Errorf("dashboard/dist/%s: no content type for .%s in local.dashboard_content_types", filepath.Base(f), ext)
+			}
 		}
 	}
 
@@ -155,6 +182,21 @@ func TestDashboardHosting(t *testing.T) {
 		if !strings.Contains(config, want) {
 			t.Errorf("local.dashboard_config lacks %q", want)
 		}
+	}
+
+	// The same keys as the local stack's /config.json (devstack.DashboardConfig), less its
+	// local-only auth_emulator_url, so the dashboard starts alike in both places.
+	localKeys := map[string]bool{}
+	for _, m := range regexp.MustCompile("json:\"([A-Za-z_]+)").FindAllStringSubmatch(readRepoFile(t, "scripts/internal/devstack/dashboard.go"), -1) {
+		localKeys[m[1]] = true
+	}
+	delete(localKeys, "auth_emulator_url")
+	tfKeys := map[string]bool{}
+	for _, m := range regexp.MustCompile(`(?m)^\s*([A-Za-z_]+)\s*=`).FindAllStringSubmatch(config, -1) {
+		tfKeys[m[1]] = true
+	}
+	if got, want := sortedKeys(tfKeys), sortedKeys(localKeys); !slices.Equal(got, want) {
+		t.Errorf("config.json keys %v, the local stack's %v", got, want)
 	}
 
 	key := resourceBlocks(t, src, "google_apikeys_key")["dashboard"]
