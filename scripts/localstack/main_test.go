@@ -130,6 +130,32 @@ func TestREADMECommands(t *testing.T) {
 	if !strings.Contains(out.String(), devstack.DemoOwnerEmail) || !strings.Contains(out.String(), devstack.DemoOwnerPassword) {
 		t.Errorf("the demo owner's e-mail and password are not printed:\n%s", out.String())
 	}
+	// The dashboard: its URL printed with the sign-in, served on the api's origin with
+	// its generated config.json (scripts/test.sh and .ci/run build it first).
+	dashURL := "http://" + addrs["http"] + "/"
+	if !strings.Contains(out.String(), "Dashboard       "+dashURL) {
+		t.Errorf("the dashboard's URL %s is not printed:\n%s", dashURL, out.String())
+	}
+	if r, err := http.Get(dashURL); err != nil {
+		t.Error(err)
+	} else {
+		page, _ := io.ReadAll(r.Body)
+		r.Body.Close()
+		if r.StatusCode != 200 || !strings.Contains(string(page), `data-testid="sign-out"`) {
+			t.Errorf("GET %s: %d %.300s (built? run scripts/install-deps.sh)", dashURL, r.StatusCode, page)
+		}
+	}
+	if r, err := http.Get(dashURL + "config.json"); err != nil {
+		t.Error(err)
+	} else {
+		var cfg devstack.DashboardConfig
+		_ = json.NewDecoder(r.Body).Decode(&cfg)
+		r.Body.Close()
+		if cfg.APIBase != "http://"+addrs["http"]+"/api" || cfg.AuthEmulatorURL != "http://"+addrs["auth"] || cfg.Firebase.ProjectID != emulators.AuthProject {
+			t.Errorf("config.json: %+v", cfg)
+		}
+	}
+
 	signIn := fmt.Sprintf(`{"email":%q,"password":%q,"returnSecureToken":true}`, devstack.DemoOwnerEmail, devstack.DemoOwnerPassword)
 	resp, err = http.Post("http://"+addrs["auth"]+"/identitytoolkit.googleapis.com/v1/accounts:signInWithPassword?key=any", "application/json", strings.NewReader(signIn))
 	if err != nil {

@@ -94,11 +94,11 @@ export function resetView(ctx, main) {
     result.textContent = 'Enviando…';
     try {
       await sendPasswordResetEmail(ctx.auth, value);
-      result.textContent = `Se ${value} tiver uma conta, enviamos para ele um link para criar uma nova senha. Confira a caixa de entrada e o spam.`;
+      result.textContent = `Se houver uma conta com ${value}, enviamos para este e-mail um link para criar uma nova senha. Confira a caixa de entrada e o spam.`;
     } catch (err) {
       if (err?.code === 'auth/user-not-found') {
         // The same answer as for a known e-mail: the form does not tell who has an account.
-        result.textContent = `Se ${value} tiver uma conta, enviamos para ele um link para criar uma nova senha. Confira a caixa de entrada e o spam.`;
+        result.textContent = `Se houver uma conta com ${value}, enviamos para este e-mail um link para criar uma nova senha. Confira a caixa de entrada e o spam.`;
       } else {
         result.className = 'form-result error';
         result.textContent = authErrorText(err?.code);
