@@ -125,6 +125,26 @@ func TestDashboardInTheBrowser(t *testing.T) {
 			if !strings.Contains(label, step.word) {
 				t.Errorf("notice %s shows %q, want %q", step.status, label, step.word)
 			}
+			// The ticks as WhatsApp draws them: ✓ sent, ✓✓ delivered, ✓✓ in blue read.
+			var mark struct {
+				Text    string
+				R, G, B int
+			}
+			if err := b.eval(`(root => {
+				const e = [...root.querySelectorAll("*")].find(e => /^✓+$/.test(e.textContent.trim()));
+				if (!e) return {Text: ""};
+				const [r, g, b] = getComputedStyle(e).color.match(/\d+/g).map(Number);
+				return {Text: e.textContent.trim(), R: r, G: g, B: b};
+			})(document.querySelector(`+q(sel)+`))`, &mark); err != nil {
+				t.Fatal(err)
+			}
+			wantMark, blue := map[string]string{"sent": "✓", "delivered": "✓✓", "read": "✓✓"}[step.status], mark.B > mark.R+60 && mark.B > mark.G
+			if mark.Text != wantMark || blue != (step.status == "read") {
+				t.Errorf("notice %s: ticks %q in rgb(%d,%d,%d), want %q, blue only when read", step.status, mark.Text, mark.R, mark.G, mark.B, wantMark)
+			}
+			if step.status == "delivered" {
+				b.shot("03-agenda-entregue")
+			}
 		}
 		if got := b.attr(row(maria)+" [data-testid=reminder-state]", "data-state"); got != "scheduled" {
 			t.Errorf("reminder state %q, want scheduled", got)
@@ -141,7 +161,7 @@ func TestDashboardInTheBrowser(t *testing.T) {
 		if got := b.text(sel); !strings.Contains(got, "confirmou") {
 			t.Errorf("client answer reads %q, want confirmou", got)
 		}
-		b.shot("03-agenda-dia")
+		b.shot("04-agenda-confirmou")
 	})
 
 	step("manual WhatsApp link", func(t *testing.T) {
@@ -220,7 +240,7 @@ func TestDashboardInTheBrowser(t *testing.T) {
 			t.Fatal(err)
 		}
 		waitAptInbound(t, s, jana.ID, bia.id)
-		open, label, outcome, result := cancel(t, bia, true, "04-cancelar-janela-aberta")
+		open, label, outcome, result := cancel(t, bia, true, "05-cancelar-janela-aberta")
 		if open != "true" || !strings.HasPrefix(label, "Janela aberta até ") {
 			t.Errorf("window %s %q, want open with its end", open, label)
 		}
@@ -312,12 +332,19 @@ func TestDashboardInTheBrowser(t *testing.T) {
 		if n := b.count("[data-testid=message-card]"); n != 0 {
 			t.Errorf("Studio Flor's Mensagens shows %d cards", n)
 		}
-		b.route(s.URL, "#/agendamento/"+maria.id)
-		time.Sleep(1500 * time.Millisecond)
-		body := b.js("document.body.innerText")
-		for _, leak := range []string{"Maria Oliveira", "Beatriz", "5511987650101", "Design de sobrancelhas"} {
-			if strings.Contains(body, leak) {
-				t.Errorf("Studio Flor's view of Jana's appointment shows %q:\n%s", leak, body)
+		// Jana's ids typed into the address bar: nothing of hers shows.
+		for _, hash := range []string{
+			"#/mensagem/" + domain.JobID(maria.id, domain.JobCreated, 0),
+			"#/conversa/5511987650103",
+			"#/agendamento/" + maria.id,
+		} {
+			b.route(s.URL, hash)
+			time.Sleep(1200 * time.Millisecond)
+			body := b.js("document.body.innerText")
+			for _, leak := range []string{"Maria Oliveira", "Beatriz", "5511987650101", "Design de sobrancelhas", "Limpeza de pele", "Vou precisar desmarcar"} {
+				if strings.Contains(body, leak) {
+					t.Errorf("Studio Flor's %s shows %q:\n%s", hash, leak, body)
+				}
 			}
 		}
 		b.shot("13-outro-estudio")
