@@ -38,7 +38,9 @@ export function openCancelDialog(a, done) {
     result,
   );
 
+  let busy = false; // while the cancel is being sent, Esc does not close the dialog
   const close = () => dialog.open && dialog.close();
+  dialog.addEventListener('cancel', (e) => busy && e.preventDefault());
   back.addEventListener('click', close);
   dialog.addEventListener('close', () => {
     alive = false;
@@ -71,6 +73,7 @@ export function openCancelDialog(a, done) {
   form.addEventListener('submit', async (e) => {
     e.preventDefault();
     if (confirm.disabled) return;
+    busy = true;
     confirm.disabled = true;
     back.disabled = true;
     notify.disabled = true;
@@ -80,6 +83,7 @@ export function openCancelDialog(a, done) {
     try {
       res = await api(`/v1/staff/appointments/${enc(a.id)}/cancel`, { method: 'POST', body: { notify_client: notify.checked } });
     } catch (err) {
+      busy = false;
       if (!alive) return;
       error.textContent = err.message;
       confirm.textContent = 'Cancelar agendamento';
@@ -88,6 +92,7 @@ export function openCancelDialog(a, done) {
       notify.disabled = false;
       return;
     }
+    busy = false;
     if (!alive) return;
     form.remove();
     const notice = res.notice || { state: 'none' };
