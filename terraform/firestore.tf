@@ -115,6 +115,76 @@ resource "google_firestore_index" "jobs_panel_history_type" {
   }
 }
 
+# A whole view of the panel (no status filter) selects by the job's settled flag
+# (domain.Job.Settled, Status.Final()), one equality instead of an `in` over statuses.
+resource "google_firestore_index" "jobs_panel_queue_settled" {
+  database    = google_firestore_database.default.name
+  collection  = "jobs"
+  query_scope = "COLLECTION"
+
+  fields {
+    field_path = "settled"
+    order      = "ASCENDING"
+  }
+  fields {
+    field_path = "scheduled_for"
+    order      = "ASCENDING"
+  }
+}
+
+resource "google_firestore_index" "jobs_panel_queue_settled_type" {
+  database    = google_firestore_database.default.name
+  collection  = "jobs"
+  query_scope = "COLLECTION"
+
+  fields {
+    field_path = "type"
+    order      = "ASCENDING"
+  }
+  fields {
+    field_path = "settled"
+    order      = "ASCENDING"
+  }
+  fields {
+    field_path = "scheduled_for"
+    order      = "ASCENDING"
+  }
+}
+
+resource "google_firestore_index" "jobs_panel_history_settled" {
+  database    = google_firestore_database.default.name
+  collection  = "jobs"
+  query_scope = "COLLECTION"
+
+  fields {
+    field_path = "settled"
+    order      = "ASCENDING"
+  }
+  fields {
+    field_path = "updated_at"
+    order      = "DESCENDING"
+  }
+}
+
+resource "google_firestore_index" "jobs_panel_history_settled_type" {
+  database    = google_firestore_database.default.name
+  collection  = "jobs"
+  query_scope = "COLLECTION"
+
+  fields {
+    field_path = "type"
+    order      = "ASCENDING"
+  }
+  fields {
+    field_path = "settled"
+    order      = "ASCENDING"
+  }
+  fields {
+    field_path = "updated_at"
+    order      = "DESCENDING"
+  }
+}
+
 # The Mensagens chart (store.DailyCounts), count aggregations on one tenant's jobs per
 # day: sent_at, provider_status_times.delivered and provider_status_times.read ranges use
 # the automatic single-field indexes; the failures of a day,

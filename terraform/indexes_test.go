@@ -715,14 +715,15 @@ func TestPanelQueriesHaveIndexes(t *testing.T) {
 		}
 	}
 
-	// PanelJobs, as written: optional type ==, status in, the order field's range, the
-	// order field and the id in the view's direction.
+	// PanelJobs, as written: optional type ==, then settled == (a whole view) or status
+	// in (a status filter), the order field's range, the order field and the id in the
+	// view's direction.
 	body := funcBody(t, src, "PanelJobs")
 	var wheres []string
 	for _, m := range regexp.MustCompile(`\.\s*Where\(\s*("[^"]+"|[A-Za-z_][A-Za-z0-9_]*)\s*,\s*"([^"]+)"`).FindAllStringSubmatch(body, -1) {
 		wheres = append(wheres, m[1]+" "+m[2])
 	}
-	if !slices.Equal(wheres, []string{`"type" ==`, `"status" in`, "field >=", "field <"}) ||
+	if !slices.Equal(wheres, []string{`"type" ==`, `"settled" ==`, `"status" in`, "field >=", "field <"}) ||
 		!strings.Contains(body, "OrderBy(field, dir).OrderBy(firestore.DocumentID, dir)") ||
 		!strings.Contains(body, "pq.View.OrderField(), firestore.Asc") ||
 		!strings.Contains(body, "if pq.View == PanelHistory {\n\t\tdir = firestore.Desc") {
@@ -760,6 +761,10 @@ func TestPanelQueriesHaveIndexes(t *testing.T) {
 		{{"type", "ASCENDING"}, {"status", "ASCENDING"}, {"scheduled_for", "ASCENDING"}},
 		{{"status", "ASCENDING"}, {"updated_at", "DESCENDING"}},
 		{{"type", "ASCENDING"}, {"status", "ASCENDING"}, {"updated_at", "DESCENDING"}},
+		{{"settled", "ASCENDING"}, {"scheduled_for", "ASCENDING"}},
+		{{"type", "ASCENDING"}, {"settled", "ASCENDING"}, {"scheduled_for", "ASCENDING"}},
+		{{"settled", "ASCENDING"}, {"updated_at", "DESCENDING"}},
+		{{"type", "ASCENDING"}, {"settled", "ASCENDING"}, {"updated_at", "DESCENDING"}},
 	}
 	for _, want := range shapes {
 		found := false

@@ -20,6 +20,11 @@
 //
 //	go run ./scripts/tenant -id studio-jana -list-keys
 //	go run ./scripts/tenant -id studio-jana -revoke-key 3f9c…
+//
+// Jobs written before the Mensagens panel selected its views by the job's settled flag
+// (domain.Job.Settled) are listed there only after
+//
+//	go run ./scripts/tenant -id studio-jana -backfill-settled
 package main
 
 import (
@@ -81,6 +86,7 @@ type request struct {
 	keyLabel  string
 	listKeys  bool
 	revokeKey string
+	backfill  bool
 }
 
 // parse reads a command line. Only flags given on it (flag.Visit) become part of the
@@ -109,6 +115,7 @@ func parse(args []string, stderr io.Writer) (*request, error) {
 		keyLabel       = fs.String("api-key-label", "scripts/tenant", "label of the new API key, e.g. the booking system's name")
 		listKeys       = fs.Bool("list-keys", false, "list the tenant's API keys and change nothing")
 		revokeKey      = fs.String("revoke-key", "", "revoke the tenant's API key with this id and change nothing")
+		backfill       = fs.Bool("backfill-settled", false, "give the tenant's jobs written before the Mensagens panel's settled flag their flag, and change nothing else")
 	)
 	if err := fs.Parse(args); err != nil {
 		return nil, err
@@ -121,7 +128,15 @@ func parse(args []string, stderr io.Writer) (*request, error) {
 	if *id == "" {
 		return nil, errors.New("-id is required")
 	}
-	req := &request{id: *id, keyLabel: *keyLabel, listKeys: *listKeys, revokeKey: strings.TrimSpace(*revokeKey)}
+	req := &request{id: *id, keyLabel: *keyLabel, listKeys: *listKeys, revokeKey: strings.TrimSpace(*revokeKey), backfill: *backfill}
+	if req.backfill {
+		for f := range given {
+			if f != "id" && f != "backfill-settled" {
+				return nil, fmt.Errorf("-backfill-settled changes nothing else: drop -%s", f)
+			}
+		}
+		return req, nil
+	}
 	if given["revoke-key"] && req.revokeKey == "" {
 		return nil, errors.New("-revoke-key needs a key id (see -list-keys)")
 	}
@@ -196,6 +211,13 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return err
 	}
 	switch {
+	case req.backfill:
+		read, changed, err := st.BackfillSettled(ctx, req.id)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "tenant %s: %d jobs read, %d given their settled flag\n", req.id, read, changed)
+		return nil
 	case req.listKeys:
 		return listKeys(ctx, st, req.id, stdout)
 	case req.revokeKey != "":

@@ -370,3 +370,32 @@ func TestKeysListedRevokedAndLastUse(t *testing.T) {
 		t.Errorf("revoking an unknown key: %v", err)
 	}
 }
+
+// TestBackfillSettled: -backfill-settled gives a job written without the settled flag
+// its flag from its status, says how many it changed, and a second run changes none.
+func TestBackfillSettled(t *testing.T) {
+	c := newCmd(t)
+	ctx := context.Background()
+	c.mustRun("tok", "-id", "studio-b", "-name", "Studio B", "-location", "Rua B, 1", "-api-key=false")
+	fs, err := c.s.Env.Firestore(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ref := fs.Doc("tenants/studio-b/jobs/old-sent")
+	if _, err := ref.Set(ctx, map[string]any{"status": "sent", "type": "appointment_created"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := parse([]string{"-id", "studio-b", "-backfill-settled", "-name", "X"}, io.Discard); err == nil {
+		t.Error("-backfill-settled with -name was accepted")
+	}
+	if out := c.mustRun("", "-id", "studio-b", "-backfill-settled"); !strings.Contains(out, "1 jobs read, 1 given their settled flag") {
+		t.Fatalf("first run: %q", out)
+	}
+	snap, err := ref.Get(ctx)
+	if err != nil || snap.Data()["settled"] != true || snap.Data()["type"] != "appointment_created" {
+		t.Fatalf("job after the backfill: %v, %v", snap.Data(), err)
+	}
+	if out := c.mustRun("", "-id", "studio-b", "-backfill-settled"); !strings.Contains(out, "1 jobs read, 0 given") {
+		t.Fatalf("second run: %q", out)
+	}
+}

@@ -50,10 +50,15 @@ type Job struct {
 	// ClientName and ClientPhone copy the appointment's client when the job is written
 	// with it (store.CreateAppointment, store.UpdateAppointment), so the Mensagens panel
 	// lists a job without reading its appointment; older jobs lack them.
-	ClientName      string    `firestore:"client_name,omitempty"`
-	ClientPhone     string    `firestore:"client_phone,omitempty"`
-	Type            JobType   `firestore:"type"`
-	Status          JobStatus `firestore:"status"`
+	ClientName  string    `firestore:"client_name,omitempty"`
+	ClientPhone string    `firestore:"client_phone,omitempty"`
+	Type        JobType   `firestore:"type"`
+	Status      JobStatus `firestore:"status"`
+	// Settled mirrors Status.Final(); the store sets it on every write (store.jobDoc), so
+	// the Mensagens panel lists its queue and its history by one equality instead of an
+	// `in` over statuses (one index range instead of one per status). Jobs written before
+	// the field existed get it from store.BackfillSettled (scripts/tenant -backfill-settled).
+	Settled         bool      `firestore:"settled"`
 	ScheduledFor    time.Time `firestore:"scheduled_for"`
 	ScheduleVersion int       `firestore:"schedule_version"`
 	// AppointmentStartsAt lets the reminder scan skip a reminder whose appointment has

@@ -42,7 +42,7 @@ func (s *Store) CreateAppointment(ctx context.Context, apt *domain.Appointment, 
 		}
 		for _, j := range jobs {
 			withClient(j, apt)
-			if err := tx.Create(s.job(apt.TenantID, j.ID), j); err != nil {
+			if err := tx.Create(s.job(apt.TenantID, j.ID), jobDoc(j)); err != nil {
 				return err
 			}
 		}
@@ -133,13 +133,13 @@ func (s *Store) UpdateAppointment(ctx context.Context, tenantID, id string,
 		}
 		for _, j := range change.ChangedJobs {
 			withClient(j, apt)
-			if err := tx.Set(s.job(tenantID, j.ID), j); err != nil {
+			if err := tx.Set(s.job(tenantID, j.ID), jobDoc(j)); err != nil {
 				return err
 			}
 		}
 		for _, j := range change.NewJobs {
 			withClient(j, apt)
-			if err := tx.Create(s.job(tenantID, j.ID), j); err != nil {
+			if err := tx.Create(s.job(tenantID, j.ID), jobDoc(j)); err != nil {
 				return err
 			}
 		}

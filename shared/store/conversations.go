@@ -145,7 +145,7 @@ func (s *Store) RecordInbound(ctx context.Context, tenantID string, in domain.In
 			}
 		}
 		if d.Reply != nil {
-			if err := tx.Create(s.job(tenantID, d.Reply.ID), d.Reply); err != nil {
+			if err := tx.Create(s.job(tenantID, d.Reply.ID), jobDoc(d.Reply)); err != nil {
 				return err
 			}
 		}

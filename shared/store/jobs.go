@@ -72,7 +72,7 @@ func (s *Store) UpdateJob(ctx context.Context, tenantID, jobID string, fn func(*
 			}
 		}
 		out = j
-		return tx.Set(ref, j)
+		return tx.Set(ref, jobDoc(j))
 	})
 	if err != nil {
 		return nil, fmt.Errorf("update job %s: %w", jobID, err)

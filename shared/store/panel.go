@@ -143,7 +143,11 @@ func (s *Store) PanelJobs(ctx context.Context, tenantID string, pq PanelQuery) (
 	if pq.Type != "" {
 		q = q.Where("type", "==", string(pq.Type))
 	}
-	q = q.Where("status", "in", statuses)
+	if slices.Equal(pq.Statuses, pq.View.Statuses()) {
+		q = q.Where("settled", "==", pq.View == PanelHistory) // the whole view: one equality
+	} else {
+		q = q.Where("status", "in", statuses)
+	}
 	if !pq.From.IsZero() {
 		q = q.Where(field, ">=", pq.From)
 	}

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"fmt"
+	"slices"
 	"testing"
 	"time"
 
@@ -30,6 +31,18 @@ func TestPanelJobsPagesInOrder(t *testing.T) {
 	// A job whose attempts are not a list does not decode.
 	if _, err := fs.Doc("tenants/t1/jobs/broken").Set(ctx, map[string]any{"status": "sent", "attempts": "x", "updated_at": t0.Add(time.Hour)}); err != nil {
 		t.Fatal(err)
+	}
+	// Written raw (not through the store), every job above carries settled=false and the
+	// malformed one none: before the backfill the queue wrongly lists sent and read jobs;
+	// the backfill corrects the six final jobs and gives the malformed one its flag, once.
+	if js, _, err := s.PanelJobs(ctx, "t1", PanelQuery{View: PanelQueue, Statuses: PanelQueue.Statuses(), Limit: 4}); err != nil || len(js) != 4 || js[1].Job.ID != "j01" {
+		t.Fatalf("queue before the backfill = %+v, %v", js, err)
+	}
+	if read, changed, err := s.BackfillSettled(ctx, "t1"); err != nil || read != 13 || changed != 7 {
+		t.Fatalf("backfill: read %d changed %d, %v; want 13 7", read, changed, err)
+	}
+	if read, changed, err := s.BackfillSettled(ctx, "t1"); err != nil || read != 13 || changed != 0 {
+		t.Fatalf("second backfill: read %d changed %d, %v; want 13 0", read, changed, err)
 	}
 
 	page := func(v PanelView, afterV time.Time, afterID string) ([]string, bool) {
@@ -110,5 +123,30 @@ func TestAgendaReads(t *testing.T) {
 	found, err := s.SearchAppointments(ctx, "t1", nil, []string{"C2"}, 30)
 	if err != nil || len(found) != 1 || found[0].ID != "a2" {
 		t.Fatalf("search = %v, %v", found, err)
+	}
+}
+
+// TestPanelViewsSplitByFinal: the queue lists exactly the statuses that are not final and
+// the history exactly the final ones, so a view's settled flag (domain.Job.Settled) and
+// its status list never disagree; a stored document's flag follows the same split.
+func TestPanelViewsSplitByFinal(t *testing.T) {
+	all := []domain.JobStatus{domain.JobPending, domain.JobQueued, domain.JobSending, domain.JobUnknown,
+		domain.JobSent, domain.JobDelivered, domain.JobRead, domain.JobFailed, domain.JobSkipped}
+	for _, st := range all {
+		inQueue, inHistory := slices.Contains(PanelQueue.Statuses(), st), slices.Contains(PanelHistory.Statuses(), st)
+		if inQueue == inHistory || inHistory != st.Final() {
+			t.Errorf("%s: queue %v history %v final %v", st, inQueue, inHistory, st.Final())
+		}
+		if got := jobDoc(&domain.Job{Status: st}).Settled; got != st.Final() {
+			t.Errorf("jobDoc(%s).Settled = %v", st, got)
+		}
+		if got := settledOf(map[string]any{"status": string(st)}); got != st.Final() {
+			t.Errorf("settledOf(%s) = %v", st, got)
+		}
+	}
+	for _, d := range []map[string]any{{}, {"status": 3}, {"status": ""}, {"status": "promo"}} {
+		if !settledOf(d) {
+			t.Errorf("settledOf(%v) = false: a document without a known status belongs to the history", d)
+		}
 	}
 }

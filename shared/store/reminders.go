@@ -84,7 +84,7 @@ func (s *Store) updateJobOnly(ctx context.Context, tenantID, jobID string, fn fu
 		if changed = fn(j); !changed {
 			return nil
 		}
-		return tx.Set(ref, j)
+		return tx.Set(ref, jobDoc(j))
 	})
 	if err != nil {
 		return false, fmt.Errorf("update job %s: %w", jobID, err)

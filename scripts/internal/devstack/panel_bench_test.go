@@ -75,12 +75,16 @@ func seedPanel(tb testing.TB) (*domain.Tenant, *store.Store, *readCounter) {
 			i := k % panelAppointments
 			j.ClientName, j.ClientPhone = fmt.Sprintf("Cliente %04d", i), fmt.Sprintf("+55119%08d", i)
 		}
+		j.Settled = j.Status.Final() // as the store writes it (store.jobDoc)
 		if _, err := bw.Create(jobs.Doc(fmt.Sprintf("bench-%05d", k)), j); err != nil {
 			tb.Fatal(err)
 		}
 	}
-	for k := range 5 { // old, broken documents: no appointment, attempts not a list
-		if _, err := bw.Create(jobs.Doc(fmt.Sprintf("broken-%d", k)), map[string]any{"status": "sent", "attempts": "x",
+	// Old, broken documents: no appointment, attempts not a list; their settled flag is
+	// the one scripts/tenant -backfill-settled gives them (store.BackfillSettled, tested
+	// in shared/store and scripts/tenant).
+	for k := range 5 {
+		if _, err := bw.Create(jobs.Doc(fmt.Sprintf("broken-%d", k)), map[string]any{"status": "sent", "attempts": "x", "settled": true,
 			"updated_at": base.Add(time.Duration(k) * time.Second), "scheduled_for": base}); err != nil {
 			tb.Fatal(err)
 		}
