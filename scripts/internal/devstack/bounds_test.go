@@ -150,7 +150,7 @@ func deadLetterSubscriber(t *testing.T, s *devstack.Stack) *pubsub.Subscriber {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return ps.Subscriber("projects/" + s.Config.Project + "/subscriptions/" + devstack.DeadLetterSubscription)
+	return ps.Subscriber("projects/" + s.Config.Project + "/subscriptions/" + s.DeadLetterSubscription)
 }
 
 // The local push subscription mirrors Terraform's: a dead-letter topic that has a
@@ -164,16 +164,16 @@ func TestLocalEventsSubscriptionHasDeadLetters(t *testing.T) {
 		t.Fatal(err)
 	}
 	project := "projects/" + s.Config.Project
-	sub, err := ps.SubscriptionAdminClient.GetSubscription(ctx, &pubsubpb.GetSubscriptionRequest{Subscription: project + "/subscriptions/" + devstack.EventsSubscription})
+	sub, err := ps.SubscriptionAdminClient.GetSubscription(ctx, &pubsubpb.GetSubscriptionRequest{Subscription: project + "/subscriptions/" + s.EventsSubscription})
 	if err != nil {
 		t.Fatal(err)
 	}
 	dl := sub.GetDeadLetterPolicy()
 	if sub.GetTopic() != project+"/topics/"+s.Config.WebhookTopic || !strings.HasSuffix(sub.GetPushConfig().GetPushEndpoint(), "/events") ||
-		dl.GetDeadLetterTopic() != project+"/topics/"+devstack.DeadLetterTopic || dl.GetMaxDeliveryAttempts() != devstack.EventsMaxDeliveryAttempts {
+		dl.GetDeadLetterTopic() != project+"/topics/"+s.DeadLetterTopic || dl.GetMaxDeliveryAttempts() != devstack.EventsMaxDeliveryAttempts {
 		t.Errorf("events subscription: topic %s push %s dead letters %v", sub.GetTopic(), sub.GetPushConfig().GetPushEndpoint(), dl)
 	}
-	dls, err := ps.SubscriptionAdminClient.GetSubscription(ctx, &pubsubpb.GetSubscriptionRequest{Subscription: project + "/subscriptions/" + devstack.DeadLetterSubscription})
+	dls, err := ps.SubscriptionAdminClient.GetSubscription(ctx, &pubsubpb.GetSubscriptionRequest{Subscription: project + "/subscriptions/" + s.DeadLetterSubscription})
 	if err != nil || dls.GetTopic() != dl.GetDeadLetterTopic() {
 		t.Errorf("dead-letter subscription: %v %v", dls, err)
 	}

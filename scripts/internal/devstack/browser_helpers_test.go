@@ -18,10 +18,7 @@ import (
 	"testing"
 	"time"
 
-	"cloud.google.com/go/pubsub/v2/apiv1/pubsubpb"
 	"github.com/chromedp/chromedp"
-
-	"github.com/lembra-app/lembra/scripts/internal/devstack"
 )
 
 // chromiumPath is Debian's chromium; CHROMIUM_PATH names another build.
@@ -309,27 +306,4 @@ func (b *browser) describe() string {
 	}
 	b.mu.Unlock()
 	return fmt.Sprintf("page %s\n--- text ---\n%s\n--- console ---\n%s", url, body, strings.Join(cons, "\n"))
-}
-
-// ownEvents points the project's webhook push subscription at this stack's events
-// function, and deletes it when the test ends. Stacks on the Auth emulator's project
-// share one Pub/Sub project, and Start keeps a subscription that already exists, so
-// without this a stack gets its webhooks pushed to the stack of an earlier test (and
-// a later test's to this one, closed by then).
-func ownEvents(t *testing.T, s *devstack.Stack) {
-	t.Helper()
-	ctx := context.Background()
-	ps, err := s.Env.PubSub(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	sub := "projects/" + s.Config.Project + "/subscriptions/" + devstack.EventsSubscription
-	if err := ps.SubscriptionAdminClient.ModifyPushConfig(ctx, &pubsubpb.ModifyPushConfigRequest{
-		Subscription: sub, PushConfig: &pubsubpb.PushConfig{PushEndpoint: s.URL + "/events"},
-	}); err != nil {
-		t.Fatalf("point %s at this stack: %v", sub, err)
-	}
-	t.Cleanup(func() {
-		_ = ps.SubscriptionAdminClient.DeleteSubscription(context.Background(), &pubsubpb.DeleteSubscriptionRequest{Subscription: sub})
-	})
 }

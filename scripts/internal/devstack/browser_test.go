@@ -31,7 +31,6 @@ func TestDashboardInTheBrowser(t *testing.T) {
 	}
 	// ID tokens of the Auth emulator are for its project: the stack runs on it.
 	s := devstack.ForTest(t, devstack.Options{Project: emulators.AuthProject})
-	ownEvents(t, s)
 	ctx := context.Background()
 	jana, err := s.SeedDemo(ctx)
 	if err != nil {

@@ -62,6 +62,10 @@ type Options struct {
 	// DashboardDir is the built staff dashboard served at / (default:
 	// DefaultDashboardDir, this checkout's dashboard/dist).
 	DashboardDir string
+	// PubSubSuffix is appended to the webhook topic's and the subscriptions' names, so
+	// stacks sharing one emulator project (the Auth emulator's) never push each other's
+	// webhooks; empty: Terraform's names (the local stack).
+	PubSubSuffix string
 }
 
 // Stack is a running local Lembra.
@@ -77,6 +81,9 @@ type Stack struct {
 	Meta         *metastandin.Server
 	MetaURL      string
 	Signer       *oidcsigner.Signer
+
+	// The webhook subscriptions' names (EventsSubscription, … plus Options.PubSubSuffix).
+	EventsSubscription, DeadLetterTopic, DeadLetterSubscription string
 
 	secretWriter *secrets.SecretManager
 	srv          *http.Server
@@ -216,7 +223,10 @@ func Start(ctx context.Context, o Options) (s *Stack, err error) {
 		"LEMBRA_OIDC_ISSUERS":               s.Signer.Issuer,
 		"LEMBRA_OIDC_JWKS_URL":              s.URL + "/oidc/jwks",
 		"FIREBASE_AUTH_EMULATOR_HOST":       o.AuthHost,
+		"LEMBRA_WEBHOOK_TOPIC":              "meta-webhooks" + o.PubSubSuffix,
 	}
+	s.EventsSubscription = EventsSubscription + o.PubSubSuffix
+	s.DeadLetterTopic, s.DeadLetterSubscription = DeadLetterTopic+o.PubSubSuffix, DeadLetterSubscription+o.PubSubSuffix
 	cfg, err := config.Load(func(k string) string { return vars[k] })
 	if err != nil {
 		return nil, err
@@ -297,7 +307,8 @@ const (
 // events_max_delivery_attempts; the drift test keeps them equal).
 const EventsMaxDeliveryAttempts = 20
 
-// Names of the local webhook subscriptions (the topic's name is the configuration's).
+// Names of the local webhook subscriptions (the topic's name is the configuration's),
+// with Options.PubSubSuffix appended (Stack.EventsSubscription, …).
 const (
 	EventsSubscription     = "meta-webhooks-events"
 	DeadLetterTopic        = "meta-webhooks-dead-letter"
@@ -315,7 +326,7 @@ func (s *Stack) pushSubscription(ctx context.Context, cfg config.Config, endpoin
 	}
 	project := "projects/" + cfg.Project
 	topic := project + "/topics/" + cfg.WebhookTopic
-	deadLetters := project + "/topics/" + DeadLetterTopic
+	deadLetters := project + "/topics/" + s.DeadLetterTopic
 	for _, t := range []string{topic, deadLetters} {
 		if _, err := ps.TopicAdminClient.CreateTopic(ctx, &pubsubpb.Topic{Name: t}); err != nil && status.Code(err) != codes.AlreadyExists {
 			return fmt.Errorf("devstack: create topic %s: %w", t, err)
@@ -323,10 +334,10 @@ func (s *Stack) pushSubscription(ctx context.Context, cfg config.Config, endpoin
 	}
 	subs := []*pubsubpb.Subscription{
 		{
-			Name: project + "/subscriptions/" + DeadLetterSubscription, Topic: deadLetters, AckDeadlineSeconds: 60,
+			Name: project + "/subscriptions/" + s.DeadLetterSubscription, Topic: deadLetters, AckDeadlineSeconds: 60,
 		},
 		{
-			Name:               project + "/subscriptions/" + EventsSubscription,
+			Name:               project + "/subscriptions/" + s.EventsSubscription,
 			Topic:              topic,
 			PushConfig:         &pubsubpb.PushConfig{PushEndpoint: endpoint},
 			AckDeadlineSeconds: 60,

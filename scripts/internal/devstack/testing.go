@@ -10,6 +10,7 @@ import (
 	"os"
 	"regexp"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -77,6 +78,9 @@ func ForTest(t testing.TB, o Options) *Stack {
 	if o.Log == nil {
 		o.Log = logging.New(testWriter{t}, slog.LevelDebug)
 	}
+	if o.PubSubSuffix == "" { // tests on one project (the Auth emulator's) run side by side
+		o.PubSubSuffix = fmt.Sprintf("-%d-%d", os.Getpid(), stackSeq.Add(1))
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	s, err := Start(ctx, o)
@@ -86,6 +90,9 @@ func ForTest(t testing.TB, o Options) *Stack {
 	t.Cleanup(s.Close)
 	return s
 }
+
+// stackSeq numbers the stacks a test binary starts (their Pub/Sub names' suffix).
+var stackSeq atomic.Int64
 
 type testWriter struct{ t testing.TB }
 
