@@ -14,9 +14,23 @@ type StaffJobResponse struct {
 	Card     MessageCard     `json:"card"`
 	Timeline []TimelineEvent `json:"timeline"` // never null
 	// TimelineOmitted counts the events dropped between the first and the latest kept.
-	TimelineOmitted int       `json:"timeline_omitted,omitempty"`
-	Attempts        []Attempt `json:"attempts"` // never null
-	AttemptCount    int       `json:"attempt_count"`
+	TimelineOmitted int            `json:"timeline_omitted,omitempty"`
+	Attempts        []StaffAttempt `json:"attempts"` // never null
+	AttemptCount    int            `json:"attempt_count"`
+}
+
+// StaffAttempt is one try at sending a job as staff read it: the booking API's Attempt
+// plus its time in the tenant's zone and its outcome in Portuguese.
+type StaffAttempt struct {
+	N       int       `json:"n"`
+	At      time.Time `json:"at"`
+	AtLocal string    `json:"at_local"`
+	// Outcome: sent, retry, failed, unknown, settled_by_webhook, late (dispatch.Record).
+	Outcome      string `json:"outcome"`
+	OutcomeLabel string `json:"outcome_label"` // ptbr.AttemptOutcomeLabel
+	HTTPStatus   int    `json:"http_status,omitempty"`
+	ErrorCode    int    `json:"error_code,omitempty"`
+	Error        string `json:"error,omitempty"`
 }
 
 // TimelineEvent is one event of a job's life as staff read it.

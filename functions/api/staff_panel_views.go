@@ -49,7 +49,7 @@ const maxJobReplies = 20
 // times keep the job's events first) and its attempts. A malformed job has only its
 // card.
 func NewStaffJobResponse(pj store.PanelJob, apt *domain.Appointment, replies []domain.ConversationMessage, t *domain.Tenant, loc *time.Location) StaffJobResponse {
-	out := StaffJobResponse{Card: NewMessageCard(pj, apt, t, loc), Timeline: []TimelineEvent{}, Attempts: []Attempt{}}
+	out := StaffJobResponse{Card: NewMessageCard(pj, apt, t, loc), Timeline: []TimelineEvent{}, Attempts: []StaffAttempt{}}
 	if pj.Malformed {
 		return out
 	}
@@ -66,10 +66,18 @@ func NewStaffJobResponse(pj store.PanelJob, apt *domain.Appointment, replies []d
 	}
 	out.TimelineOmitted = omitted
 	for _, a := range j.Attempts {
-		out.Attempts = append(out.Attempts, Attempt{N: a.N, At: utc(a.At), Outcome: a.Outcome, HTTPStatus: a.HTTPStatus, ErrorCode: a.ErrorCode, Error: a.Error})
+		out.Attempts = append(out.Attempts, NewStaffAttempt(a, loc))
 	}
 	out.AttemptCount = j.AttemptCount()
 	return out
+}
+
+// NewStaffAttempt is a stored attempt as staff read it.
+func NewStaffAttempt(a domain.Attempt, loc *time.Location) StaffAttempt {
+	return StaffAttempt{
+		N: a.N, At: utc(a.At), AtLocal: localTime(a.At, loc), Outcome: a.Outcome, OutcomeLabel: ptbr.AttemptOutcomeLabel(a.Outcome),
+		HTTPStatus: a.HTTPStatus, ErrorCode: a.ErrorCode, Error: a.Error,
+	}
 }
 
 // Labels of a conversation message's source.

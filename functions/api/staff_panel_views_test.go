@@ -204,6 +204,13 @@ func TestNewStaffJobResponse(t *testing.T) {
 	if r.AttemptCount != 2 || len(r.Attempts) != 2 || r.Attempts[0].HTTPStatus != 500 || r.Card.ClientName != "Maria Souza" {
 		t.Errorf("attempts %+v (count %d), card %+v", r.Attempts, r.AttemptCount, r.Card)
 	}
+	// Each attempt carries its time in the tenant's zone and its outcome in Portuguese.
+	if a := r.Attempts[0]; a.AtLocal != "01/12/2026 09:00" || a.Outcome != "retry" || a.OutcomeLabel != "Falhou; nova tentativa agendada" {
+		t.Errorf("first attempt %+v", a)
+	}
+	if a := r.Attempts[1]; a.AtLocal != "01/12/2026 09:01" || a.OutcomeLabel != "Enviada" {
+		t.Errorf("second attempt %+v", a)
+	}
 
 	bad := NewStaffJobResponse(store.PanelJob{Job: &domain.Job{ID: "broken-1", Status: "sent"}, Malformed: true}, nil, replies, nil, loc)
 	if !bad.Card.Malformed || bad.Timeline == nil || len(bad.Timeline) != 0 || bad.Attempts == nil || bad.Card.ClientName != "sem agendamento" {
