@@ -7,6 +7,9 @@ need_apt=()
 command -v java >/dev/null 2>&1 || need_apt+=(default-jre-headless)
 # Debian's Chromium, for the dashboard's browser tests (headless, driven from Go).
 [ -x /usr/bin/chromium ] || need_apt+=(chromium)
+# Its locale pack: without it Chromium runs in en-US whatever --lang says, and date and
+# time inputs show mm/dd/yyyy and AM/PM instead of dd/mm/aaaa and 24 hours.
+[ -f /usr/lib/chromium/locales/pt-BR.pak ] || need_apt+=(chromium-l10n)
 if ! command -v gcloud >/dev/null 2>&1; then
   echo "install-deps: gcloud is missing. Install the Google Cloud CLI with its emulator components" >&2
   echo "  (google-cloud-cli, google-cloud-cli-firestore-emulator, google-cloud-cli-pubsub-emulator)" >&2

@@ -147,19 +147,19 @@ export function cancelResultText(outcome, reason) {
   // enviado: …"): the sentence says it once.
   const why = (reason || '').trim().replace(/^aviso de cancelamento não enviado:\s*/i, '') || 'motivo não informado';
   switch (outcome) {
-    case 'none': return 'Agendamento cancelado. Cliente não avisada.';
+    case 'none': return 'Agendamento cancelado. Cliente não avisado.';
     case 'sent': return 'Agendamento cancelado. Aviso enviado.';
     case 'not_sent': return `Agendamento cancelado. Aviso não enviado: ${why}`;
     case 'failed': return `Agendamento cancelado. O envio do aviso falhou: ${why}`;
-    default: return 'Agendamento cancelado. Enviando o aviso à cliente…';
+    default: return 'Agendamento cancelado. Enviando o aviso ao cliente…';
   }
 }
 
 const fieldLabels = {
-  client_name: 'nome da cliente', client_phone: 'telefone', service: 'serviço', location: 'local',
+  client_name: 'nome do cliente', client_phone: 'telefone', service: 'serviço', location: 'local',
   starts_at: 'data e horário', date: 'data', from: 'data inicial', to: 'data final', q: 'busca',
   status: 'situação', type: 'tipo', view: 'lista', cursor: 'página', email: 'e-mail', role: 'função',
-  notify_client: 'aviso à cliente', request_id: 'identificador do pedido', days: 'dias',
+  notify_client: 'aviso ao cliente', request_id: 'identificador do pedido', days: 'dias',
 };
 
 const codeTexts = {
@@ -185,7 +185,7 @@ const codeTexts = {
 export function apiErrorText(status, code = '', field = '') {
   if (status === 0) return 'Sem conexão com o servidor. Confira a internet e tente de novo.';
   if (status === 401) return 'Sua sessão terminou. Entre novamente.';
-  if (status === 403) return 'Você não tem permissão para isso: apenas a responsável pelo estúdio pode fazer esta ação.';
+  if (status === 403) return 'Você não tem permissão para isso: apenas o responsável pelo estúdio pode fazer esta ação.';
   if (status === 404) return 'Não encontrado: talvez tenha sido removido.';
   if (status === 409) {
     if (code === 'member_of_another_studio' || field === 'email') return 'Este e-mail já pertence à equipe de outro estúdio.';
@@ -214,7 +214,7 @@ export function authErrorText(code) {
       return 'E-mail ou senha incorretos.';
     case 'auth/invalid-email': case 'auth/missing-email': return 'Digite um e-mail válido.';
     case 'auth/missing-password': return 'Digite a senha.';
-    case 'auth/user-disabled': return 'Esta conta foi desativada. Fale com a responsável pelo estúdio.';
+    case 'auth/user-disabled': return 'Esta conta foi desativada. Fale com o responsável pelo estúdio.';
     case 'auth/too-many-requests': return 'Muitas tentativas. Aguarde alguns minutos ou redefina a senha.';
     case 'auth/network-request-failed': return 'Sem conexão. Confira a internet e tente de novo.';
     default: return 'Não foi possível entrar agora. Tente de novo.';
@@ -234,7 +234,8 @@ export function formatInstant(iso, tz) {
   return `${p.day}/${p.month}/${p.year} ${p.hour}:${p.minute}`;
 }
 
-/** Portuguese names of the job types and statuses (the API's card labels win when given). */
+/** Portuguese names of the job types and statuses (the API's card labels win when given;
+ * the statuses' words are the API's MessageState labels, so a filter says what a card says). */
 export const jobTypeLabels = {
   appointment_created: 'Aviso de agendamento',
   appointment_reminder: 'Lembrete de 24 horas',
@@ -243,7 +244,7 @@ export const jobTypeLabels = {
 };
 
 export const jobStatusLabels = {
-  pending: 'pendente', queued: 'na fila', sending: 'enviando', unknown: 'aguardando a Meta',
+  pending: 'agendada', queued: 'na fila de envio', sending: 'enviando', unknown: 'aguardando confirmação da Meta',
   sent: 'enviada', delivered: 'entregue', read: 'lida', failed: 'falhou', skipped: 'não enviada',
 };
 
@@ -252,3 +253,95 @@ export const viewStatuses = {
   queue: ['pending', 'queued', 'sending', 'unknown'],
   history: ['sent', 'delivered', 'read', 'failed', 'skipped'],
 };
+
+/**
+ * A phone number as a person reads it: a Brazilian one (+55, DDD, 8 or 9 digits) as
+ * "+55 11 98765-0103", any other as "+" and its digits. Accepts E.164 or bare digits.
+ */
+export function displayPhone(phone) {
+  const d = waID(phone);
+  if (!d) return String(phone || '');
+  const m = /^55(\d{2})(\d{4,5})(\d{4})$/.exec(d);
+  return m ? `+55 ${m[1]} ${m[2]}-${m[3]}` : `+${d}`;
+}
+
+/**
+ * A "dd/mm/aaaa HH:mm" time shortened against today (dd/mm/aaaa): "hoje 10:39" on that
+ * day, "03/12 14:00" in the same year, the whole text otherwise (or when not a time).
+ */
+export function compactLocal(local, todayLocal) {
+  const m = /^(\d{2}\/\d{2})\/(\d{4}) (\d{2}:\d{2})$/.exec(local || '');
+  if (!m) return local || '';
+  if (todayLocal && local.startsWith(`${todayLocal} `)) return `hoje ${m[3]}`;
+  if (todayLocal && todayLocal.slice(6) === m[2]) return `${m[1]} ${m[3]}`;
+  return local;
+}
+
+/** Labels of a send attempt's outcome, should the API send none (its outcome_label wins). */
+export const attemptOutcomeLabels = {
+  sent: 'Enviada', retry: 'Falhou; nova tentativa agendada', failed: 'Falhou', unknown: 'Sem confirmação da Meta',
+  settled_by_webhook: 'Já resolvida pelo status da Meta', late: 'Resposta atrasada, desconsiderada',
+};
+
+/**
+ * One send attempt of the job view: "1ª tentativa · 01/12/2026 10:38 · Enviada", its time
+ * in the studio's zone tz (the API's at_local when given) and its outcome in Portuguese.
+ */
+export function attemptLine(at, tz) {
+  const when = at.at_local || formatInstant(at.at, tz);
+  const what = at.outcome_label || attemptOutcomeLabels[at.outcome] || (at.outcome ? `Resultado: ${at.outcome}` : 'Resultado não registrado');
+  return [at.n ? `${at.n}ª tentativa` : 'Tentativa', when, what].filter(Boolean).join(' · ');
+}
+
+/**
+ * Where one of an appointment's jobs (the API's Job) is, as a MessageState {state, label,
+ * at_local, reason}: the state the API gave the agenda row for that job (notice, reminder,
+ * cancel notice; matched by job_id), so the details and the Agenda say the same word.
+ * Other jobs (button replies, a reminder of an earlier time) get the same words from
+ * their status, the way the API's MessageState assigns them.
+ */
+export function jobMessageState(job, states, tz) {
+  const given = (states || []).find((ms) => ms && ms.job_id && ms.job_id === job.id);
+  if (given) return given;
+  const times = job.provider_status_times || {};
+  let state = 'not_sent';
+  let label = 'não enviada';
+  let at = '';
+  let reason = job.reason || '';
+  switch (job.status) {
+    case 'pending':
+      if (job.attempt_count > 0) [state, label, at] = ['pending', 'aguardando nova tentativa', job.next_retry_at || job.scheduled_for];
+      else [state, label, at] = ['scheduled', 'agendada', job.scheduled_for];
+      break;
+    case 'queued': [state, label, at] = ['pending', 'na fila de envio', job.scheduled_for]; break;
+    case 'sending': [state, label, at] = ['pending', 'enviando', job.updated_at]; break;
+    case 'unknown': [state, label, at] = ['pending', 'aguardando confirmação da Meta', job.updated_at]; break;
+    case 'sent': case 'delivered': case 'read':
+      [state, label] = [job.status, stateLabels[job.status]];
+      at = times[job.status] || (job.status === 'sent' && job.sent_at) || job.updated_at;
+      break;
+    case 'failed': [state, label, at] = ['failed', 'falhou', job.updated_at]; break;
+    case 'skipped': break;
+    default: reason = 'Situação da mensagem desconhecida (registro antigo ou com defeito).';
+  }
+  if (state !== 'failed' && state !== 'not_sent') reason = '';
+  const out = { state, label, job_id: job.id };
+  const local = formatInstant(at, tz);
+  if (local) out.at_local = local;
+  if (reason) out.reason = reason;
+  return out;
+}
+
+/**
+ * The day labels under the 14-day chart, one per day: "hoje" for today, "dd/mm" for the
+ * others. With more than a week, every other day counted back from the last is minor
+ * (the stylesheet hides minor labels on a phone, where 14 would not fit readably).
+ */
+export function chartAxisLabels(days, today) {
+  const n = days.length;
+  return days.map((d, i) => {
+    const isToday = d.date === today;
+    const text = isToday ? 'hoje' : (d.date_local || dayLocal(d.date) || '').slice(0, 5);
+    return { text, today: isToday, minor: !isToday && n > 7 && (n - 1 - i) % 2 === 1 };
+  });
+}

@@ -220,7 +220,7 @@ async function boot() {
       state.me = null;
       state.flash =
         e.status === 401
-          ? 'Esta conta não faz parte da equipe de nenhum estúdio. Peça à responsável pelo estúdio para adicionar você.'
+          ? 'Esta conta não faz parte da equipe de nenhum estúdio. Peça ao responsável pelo estúdio para adicionar você.'
           : e.message;
       await signOut(auth).catch(() => {});
       return;

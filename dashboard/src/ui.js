@@ -1,11 +1,11 @@
 // Pieces several screens draw: a message's state with its ticks, the client's answer,
 // the manual WhatsApp link, status lines and error boxes.
 import { h } from './dom.js';
-import { stateLabels, ticks, waID } from './format.js';
+import { compactLocal, stateLabels, ticks, waID } from './format.js';
 
 /**
  * One of an appointment's messages: "Aviso ✓✓ entregue hoje 14:03". today (dd/mm/aaaa)
- * shortens times of that day.
+ * shortens times of that day and year; kind may be empty (the line names it already).
  */
 export function messageState(kind, ms, testid, today = '') {
   if (!ms) return null;
@@ -14,10 +14,10 @@ export function messageState(kind, ms, testid, today = '') {
   return h(
     'span',
     { class: `ms tone-${t.tone}`, 'data-testid': testid, 'data-state': ms.state },
-    h('span', { class: 'ms-kind' }, kind),
+    kind && h('span', { class: 'ms-kind' }, kind),
     t.mark && h('span', { class: 'ms-ticks', 'aria-hidden': 'true' }, t.mark),
     h('span', { class: 'ms-label' }, label),
-    ms.at_local && h('span', { class: 'ms-when' }, today && ms.at_local.startsWith(`${today} `) ? `hoje ${ms.at_local.slice(11)}` : ms.at_local),
+    ms.at_local && h('span', { class: 'ms-when' }, compactLocal(ms.at_local, today)),
     ms.reason && h('span', { class: 'ms-reason' }, ms.reason),
   );
 }

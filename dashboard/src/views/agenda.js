@@ -4,7 +4,7 @@
 import { api } from '../api.js';
 import { fill, h, refill } from '../dom.js';
 import {
-  addDays, dayLocal, dayTitle, formatInstant, isDay, jobStatusLabels, jobTypeLabels, localToRFC3339, normalizePhone, splitLocal, todayIn, waID,
+  addDays, dayLocal, dayTitle, displayPhone, isDay, jobMessageState, jobTypeLabels, localToRFC3339, normalizePhone, splitLocal, todayIn, waID,
 } from '../format.js';
 import { canCancel, clientAnswer, errorBox, loading, messageState, pollStatus, statusBadge, whatsappLink } from '../ui.js';
 import { openCancelDialog } from './cancel.js';
@@ -118,7 +118,7 @@ export async function appointmentView(ctx, main, id) {
   const status = pollStatus();
   const back = h('a', { class: 'back', href: '#/agenda' }, '‹ Agenda');
   const formSlot = h('div', {});
-  const flash = ctx.query.get('criado') ? h('p', { class: 'ok', role: 'status' }, 'Agendamento criado. O aviso à cliente está sendo enviado.') : null;
+  const flash = ctx.query.get('criado') ? h('p', { class: 'ok', role: 'status' }, 'Agendamento criado. O aviso ao cliente está sendo enviado.') : null;
   main.append(h('section', { class: 'details', 'data-testid': 'appointment-details', 'data-id': id }, back, flash, status.el, body, formSlot));
 
   let last = '';
@@ -160,6 +160,7 @@ function details(data, tz, reload) {
   const apt = data.appointment || {};
   const win = data.window || a.window;
   const wa = waID(a.client_phone);
+  const today = dayLocal(todayIn(tz));
   return h(
     'div',
     { 'data-testid': 'appointment', 'data-id': a.id, 'data-status': a.status },
@@ -171,12 +172,12 @@ function details(data, tz, reload) {
       h('dt', {}, 'Data e horário'),
       h('dd', {}, a.starts_at_local),
       h('dt', {}, 'WhatsApp'),
-      h('dd', {}, h('a', { href: `tel:${a.client_phone}` }, a.client_phone)),
+      h('dd', {}, h('a', { class: 'phone', href: `tel:${a.client_phone}` }, displayPhone(a.client_phone))),
       apt.location && [h('dt', {}, 'Local'), h('dd', {}, apt.location)],
       win && [h('dt', {}, 'Janela de conversa'), h('dd', { 'data-testid': 'details-window', 'data-open': String(!!win.open) }, win.label || (win.open ? 'aberta' : 'fechada'))],
     ),
     h('h2', {}, 'Mensagens'),
-    messageStates(a, dayLocal(todayIn(tz))),
+    messageStates(a, today),
     clientAnswer(a),
     h(
       'div',
@@ -185,11 +186,15 @@ function details(data, tz, reload) {
       wa && h('a', { class: 'btn', href: `#/conversa/${wa}` }, 'Ver conversa'),
       canCancel(a) && h('button', { type: 'button', class: 'btn btn-danger', 'data-testid': 'cancel-button', onclick: () => openCancelDialog(a, reload) }, 'Cancelar'),
     ),
-    jobsList(data.jobs || [], tz),
+    jobsList(data.jobs || [], tz, [a.notice, a.reminder, a.cancel_notice], today),
   );
 }
 
-function jobsList(jobs, tz) {
+/**
+ * Every job of the appointment, each with one state and its time ("✓✓ lida 01/12 10:46"),
+ * in the words of the Agenda's ticks (the row's MessageStates, matched by job id).
+ */
+function jobsList(jobs, tz, states, today) {
   if (!jobs.length) return null;
   return [
     h('h2', {}, 'Envios deste agendamento'),
@@ -202,13 +207,7 @@ function jobsList(jobs, tz) {
           { 'data-testid': 'appointment-job', 'data-job-id': j.id },
           h('a', { href: `#/mensagem/${enc(j.id)}` }, jobTypeLabels[j.type] || 'Tipo desconhecido'),
           ' ',
-          h('span', { class: `badge badge-job-${j.status}` }, jobStatusLabels[j.status] || j.status),
-          h(
-            'span',
-            { class: 'job-when' },
-            j.sent_at ? ` enviada ${formatInstant(j.sent_at, tz)}` : j.scheduled_for ? ` para ${formatInstant(j.scheduled_for, tz)}` : '',
-          ),
-          j.reason && h('span', { class: 'ms-reason' }, j.reason),
+          messageState('', jobMessageState(j, states, tz), 'job-state', today),
         ),
       ),
     ),
@@ -233,8 +232,8 @@ function setError(f, text) {
 /** The reschedule form of the details page: a new date and time. */
 function rescheduleForm(a, tz, reload) {
   const { day, time } = splitLocal(a.starts_at_local);
-  const date = field('Nova data', h('input', { id: 'resched-date', name: 'date', type: 'date', value: day, required: true }));
-  const hour = field('Novo horário', h('input', { id: 'resched-time', name: 'time', type: 'time', value: time, required: true }));
+  const date = field('Nova data', h('input', { id: 'resched-date', name: 'date', type: 'date', lang: 'pt-BR', value: day, required: true }));
+  const hour = field('Novo horário', h('input', { id: 'resched-time', name: 'time', type: 'time', lang: 'pt-BR', value: time, required: true }));
   const result = h('p', { class: 'form-result', role: 'status', 'data-testid': 'form-result' });
   const submit = h('button', { type: 'submit', class: 'btn btn-primary' }, 'Remarcar');
   const form = h(
@@ -279,16 +278,16 @@ export async function newAppointmentView(ctx, main) {
   const q = ctx.query.get('data');
   const day = isDay(q) ? q : todayIn(tz);
   let requestID = crypto.randomUUID(); // one per appointment: a double tap creates it once
-  const name = field('Nome da cliente', h('input', { id: 'new-name', name: 'client_name', autocomplete: 'off', required: true, maxlength: 100 }));
+  const name = field('Nome do cliente', h('input', { id: 'new-name', name: 'client_name', autocomplete: 'off', required: true, maxlength: 100 }));
   const phone = field(
-    'WhatsApp da cliente',
+    'WhatsApp do cliente',
     h('input', { id: 'new-phone', name: 'client_phone', type: 'tel', inputmode: 'tel', autocomplete: 'off', required: true, placeholder: '11 98765-4321' }),
     'Com DDD; outro país: comece com + e o código.',
   );
   const service = field('Serviço', h('input', { id: 'new-service', name: 'service', required: true, maxlength: 100, placeholder: 'Design de sobrancelhas' }));
   const location = field('Local (opcional)', h('input', { id: 'new-location', name: 'location', maxlength: 200 }), 'Em branco: o endereço do estúdio.');
-  const date = field('Data', h('input', { id: 'new-date', name: 'date', type: 'date', value: day, required: true }));
-  const hour = field('Horário', h('input', { id: 'new-time', name: 'time', type: 'time', required: true }));
+  const date = field('Data', h('input', { id: 'new-date', name: 'date', type: 'date', lang: 'pt-BR', value: day, required: true }));
+  const hour = field('Horário', h('input', { id: 'new-time', name: 'time', type: 'time', lang: 'pt-BR', required: true }));
   const fields = { client_name: name, client_phone: phone, service, location, starts_at: hour };
   const result = h('p', { class: 'form-result', role: 'alert', 'data-testid': 'form-result' });
   const submit = h('button', { type: 'submit', class: 'btn btn-primary' }, 'Criar agendamento');
@@ -318,7 +317,7 @@ export async function newAppointmentView(ctx, main) {
     };
     if (location.input.value.trim()) body.location = location.input.value.trim();
     const problems = [];
-    if (!body.client_name) problems.push([name, 'Digite o nome da cliente.']);
+    if (!body.client_name) problems.push([name, 'Digite o nome do cliente.']);
     if (!body.client_phone) problems.push([phone, 'Digite o WhatsApp com DDD, por exemplo 11 98765-4321.']);
     if (!body.service) problems.push([service, 'Digite o serviço.']);
     if (!date.input.value) problems.push([date, 'Escolha a data.']);

@@ -9,8 +9,12 @@ import { cancelResultText, noticeFinal, noticeOutcome } from '../format.js';
 const enc = encodeURIComponent;
 export const notifyLabel = 'Avisar cliente por WhatsApp (se a janela de conversa estiver aberta)';
 
-/** Opens the dialog for appointment a (an AgendaAppointment); done() runs when it closes. */
-export function openCancelDialog(a, done) {
+/**
+ * Opens the dialog for appointment a (an AgendaAppointment). changed() runs as soon as
+ * the cancel succeeded and again when its notice is final, so the screen behind the
+ * result (the Agenda row, the details) stops offering Cancelar; done() when it closes.
+ */
+export function openCancelDialog(a, done, changed = done) {
   const opener = document.activeElement;
   let alive = true;
   let timer = null;
@@ -47,7 +51,8 @@ export function openCancelDialog(a, done) {
     clearTimeout(timer);
     dialog.remove();
     if (opener && document.contains(opener)) opener.focus();
-    done?.();
+    else focusAppointment(a.id); // the row was redrawn since: its name link, else the page
+    quietly(done);
   });
   document.body.append(dialog);
   dialog.showModal();
@@ -93,6 +98,7 @@ export function openCancelDialog(a, done) {
       return;
     }
     busy = false;
+    quietly(changed);
     if (!alive) return;
     form.remove();
     const notice = res.notice || { state: 'none' };
@@ -120,7 +126,10 @@ export function openCancelDialog(a, done) {
         const cn = data.agenda?.cancel_notice;
         if (cn && alive) {
           show(cn.state, cn.reason);
-          if (noticeFinal(cn.state)) return;
+          if (noticeFinal(cn.state)) {
+            quietly(changed);
+            return;
+          }
         }
       } catch {
         // try again at the next tick
@@ -129,4 +138,21 @@ export function openCancelDialog(a, done) {
     };
     timer = setTimeout(follow, 1000);
   });
+}
+
+function focusAppointment(id) {
+  const row = document.querySelector(`[data-testid=appointment][data-id="${CSS.escape(id)}"]`);
+  const target = row?.querySelector('.apt-name a, h1') || document.getElementById('main');
+  if (target && target.tabIndex < 0 && !target.hasAttribute('tabindex')) target.setAttribute('tabindex', '-1');
+  target?.focus();
+}
+
+// Runs a screen's refresh; its failure is the screen's to show (its poll line), not an
+// unhandled rejection.
+function quietly(f) {
+  try {
+    Promise.resolve(f?.()).catch(() => {});
+  } catch {
+    // the refresh failed before its first await: same
+  }
 }

@@ -2,6 +2,7 @@
 // messages and what staff sent from the WhatsApp Business App — with the 24-hour window.
 import { api } from '../api.js';
 import { fill, h, refill } from '../dom.js';
+import { displayPhone } from '../format.js';
 import { errorBox, loading, pollStatus } from '../ui.js';
 
 const enc = encodeURIComponent;
@@ -36,7 +37,8 @@ export async function conversationView(ctx, main, waID) {
       h(
         'section',
         { 'data-testid': 'conversation', 'data-wa-id': data.wa_id || waID, 'aria-labelledby': 'conv-title' },
-        h('h1', { id: 'conv-title' }, data.client_name || 'Cliente', h('span', { class: 'sub' }, ` · +${data.wa_id || waID}`)),
+        h('h1', { id: 'conv-title', class: 'conv-title' }, data.client_name || 'Cliente'),
+        h('p', { class: 'sub conv-phone' }, displayPhone(data.wa_id || waID)),
         h(
           'p',
           { class: `window-state ${w.open ? 'is-open' : 'is-closed'}`, 'data-testid': 'conv-window', 'data-open': String(!!w.open) },
@@ -62,7 +64,7 @@ export async function conversationView(ctx, main, waID) {
                 ),
               ),
             )
-          : h('p', { class: 'empty' }, 'Nenhuma mensagem com esta cliente ainda.'),
+          : h('p', { class: 'empty' }, 'Nenhuma mensagem com este cliente ainda.'),
       ),
     );
   };

@@ -2,7 +2,9 @@
 // filters and cursor paging, and one message's timeline.
 import { api } from '../api.js';
 import { fill, h, refill } from '../dom.js';
-import { jobStatusLabels, jobTypeLabels, normalizePhone, viewStatuses, waID } from '../format.js';
+import {
+  attemptLine, chartAxisLabels, formatInstant, jobStatusLabels, jobTypeLabels, normalizePhone, todayIn, viewStatuses, waID,
+} from '../format.js';
 import { errorBox, loading, pollStatus } from '../ui.js';
 
 const enc = encodeURIComponent;
@@ -34,7 +36,7 @@ export async function messagesView(ctx, main) {
   );
 
   api('/v1/staff/messages/daily?days=14', { signal: ctx.signal })
-    .then((d) => ctx.alive() && fill(chart, h('h2', { id: 'chart-title' }, 'Últimos 14 dias'), drawChart(d.days || [])))
+    .then((d) => ctx.alive() && fill(chart, h('h2', { id: 'chart-title' }, 'Últimos 14 dias'), drawChart(d.days || [], todayIn(ctx.me.tenant.time_zone))))
     .catch((e) => ctx.alive() && fill(chart, h('h2', { id: 'chart-title' }, 'Últimos 14 dias'), h('p', { class: 'muted' }, `Gráfico indisponível: ${e.message}`)));
 
   const params = new URLSearchParams();
@@ -90,8 +92,8 @@ function filtersForm(ctx, view) {
       sel('f-view', 'view', 'Lista', [opt('queue', 'Fila de envio', view), opt('history', 'Histórico', view)]),
       sel('f-status', 'status', 'Situação', [opt('', 'Todas', status), ...viewStatuses[view].map((s) => opt(s, jobStatusLabels[s], status))]),
       sel('f-type', 'type', 'Tipo', [opt('', 'Todos', q.get('type') || ''), ...Object.entries(jobTypeLabels).map(([k, v]) => opt(k, v, q.get('type') || ''))]),
-      inp('f-from', 'from', 'De', { type: 'date' }),
-      inp('f-to', 'to', 'Até', { type: 'date' }),
+      inp('f-from', 'from', 'De', { type: 'date', lang: 'pt-BR' }),
+      inp('f-to', 'to', 'Até', { type: 'date', lang: 'pt-BR' }),
       inp('f-q', 'q', 'Cliente (nome ou telefone)', { type: 'search', maxlength: 100, autocomplete: 'off' }),
     ),
     h('div', { class: 'form-actions' }, h('button', { type: 'submit', class: 'btn btn-primary' }, 'Filtrar'), h('a', { class: 'btn btn-quiet', href: '#/mensagens' }, 'Limpar')),
@@ -114,18 +116,22 @@ function filtersForm(ctx, view) {
   return form;
 }
 
-/** The chart: per day, four bars (sent, delivered, read, failed) in an SVG, with a table. */
-function drawChart(days) {
+/**
+ * The chart: per day, four bars (sent, delivered, read, failed) in an SVG stretched to
+ * the card's width, the days' labels under it in HTML (so their size is the page's, not
+ * scaled down with the drawing on a phone), and a table of the numbers.
+ */
+function drawChart(days, today) {
   if (!days.length) return h('p', { class: 'muted' }, 'Sem dados nos últimos 14 dias.');
   const max = Math.max(1, ...days.flatMap((d) => series.map(([k]) => d[k] || 0)));
   const ns = 'http://www.w3.org/2000/svg';
   const W = 700;
   const H = 160;
-  const pad = 18;
   const groupW = W / days.length;
   const barW = Math.max(2, (groupW - 6) / series.length);
   const svg = document.createElementNS(ns, 'svg');
-  svg.setAttribute('viewBox', `0 0 ${W} ${H + pad}`);
+  svg.setAttribute('viewBox', `0 0 ${W} ${H}`);
+  svg.setAttribute('preserveAspectRatio', 'none');
   svg.setAttribute('class', 'chart');
   svg.setAttribute('role', 'img');
   const totals = series.map(([k, label]) => `${days.reduce((n, d) => n + (d[k] || 0), 0)} ${label.toLowerCase()}`);
@@ -136,7 +142,7 @@ function drawChart(days) {
     if (text) e.textContent = text;
     return e;
   };
-  svg.append(el('line', { x1: 0, y1: H, x2: W, y2: H, class: 'axis' }));
+  svg.append(el('line', { x1: 0, y1: H - 0.5, x2: W, y2: H - 0.5, class: 'axis', 'vector-effect': 'non-scaling-stroke' }));
   days.forEach((d, i) => {
     series.forEach(([k], j) => {
       const v = d[k] || 0;
@@ -145,8 +151,12 @@ function drawChart(days) {
       r.append(el('title', {}, `${d.date_local}: ${v} ${series[j][1].toLowerCase()}`));
       svg.append(r);
     });
-    if (i % 2 === 0 || days.length <= 7) svg.append(el('text', { x: i * groupW + groupW / 2, y: H + 14, class: 'tick', 'text-anchor': 'middle' }, (d.date_local || d.date).slice(0, 5)));
   });
+  const axis = h(
+    'ol',
+    { class: 'chart-axis', 'aria-hidden': 'true', style: `grid-template-columns: repeat(${days.length}, 1fr)` },
+    chartAxisLabels(days, today).map((l) => h('li', { class: [l.minor && 'tick-minor', l.today && 'tick-today'].filter(Boolean).join(' ') || undefined }, l.text)),
+  );
   const legend = h('ul', { class: 'legend', role: 'list' }, series.map(([k, label]) => h('li', {}, h('span', { class: `swatch bar-${k}`, 'aria-hidden': 'true' }), label)));
   const table = h(
     'details',
@@ -159,10 +169,11 @@ function drawChart(days) {
       h('tbody', {}, days.map((d) => h('tr', {}, h('th', { scope: 'row' }, d.date_local), series.map(([k]) => h('td', {}, String(d[k] || 0)))))),
     ),
   );
-  return [svg, legend, table];
+  return [svg, axis, legend, table];
 }
 
-function messageCard(c) {
+/** One message's card; open: false leaves out the link to its timeline (on that page). */
+function messageCard(c, { open = true } = {}) {
   const when = [
     ['Agendada para', c.scheduled_for_local],
     ['Enviada', c.sent_at_local],
@@ -185,13 +196,14 @@ function messageCard(c) {
     c.provider_status && h('p', { class: 'muted' }, `Status na Meta: ${providerLabels[c.provider_status] || c.provider_status}`),
     c.reason && h('p', { class: 'ms-reason' }, c.reason),
     when.length > 0 && h('dl', { class: 'times' }, when.map(([k, v]) => [h('dt', {}, k), h('dd', {}, v)])),
-    h('a', { class: 'msg-open', href: `#/mensagem/${enc(c.job_id)}` }, 'Ver linha do tempo'),
+    open && h('a', { class: 'msg-open', href: `#/mensagem/${enc(c.job_id)}` }, 'Ver linha do tempo'),
   );
 }
 
 /** #/mensagem/<job id>: one message's card and its timeline, refreshed every 5 s. */
 export async function jobView(ctx, main, id) {
   ctx.title('Mensagem');
+  const tz = ctx.me.tenant.time_zone;
   const body = h('div', {}, loading());
   const status = pollStatus();
   main.append(h('a', { class: 'back', href: '#/mensagens' }, '‹ Mensagens'), status.el, body);
@@ -218,7 +230,7 @@ export async function jobView(ctx, main, id) {
       body,
       h('h1', {}, capitalize(card.type_label || jobTypeLabels[card.type] || 'Mensagem')),
       card.client_name && h('p', { class: 'sub' }, card.client_name),
-      messageCard(card),
+      messageCard(card, { open: false }),
       card.appointment_id && h('p', {}, h('a', { href: `#/agendamento/${enc(card.appointment_id)}` }, 'Abrir o agendamento')),
       h('h2', {}, 'Linha do tempo'),
       timeline.length
@@ -229,7 +241,7 @@ export async function jobView(ctx, main, id) {
               h(
                 'li',
                 { 'data-kind': ev.kind },
-                h('span', { class: 'tl-when' }, ev.at_local || ev.at),
+                h('span', { class: 'tl-when' }, ev.at_local || formatInstant(ev.at, tz)),
                 h('span', { class: 'tl-label' }, ev.label || ev.kind),
                 ev.detail && h('span', { class: 'tl-detail' }, ev.detail),
               ),
@@ -242,7 +254,7 @@ export async function jobView(ctx, main, id) {
           'ol',
           { class: 'attempts' },
           attempts.map((at) =>
-            h('li', {}, `${at.n ? `${at.n}ª · ` : ''}${at.at_local || at.at || ''} · ${at.outcome_label || at.outcome || ''}`, at.error && h('span', { class: 'tl-detail' }, at.error)),
+            h('li', {}, attemptLine(at, tz), at.error && h('span', { class: 'tl-detail' }, ` · ${at.error}`)),
           ),
         ),
       ],

@@ -9,7 +9,7 @@ const roleLabels = { owner: 'Responsável', staff: 'Equipe' };
 export async function teamView(ctx, main) {
   ctx.title('Equipe');
   if (ctx.me.role !== 'owner') {
-    main.append(h('h1', {}, 'Equipe'), errorBox('Apenas a responsável pelo estúdio vê e adiciona a equipe.'));
+    main.append(h('h1', {}, 'Equipe'), errorBox('Apenas o responsável pelo estúdio vê e adiciona a equipe.'));
     return;
   }
   const list = h('div', {}, loading());
