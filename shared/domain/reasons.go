@@ -35,4 +35,8 @@ const (
 	ReasonRetriesExhausted = "retries_exhausted"
 	ReasonOutcomeUnknown   = "outcome_unknown"
 	ReasonTokenUnavailable = "token_unavailable"
+
+	// Decisions of the studio's owner (dispatch.DecideAction, the queue drain).
+	ReasonOperationalFailure = "operational_failure"
+	ReasonDiscarded          = "discarded_by_owner"
 )
