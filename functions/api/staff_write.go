@@ -197,10 +197,10 @@ var cancelNoticeLabels = map[string]string{
 // notify is what this cancel asked for.
 func NewCancelNotice(notify bool, j *domain.Job, loc *time.Location) CancelNotice {
 	if j == nil {
-		label := "Cliente não avisada"
+		label := "Cliente não avisado"
 		if notify {
 			// Canceling again: the first cancel did not ask for a notice.
-			label = "Cliente não avisada: o agendamento já estava cancelado sem aviso"
+			label = "Cliente não avisado: o agendamento já estava cancelado sem aviso"
 		}
 		return CancelNotice{State: "none", Label: label}
 	}

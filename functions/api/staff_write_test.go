@@ -61,8 +61,8 @@ func TestNewCancelNotice(t *testing.T) {
 		requested     bool
 		reasonPresent bool
 	}{
-		{"checkbox off", false, nil, "none", "Cliente não avisada", false, false},
-		{"checkbox on, already canceled without notice", true, nil, "none", "Cliente não avisada: o agendamento já estava cancelado sem aviso", false, false},
+		{"checkbox off", false, nil, "none", "Cliente não avisado", false, false},
+		{"checkbox on, already canceled without notice", true, nil, "none", "Cliente não avisado: o agendamento já estava cancelado sem aviso", false, false},
 		{"queued", true, &domain.Job{ID: "c", Status: domain.JobQueued, ScheduledFor: at}, "pending", "Aviso na fila de envio", true, false},
 		{"not yet queued", true, &domain.Job{ID: "c", Status: domain.JobPending, ScheduledFor: at}, "pending", "Aviso na fila de envio", true, false},
 		{"sent", true, &domain.Job{ID: "c", Status: domain.JobSent, SentAt: at}, "sent", "Aviso enviado", true, false},

@@ -221,8 +221,8 @@ func TestDashboardInTheBrowser(t *testing.T) {
 	step("cancel without notice", func(t *testing.T) {
 		noticeOf(ana)
 		_, _, outcome, result := cancel(t, ana, false, "")
-		if outcome != "none" || !strings.Contains(result, "Cliente não avisada") {
-			t.Errorf("result %s %q, want none and Cliente não avisada", outcome, result)
+		if outcome != "none" || !strings.Contains(result, "Cliente não avisado") {
+			t.Errorf("result %s %q, want none and Cliente não avisado", outcome, result)
 		}
 		if _, err := mustStore(t, s).GetJob(ctx, jana.ID, domain.JobID(ana.id, domain.JobCanceled, 0)); err == nil {
 			t.Error("a cancel notice job exists although the checkbox was off")

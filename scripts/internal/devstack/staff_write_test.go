@@ -170,7 +170,7 @@ func TestStaffWrites(t *testing.T) {
 	}
 	secondID := appointmentID(t, second)
 	quiet := call(t, s, staff, "POST", "/v1/staff/appointments/"+secondID+"/cancel", map[string]any{"notify_client": false})
-	if n, _ := quiet.Body["notice"].(map[string]any); quiet.Status != 200 || n["state"] != "none" || n["requested"] != false || n["label"] != "Cliente não avisada" {
+	if n, _ := quiet.Body["notice"].(map[string]any); quiet.Status != 200 || n["state"] != "none" || n["requested"] != false || n["label"] != "Cliente não avisado" {
 		t.Fatalf("cancel without the notice: %d %s", quiet.Status, quiet.Raw)
 	}
 	if _, err := mustStore(t, s).GetJob(ctx, jana.ID, domain.JobID(secondID, domain.JobCanceled, 0)); err == nil {
