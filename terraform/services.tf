@@ -10,6 +10,8 @@ locals {
     "firestore.googleapis.com",
     "iam.googleapis.com",
     "identitytoolkit.googleapis.com", # Identity Platform: staff sign-in (identity.tf)
+    "logging.googleapis.com",         # log-based metrics (monitoring.tf)
+    "monitoring.googleapis.com",      # alert policies and their notification channel (monitoring.tf)
     "pubsub.googleapis.com",
     "run.googleapis.com", # gen2 functions are Cloud Run services
     "secretmanager.googleapis.com",

@@ -113,7 +113,7 @@ func (h *handler) receive(ctx context.Context, w http.ResponseWriter, r *http.Re
 	if err != nil {
 		var tooBig *http.MaxBytesError
 		if errors.As(err, &tooBig) {
-			h.log.WarnContext(ctx, "webhook rejected", "reason", "body too large")
+			h.log.WarnContext(ctx, logging.MsgWebhookRejected, logging.KeyRejectedCheck, logging.CheckBodySize, "reason", "body too large")
 			http.Error(w, "body too large", http.StatusRequestEntityTooLarge)
 			return
 		}
@@ -129,7 +129,7 @@ func (h *handler) receive(ctx context.Context, w http.ResponseWriter, r *http.Re
 		if errors.Is(err, meta.ErrSignatureMissing) {
 			status = http.StatusUnauthorized
 		}
-		h.log.WarnContext(ctx, "webhook rejected", "reason", err.Error(), "bytes", len(body))
+		h.log.WarnContext(ctx, logging.MsgWebhookRejected, logging.KeyRejectedCheck, logging.CheckSignature, "reason", err.Error(), "bytes", len(body))
 		http.Error(w, http.StatusText(status), status)
 		return
 	}

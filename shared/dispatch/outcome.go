@@ -150,6 +150,10 @@ func (s *Service) send(ctx context.Context, log *slog.Logger, t *domain.Tenant, 
 	}
 	if rec.ForgetToken {
 		s.Secrets.Forget(t.WhatsApp.AccessTokenSecret)
+		var apiErr *meta.APIError
+		if errors.As(err, &apiErr) {
+			log.ErrorContext(ctx, logging.MsgMetaTokenRejected, "error_code", apiErr.Code, "http_status", apiErr.HTTPStatus)
+		}
 	}
 	s.logDecision(ctx, log, job)
 	return s.schedule(ctx, t.ID, job.ID, rec.Next)
@@ -177,11 +181,11 @@ func (s *Service) logDecision(ctx context.Context, log *slog.Logger, j *domain.J
 		if j.TemplateName != "" {
 			attrs = append(attrs, "template", j.TemplateName)
 		}
-		log.InfoContext(ctx, "job sent", attrs...)
+		log.InfoContext(ctx, logging.MsgJobSent, attrs...)
 	case domain.JobSkipped:
 		log.InfoContext(ctx, "job skipped", append(attrs, "reason_code", j.ReasonCode)...)
 	case domain.JobFailed:
-		log.WarnContext(ctx, "job failed", append(attrs, "reason_code", j.ReasonCode, "error_code", j.ErrorCode)...)
+		log.WarnContext(ctx, logging.MsgJobFailed, append(attrs, "reason_code", j.ReasonCode, "error_code", j.ErrorCode)...)
 	case domain.JobPending, domain.JobQueued:
 		log.WarnContext(ctx, "job retry scheduled", append(attrs, "next_retry_at", j.NextRetryAt)...)
 	case domain.JobUnknown:

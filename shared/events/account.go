@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/lembra-app/lembra/shared/domain"
+	"github.com/lembra-app/lembra/shared/logging"
 	"github.com/lembra-app/lembra/shared/meta"
 	"github.com/lembra-app/lembra/shared/store"
 )
@@ -15,14 +16,22 @@ import (
 func (s *Service) account(ctx context.Context, tenantID string, e meta.WebhookEntry, field string, v meta.AccountValue) error {
 	at := entryTime(e, s.Now().UTC())
 	changed := false
+	var block domain.AccountBlock
+	blocked := false
 	err := s.Store.UpdateTenant(ctx, tenantID, func(t *domain.Tenant) error {
 		if changed = applyAccount(&t.WhatsApp, field, v, at); !changed {
 			return store.ErrNoChange // older than what is recorded for the same fact
 		}
+		block, blocked = t.WhatsApp.SendBlock(domain.DeliveryTemplate, s.Now().UTC())
 		return nil
 	})
 	if err == nil {
 		s.Log.InfoContext(ctx, "account event recorded", "tenant_id", tenantID, "field", field, "event", v.Event, "applied", changed)
+		if changed && blocked {
+			// The operator's signal (terraform/monitoring.tf): this number sends nothing
+			// until it is connected or reinstated again.
+			s.Log.ErrorContext(ctx, logging.MsgAccountCannotSend, "tenant_id", tenantID, "event", v.Event, "block", block.Code)
+		}
 	}
 	return err
 }

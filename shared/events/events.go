@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/lembra-app/lembra/shared/domain"
+	"github.com/lembra-app/lembra/shared/logging"
 	"github.com/lembra-app/lembra/shared/meta"
 	"github.com/lembra-app/lembra/shared/queue"
 	"github.com/lembra-app/lembra/shared/store"
@@ -73,7 +74,7 @@ func (b *badChange) Error() string { return b.msg }
 
 func (s *Service) deadLetter(ctx context.Context, id string, body []byte, reason string) error {
 	reason = meta.ClipErrorText(reason) // it can quote the delivery
-	s.Log.ErrorContext(ctx, "webhook delivery kept as dead letter", "delivery_id", id, "reason", reason, "body_bytes", len(body))
+	s.Log.ErrorContext(ctx, logging.MsgDeadLetterKept, "delivery_id", id, "reason", reason, "body_bytes", len(body))
 	if err := s.Store.PutDeadLetter(ctx, id, body, reason); err != nil {
 		return fmt.Errorf("store dead letter: %w", err)
 	}

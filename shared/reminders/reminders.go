@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/lembra-app/lembra/shared/domain"
+	"github.com/lembra-app/lembra/shared/logging"
 	"github.com/lembra-app/lembra/shared/ptbr"
 	"github.com/lembra-app/lembra/shared/queue"
 	"github.com/lembra-app/lembra/shared/store"
@@ -61,7 +62,7 @@ func (s *Service) Scan(ctx context.Context) (Result, error) {
 	for _, j := range orphans {
 		s.handle(ctx, j, now, false, &res)
 	}
-	s.Log.InfoContext(ctx, "reminder scan", "found", res.Found, "enqueued", res.Enqueued,
+	s.Log.InfoContext(ctx, logging.MsgReminderScan, "found", res.Found, "enqueued", res.Enqueued,
 		"already_queued", res.AlreadyQueued, "skipped", res.Skipped, "failed", res.Failed, "rechecked", len(orphans))
 	return res, nil
 }
