@@ -99,9 +99,9 @@ func (s *server) staffConversation(w http.ResponseWriter, r *http.Request, st St
 	if err != nil {
 		return err
 	}
-	ids := make([]string, 0, len(apts))
+	ids, byID := make([]string, 0, len(apts)), make(map[string]*domain.Appointment, len(apts))
 	for _, a := range apts {
-		ids = append(ids, a.ID)
+		ids, byID[a.ID] = append(ids, a.ID), a
 	}
 	jobs, err := s.store.ClientJobs(ctx, tid, ids)
 	if err != nil {
@@ -114,7 +114,7 @@ func (s *server) staffConversation(w http.ResponseWriter, r *http.Request, st St
 	out := ConversationResponse{
 		WAID: waID, ClientName: conv.Name,
 		Window:   NewConversationWindow(conv.LastInboundAt, s.env.Now(), loc),
-		Messages: MergeConversation(ledger, append(jobs, sent...), loc, maxConversationMessages),
+		Messages: MergeConversation(ledger, append(jobs, sent...), byID, st.Tenant.Name, loc, maxConversationMessages),
 	}
 	if len(apts) > 0 {
 		latest := slices.MaxFunc(apts, func(a, b *domain.Appointment) int { return a.CreatedAt.Compare(b.CreatedAt) })

@@ -82,8 +82,12 @@ type ConversationItem struct {
 	SourceLabel string `json:"source_label"`
 	Type        string `json:"type"` // Meta's message type (text, button, image, reaction, …) or the job's type
 	// Text: the body; a button's text; a media caption or "[foto]" (and the like);
-	// "reagiu com 👍" for a reaction; a template job's type and template name.
-	Text          string `json:"text"`
+	// "reagiu com 👍" for a reaction; for a template job, what the template said
+	// (TemplateJobText), e.g. "Aviso de agendamento: Design de sobrancelhas em
+	// 02/12/2026 às 14:00 — Studio Jana".
+	Text string `json:"text"`
+	// TemplateName is a template job's template.
+	TemplateName  string `json:"template_name,omitempty"`
 	Status        string `json:"status,omitempty"`
 	StatusLabel   string `json:"status_label,omitempty"`
 	JobID         string `json:"job_id,omitempty"`

@@ -26,7 +26,7 @@ var timelineLabels = map[string]string{
 	"retry":           "Nova tentativa",
 	"retry_scheduled": "Nova tentativa agendada",
 	"unknown":         "Aguardando confirmação da Meta",
-	"client_reply":    "Resposta da cliente",
+	"client_reply":    "Resposta do cliente",
 }
 
 // TimelineLabel is the Portuguese label of a timeline event; one this version does not
@@ -138,27 +138,61 @@ func jobAt(j *domain.Job) time.Time {
 	return j.CreatedAt
 }
 
-// jobItem is an automatic job as a conversation message.
-func jobItem(j *domain.Job, loc *time.Location) ConversationItem {
+// templateStartsAt is the appointment time a template job named: the time the job was
+// made for (a reminder keeps it), else the appointment's time while it has not been
+// rescheduled since the job was made (the booking notice); false when it is not known.
+func templateStartsAt(j *domain.Job, apt *domain.Appointment) (time.Time, bool) {
+	if !j.AppointmentStartsAt.IsZero() {
+		return j.AppointmentStartsAt, true
+	}
+	if apt == nil || apt.StartsAt.IsZero() {
+		return time.Time{}, false
+	}
+	// The booking notice is made with the appointment's first version (1) and records
+	// none (0).
+	if apt.ScheduleVersion > max(j.ScheduleVersion, 1) {
+		return time.Time{}, false
+	}
+	return apt.StartsAt, true
+}
+
+// TemplateJobText is what the client read in a template job, rendered in Portuguese
+// from what its template was sent with (dispatch.PlanSend: the appointment's service,
+// date and hour, and the studio): e.g. "Aviso de agendamento: Design de sobrancelhas em
+// 02/12/2026 às 14:00 — Studio Jana". apt is the job's appointment (nil when not found).
+func TemplateJobText(j *domain.Job, apt *domain.Appointment, studio string, loc *time.Location) string {
+	ts := ptbr.TemplateSend{Kind: typeLabels[j.Type], Studio: studio}
+	if apt != nil {
+		ts.Service = apt.Service
+	}
+	if at, ok := templateStartsAt(j, apt); ok {
+		ts.Date, ts.Hour = ptbr.Date(at, loc), ptbr.Time(at, loc)
+	}
+	return ptbr.TemplateSendText(ts)
+}
+
+// jobItem is an automatic job as a conversation message: a free-form job shows its
+// text, a template job what its template said (TemplateJobText) and the template's name.
+func jobItem(j *domain.Job, apt *domain.Appointment, studio string, loc *time.Location) ConversationItem {
 	at := jobAt(j)
 	ms := NewMessageState(j, loc)
 	it := ConversationItem{
 		ID: j.ID, At: at.UTC(), AtLocal: localTime(at, loc), Direction: "out",
 		Source: domain.SourceAutomation, SourceLabel: sourceLabels[domain.SourceAutomation],
-		Type: string(j.Type), Text: j.Text, Status: ms.State, StatusLabel: ms.Label,
+		Type: string(j.Type), Text: j.Text, TemplateName: j.TemplateName, Status: ms.State, StatusLabel: ms.Label,
 		JobID: j.ID, AppointmentID: j.AppointmentID,
 	}
 	if j.ProviderMessageID != "" {
 		it.ID = j.ProviderMessageID
 	}
 	if it.Text == "" {
-		label := typeLabels[j.Type]
-		if label == "" {
-			label = "mensagem automática"
-		}
-		it.Text = label
-		if j.TemplateName != "" {
-			it.Text += " (modelo " + j.TemplateName + ")"
+		if j.DeliveryMode == domain.DeliverySession {
+			it.Text = typeLabels[j.Type]
+			if it.Text == "" {
+				it.Text = "mensagem automática"
+			}
+		} else {
+			it.Text = TemplateJobText(j, apt, studio, loc)
 		}
 	}
 	if ms.Reason != "" && (ms.State == "failed" || ms.State == "not_sent") {
@@ -171,8 +205,9 @@ func jobItem(j *domain.Job, loc *time.Location) ConversationItem {
 // (ties by id) and keeps the newest limit. A job also in the ledger (the same Meta
 // message id, or a ledger message naming the job) appears once, as the job (its status
 // is Lembra's own), with the ledger's text when the job has none of its own. Each job
-// appears once however often it is given.
-func MergeConversation(ledger []domain.ConversationMessage, jobs []*domain.Job, loc *time.Location, limit int) []ConversationItem {
+// appears once however often it is given. apts are the client's appointments by id and
+// studio the tenant's name (what template jobs were sent with).
+func MergeConversation(ledger []domain.ConversationMessage, jobs []*domain.Job, apts map[string]*domain.Appointment, studio string, loc *time.Location, limit int) []ConversationItem {
 	out := make([]ConversationItem, 0, len(ledger)+len(jobs))
 	byWAMID, byJob, seenJob := map[string]int{}, map[string]int{}, map[string]bool{}
 	var jobIndex []int // out[i] is jobs[jobIndex[i]] for the jobs' items
@@ -186,7 +221,7 @@ func MergeConversation(ledger []domain.ConversationMessage, jobs []*domain.Job, 
 		if j.ProviderMessageID != "" {
 			byWAMID[j.ProviderMessageID] = len(out)
 		}
-		out = append(out, jobItem(j, loc))
+		out = append(out, jobItem(j, apts[j.AppointmentID], studio, loc))
 	}
 	for _, m := range ledger {
 		i, dup := byWAMID[m.ID]
@@ -234,7 +269,7 @@ func MergeConversation(ledger []domain.ConversationMessage, jobs []*domain.Job, 
 // client's last message at last (zero: the client never wrote), by domain.WindowOpen.
 func NewConversationWindow(last, now time.Time, loc *time.Location) ConversationWindow {
 	if last.IsZero() {
-		return ConversationWindow{Label: "Janela fechada: a cliente ainda não escreveu por WhatsApp."}
+		return ConversationWindow{Label: "Janela fechada: o cliente ainda não escreveu por WhatsApp."}
 	}
 	until := last.Add(domain.Window)
 	w := ConversationWindow{
@@ -244,7 +279,7 @@ func NewConversationWindow(last, now time.Time, loc *time.Location) Conversation
 	if w.Open {
 		w.Label = "Janela aberta até " + w.UntilLocal
 	} else {
-		w.Label = "Janela fechada: a última mensagem da cliente foi em " + w.LastClientMessageAtLocal + ", há mais de 24 horas."
+		w.Label = "Janela fechada: a última mensagem do cliente foi em " + w.LastClientMessageAtLocal + ", há mais de 24 horas."
 	}
 	return w
 }

@@ -22,7 +22,7 @@ func TestTimelineLabel(t *testing.T) {
 		{"retry", "Nova tentativa"},
 		{"unknown", "Aguardando confirmação da Meta"},
 		{"enqueue_failed", "Falha ao pôr na fila"},
-		{"client_reply", "Resposta da cliente"},
+		{"client_reply", "Resposta do cliente"},
 		{"migrated", "Evento: migrated"},
 		{"", "Evento sem nome"},
 	} {
@@ -59,7 +59,9 @@ func TestMergeConversation(t *testing.T) {
 	reply := &domain.Job{ID: "reply-1", Type: domain.JobReply, Status: domain.JobSent, Text: "Obrigada!", ProviderMessageID: "wamid.R", SentAt: at(6)}
 	pending := &domain.Job{ID: "apt_1-appointment_reminder-v1", AppointmentID: "apt_1", Type: domain.JobReminder, Status: domain.JobPending, ScheduledFor: at(600)}
 	skipped := &domain.Job{ID: "apt_1-appointment_canceled", AppointmentID: "apt_1", Type: domain.JobCanceled, Status: domain.JobSkipped,
-		Reason: "Janela fechada.", UpdatedAt: at(700)}
+		DeliveryMode: domain.DeliverySession, Reason: "Janela fechada.", UpdatedAt: at(700)}
+	pending.AppointmentStartsAt = time.Date(2026, 12, 2, 17, 0, 0, 0, time.UTC)
+	apts := map[string]*domain.Appointment{"apt_1": {ID: "apt_1", Service: "Design de sobrancelhas", StartsAt: pending.AppointmentStartsAt, ScheduleVersion: 1}}
 	tap := domain.ConversationMessage{ID: "wamid.T", Direction: "in", Source: domain.SourceClient, Type: "button", Text: "Confirmar", At: at(5)}
 	echo := domain.ConversationMessage{ID: "wamid.E", Direction: "out", Source: domain.SourceManual, Type: "image", At: at(8)}
 	react := domain.ConversationMessage{ID: "wamid.X", Direction: "in", Source: domain.SourceClient, Type: "reaction", Text: "👍", At: at(9)}
@@ -79,7 +81,7 @@ func TestMergeConversation(t *testing.T) {
 	}{
 		{"empty", nil, nil, 200, []item{}},
 		{"merged in time order", []domain.ConversationMessage{echo, tap, react}, []*domain.Job{reply, notice}, 200, []item{
-			{"wamid.N", "automation", "aviso de agendamento (modelo aviso_de_agendamento)", "read"},
+			{"wamid.N", "automation", "Aviso de agendamento: Design de sobrancelhas em 02/12/2026 às 14:00 — Studio Jana", "read"},
 			{"wamid.T", "client", "Confirmar", ""},
 			{"wamid.R", "automation", "Obrigada!", "sent"},
 			{"wamid.E", "manual", "[foto]", ""},
@@ -91,8 +93,8 @@ func TestMergeConversation(t *testing.T) {
 			{"wamid.R", "automation", "Obrigada!", "sent"},
 		}},
 		{"jobs not sent sit at their time, with why", nil, []*domain.Job{skipped, pending, notice}, 200, []item{
-			{"wamid.N", "automation", "aviso de agendamento (modelo aviso_de_agendamento)", "read"},
-			{"apt_1-appointment_reminder-v1", "automation", "lembrete de 24 horas", "scheduled"},
+			{"wamid.N", "automation", "Aviso de agendamento: Design de sobrancelhas em 02/12/2026 às 14:00 — Studio Jana", "read"},
+			{"apt_1-appointment_reminder-v1", "automation", "Lembrete de 24 horas: Design de sobrancelhas em 02/12/2026 às 14:00 — Studio Jana", "scheduled"},
 			{"apt_1-appointment_canceled", "automation", "aviso de cancelamento", "not_sent"},
 		}},
 		{"an unknown source is history, an odd direction out", []domain.ConversationMessage{oddSource}, nil, 200, []item{
@@ -103,7 +105,7 @@ func TestMergeConversation(t *testing.T) {
 			{"wamid.X", "client", "reagiu com 👍", ""},
 		}},
 	} {
-		got := MergeConversation(c.ledger, c.jobs, loc, c.limit)
+		got := MergeConversation(c.ledger, c.jobs, apts, "Studio Jana", loc, c.limit)
 		var items []item
 		for _, g := range got {
 			items = append(items, item{g.ID, g.Source, g.Text, g.Status})
@@ -118,9 +120,43 @@ func TestMergeConversation(t *testing.T) {
 			t.Errorf("%s:\n got %v\nwant %v", c.name, items, c.want)
 		}
 	}
-	got := MergeConversation(nil, []*domain.Job{skipped}, loc, 200)
-	if got[0].StatusLabel != "não enviada: Janela fechada." || got[0].SourceLabel != "Automático" || got[0].JobID != skipped.ID {
+	got := MergeConversation(nil, []*domain.Job{skipped}, apts, "Studio Jana", loc, 200)
+	if got[0].StatusLabel != "não enviada: Janela fechada." || got[0].SourceLabel != "Automático" || got[0].JobID != skipped.ID || got[0].TemplateName != "" {
 		t.Errorf("skipped job item %+v", got[0])
+	}
+	if got := MergeConversation(nil, []*domain.Job{notice}, apts, "Studio Jana", loc, 200); got[0].TemplateName != "aviso_de_agendamento" {
+		t.Errorf("template job item %+v lacks its template's name", got[0])
+	}
+}
+
+func TestTemplateJobText(t *testing.T) {
+	loc, _ := time.LoadLocation("America/Sao_Paulo")
+	first := time.Date(2026, 12, 2, 17, 0, 0, 0, time.UTC) // 14:00 in São Paulo
+	moved := time.Date(2026, 12, 3, 12, 30, 0, 0, time.UTC)
+	apt := func(v int, at time.Time) *domain.Appointment {
+		return &domain.Appointment{ID: "apt_1", Service: "Design de sobrancelhas", StartsAt: at, ScheduleVersion: v}
+	}
+	notice := &domain.Job{ID: "apt_1-appointment_created", Type: domain.JobCreated}
+	reminderV1 := &domain.Job{ID: "apt_1-appointment_reminder-v1", Type: domain.JobReminder, ScheduleVersion: 1, AppointmentStartsAt: first}
+	for _, c := range []struct {
+		name string
+		job  *domain.Job
+		apt  *domain.Appointment
+		want string
+	}{
+		{"notice of an appointment never rescheduled", notice, apt(1, first),
+			"Aviso de agendamento: Design de sobrancelhas em 02/12/2026 às 14:00 — Studio Jana"},
+		{"notice after a reschedule: the time it named is not known", notice, apt(2, moved),
+			"Aviso de agendamento: Design de sobrancelhas (horário anterior à remarcação) — Studio Jana"},
+		{"reminder keeps the time it was made for", reminderV1, apt(2, moved),
+			"Lembrete de 24 horas: Design de sobrancelhas em 02/12/2026 às 14:00 — Studio Jana"},
+		{"appointment not found", notice, nil, "Aviso de agendamento — Studio Jana"},
+		{"unknown type", &domain.Job{ID: "x", Type: "promo"}, apt(1, first),
+			"Mensagem automática: Design de sobrancelhas em 02/12/2026 às 14:00 — Studio Jana"},
+	} {
+		if got := TemplateJobText(c.job, c.apt, "Studio Jana", loc); got != c.want {
+			t.Errorf("%s: %q, want %q", c.name, got, c.want)
+		}
 	}
 }
 
@@ -133,10 +169,10 @@ func TestNewConversationWindow(t *testing.T) {
 		open      bool
 		label     string
 	}{
-		{"never wrote", time.Time{}, last, false, "Janela fechada: a cliente ainda não escreveu por WhatsApp."},
+		{"never wrote", time.Time{}, last, false, "Janela fechada: o cliente ainda não escreveu por WhatsApp."},
 		{"just wrote", last, last.Add(time.Minute), true, "Janela aberta até 02/12/2026 15:40"},
 		{"a second before closing", last, last.Add(24*time.Hour - time.Second), true, "Janela aberta até 02/12/2026 15:40"},
-		{"24 hours later", last, last.Add(24 * time.Hour), false, "Janela fechada: a última mensagem da cliente foi em 01/12/2026 15:40, há mais de 24 horas."},
+		{"24 hours later", last, last.Add(24 * time.Hour), false, "Janela fechada: a última mensagem do cliente foi em 01/12/2026 15:40, há mais de 24 horas."},
 	} {
 		w := NewConversationWindow(c.last, c.now, loc)
 		if w.Open != c.open || w.Label != c.label {
@@ -195,7 +231,7 @@ func TestNewStaffJobResponse(t *testing.T) {
 	if want := []string{"created", "queued", "retry_scheduled", "sent", "delivered", "client_reply", "read"}; !slices.Equal(kinds, want) {
 		t.Errorf("timeline %v, want %v", kinds, want)
 	}
-	if want := []string{"Criada", "Na fila", "Nova tentativa agendada", "Enviada", "Entregue", "Resposta da cliente", "Lida"}; !slices.Equal(labels, want) {
+	if want := []string{"Criada", "Na fila", "Nova tentativa agendada", "Enviada", "Entregue", "Resposta do cliente", "Lida"}; !slices.Equal(labels, want) {
 		t.Errorf("labels %v, want %v", labels, want)
 	}
 	if r.Timeline[5].Detail != "Confirmar" || r.Timeline[0].AtLocal != "01/12/2026 09:00" {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -48,7 +49,8 @@ func TestStaffJobConversationAndChart(t *testing.T) {
 	staff := token(jana.ID, domain.RoleStaff, "bia")
 	stranger := token(other.ID, domain.RoleOwner, "dona")
 
-	created := call(t, s, key, "POST", "/v1/appointments", appointmentBody(fmt.Sprint("panel2-", suffix), time.Now().Add(72*time.Hour)))
+	startsAt := time.Now().Add(72 * time.Hour)
+	created := call(t, s, key, "POST", "/v1/appointments", appointmentBody(fmt.Sprint("panel2-", suffix), startsAt))
 	if created.Status != 201 {
 		t.Fatalf("create: %d %s", created.Status, created.Raw)
 	}
@@ -90,7 +92,7 @@ func TestStaffJobConversationAndChart(t *testing.T) {
 		if ev["label"] == "" || ev["at_local"] == "" {
 			t.Errorf("event without label or local time: %v", ev)
 		}
-		if ev["kind"] == "client_reply" && (ev["label"] != "Resposta da cliente" || ev["detail"] != "Confirmar") {
+		if ev["kind"] == "client_reply" && (ev["label"] != "Resposta do cliente" || ev["detail"] != "Confirmar") {
 			t.Errorf("reply event %v", ev)
 		}
 	}
@@ -131,6 +133,9 @@ func TestStaffJobConversationAndChart(t *testing.T) {
 	if r.Body["client_name"] != "Maria Souza" || win["open"] != true || win["until_local"] == "" {
 		t.Fatalf("conversation %v, window %v", r.Body["client_name"], win)
 	}
+	// The notice reads as what the client got, its template's name beside it.
+	loc := jana.Location()
+	noticeText := fmt.Sprintf("automation:Aviso de agendamento: Design de sobrancelhas em %s às %s — %s", startsAt.In(loc).Format("02/01/2006"), startsAt.In(loc).Format("15:04"), jana.Name)
 	var sources []string
 	seen := map[string]int{}
 	var lastAt time.Time
@@ -138,6 +143,9 @@ func TestStaffJobConversationAndChart(t *testing.T) {
 		msg := m.(map[string]any)
 		sources = append(sources, msg["source"].(string)+":"+msg["text"].(string))
 		seen[msg["id"].(string)]++
+		if msg["id"] == notice.ProviderMessageID && msg["template_name"] != "aviso_de_agendamento" {
+			t.Errorf("the notice names template %v", msg["template_name"])
+		}
 		if at, _ := time.Parse(time.RFC3339Nano, msg["at"].(string)); at.Before(lastAt) {
 			t.Errorf("messages out of order at %v", msg)
 		} else {
@@ -145,13 +153,13 @@ func TestStaffJobConversationAndChart(t *testing.T) {
 		}
 	}
 	if seen[notice.ProviderMessageID] != 1 || !slices.Contains(sources, "client:Confirmar") || !slices.Contains(sources, "manual:[foto]") ||
-		!slices.ContainsFunc(sources, func(s string) bool { return s == "automation:aviso de agendamento (modelo aviso_de_agendamento)" }) {
+		!slices.Contains(sources, noticeText) {
 		t.Fatalf("conversation messages %v", sources)
 	}
 	answers := 0
 	for _, src := range sources {
-		if len(src) > len("automation:") && src[:len("automation:")] == "automation:" && src != "automation:aviso de agendamento (modelo aviso_de_agendamento)" &&
-			src != "automation:lembrete de 24 horas (modelo confirmacao_de_agendamento_24h)" && src != "automation:lembrete de 24 horas" {
+		if len(src) > len("automation:") && src[:len("automation:")] == "automation:" && src != noticeText &&
+			!strings.HasPrefix(src, "automation:Lembrete de 24 horas: Design de sobrancelhas") {
 			answers++
 		}
 	}
