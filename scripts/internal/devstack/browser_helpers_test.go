@@ -201,9 +201,25 @@ func (b *browser) count(sel string) int {
 }
 
 // click clicks the first element matching sel once it is visible.
+//
+// The Agenda redraws its rows when a poll brings news: a node found just before a redraw
+// is gone when the click lands ("Could not find node"), so the click looks the selector
+// up again, as a person taps the row that is on the screen now.
 func (b *browser) click(sel string) {
 	b.t.Helper()
-	b.do("click "+sel, chromedp.Click(chromedp.CSS(sel), chromedp.NodeVisible))
+	var err error
+	for range 5 {
+		ctx, cancel := context.WithTimeout(b.ctx, 20*time.Second)
+		err = chromedp.Do(ctx, chromedp.Click(chromedp.CSS(sel), chromedp.NodeVisible))
+		cancel()
+		if err == nil || !strings.Contains(err.Error(), "Could not find node") {
+			break
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	if err != nil {
+		b.t.Fatalf("browser: click %s: %v\n%s", sel, err, b.describe())
+	}
 }
 
 // fill replaces the value of the input matching sel by typing over it.
