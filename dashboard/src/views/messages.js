@@ -155,7 +155,9 @@ function drawChart(days, today) {
   const axis = h(
     'ol',
     { class: 'chart-axis', 'aria-hidden': 'true', style: `grid-template-columns: repeat(${days.length}, 1fr)` },
-    chartAxisLabels(days, today).map((l) => h('li', { class: [l.minor && 'tick-minor', l.today && 'tick-today'].filter(Boolean).join(' ') || undefined }, l.text)),
+    chartAxisLabels(days, today).map((l) =>
+      h('li', { class: [l.minor && 'tick-minor', l.today && 'tick-today'].filter(Boolean).join(' ') || undefined, 'data-testid': 'chart-day', 'data-today': l.today || undefined }, l.text),
+    ),
   );
   const legend = h('ul', { class: 'legend', role: 'list' }, series.map(([k, label]) => h('li', {}, h('span', { class: `swatch bar-${k}`, 'aria-hidden': 'true' }), label)));
   const table = h(

@@ -10,6 +10,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/chromedp"
+
 	"github.com/lembra-app/lembra/scripts/internal/devstack"
 	"github.com/lembra-app/lembra/scripts/internal/emulators"
 	"github.com/lembra-app/lembra/shared/domain"
@@ -209,6 +211,8 @@ func TestDashboardInTheBrowser(t *testing.T) {
 		b.click("button[data-testid=confirm-cancel]")
 		b.waitJS("cancel result", `(e=>e && ["none","sent","not_sent","failed"].includes(e.dataset.outcome))(document.querySelector("[data-testid=cancel-result]"))`, 10*time.Second)
 		outcome, result = b.attr("[data-testid=cancel-result]", "data-outcome"), b.text("[data-testid=cancel-result]")
+		// The row behind the result is redrawn at once, not at the next poll (5 s).
+		b.waitJS("row canceled behind the result", `(r=>r && r.dataset.status === "canceled" && !r.querySelector("[data-testid=cancel-button]"))(document.querySelector(`+q(row(a))+`))`, 1500*time.Millisecond)
 		if shot != "" {
 			b.shot(shot + "-resultado")
 		}
@@ -279,19 +283,41 @@ func TestDashboardInTheBrowser(t *testing.T) {
 		b.route(s.URL, "#/agendamento/"+maria.id)
 		b.waitJS("details", `document.body.innerText.includes("Maria Oliveira")`, 10*time.Second)
 		b.shot("07-agendamento")
+		// The list of sends says the Agenda's word for the reminder, with one state.
+		if ag, sends := b.text("[data-testid=reminder-state] .ms-label"), b.text(`[data-job-id*="-appointment_reminder-"] [data-testid=job-state] .ms-label`); ag == "" || ag != sends {
+			t.Errorf("reminder reads %q in the Agenda's ticks and %q in the sends", ag, sends)
+		}
 		b.route(s.URL, "#/novo")
 		b.waitFor("form[data-testid=appointment-form]", 10*time.Second)
 		b.shot("08-novo")
 		b.route(s.URL, "#/mensagens")
 		b.waitFor("[data-testid=messages-chart]", 10*time.Second)
 		b.waitFor("[data-testid=message-card]", 10*time.Second)
+		b.waitFor("[data-testid=chart-day]", 10*time.Second)
+		// On a phone the chart's days are readable: at least 11 px, none overlapping, today "hoje".
+		b.do("viewport", chromedp.EmulateViewport(360, 780, chromedp.EmulateScale(1), chromedp.EmulateMobile))
+		time.Sleep(150 * time.Millisecond)
+		if got := b.js(`(()=>{const ls=[...document.querySelectorAll("[data-testid=chart-day]")].filter(e=>getComputedStyle(e).visibility!=="hidden");
+			const rs=ls.map(e=>{const r=document.createRange(); r.selectNodeContents(e); return r.getBoundingClientRect()});
+			if(ls.some(e=>parseFloat(getComputedStyle(e).fontSize)<11)) return "smaller than 11 px";
+			if(rs.some((r,i)=>i>0 && r.left<rs[i-1].right)) return "overlapping: "+ls.map(e=>e.innerText).join(" ");
+			const t=document.querySelector("[data-testid=chart-day][data-today]"); return t && t.innerText==="hoje" && ls.includes(t) ? "ok" : "no hoje"})()`); got != "ok" {
+			t.Errorf("chart days at 360 px: %s", got)
+		}
+		b.do("viewport", chromedp.EmulateViewport(1280, 900, chromedp.EmulateScale(1)))
 		b.shot("09-mensagens")
 		b.route(s.URL, "#/mensagem/"+domain.JobID(maria.id, domain.JobCreated, 0))
 		b.waitFor("[data-testid=timeline] li", 10*time.Second)
 		b.shot("10-mensagem")
+		if got := b.js(`document.querySelector("main").innerText`); strings.Contains(got, "Ver linha do tempo") || !strings.Contains(got, "1ª tentativa · ") || strings.Contains(got, "Z ·") || strings.Contains(got, "· sent") {
+			t.Errorf("job view: want its attempts in local time and Portuguese and no link to itself, got\n%s", got)
+		}
 		b.route(s.URL, "#/conversa/5511987650103")
 		b.waitFor("[data-testid=conversation] [data-testid=conv-message]", 10*time.Second)
 		b.shot("11-conversa")
+		if name, phone := b.text("[data-testid=conversation] h1"), b.text("[data-testid=conversation] .conv-phone"); name != "Beatriz Ramos" || phone != "+55 11 98765-0103" {
+			t.Errorf("conversation heading %q, number %q, want Beatriz Ramos and +55 11 98765-0103", name, phone)
+		}
 		b.route(s.URL, "#/equipe")
 		b.waitFor("[data-testid=members]", 10*time.Second)
 		b.shot("12-equipe")
