@@ -216,7 +216,7 @@ func TestDecideAction(t *testing.T) {
 					t.Errorf("reason %q", j.Reason)
 				}
 			case domain.ReasonDiscarded:
-				if j.Reason != "Descartada pela responsável: job de teste antigo." {
+				if j.Reason != "Descartada pelo responsável: job de teste antigo." {
 					t.Errorf("reason %q", j.Reason)
 				}
 			}

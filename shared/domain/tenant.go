@@ -56,8 +56,19 @@ type Tenant struct {
 	// StaffLabel is the third button's label, e.g. "Falar com a Jana".
 	StaffLabel string `firestore:"staff_label"`
 	// RescheduleText answers a Reagendar tap; empty: a default text.
-	RescheduleText string    `firestore:"reschedule_text"`
-	CreatedAt      time.Time `firestore:"created_at"`
+	RescheduleText string `firestore:"reschedule_text"`
+	// ScanPause, when Paused, makes the reminder scan leave the tenant's reminders as
+	// they are (the owner pauses it while she drains the queue); who, when and why.
+	ScanPause ScanPause `firestore:"scan_pause,omitempty"`
+	CreatedAt time.Time `firestore:"created_at"`
+}
+
+// ScanPause is the owner's pause of the reminder scan for her studio.
+type ScanPause struct {
+	Paused bool      `firestore:"paused"`
+	Reason string    `firestore:"reason,omitempty"`
+	By     string    `firestore:"by,omitempty"`
+	At     time.Time `firestore:"at,omitempty"`
 }
 
 // TemplateStatus is what Meta last reported about a template: its review status

@@ -7,7 +7,7 @@ import (
 )
 
 // Texts of the owner's actions on jobs and of the queue drain (dispatch.DecideAction).
-// The owner is "a responsável" (the studio's owner, as the dashboard calls her), the
+// The owner is "o responsável" (generic masculine, as this package says "o cliente"), the
 // message "a mensagem", as elsewhere in this package.
 
 // OperationalFailure is the reason of a job the owner marked failed, with her words.
@@ -17,7 +17,7 @@ func OperationalFailure(reason string) domain.Reason {
 
 // Discarded is the reason of a job the owner discarded, with her words.
 func Discarded(reason string) domain.Reason {
-	return domain.Reason{Code: domain.ReasonDiscarded, Text: "Descartada pela responsável: " + sentence(reason)}
+	return domain.Reason{Code: domain.ReasonDiscarded, Text: "Descartada pelo responsável: " + sentence(reason)}
 }
 
 // sentence ends the owner's free text with a full stop, as every reason text ends.
@@ -53,8 +53,8 @@ func OpsActionDetail(action, by, reason, drainID string) string {
 
 // Refusals of an owner's action (dispatch.DecideAction), shown as the 409's message.
 const (
-	TextActionAlreadySent     = "Esta mensagem já foi aceita pela Meta (enviada, entregue ou lida): uma nova tentativa mandaria uma segunda mensagem à cliente."
-	TextActionMaybeSent       = "A Meta pode ter recebido esta mensagem (o resultado de um envio não foi confirmado): uma nova tentativa poderia mandar uma segunda mensagem. Confira com a cliente."
+	TextActionAlreadySent     = "Esta mensagem já foi aceita pela Meta (enviada, entregue ou lida): uma nova tentativa mandaria uma segunda mensagem ao cliente."
+	TextActionMaybeSent       = "A Meta pode ter recebido esta mensagem (o resultado de um envio não foi confirmado): uma nova tentativa poderia mandar uma segunda mensagem. Confira com o cliente."
 	TextActionNotFailed       = "Só uma mensagem com falha pode ser tentada de novo."
 	TextActionNotRetryable    = "Esta falha não se resolve tentando de novo (a Meta recusaria a mesma mensagem): corrija a causa indicada no motivo."
 	TextActionSettled         = "Esta mensagem já terminou (enviada, com falha ou não enviada): não há o que marcar."

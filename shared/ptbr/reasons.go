@@ -35,8 +35,8 @@ var reasonTexts = map[string]string{
 	domain.ReasonOutcomeUnknown:   "A Meta não confirmou nenhuma das tentativas de envio: a mensagem pode ou não ter chegado. Confira com o cliente antes de reenviar.",
 	domain.ReasonTokenUnavailable: "Não foi possível ler o token da Meta do estúdio: reconecte a conta do WhatsApp.",
 
-	domain.ReasonOperationalFailure: "Falha operacional registrada pela responsável do estúdio: a mensagem não será enviada.",
-	domain.ReasonDiscarded:          "Descartada pela responsável do estúdio: a mensagem não será enviada.",
+	domain.ReasonOperationalFailure: "Falha operacional registrada pelo responsável do estúdio: a mensagem não será enviada.",
+	domain.ReasonDiscarded:          "Descartada pelo responsável do estúdio: a mensagem não será enviada.",
 }
 
 // Reason returns the reason for a code, with its text from reasonTexts.

@@ -32,6 +32,7 @@ type Result struct {
 	AlreadyQueued int `json:"already_queued"`
 	Skipped       int `json:"skipped"`
 	Failed        int `json:"failed"`
+	Paused        int `json:"paused"` // left alone: their tenant's scan is paused (pause.go)
 }
 
 // OrphanGrace is how long past its time a reminder marked queued may wait for its
@@ -56,6 +57,7 @@ func (s *Service) Scan(ctx context.Context) (Result, error) {
 		return res, err
 	}
 	res.Found = len(jobs)
+	jobs, orphans = s.unpaused(ctx, jobs, &res), s.unpaused(ctx, orphans, &res)
 	for _, j := range jobs {
 		s.handle(ctx, j, now, true, &res)
 	}
