@@ -109,6 +109,11 @@ var want200Staff = map[string]string{
 	"POST /v1/staff/appointments/{id}/cancel": "StaffCancelResponse",
 	"GET /v1/staff/members":                   "MembersResponse",
 	"POST /v1/staff/members":                  "AddMemberResponse",
+	// The owner's operations (staff_ops.go).
+	"POST /v1/staff/jobs/{id}/actions":   "JobActionResponse",
+	"POST /v1/staff/queue/drain/preview": "DrainPreviewResponse",
+	"POST /v1/staff/queue/drain":         "DrainResponse",
+	"PUT /v1/staff/settings/scan":        "ScanSettingsResponse",
 }
 
 var httpMethods = []string{"get", "put", "post", "patch", "delete", "head", "options"}
@@ -126,6 +131,11 @@ func TestOpenAPIMatchesRoutes(t *testing.T) {
 		"PATCH /v1/staff/appointments/{id}":       "RescheduleAppointmentRequest",
 		"POST /v1/staff/appointments/{id}/cancel": "CancelAppointmentRequest",
 		"POST /v1/staff/members":                  "AddMemberRequest",
+		// The owner's operations (staff_ops.go).
+		"POST /v1/staff/jobs/{id}/actions":   "JobActionRequest",
+		"POST /v1/staff/queue/drain/preview": "DrainPreviewRequest",
+		"POST /v1/staff/queue/drain":         "DrainRequest",
+		"PUT /v1/staff/settings/scan":        "ScanSettingsRequest",
 	}
 	var served, documented []string
 	for _, rt := range (&server{}).routes() {
@@ -206,6 +216,15 @@ func TestOpenAPIMatchesTypes(t *testing.T) {
 		"MembersResponse":               reflect.TypeFor[MembersResponse](),
 		"AddMemberRequest":              reflect.TypeFor[AddMemberRequest](),
 		"AddMemberResponse":             reflect.TypeFor[AddMemberResponse](),
+		// The owner's operations (staff_ops.go).
+		"JobActionRequest":     reflect.TypeFor[JobActionRequest](),
+		"JobActionResponse":    reflect.TypeFor[JobActionResponse](),
+		"DrainPreviewRequest":  reflect.TypeFor[DrainPreviewRequest](),
+		"DrainPreviewResponse": reflect.TypeFor[DrainPreviewResponse](),
+		"DrainRequest":         reflect.TypeFor[DrainRequest](),
+		"DrainResponse":        reflect.TypeFor[DrainResponse](),
+		"ScanSettingsRequest":  reflect.TypeFor[ScanSettingsRequest](),
+		"ScanSettingsResponse": reflect.TypeFor[ScanSettingsResponse](),
 	}
 	visited := map[string]bool{}
 	var check func(name string, typ reflect.Type)

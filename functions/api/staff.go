@@ -204,6 +204,7 @@ func (s *server) staffReadRoutes() []route {
 func (s *server) staffRoutes() []route {
 	routes := s.staffReadRoutes()
 	routes = append(routes, s.staffWriteRoutes()...)
+	routes = append(routes, s.staffOpsRoutes()...)
 	return append(routes, s.staffPanelRoutes()...)
 }
 
