@@ -48,6 +48,13 @@ type Tenant struct {
 	LocationLine string `firestore:"location_line"`
 	Mode         Mode   `firestore:"mode"`
 	KillSwitch   bool   `firestore:"kill_switch"`
+	// KillSwitchBy (an e-mail) and KillSwitchAt say who last turned the kill switch on
+	// or off in the dashboard, and when (empty: never changed there).
+	KillSwitchBy string    `firestore:"kill_switch_by,omitempty"`
+	KillSwitchAt time.Time `firestore:"kill_switch_at,omitempty"`
+	// OpeningHours is the studio's week, keyed by Weekdays' names; shown in the
+	// dashboard, read by no rule yet.
+	OpeningHours map[string]OpeningDay `firestore:"opening_hours,omitempty"`
 	// Templates maps a job type to its approved template.
 	Templates map[string]TemplateRef `firestore:"templates"`
 	WhatsApp  WhatsApp               `firestore:"whatsapp"`
