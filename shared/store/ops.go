@@ -326,3 +326,23 @@ func (s *Store) PutJobs(ctx context.Context, tenantID string, jobs []*domain.Job
 	}
 	return nil
 }
+
+// RemindersAfter continues DueReminders (status pending) or QueuedReminders (queued)
+// after the job `after`, the last of the previous page, in the same order (scheduled_for,
+// then the document's path), reading at most limit jobs: the reminder scan reads past a
+// page of reminders it leaves alone (a paused tenant's). The same index serves it.
+func (s *Store) RemindersAfter(ctx context.Context, st domain.JobStatus, until time.Time, after *domain.Job, limit int) ([]*domain.Job, error) {
+	q := s.fs.CollectionGroup(colJobs).
+		Where("type", "==", string(domain.JobReminder)).
+		Where("status", "==", string(st)).
+		Where("scheduled_for", "<=", until).
+		OrderBy("scheduled_for", firestore.Asc).
+		OrderBy(firestore.DocumentID, firestore.Asc).
+		StartAfter(after.ScheduledFor, s.job(after.TenantID, after.ID)).
+		Limit(limit)
+	js, err := s.jobsOf(q.Documents(ctx))
+	if err != nil {
+		return nil, fmt.Errorf("%s reminders after %s: %w", st, after.ID, err)
+	}
+	return js, nil
+}

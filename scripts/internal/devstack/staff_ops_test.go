@@ -10,6 +10,7 @@ import (
 	"github.com/lembra-app/lembra/scripts/internal/devstack"
 	"github.com/lembra-app/lembra/scripts/internal/emulators"
 	"github.com/lembra-app/lembra/scripts/internal/standin/metastandin"
+	"github.com/lembra-app/lembra/shared/config"
 	"github.com/lembra-app/lembra/shared/domain"
 )
 
@@ -267,8 +268,9 @@ func TestStaffJobActions(t *testing.T) {
 // BulkWriter, are previewed (bounded count, a sample of 10), drained in batches of at
 // most 200 (25 transactions), each keeping its history and naming the drain; a second
 // run of the same drain changes nothing, a new drain finds nothing left, and a drain id
-// reused for another reason is 409. Jobs outside the selection stay as they were. While
-// the scan is paused for the studio, the reminder scan leaves its reminders alone.
+// reused for another reason is 409. Jobs outside the selection stay as they were. The
+// owner pauses the studio's reminder scan meanwhile (stored with who and why; what the
+// scan does with it: TestReminderScanSkipsPausedTenants).
 func TestStaffQueueDrain(t *testing.T) {
 	s := devstack.ForTest(t, devstack.Options{Project: emulators.AuthProject})
 	ctx := context.Background()
@@ -289,10 +291,9 @@ func TestStaffQueueDrain(t *testing.T) {
 		t.Fatalf("pause: %d %s", r.Status, r.Raw)
 	}
 	now := time.Now().UTC()
-	reminder := &domain.Job{ID: "pausa-reminder", TenantID: fila.ID, AppointmentID: "apt_000000000000000000000001", Type: domain.JobReminder,
-		Status: domain.JobPending, ScheduledFor: now.Add(time.Minute), AppointmentStartsAt: now.Add(25 * time.Hour), ScheduleVersion: 1,
-		CreatedAt: now, UpdatedAt: now}
-	reminder.AddEvent(now, "created", "")
+	if tn, err := db.GetTenant(ctx, fila.ID); err != nil || !tn.ScanPause.Paused || tn.ScanPause.By != ownerEmail || tn.ScanPause.Reason != "limpando a fila" {
+		t.Fatalf("tenant's scan pause: %+v %v", tn, err)
+	}
 
 	const n = 5000
 	old := now.Add(-10 * 24 * time.Hour)
@@ -313,20 +314,12 @@ func TestStaffQueueDrain(t *testing.T) {
 	sent := &domain.Job{ID: "fila-enviada", TenantID: fila.ID, Type: domain.JobCreated, Status: domain.JobSent, ProviderMessageID: "wamid.fila",
 		ScheduledFor: old, CreatedAt: old, UpdatedAt: old}
 	sent.AddEvent(old, "sent", "")
-	jobs = append(jobs, recent, sent, reminder)
+	jobs = append(jobs, recent, sent)
 	t0 := time.Now()
 	if err := db.PutJobs(ctx, fila.ID, jobs); err != nil {
 		t.Fatal(err)
 	}
 	t.Logf("seeded %d jobs in %v", len(jobs), time.Since(t0))
-
-	// The paused studio's reminder is left exactly as it is by the scan.
-	if resp, err := s.RunReminderScan(ctx); err != nil || resp.StatusCode != 200 {
-		t.Fatalf("scan: %v %v", resp, err)
-	}
-	if j := getJob(t, s, fila.ID, reminder.ID); j.Status != domain.JobPending || len(j.Timeline) != 1 {
-		t.Fatalf("the scan touched a paused studio's reminder: %+v", j)
-	}
 
 	selector := map[string]any{"older_than_days": 7, "types": []string{"appointment_created"}}
 	preview := call(t, s, owner, "POST", "/v1/staff/queue/drain/preview", selector)
@@ -399,7 +392,7 @@ func TestStaffQueueDrain(t *testing.T) {
 				j.Timeline[2].Event != "failed" || j.ClientPhone != "+5511900000000" {
 				t.Fatalf("drained job %s: %+v", id, j)
 			}
-		case id == recent.ID || id == reminder.ID:
+		case id == recent.ID:
 			if j.Status != domain.JobPending || len(j.Timeline) != 1 {
 				t.Fatalf("job outside the selection changed: %s %+v", id, j)
 			}
@@ -413,15 +406,75 @@ func TestStaffQueueDrain(t *testing.T) {
 		t.Fatalf("%d drained jobs found, want %d", drained, n)
 	}
 
-	// Resumed, the scan picks the studio's reminder up again.
 	if r := call(t, s, owner, "PUT", "/v1/staff/settings/scan", map[string]any{"paused": false, "reason": "fila limpa"}); r.Status != 200 || r.Body["paused"] != false {
 		t.Fatalf("resume: %d %s", r.Status, r.Raw)
+	}
+	if tn, err := db.GetTenant(ctx, fila.ID); err != nil || tn.ScanPause.Paused || tn.ScanPause.By != ownerEmail || tn.ScanPause.Reason != "fila limpa" {
+		t.Fatalf("tenant's scan pause: %+v %v", tn, err)
+	}
+}
+
+// TestReminderScanSkipsPausedTenants: on a project of its own (the scan reads every
+// tenant's reminders), with pages of 5, the reminder scan leaves the reminders of a
+// studio whose owner paused it exactly as they are, and reads past them to another
+// studio's reminder due later, which goes on; resumed, the studio's reminders go on too.
+func TestReminderScanSkipsPausedTenants(t *testing.T) {
+	s := fast(t, func(c *config.Config) { c.BatchLimit = 5 })
+	ctx := context.Background()
+	paused, _ := demo(t, s, func(tn *devstack.Tenant) {
+		tn.ID, tn.APIKey = "pausa-a", ""
+		tn.WhatsApp.WABAID, tn.WhatsApp.PhoneNumberID = "102290129340615", "106540352242975"
+	})
+	running, _ := demo(t, s, func(tn *devstack.Tenant) {
+		tn.ID, tn.Name, tn.APIKey = "pausa-b", "Studio Bela", ""
+		tn.WhatsApp.WABAID, tn.WhatsApp.PhoneNumberID = "102290129340616", "106540352242976"
+	})
+	db := mustStore(t, s)
+	if err := db.UpdateTenant(ctx, paused.ID, func(tn *domain.Tenant) error {
+		tn.ScanPause = domain.ScanPause{Paused: true, Reason: "limpando a fila", By: "dona@example.com", At: time.Now()}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	now := time.Now().UTC()
+	reminder := func(tenantID string, i int, at time.Time) *domain.Job {
+		j := &domain.Job{ID: fmt.Sprintf("lembrete-%s-%02d", tenantID, i), TenantID: tenantID, AppointmentID: fmt.Sprintf("apt_%024x", i),
+			Type: domain.JobReminder, Status: domain.JobPending, ScheduledFor: at, AppointmentStartsAt: now.Add(25 * time.Hour),
+			ScheduleVersion: 1, CreatedAt: now, UpdatedAt: now}
+		j.AddEvent(now, "created", "")
+		return j
+	}
+	var held []*domain.Job
+	for i := range 12 { // more than two pages, all due before the other studio's
+		held = append(held, reminder(paused.ID, i, now.Add(-time.Hour+time.Duration(i)*time.Second)))
+	}
+	if err := db.PutJobs(ctx, paused.ID, held); err != nil {
+		t.Fatal(err)
+	}
+	other := reminder(running.ID, 99, now.Add(-time.Minute))
+	if err := db.PutJobs(ctx, running.ID, []*domain.Job{other}); err != nil {
+		t.Fatal(err)
+	}
+
+	if resp, err := s.RunReminderScan(ctx); err != nil || resp.StatusCode != 200 {
+		t.Fatalf("scan: %v %v", resp, err)
+	}
+	// The other studio's reminder went on (queued, then dispatch: its appointment is gone).
+	waitJob(t, s, running.ID, other.ID, 10*time.Second, func(j *domain.Job) bool { return j.Status != domain.JobPending })
+	for _, h := range held {
+		if j := getJob(t, s, paused.ID, h.ID); j.Status != domain.JobPending || len(j.Timeline) != 1 || !j.UpdatedAt.Equal(h.UpdatedAt.Truncate(time.Microsecond)) {
+			t.Fatalf("the scan touched a paused studio's reminder: %+v", j)
+		}
+	}
+
+	if err := db.UpdateTenant(ctx, paused.ID, func(tn *domain.Tenant) error {
+		tn.ScanPause = domain.ScanPause{Paused: false, Reason: "fila limpa", By: "dona@example.com", At: time.Now()}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
 	}
 	if resp, err := s.RunReminderScan(ctx); err != nil || resp.StatusCode != 200 {
 		t.Fatalf("scan: %v %v", resp, err)
 	}
-	waitJob(t, s, fila.ID, reminder.ID, 10*time.Second, func(j *domain.Job) bool { return j.Status != domain.JobPending })
-	if tn, err := db.GetTenant(ctx, fila.ID); err != nil || tn.ScanPause.Paused || tn.ScanPause.By != ownerEmail || tn.ScanPause.Reason != "fila limpa" {
-		t.Fatalf("tenant's scan pause: %+v %v", tn, err)
-	}
+	waitJob(t, s, paused.ID, held[0].ID, 10*time.Second, func(j *domain.Job) bool { return j.Status != domain.JobPending })
 }
