@@ -3,9 +3,11 @@ package api
 import (
 	"errors"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
+	"github.com/lembra-app/lembra/shared/dispatch"
 	"github.com/lembra-app/lembra/shared/domain"
 	"github.com/lembra-app/lembra/shared/web"
 )
@@ -70,6 +72,15 @@ func TestStaffOpsRoutesAreOwnerOnly(t *testing.T) {
 	for _, rt := range routes {
 		if !slices.Equal(rt.roles, []domain.StaffRole{domain.RoleOwner}) || rt.staff == nil {
 			t.Errorf("%s: roles %v", rt.pattern, rt.roles)
+		}
+	}
+}
+
+// Every action's timeline event has its Portuguese label.
+func TestActionEventsHaveLabels(t *testing.T) {
+	for _, a := range dispatch.Actions {
+		if l := TimelineLabel(dispatch.ActionEvent(a)); strings.HasPrefix(l, "Evento") || !strings.Contains(l, "responsável") {
+			t.Errorf("%s: label %q", a, l)
 		}
 	}
 }

@@ -27,6 +27,11 @@ var timelineLabels = map[string]string{
 	"retry_scheduled": "Nova tentativa agendada",
 	"unknown":         "Aguardando confirmação da Meta",
 	"client_reply":    "Resposta do cliente",
+	// The owner's actions (staff_ops.go, dispatch.ActionEvent).
+	"action_fail":     "Marcada como falha pelo responsável",
+	"action_discard":  "Descartada pelo responsável",
+	"action_retry":    "Nova tentativa pedida pelo responsável",
+	"action_send_now": "Envio imediato pedido pelo responsável",
 }
 
 // TimelineLabel is the Portuguese label of a timeline event; one this version does not
