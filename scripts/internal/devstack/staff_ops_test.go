@@ -12,6 +12,7 @@ import (
 	"github.com/lembra-app/lembra/scripts/internal/standin/metastandin"
 	"github.com/lembra-app/lembra/shared/config"
 	"github.com/lembra-app/lembra/shared/domain"
+	"github.com/lembra-app/lembra/shared/store"
 )
 
 // opsTokens adds an owner, a staff member and another studio's owner and signs them in.
@@ -325,6 +326,10 @@ func TestStaffQueueDrain(t *testing.T) {
 	preview := call(t, s, owner, "POST", "/v1/staff/queue/drain/preview", selector)
 	if preview.Status != 200 || preview.Body["count"] != float64(n) || preview.Body["count_capped"] != false {
 		t.Fatalf("preview: %d %.300s", preview.Status, preview.Raw)
+	}
+	// The count is bounded: a count aggregation over at most max+1 documents.
+	if got, capped, err := db.CountDrain(ctx, fila.ID, store.DrainSelector{Statuses: []domain.JobStatus{domain.JobPending, domain.JobQueued}}, 100); err != nil || got != 100 || !capped {
+		t.Fatalf("bounded count: %d %v %v", got, capped, err)
 	}
 	sample := preview.Body["sample"].([]any)
 	if len(sample) != 10 || sample[0].(map[string]any)["job_id"] != "fila-00000" || sample[9].(map[string]any)["job_id"] != "fila-00009" {
