@@ -137,7 +137,9 @@ func (s *server) staffJobAction(w http.ResponseWriter, r *http.Request, st Staff
 func (s *server) undoAction(r *http.Request, tenantID, jobID string, before, after *domain.Job) {
 	now := s.env.Now().UTC()
 	_, _, err := s.store.ActOnJob(r.Context(), tenantID, jobID, func(j *domain.Job, _ *domain.Appointment) *domain.Job {
-		if j.Status != after.Status || j.AttemptCount() != after.AttemptCount() || !j.ScheduledFor.Equal(after.ScheduledFor) {
+		// Firestore keeps times to the microsecond.
+		if j.Status != after.Status || j.AttemptCount() != after.AttemptCount() ||
+			!j.ScheduledFor.Truncate(time.Microsecond).Equal(after.ScheduledFor.Truncate(time.Microsecond)) {
 			return nil
 		}
 		c := *j

@@ -142,6 +142,28 @@ func TestStaffJobActions(t *testing.T) {
 		t.Fatalf("send now of a sent reminder: %d %s", r.Status, r.Raw)
 	}
 
+	// A send-now whose task cannot be created is undone: 503, the reminder waits for its
+	// time again, and both the action and the undo stay on its timeline.
+	created3 := call(t, s, key, "POST", "/v1/appointments", appointmentBody("ops-3", startsAt.Add(2*time.Hour)))
+	if created3.Status != 201 {
+		t.Fatalf("create 3: %d %s", created3.Status, created3.Raw)
+	}
+	waiting := domain.JobID(appointmentID(t, created3), domain.JobReminder, 1)
+	orig := getJob(t, s, jana.ID, waiting)
+	s.Tasks.FailCreates(1)
+	if r := action(owner, waiting, "send_now", "cliente pediu agora"); r.Status != 503 || !strings.Contains(r.Raw, "queue_unavailable") {
+		t.Fatalf("send now with the queue down: %d %s", r.Status, r.Raw)
+	}
+	s.Tasks.FailCreates(0)
+	if j := getJob(t, s, jana.ID, waiting); j.Status != domain.JobPending || !j.ScheduledFor.Equal(orig.ScheduledFor) ||
+		!j.HasEvent("action_send_now") || !j.HasEvent("enqueue_failed") {
+		t.Fatalf("undone send now: %+v", j)
+	}
+	if r := action(owner, waiting, "send_now", "cliente pediu agora"); r.Status != 200 {
+		t.Fatalf("send now again: %d %s", r.Status, r.Raw)
+	}
+	waitJob(t, s, jana.ID, waiting, 15*time.Second, func(j *domain.Job) bool { return j.Status == domain.JobSent })
+
 	// retry: Meta rejects the token of the next notice (190, failed for good); after the
 	// token is reconnected, a retry makes a second attempt under the same job.
 	s.Meta.FailNext(metastandin.Fault{HTTPStatus: 401, Code: 190})
