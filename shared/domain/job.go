@@ -58,7 +58,10 @@ type Job struct {
 	// the Mensagens panel lists its queue and its history by one equality instead of an
 	// `in` over statuses (one index range instead of one per status). Jobs written before
 	// the field existed get it from store.BackfillSettled (scripts/tenant -backfill-settled).
-	Settled         bool      `firestore:"settled"`
+	Settled bool `firestore:"settled"`
+	// Counted lists the counters the job has added one to (domain.CountTransition; the
+	// store sets it on every write with the tenant's counters, store/counters.go).
+	Counted         []string  `firestore:"counted,omitempty"`
 	ScheduledFor    time.Time `firestore:"scheduled_for"`
 	ScheduleVersion int       `firestore:"schedule_version"`
 	// AppointmentStartsAt lets the reminder scan skip a reminder whose appointment has

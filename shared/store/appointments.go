@@ -42,7 +42,7 @@ func (s *Store) CreateAppointment(ctx context.Context, apt *domain.Appointment, 
 		}
 		for _, j := range jobs {
 			withClient(j, apt)
-			if err := tx.Create(s.job(apt.TenantID, j.ID), jobDoc(j)); err != nil {
+			if err := s.writeJob(ctx, tx, apt.TenantID, domain.CounterState{}, j, true); err != nil {
 				return err
 			}
 		}
@@ -120,6 +120,10 @@ func (s *Store) UpdateAppointment(ctx context.Context, tenantID, id string,
 		if err != nil {
 			return err
 		}
+		before := make(map[string]domain.CounterState, len(jobs))
+		for _, j := range jobs {
+			before[j.ID] = domain.CounterStateOf(j)
+		}
 		change, err := fn(apt, jobs)
 		if errors.Is(err, ErrNoChange) {
 			outApt, outJobs = apt, jobs
@@ -133,13 +137,13 @@ func (s *Store) UpdateAppointment(ctx context.Context, tenantID, id string,
 		}
 		for _, j := range change.ChangedJobs {
 			withClient(j, apt)
-			if err := tx.Set(s.job(tenantID, j.ID), jobDoc(j)); err != nil {
+			if err := s.writeJob(ctx, tx, tenantID, before[j.ID], j, false); err != nil {
 				return err
 			}
 		}
 		for _, j := range change.NewJobs {
 			withClient(j, apt)
-			if err := tx.Create(s.job(tenantID, j.ID), jobDoc(j)); err != nil {
+			if err := s.writeJob(ctx, tx, tenantID, domain.CounterState{}, j, true); err != nil {
 				return err
 			}
 		}

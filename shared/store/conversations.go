@@ -107,6 +107,10 @@ func (s *Store) RecordInbound(ctx context.Context, tenantID string, in domain.In
 			return err
 		}
 		res.Reply = d.Reply
+		replyRef, countReply, err := s.firstButtonReply(tx, tenantID, in, res.Outbound)
+		if err != nil {
+			return err
+		}
 
 		conv.WAID, conv.UserID = in.WAID, in.UserID
 		if in.Name != "" {
@@ -130,6 +134,11 @@ func (s *Store) RecordInbound(ctx context.Context, tenantID string, in domain.In
 		if d.Reply != nil {
 			doc["reply_job_id"] = d.Reply.ID
 		}
+		if countReply {
+			if err := s.countButtonReply(ctx, tx, tenantID, replyRef, in); err != nil {
+				return err
+			}
+		}
 		if err := tx.Create(inRef, doc); err != nil {
 			return err
 		}
@@ -145,7 +154,7 @@ func (s *Store) RecordInbound(ctx context.Context, tenantID string, in domain.In
 			}
 		}
 		if d.Reply != nil {
-			if err := tx.Create(s.job(tenantID, d.Reply.ID), jobDoc(d.Reply)); err != nil {
+			if err := s.writeJob(ctx, tx, tenantID, domain.CounterState{}, d.Reply, true); err != nil {
 				return err
 			}
 		}

@@ -56,6 +56,7 @@ func (s *Store) UpdateJob(ctx context.Context, tenantID, jobID string, fn func(*
 		if err != nil {
 			return err
 		}
+		before := domain.CounterStateOf(j)
 		jt := &JobTx{Job: j, tx: tx, store: s, tenantID: tenantID}
 		if err := fn(jt); err != nil {
 			if errors.Is(err, ErrNoChange) {
@@ -72,7 +73,7 @@ func (s *Store) UpdateJob(ctx context.Context, tenantID, jobID string, fn func(*
 			}
 		}
 		out = j
-		return tx.Set(ref, jobDoc(j))
+		return s.writeJob(ctx, tx, tenantID, before, j, false)
 	})
 	if err != nil {
 		return nil, fmt.Errorf("update job %s: %w", jobID, err)

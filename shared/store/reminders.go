@@ -81,10 +81,11 @@ func (s *Store) updateJobOnly(ctx context.Context, tenantID, jobID string, fn fu
 		if err != nil {
 			return err
 		}
+		before := domain.CounterStateOf(j)
 		if changed = fn(j); !changed {
 			return nil
 		}
-		return tx.Set(ref, jobDoc(j))
+		return s.writeJob(ctx, tx, tenantID, before, j, false)
 	})
 	if err != nil {
 		return false, fmt.Errorf("update job %s: %w", jobID, err)

@@ -1,0 +1,261 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"strconv"
+	"sync"
+	"time"
+
+	"cloud.google.com/go/firestore"
+
+	"github.com/lembra-app/lembra/shared/domain"
+)
+
+// A tenant's counters (domain.CountTransition) are sharded daily documents,
+// tenants/{t}/counters/{yyyy-mm-dd}_{shard}, the day in the tenant's time zone, each
+// write adding to one shard picked at random with firestore.Increment, in the same
+// transaction as the job's change: a job's change and what it adds to the counters are
+// written together or not at all (a transaction retried by Firestore adds once).
+//
+// Why shards: Firestore sustains about one write per second to a single document
+// ("you can't update a single document at an unlimited rate"; "write throughput
+// increases linearly with the number of shards", https://cloud.google.com/firestore/docs/solutions/counters;
+// "Cloud Firestore has a limit of one sustained write per second, per document",
+// https://firebase.google.com/products/extensions/firebase-firestore-counter; see also
+// "Updates to a single document" in https://cloud.google.com/firestore/docs/best-practices).
+// Meta lets one number send up to 80 messages per second, and each message adds to the
+// counters at most three times (sent, then delivered, then read), so a tenant sending
+// at Meta's peak writes about 240 counter increments per second: CounterShards spreads
+// them over 32 documents a day (about 7.5 a second each, in bursts that last as long as
+// a campaign; a studio's sustained rate is far below one a second per shard), and a
+// write never reads a shard, so concurrent jobs never abort each other on one; they
+// queue briefly on the same shard at worst.
+//
+// Reading sums at most days×CounterShards documents in one batch read
+// (ReadCounters), whatever the number of jobs: 7×32 = 224 for a week, 30×32 = 960 for
+// 30 days.
+const (
+	colCounters   = "counters"
+	CounterShards = 32
+	// MaxCounterDays bounds ReadCounters.
+	MaxCounterDays = 31
+)
+
+// counter document fields.
+const (
+	fieldSent             = "sent"
+	fieldDelivered        = "delivered"
+	fieldRead             = "read"
+	fieldFailed           = "failed"
+	fieldSkipped          = "skipped"
+	fieldFailedByReason   = "failed_by_reason"
+	fieldSkippedByReason  = "skipped_by_reason"
+	fieldButtonsDelivered = "buttons_delivered"
+	fieldButtonReplies    = "button_replies"
+)
+
+// CounterDocID names a shard of a day's counters.
+func CounterDocID(day string, shard int) string { return day + "_" + strconv.Itoa(shard) }
+
+// CounterDay is the counters' day of t in loc (yyyy-mm-dd).
+func CounterDay(t time.Time, loc *time.Location) string { return t.In(loc).Format(time.DateOnly) }
+
+// zoneTTL is how long a tenant's time zone is kept by zones: a changed zone moves the
+// counters' days within this time.
+const zoneTTL = 5 * time.Minute
+
+type zoneKey struct {
+	fs     *firestore.Client
+	tenant string
+}
+
+type zoneEntry struct {
+	loc *time.Location
+	at  time.Time
+}
+
+// zones caches each tenant's time zone for the counters (read outside the job's
+// transaction, so job writes never hold a lock on the tenant's document).
+var zones sync.Map // zoneKey → zoneEntry
+
+// counterZone is the tenant's time zone (domain.Tenant.Location; the default zone for a
+// tenant not found, so a job's write never fails for its counters' day).
+func (s *Store) counterZone(ctx context.Context, tenantID string) (*time.Location, error) {
+	key := zoneKey{s.fs, tenantID}
+	if e, ok := zones.Load(key); ok && time.Since(e.(zoneEntry).at) < zoneTTL {
+		return e.(zoneEntry).loc, nil
+	}
+	t, err := s.GetTenant(ctx, tenantID)
+	var loc *time.Location
+	switch {
+	case errors.Is(err, domain.ErrNotFound):
+		loc = (&domain.Tenant{}).Location()
+	case err != nil:
+		return nil, fmt.Errorf("tenant time zone: %w", err)
+	default:
+		loc = t.Location()
+	}
+	zones.Store(key, zoneEntry{loc: loc, at: time.Now()})
+	return loc, nil
+}
+
+// writeJob writes job j in tx through jobDoc (create: tx.Create, else tx.Set) and adds
+// to the tenant's counters what the change from before (domain.CounterStateOf of the job
+// as read in the transaction; the zero state for a new job) adds, setting j.Counted.
+func (s *Store) writeJob(ctx context.Context, tx *firestore.Transaction, tenantID string, before domain.CounterState, j *domain.Job, create bool) error {
+	d, marks := domain.CountTransition(before, domain.CounterStateOf(j))
+	j.Counted = marks
+	if err := s.addCounters(ctx, tx, tenantID, d); err != nil {
+		return err
+	}
+	ref := s.job(tenantID, j.ID)
+	if create {
+		return tx.Create(ref, jobDoc(j))
+	}
+	return tx.Set(ref, jobDoc(j))
+}
+
+// addCounters adds d to one shard of today's counters of the tenant, in tx (nothing for
+// an empty delta).
+func (s *Store) addCounters(ctx context.Context, tx *firestore.Transaction, tenantID string, d domain.CounterDelta) error {
+	if d.Empty() {
+		return nil
+	}
+	loc, err := s.counterZone(ctx, tenantID)
+	if err != nil {
+		return err
+	}
+	day := CounterDay(time.Now(), loc)
+	shard := rand.IntN(CounterShards)
+	doc := map[string]any{"day": day, "shard": shard}
+	inc := func(field string, n int) {
+		if n != 0 {
+			doc[field] = firestore.Increment(n)
+		}
+	}
+	inc(fieldSent, d.Sent)
+	inc(fieldDelivered, d.Delivered)
+	inc(fieldRead, d.Read)
+	inc(fieldButtonsDelivered, d.ButtonsDelivered)
+	inc(fieldButtonReplies, d.ButtonReplies)
+	if d.FailedReason != "" {
+		doc[fieldFailed] = firestore.Increment(1)
+		doc[fieldFailedByReason] = map[string]any{d.FailedReason: firestore.Increment(1)}
+	}
+	if d.SkippedReason != "" {
+		doc[fieldSkipped] = firestore.Increment(1)
+		doc[fieldSkippedByReason] = map[string]any{d.SkippedReason: firestore.Increment(1)}
+	}
+	ref := s.tenant(tenantID).Collection(colCounters).Doc(CounterDocID(day, shard))
+	return tx.Set(ref, doc, firestore.MergeAll)
+}
+
+// CounterRead is what ReadCounters summed, and how many shard documents it asked for
+// and found.
+type CounterRead struct {
+	domain.Counters
+	From, To        string // the first and last day, yyyy-mm-dd
+	DocsRead, Found int
+}
+
+// ReadCounters sums the tenant's counters of the days days ending with the day of now
+// in loc (1 ≤ days ≤ MaxCounterDays): one batch read of days×CounterShards documents.
+func (s *Store) ReadCounters(ctx context.Context, tenantID string, now time.Time, loc *time.Location, days int) (CounterRead, error) {
+	if days < 1 || days > MaxCounterDays {
+		return CounterRead{}, fmt.Errorf("%w: counters of %d days (1 to %d)", domain.ErrInvalid, days, MaxCounterDays)
+	}
+	today := now.In(loc)
+	col := s.tenant(tenantID).Collection(colCounters)
+	refs := make([]*firestore.DocumentRef, 0, days*CounterShards)
+	out := CounterRead{Counters: domain.Counters{FailedByReason: map[string]int64{}, SkippedByReason: map[string]int64{}}}
+	for i := days - 1; i >= 0; i-- {
+		// AddDate on the local date keeps days whole across daylight-saving changes.
+		day := time.Date(today.Year(), today.Month(), today.Day()-i, 12, 0, 0, 0, loc).Format(time.DateOnly)
+		if i == days-1 {
+			out.From = day
+		}
+		for sh := range CounterShards {
+			refs = append(refs, col.Doc(CounterDocID(day, sh)))
+		}
+	}
+	out.To = today.Format(time.DateOnly)
+	snaps, err := s.fs.GetAll(ctx, refs)
+	if err != nil {
+		return CounterRead{}, fmt.Errorf("read counters: %w", err)
+	}
+	out.DocsRead = len(refs)
+	for _, snap := range snaps {
+		if !snap.Exists() {
+			continue
+		}
+		out.Found++
+		d := snap.Data()
+		c := &out.Counters
+		c.Sent += intField(d[fieldSent])
+		c.Delivered += intField(d[fieldDelivered])
+		c.Read += intField(d[fieldRead])
+		c.Failed += intField(d[fieldFailed])
+		c.Skipped += intField(d[fieldSkipped])
+		c.ButtonsDelivered += intField(d[fieldButtonsDelivered])
+		c.ButtonReplies += intField(d[fieldButtonReplies])
+		addReasons(c.FailedByReason, d[fieldFailedByReason])
+		addReasons(c.SkippedByReason, d[fieldSkippedByReason])
+	}
+	return out, nil
+}
+
+func addReasons(into map[string]int64, v any) {
+	m, _ := v.(map[string]any)
+	for code, n := range m {
+		if k := intField(n); k != 0 {
+			into[code] += k
+		}
+	}
+}
+
+// intField reads a counter's number (Firestore returns int64; a hand-edited document
+// may hold a double); anything else counts as zero.
+func intField(v any) int64 {
+	switch n := v.(type) {
+	case int64:
+		return n
+	case float64:
+		return int64(n)
+	}
+	return 0
+}
+
+// colButtonReplies holds, per message with buttons that got a tap, the tap counted as
+// its button reply: tenants/{t}/button_replies/{job id} (inbound_id, at), so a message
+// counts once however many times its buttons are tapped.
+const colButtonReplies = "button_replies"
+
+// firstButtonReply reports whether client message in, answering outbound, adds a button
+// reply to the counters (domain.CountsAsButtonReply): only then does it read, in tx, the
+// message's button_replies document (one point read; none: this is its first tap).
+func (s *Store) firstButtonReply(tx *firestore.Transaction, tenantID string, in domain.Inbound, outbound *domain.Job) (*firestore.DocumentRef, bool, error) {
+	if !domain.CountsAsButtonReply(in, outbound, true) {
+		return nil, false, nil
+	}
+	ref := s.tenant(tenantID).Collection(colButtonReplies).Doc(outbound.ID)
+	_, err := tx.Get(ref)
+	switch {
+	case notFound(err):
+		return ref, domain.CountsAsButtonReply(in, outbound, true), nil
+	case err != nil:
+		return nil, false, fmt.Errorf("earlier button reply: %w", err)
+	}
+	return nil, domain.CountsAsButtonReply(in, outbound, false), nil
+}
+
+// countButtonReply records in tx that client message in is the button reply counted
+// for the message ref names, and adds it to the counters.
+func (s *Store) countButtonReply(ctx context.Context, tx *firestore.Transaction, tenantID string, ref *firestore.DocumentRef, in domain.Inbound) error {
+	if err := tx.Create(ref, map[string]any{"inbound_id": in.ID, "at": in.At}); err != nil {
+		return err
+	}
+	return s.addCounters(ctx, tx, tenantID, domain.CounterDelta{ButtonReplies: 1})
+}
