@@ -205,7 +205,7 @@ func (s *server) staffRoutes() []route {
 	routes := s.staffReadRoutes()
 	routes = append(routes, s.staffWriteRoutes()...)
 	routes = append(routes, s.staffOpsRoutes()...)
-	routes = append(routes, s.staffCountersRoutes()...)
+	routes = append(routes, s.staffSettingsRoutes()...)
 	return append(routes, s.staffPanelRoutes()...)
 }
 

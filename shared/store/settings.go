@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"math"
 	"regexp"
 	"time"
 
@@ -38,13 +39,14 @@ var auditIDPattern = regexp.MustCompile(`^[0-9]{19}-[0-9]{3}-[0-9a-f]{8}$`)
 // ValidAuditID reports whether id could be an audit entry's id.
 func ValidAuditID(id string) bool { return auditIDPattern.MatchString(id) }
 
-// AuditID names the n-th entry of one change made at: its time in nanoseconds (19
-// digits, so ids sort by time), n, and 4 random bytes so that two changes in the same
-// nanosecond never collide.
+// AuditID names the n-th entry of one change made at: the nanoseconds from at to the
+// end of int64 time (19 digits, so ids in ascending order are newest first: Firestore
+// does not scan document ids in descending order), n (a change's entries in the order
+// listed), and 4 random bytes so that two changes in the same nanosecond never collide.
 func AuditID(at time.Time, n int) string {
 	var b [4]byte
 	_, _ = rand.Read(b[:]) // crypto/rand.Read never fails (Go 1.24)
-	return fmt.Sprintf("%019d-%03d-%s", at.UnixNano(), n%1000, hex.EncodeToString(b[:]))
+	return fmt.Sprintf("%019d-%03d-%s", math.MaxInt64-at.UnixNano(), n%1000, hex.EncodeToString(b[:]))
 }
 
 func (s *Store) settingsAudit(tenantID string) *firestore.CollectionRef {
@@ -116,7 +118,7 @@ const MaxAuditPage = 100
 // page; it reads limit+1 documents.
 func (s *Store) SettingsHistory(ctx context.Context, tenantID, after string, limit int) (entries []SettingsAudit, next string, err error) {
 	limit = max(1, min(limit, MaxAuditPage))
-	q := s.settingsAudit(tenantID).OrderBy(firestore.DocumentID, firestore.Desc)
+	q := s.settingsAudit(tenantID).OrderBy(firestore.DocumentID, firestore.Asc) // newest first (AuditID)
 	if after != "" {
 		if !ValidAuditID(after) {
 			return nil, "", fmt.Errorf("%w: history cursor %q", domain.ErrInvalid, after)
@@ -197,7 +199,7 @@ func (s *Store) RevokeAPIKeyAudited(ctx context.Context, tenantID, id string, no
 		if !rec.RevokedAt.IsZero() {
 			return nil
 		}
-		rec.RevokedAt = now.UTC()
+		rec.RevokedAt = now.UTC().Truncate(time.Microsecond) // as Firestore keeps it
 		if err := tx.Update(ref, []firestore.Update{{Path: "revoked_at", Value: rec.RevokedAt}}); err != nil {
 			return err
 		}
