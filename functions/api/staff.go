@@ -206,6 +206,7 @@ func (s *server) staffRoutes() []route {
 	routes = append(routes, s.staffWriteRoutes()...)
 	routes = append(routes, s.staffOpsRoutes()...)
 	routes = append(routes, s.staffSettingsRoutes()...)
+	routes = append(routes, s.staffCountersRoutes()...)
 	return append(routes, s.staffPanelRoutes()...)
 }
 
