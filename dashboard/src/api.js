@@ -5,8 +5,8 @@
 import { apiErrorText } from './format.js';
 
 export class ApiError extends Error {
-  constructor(status, code, field) {
-    super(apiErrorText(status, code, field));
+  constructor(status, code, field, message = '') {
+    super(apiErrorText(status, code, field, message));
     this.status = status;
     this.code = code;
     this.field = field;
@@ -61,7 +61,7 @@ export async function api(path, { method = 'GET', body, signal } = {}) {
     }
     if (!res.ok) {
       const e = (data && data.error) || {};
-      throw new ApiError(res.status, e.code || '', e.field || '');
+      throw new ApiError(res.status, e.code || '', e.field || '', e.message || '');
     }
     return data;
   }

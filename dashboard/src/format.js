@@ -160,7 +160,13 @@ const fieldLabels = {
   starts_at: 'data e horário', date: 'data', from: 'data inicial', to: 'data final', q: 'busca',
   status: 'situação', type: 'tipo', view: 'lista', cursor: 'página', email: 'e-mail', role: 'função',
   notify_client: 'aviso ao cliente', request_id: 'identificador do pedido', days: 'dias',
+  reason: 'motivo', action: 'ação', types: 'tipos', older_than_days: 'dias', statuses: 'situações',
+  drain_id: 'identificador da limpeza', paused: 'pausa', label: 'nome',
 };
+
+// Codes whose message the API writes in Portuguese for the owner (the reason an action
+// was refused, a queue that could not take it): that message is shown as it is.
+const portugueseMessages = new Set(['action_refused', 'queue_unavailable']);
 
 const codeTexts = {
   required: 'preencha este campo',
@@ -180,9 +186,11 @@ const codeTexts = {
 /**
  * The Portuguese sentence for an API error: its HTTP status and, from the body
  * {"error":{code, message, field}}, the code and field (the API's own message is
- * English and meant for developers, so it is never shown). status 0: no answer.
+ * English and meant for developers, so it is not shown, except for the codes whose
+ * message is Portuguese, portugueseMessages). status 0: no answer.
  */
-export function apiErrorText(status, code = '', field = '') {
+export function apiErrorText(status, code = '', field = '', message = '') {
+  if (message && portugueseMessages.has(code)) return message;
   if (status === 0) return 'Sem conexão com o servidor. Confira a internet e tente de novo.';
   if (status === 401) return 'Sua sessão terminou. Entre novamente.';
   if (status === 403) return 'Você não tem permissão para isso: apenas o responsável pelo estúdio pode fazer esta ação.';
@@ -191,6 +199,7 @@ export function apiErrorText(status, code = '', field = '') {
     if (code === 'member_of_another_studio' || field === 'email') return 'Este e-mail já pertence à equipe de outro estúdio.';
     if (code === 'appointment_canceled') return 'Este agendamento está cancelado: não pode mais ser alterado.';
     if (code === 'request_id_conflict') return 'Este pedido já criou outro agendamento. Recarregue a página e tente de novo.';
+    if (code === 'drain_id_conflict') return 'Esta limpeza já foi feita com outra seleção. Pré-visualize de novo e confirme.';
     return 'Os dados mudaram enquanto você editava. Recarregue a página e tente de novo.';
   }
   if (status === 413) return 'Os dados enviados são grandes demais.';

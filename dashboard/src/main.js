@@ -8,6 +8,7 @@ import { fill, h } from './dom.js';
 import { agendaView, appointmentView, newAppointmentView } from './views/agenda.js';
 import { conversationView } from './views/conversation.js';
 import { jobView, messagesView } from './views/messages.js';
+import { drainView } from './views/ops.js';
 import { resetView, signInView } from './views/signin.js';
 import { teamView } from './views/team.js';
 
@@ -143,8 +144,9 @@ async function route() {
     mensagem: () => jobView(ctx, main, arg),
     conversa: () => conversationView(ctx, main, arg),
     equipe: () => teamView(ctx, main),
+    fila: () => drainView(ctx, main),
   };
-  const nav = { agenda: 'agenda', agendamento: 'agenda', novo: 'agenda', mensagens: 'mensagens', mensagem: 'mensagens', conversa: 'mensagens', equipe: 'equipe' };
+  const nav = { agenda: 'agenda', agendamento: 'agenda', novo: 'agenda', mensagens: 'mensagens', mensagem: 'mensagens', conversa: 'mensagens', fila: 'mensagens', numeros: 'mensagens', configuracoes: 'configuracoes', chaves: 'configuracoes', equipe: 'equipe' };
   setNav(nav[section]);
   fill(main);
   const view = views[section];

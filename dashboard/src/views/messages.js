@@ -6,6 +6,7 @@ import {
   attemptLine, chartAxisLabels, formatInstant, jobStatusLabels, jobTypeLabels, normalizePhone, todayIn, viewStatuses, waID,
 } from '../format.js';
 import { errorBox, loading, pollStatus } from '../ui.js';
+import { actionResult, jobActionsSection } from './ops.js';
 
 const enc = encodeURIComponent;
 const filterNames = ['view', 'status', 'type', 'from', 'to', 'q'];
@@ -25,8 +26,14 @@ export async function messagesView(ctx, main) {
   const list = h('div', { class: 'cards' }, loading());
   const more = h('button', { type: 'button', class: 'btn', 'data-testid': 'load-more', hidden: true }, 'Carregar mais');
   const listStatus = h('p', { class: 'poll-status', role: 'status' });
+  const owner = ctx.me.role === 'owner';
   main.append(
-    h('h1', {}, 'Mensagens'),
+    h(
+      'div',
+      { class: 'view-head' },
+      h('h1', {}, 'Mensagens'),
+      owner && h('nav', { class: 'head-links', 'aria-label': 'Operações' }, h('a', { class: 'btn btn-quiet', href: '#/numeros' }, 'Números'), h('a', { class: 'btn btn-quiet', href: '#/fila' }, 'Limpar a fila')),
+    ),
     chart,
     filtersForm(ctx, view),
     h('h2', { class: 'list-title' }, view === 'history' ? 'Histórico' : 'Fila de envio'),
@@ -210,6 +217,14 @@ export async function jobView(ctx, main, id) {
   const status = pollStatus();
   main.append(h('a', { class: 'back', href: '#/mensagens' }, '‹ Mensagens'), status.el, body);
   let last = '';
+  let result = null; // the last action's result, shown above the timeline
+  // After an action: its result, and the job (status, timeline) as it is now.
+  const acted = async (r) => {
+    if (r.ok) result = r;
+    last = '';
+    await load().catch(() => {});
+    if (r.ok) body.querySelector('[data-testid=action-result]')?.focus();
+  };
   const load = async () => {
     let data;
     try {
@@ -233,6 +248,8 @@ export async function jobView(ctx, main, id) {
       h('h1', {}, capitalize(card.type_label || jobTypeLabels[card.type] || 'Mensagem')),
       card.client_name && h('p', { class: 'sub' }, card.client_name),
       messageCard(card, { open: false }),
+      actionResult(result),
+      jobActionsSection(ctx, data, acted),
       card.appointment_id && h('p', {}, h('a', { href: `#/agendamento/${enc(card.appointment_id)}` }, 'Abrir o agendamento')),
       h('h2', {}, 'Linha do tempo'),
       timeline.length
