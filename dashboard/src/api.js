@@ -10,6 +10,9 @@ export class ApiError extends Error {
     this.status = status;
     this.code = code;
     this.field = field;
+    // The API's own words: English for developers, except where an endpoint says they
+    // are Portuguese (the settings' rules, shared/tenants): that screen shows them.
+    this.serverMessage = message;
   }
 }
 

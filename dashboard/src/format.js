@@ -161,7 +161,9 @@ const fieldLabels = {
   status: 'situação', type: 'tipo', view: 'lista', cursor: 'página', email: 'e-mail', role: 'função',
   notify_client: 'aviso ao cliente', request_id: 'identificador do pedido', days: 'dias',
   reason: 'motivo', action: 'ação', types: 'tipos', older_than_days: 'dias', statuses: 'situações',
-  drain_id: 'identificador da limpeza', paused: 'pausa', label: 'nome',
+  drain_id: 'identificador da limpeza', paused: 'pausa', label: 'nome', mode: 'modo', kill_switch: 'parada de emergência',
+  time_zone: 'fuso horário', location_line: 'endereço', reschedule_text: 'texto de reagendamento', staff_label: 'texto do botão de contato',
+  templates: 'modelos', opening_hours: 'horário de funcionamento',
 };
 
 // Codes whose message the API writes in Portuguese for the owner (the reason an action

@@ -9,6 +9,7 @@ import { agendaView, appointmentView, newAppointmentView } from './views/agenda.
 import { conversationView } from './views/conversation.js';
 import { jobView, messagesView } from './views/messages.js';
 import { drainView } from './views/ops.js';
+import { apiKeysView, countersView, settingsView } from './views/settings.js';
 import { resetView, signInView } from './views/signin.js';
 import { teamView } from './views/team.js';
 
@@ -100,6 +101,7 @@ function newContext(query) {
 function setNav(active) {
   const owner = state.me?.role === 'owner';
   header.querySelector('[data-nav=equipe]').hidden = !owner;
+  header.querySelector('[data-nav=configuracoes]').hidden = !owner;
   for (const a of header.querySelectorAll('[data-nav]')) {
     if (a.dataset.nav === active) a.setAttribute('aria-current', 'page');
     else a.removeAttribute('aria-current');
@@ -145,6 +147,9 @@ async function route() {
     conversa: () => conversationView(ctx, main, arg),
     equipe: () => teamView(ctx, main),
     fila: () => drainView(ctx, main),
+    numeros: () => countersView(ctx, main),
+    configuracoes: () => settingsView(ctx, main),
+    chaves: () => apiKeysView(ctx, main),
   };
   const nav = { agenda: 'agenda', agendamento: 'agenda', novo: 'agenda', mensagens: 'mensagens', mensagem: 'mensagens', conversa: 'mensagens', fila: 'mensagens', numeros: 'mensagens', configuracoes: 'configuracoes', chaves: 'configuracoes', equipe: 'equipe' };
   setNav(nav[section]);
