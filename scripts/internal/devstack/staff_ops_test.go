@@ -79,11 +79,11 @@ func TestStaffJobActions(t *testing.T) {
 	ctx := context.Background()
 	jana, key := demo(t, s, func(tn *devstack.Tenant) {
 		tn.ID, tn.APIKey = "ops-jana", ""
-		tn.WhatsApp.WABAID, tn.WhatsApp.PhoneNumberID = "102290129340611", "106540352242971"
+		tn.WhatsApp.WABAID, tn.WhatsApp.PhoneNumberID = "102290129348101", "106540352248101"
 	})
 	other, _ := demo(t, s, func(tn *devstack.Tenant) {
 		tn.ID, tn.Name, tn.APIKey = "ops-bela", "Studio Bela", ""
-		tn.WhatsApp.WABAID, tn.WhatsApp.PhoneNumberID = "102290129340612", "106540352242972"
+		tn.WhatsApp.WABAID, tn.WhatsApp.PhoneNumberID = "102290129348102", "106540352248102"
 	})
 	owner, ownerEmail, staff, stranger := opsTokens(t, s, jana.ID, other.ID)
 	db := mustStore(t, s)
@@ -299,11 +299,11 @@ func TestStaffQueueDrain(t *testing.T) {
 	ctx := context.Background()
 	fila, _ := demo(t, s, func(tn *devstack.Tenant) {
 		tn.ID, tn.APIKey = "ops-fila", ""
-		tn.WhatsApp.WABAID, tn.WhatsApp.PhoneNumberID = "102290129340613", "106540352242973"
+		tn.WhatsApp.WABAID, tn.WhatsApp.PhoneNumberID = "102290129348103", "106540352248103"
 	})
 	other, _ := demo(t, s, func(tn *devstack.Tenant) {
 		tn.ID, tn.Name, tn.APIKey = "ops-fila-b", "Studio Bela", ""
-		tn.WhatsApp.WABAID, tn.WhatsApp.PhoneNumberID = "102290129340614", "106540352242974"
+		tn.WhatsApp.WABAID, tn.WhatsApp.PhoneNumberID = "102290129348104", "106540352248104"
 	})
 	owner, ownerEmail, _, stranger := opsTokens(t, s, fila.ID, other.ID)
 	db := mustStore(t, s)
@@ -450,11 +450,11 @@ func TestReminderScanSkipsPausedTenants(t *testing.T) {
 	ctx := context.Background()
 	paused, _ := demo(t, s, func(tn *devstack.Tenant) {
 		tn.ID, tn.APIKey = "pausa-a", ""
-		tn.WhatsApp.WABAID, tn.WhatsApp.PhoneNumberID = "102290129340615", "106540352242975"
+		tn.WhatsApp.WABAID, tn.WhatsApp.PhoneNumberID = "102290129348105", "106540352248105"
 	})
 	running, _ := demo(t, s, func(tn *devstack.Tenant) {
 		tn.ID, tn.Name, tn.APIKey = "pausa-b", "Studio Bela", ""
-		tn.WhatsApp.WABAID, tn.WhatsApp.PhoneNumberID = "102290129340616", "106540352242976"
+		tn.WhatsApp.WABAID, tn.WhatsApp.PhoneNumberID = "102290129348106", "106540352248106"
 	})
 	db := mustStore(t, s)
 	if err := db.UpdateTenant(ctx, paused.ID, func(tn *domain.Tenant) error {
