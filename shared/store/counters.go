@@ -106,9 +106,7 @@ func (s *Store) counterZone(ctx context.Context, tenantID string) (*time.Locatio
 // to the tenant's counters what the change from before (domain.CounterStateOf of the job
 // as read in the transaction; the zero state for a new job) adds, setting j.Counted.
 func (s *Store) writeJob(ctx context.Context, tx *firestore.Transaction, tenantID string, before domain.CounterState, j *domain.Job, create bool) error {
-	d, marks := domain.CountTransition(before, domain.CounterStateOf(j))
-	j.Counted = marks
-	if err := s.addCounters(ctx, tx, tenantID, d); err != nil {
+	if err := s.addCounters(ctx, tx, tenantID, countJob(before, j)); err != nil {
 		return err
 	}
 	ref := s.job(tenantID, j.ID)
@@ -118,11 +116,48 @@ func (s *Store) writeJob(ctx context.Context, tx *firestore.Transaction, tenantI
 	return tx.Set(ref, jobDoc(j))
 }
 
-// addCounters adds d to one shard of today's counters of the tenant, in tx (nothing for
-// an empty delta).
-func (s *Store) addCounters(ctx context.Context, tx *firestore.Transaction, tenantID string, d domain.CounterDelta) error {
-	if d.Empty() {
+// addCounters adds the deltas ds, summed, to one shard of today's counters of the
+// tenant, in tx: one write however many jobs a transaction changes (nothing when they
+// add nothing).
+func (s *Store) addCounters(ctx context.Context, tx *firestore.Transaction, tenantID string, ds ...domain.CounterDelta) error {
+	totals := map[string]int{}
+	failed, skipped := map[string]any{}, map[string]any{}
+	byReason := map[string]map[string]int{fieldFailedByReason: {}, fieldSkippedByReason: {}}
+	for _, d := range ds {
+		totals[fieldSent] += d.Sent
+		totals[fieldDelivered] += d.Delivered
+		totals[fieldRead] += d.Read
+		totals[fieldButtonsDelivered] += d.ButtonsDelivered
+		totals[fieldButtonReplies] += d.ButtonReplies
+		if d.FailedReason != "" {
+			totals[fieldFailed]++
+			byReason[fieldFailedByReason][d.FailedReason]++
+		}
+		if d.SkippedReason != "" {
+			totals[fieldSkipped]++
+			byReason[fieldSkippedByReason][d.SkippedReason]++
+		}
+	}
+	doc := map[string]any{}
+	for field, n := range totals {
+		if n != 0 {
+			doc[field] = firestore.Increment(n)
+		}
+	}
+	if len(doc) == 0 {
 		return nil
+	}
+	for code, n := range byReason[fieldFailedByReason] {
+		failed[code] = firestore.Increment(n)
+	}
+	for code, n := range byReason[fieldSkippedByReason] {
+		skipped[code] = firestore.Increment(n)
+	}
+	if len(failed) > 0 {
+		doc[fieldFailedByReason] = failed
+	}
+	if len(skipped) > 0 {
+		doc[fieldSkippedByReason] = skipped
 	}
 	loc, err := s.counterZone(ctx, tenantID)
 	if err != nil {
@@ -130,27 +165,18 @@ func (s *Store) addCounters(ctx context.Context, tx *firestore.Transaction, tena
 	}
 	day := CounterDay(time.Now(), loc)
 	shard := rand.IntN(CounterShards)
-	doc := map[string]any{"day": day, "shard": shard}
-	inc := func(field string, n int) {
-		if n != 0 {
-			doc[field] = firestore.Increment(n)
-		}
-	}
-	inc(fieldSent, d.Sent)
-	inc(fieldDelivered, d.Delivered)
-	inc(fieldRead, d.Read)
-	inc(fieldButtonsDelivered, d.ButtonsDelivered)
-	inc(fieldButtonReplies, d.ButtonReplies)
-	if d.FailedReason != "" {
-		doc[fieldFailed] = firestore.Increment(1)
-		doc[fieldFailedByReason] = map[string]any{d.FailedReason: firestore.Increment(1)}
-	}
-	if d.SkippedReason != "" {
-		doc[fieldSkipped] = firestore.Increment(1)
-		doc[fieldSkippedByReason] = map[string]any{d.SkippedReason: firestore.Increment(1)}
-	}
+	doc["day"], doc["shard"] = day, shard
 	ref := s.tenant(tenantID).Collection(colCounters).Doc(CounterDocID(day, shard))
 	return tx.Set(ref, doc, firestore.MergeAll)
+}
+
+// countJob sets next.Counted and returns what changing a job from before (its state as
+// read in the transaction) to next adds to the counters: for a caller that writes many
+// jobs in one transaction and adds their deltas at once (addCounters).
+func countJob(before domain.CounterState, next *domain.Job) domain.CounterDelta {
+	d, marks := domain.CountTransition(before, domain.CounterStateOf(next))
+	next.Counted = marks
+	return d
 }
 
 // CounterRead is what ReadCounters summed, and how many shard documents it asked for

@@ -199,3 +199,46 @@ func newStoreB(b *testing.B) (*Store, *firestore.Client) {
 	b.Cleanup(func() { fs.Close() })
 	return New(fs), fs
 }
+
+// A drain counts what it marks, each batch's jobs summed into one counter write, and a
+// second run adds nothing.
+func TestDrainCountsWhatItMarks(t *testing.T) {
+	ctx := context.Background()
+	s, fs := newStore(t)
+	if err := s.PutTenant(ctx, tenant("a", "111", "waba-a")); err != nil {
+		t.Fatal(err)
+	}
+	var jobs []*domain.Job
+	for i := range 25 {
+		jobs = append(jobs, &domain.Job{ID: fmt.Sprintf("old-%02d", i), TenantID: "a", Type: domain.JobReminder, Status: domain.JobPending,
+			ScheduledFor: time.Now().Add(-48 * time.Hour), CreatedAt: time.Now()})
+	}
+	if err := s.PutJobs(ctx, "a", jobs); err != nil {
+		t.Fatal(err)
+	}
+	sel := DrainSelector{Statuses: []domain.JobStatus{domain.JobPending}}
+	rule := func(j *domain.Job) (*domain.Job, bool) {
+		if j.Status != domain.JobPending {
+			return nil, j.ReasonCode == domain.ReasonDiscarded
+		}
+		j.Finish(time.Now(), domain.JobSkipped, domain.Reason{Code: domain.ReasonDiscarded})
+		return j, false
+	}
+	for range 2 {
+		if _, err := s.Drain(ctx, "a", DrainRecord{ID: "d1", Action: "discard", Reason: "teste"}, sel, 10, 10, time.Now(), rule); err != nil {
+			t.Fatal(err)
+		}
+	}
+	got, err := s.ReadCounters(ctx, "a", time.Now(), (&domain.Tenant{}).Location(), 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Skipped != 25 || got.SkippedByReason[domain.ReasonDiscarded] != 25 || got.Sent != 0 {
+		t.Errorf("%+v", got.Counters)
+	}
+	// Three batches (10, 10, 5): at most three shard documents written.
+	docs, err := fs.Collection("tenants").Doc("a").Collection(colCounters).Documents(ctx).GetAll()
+	if err != nil || len(docs) < 1 || len(docs) > 3 {
+		t.Errorf("%d counter documents %v", len(docs), err)
+	}
+}

@@ -264,6 +264,7 @@ func (s *Store) drainBatch(ctx context.Context, tenantID string, recRef *firesto
 	var b DrainRun
 	err := s.fs.RunTransaction(ctx, func(ctx context.Context, tx *firestore.Transaction) error {
 		b = DrainRun{}
+		var counted []domain.CounterDelta // what the batch adds to the counters (counters.go)
 		got, err := tx.GetAll(refs)
 		if err != nil {
 			return err
@@ -277,6 +278,7 @@ func (s *Store) drainBatch(ctx context.Context, tenantID string, recRef *firesto
 				b.Refused++
 				continue
 			}
+			before := domain.CounterStateOf(j)
 			next, already := rule(j)
 			switch {
 			case already:
@@ -284,11 +286,15 @@ func (s *Store) drainBatch(ctx context.Context, tenantID string, recRef *firesto
 			case next == nil:
 				b.Refused++
 			default:
+				counted = append(counted, countJob(before, next))
 				if err := tx.Set(snap.Ref, jobDoc(next)); err != nil {
 					return err
 				}
 				b.Marked++
 			}
+		}
+		if err := s.addCounters(ctx, tx, tenantID, counted...); err != nil {
+			return err
 		}
 		return tx.Update(recRef, []firestore.Update{
 			{Path: "marked", Value: firestore.Increment(b.Marked)},
