@@ -370,6 +370,17 @@ func (s *Stack) AddTenant(ctx context.Context, t Tenant) (*domain.Tenant, string
 	if err != nil {
 		return nil, "", err
 	}
+	// Tests on one emulator project (the Auth emulator's) share the number index: a
+	// number given to two studios routes one studio's webhooks to the other's.
+	if pn := t.WhatsApp.PhoneNumberID; pn != "" {
+		owner, err := st.TenantForPhoneNumber(ctx, pn)
+		if err != nil && !errors.Is(err, domain.ErrNotFound) {
+			return nil, "", err
+		}
+		if err == nil && owner != t.ID {
+			return nil, "", fmt.Errorf("devstack: phone number id %s already belongs to tenant %s in project %s: give tenant %s a number of its own", pn, owner, s.Config.Project, t.ID)
+		}
+	}
 	saved, err := tenants.Save(ctx, st, s.secretWriter, tenants.Spec{Tenant: t.Tenant, AccessToken: t.AccessToken}, now)
 	if err != nil {
 		return nil, "", err

@@ -43,11 +43,11 @@ func TestStaffSettings(t *testing.T) {
 	jana, key := demo(t, s, func(tn *devstack.Tenant) {
 		tn.ID = "settings-jana"
 		tn.APIKey = ""
-		tn.WhatsApp.WABAID, tn.WhatsApp.PhoneNumberID = "102290129340701", "106540352242971"
+		tn.WhatsApp.WABAID, tn.WhatsApp.PhoneNumberID = "102290129340701", "106540352249701"
 	})
 	other, otherKey := demo(t, s, func(tn *devstack.Tenant) {
 		tn.ID, tn.Name, tn.APIKey = "settings-bela", "Studio Bela", ""
-		tn.WhatsApp.WABAID, tn.WhatsApp.PhoneNumberID = "102290129340702", "106540352242972"
+		tn.WhatsApp.WABAID, tn.WhatsApp.PhoneNumberID = "102290129340702", "106540352249702"
 	})
 	const password = "senha-de-teste-123"
 	suffix := time.Now().UnixNano()
@@ -307,7 +307,7 @@ func TestStaffSettingsModeWithinEnvironment(t *testing.T) {
 	ctx := context.Background()
 	jana, _ := demo(t, s, func(tn *devstack.Tenant) {
 		tn.ID, tn.APIKey, tn.Mode = "settings-env", "", domain.ModeDisabled
-		tn.WhatsApp.WABAID, tn.WhatsApp.PhoneNumberID = "102290129340703", "106540352242973"
+		tn.WhatsApp.WABAID, tn.WhatsApp.PhoneNumberID = "102290129340703", "106540352249703"
 	})
 	email := fmt.Sprintf("dona-env-%d@example.com", time.Now().UnixNano())
 	if _, err := s.AddStaff(ctx, jana.ID, domain.RoleOwner, email, "senha-de-teste-123"); err != nil {
