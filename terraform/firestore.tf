@@ -185,6 +185,51 @@ resource "google_firestore_index" "jobs_panel_history_settled_type" {
   }
 }
 
+# The owner's queue drain for one client (store.drainQueries): client_phone == before the
+# queue's type == / status in and the scheduled_for range and order. Without a client it
+# uses the panel's queue indexes above.
+resource "google_firestore_index" "jobs_drain_client" {
+  database    = google_firestore_database.default.name
+  collection  = "jobs"
+  query_scope = "COLLECTION"
+
+  fields {
+    field_path = "client_phone"
+    order      = "ASCENDING"
+  }
+  fields {
+    field_path = "status"
+    order      = "ASCENDING"
+  }
+  fields {
+    field_path = "scheduled_for"
+    order      = "ASCENDING"
+  }
+}
+
+resource "google_firestore_index" "jobs_drain_client_type" {
+  database    = google_firestore_database.default.name
+  collection  = "jobs"
+  query_scope = "COLLECTION"
+
+  fields {
+    field_path = "client_phone"
+    order      = "ASCENDING"
+  }
+  fields {
+    field_path = "type"
+    order      = "ASCENDING"
+  }
+  fields {
+    field_path = "status"
+    order      = "ASCENDING"
+  }
+  fields {
+    field_path = "scheduled_for"
+    order      = "ASCENDING"
+  }
+}
+
 # The Mensagens chart (store.DailyCounts), count aggregations on one tenant's jobs per
 # day: sent_at, provider_status_times.delivered and provider_status_times.read ranges use
 # the automatic single-field indexes; the failures of a day,

@@ -778,3 +778,34 @@ func TestPanelQueriesHaveIndexes(t *testing.T) {
 		}
 	}
 }
+
+// TestDrainQueriesHaveIndexes: the owner's queue drain (shared/store/ops.go,
+// drainQueries) filters an optional client_phone ==, an optional type ==, status in and
+// a scheduled_for range, ordered by scheduled_for: every shape has its COLLECTION index.
+func TestDrainQueriesHaveIndexes(t *testing.T) {
+	body := funcBody(t, readRepoFile(t, "shared/store/ops.go"), "drainQueries")
+	var wheres []string
+	for _, m := range regexp.MustCompile(`\.\s*Where\(\s*"([^"]+)"\s*,\s*"([^"]+)"`).FindAllStringSubmatch(body, -1) {
+		wheres = append(wheres, m[1]+" "+m[2])
+	}
+	if !slices.Equal(wheres, []string{"client_phone ==", "type ==", "status in", "scheduled_for <"}) ||
+		!strings.Contains(body, `OrderBy("scheduled_for", firestore.Asc).OrderBy(firestore.DocumentID, firestore.Asc)`) {
+		t.Fatalf("drainQueries changed (filters %q): update the jobs_drain_* and jobs_panel_queue* indexes in firestore.tf and this test", wheres)
+	}
+	for _, want := range [][]indexField{
+		{{"status", "ASCENDING"}, {"scheduled_for", "ASCENDING"}},
+		{{"type", "ASCENDING"}, {"status", "ASCENDING"}, {"scheduled_for", "ASCENDING"}},
+		{{"client_phone", "ASCENDING"}, {"status", "ASCENDING"}, {"scheduled_for", "ASCENDING"}},
+		{{"client_phone", "ASCENDING"}, {"type", "ASCENDING"}, {"status", "ASCENDING"}, {"scheduled_for", "ASCENDING"}},
+	} {
+		found := false
+		for _, ix := range firestoreIndexes(t) {
+			if ix.Collection == "jobs" && ix.QueryScope == "COLLECTION" && slices.Equal(ix.Fields, want) {
+				found = true
+			}
+		}
+		if !found {
+			t.Errorf("firestore.tf has no COLLECTION google_firestore_index on jobs with fields %v (store.drainQueries)", want)
+		}
+	}
+}
