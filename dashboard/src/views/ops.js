@@ -17,6 +17,13 @@ function reasonField(id, label, hint) {
   const area = h('textarea', { id, name: 'reason', rows: 3, maxlength: maxReason, required: true, 'data-testid': 'action-reason', 'aria-describedby': `${id}-hint ${id}-error` });
   const error = h('p', { class: 'field-error', id: `${id}-error`, role: 'alert' });
   const field = h('div', { class: 'field' }, h('label', { for: id }, label), h('span', { class: 'hint', id: `${id}-hint` }, hint), area, error);
+  // Once the owner fixes the reason, the complaint goes away as she types.
+  area.addEventListener('input', () => {
+    if (error.textContent && !checkReason(area.value).problem) {
+      error.textContent = '';
+      area.removeAttribute('aria-invalid');
+    }
+  });
   return {
     field,
     area,

@@ -116,7 +116,7 @@ function settingsForm(ctx, s, saved) {
       { class: 'card', 'aria-labelledby': 'set-send-title' },
       h('h2', { id: 'set-send-title' }, 'Envio das mensagens'),
       h('p', { class: 'muted' }, `Situação agora: ${s.effective_mode_label || modeLabels[s.effective_mode] || ''}.`),
-      field('set-mode', 'Modo', mode, s.environment_mode && s.environment_mode !== 'enabled' ? `Este ambiente permite no máximo: ${modeLabels[s.environment_mode]}.` : 'Modo de teste: as mensagens são preparadas mas não saem.'),
+      field('set-mode', 'Modo', mode, s.environment_mode && s.environment_mode !== 'enabled' ? `Este ambiente permite no máximo: ${modeLabels[s.environment_mode]}.` : 'Ativada: as mensagens saem. Modo de teste: são preparadas, mas não saem. Desativada: nada é preparado.'),
       h(
         'div',
         { class: 'check' },
@@ -143,7 +143,7 @@ function settingsForm(ctx, s, saved) {
           'fieldset',
           { class: 'plain tpl', 'data-job-type': t.job_type },
           h('legend', {}, t.job_type_label || t.job_type),
-          h('p', { class: `tpl-status ${t.sendable ? 'ok' : 'error'}` }, t.status_label, t.quality_label && ` · Qualidade: ${t.quality_label}`),
+          h('p', { class: `tpl-status ${t.sendable ? 'ok' : 'error'}` }, t.status_label, t.quality_label && ` · ${t.quality_label}`),
           t.reason && h('p', { class: 'hint' }, t.reason),
           h('div', { class: 'row2 tpl-row' }, field(`tpl-${t.job_type}-name`, 'Nome do modelo', name), field(`tpl-${t.job_type}-lang`, 'Idioma', lang)),
         ),
