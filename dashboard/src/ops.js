@@ -39,27 +39,16 @@ export const actionTexts = {
   },
 };
 
-const unsent = new Set(['pending', 'queued']);
-const knownStatuses = new Set(['pending', 'queued', 'sending', 'unknown', 'sent', 'delivered', 'read', 'failed', 'skipped']);
-const finalStatuses = new Set(['sent', 'delivered', 'read', 'failed', 'skipped']);
+const knownActions = ['fail', 'discard', 'retry', 'send_now'];
 
 /**
- * The actions a job's card may offer, by its state: fail while it has not ended (an old
- * job of an unknown status too); discard while nothing went out (pending or queued);
- * retry a failed job Meta never accepted (no provider status, no sent time); send now a
- * reminder still waiting for its time (unsent, no attempt, scheduled ahead of now).
- * attemptCount is the job view's attempt_count; now a Date.
+ * The actions the job view offers: those the API says the job allows now (the job
+ * view's `actions`, decided by the same rule that decides the action itself), in the
+ * API's order; unknown names are left out.
  */
-export function offeredActions(card, attemptCount = 0, now = new Date()) {
-  if (!card || !card.job_id) return [];
-  const s = card.status || '';
-  const out = [];
-  if (!knownStatuses.has(s) || !finalStatuses.has(s)) out.push('fail');
-  if (unsent.has(s)) out.push('discard');
-  if (s === 'failed' && !card.provider_status && !card.sent_at_local) out.push('retry');
-  const at = card.scheduled_for ? Date.parse(card.scheduled_for) : NaN;
-  if (card.type === 'appointment_reminder' && unsent.has(s) && attemptCount === 0 && at > now.getTime()) out.push('send_now');
-  return out;
+export function offeredActions(data) {
+  const actions = data && Array.isArray(data.actions) ? data.actions : [];
+  return knownActions.filter((a) => actions.includes(a));
 }
 
 export const minReason = 3;

@@ -5,29 +5,16 @@ import assert from 'node:assert/strict';
 import { apiErrorText, normalizePhone } from '../src/format.js';
 import { checkReason, countText, drainResultText, drainSelector, drainSummary, newDrainID, offeredActions } from '../src/ops.js';
 
-const now = new Date('2026-12-02T12:00:00Z');
-const ahead = '2026-12-03T12:00:00Z';
-const past = '2026-11-20T12:00:00Z';
 
-test('offeredActions: only what the job state may allow', () => {
-  const card = (status, o = {}) => ({ job_id: 'j1', type: 'appointment_created', status, ...o });
-  for (const [name, c, attempts, want] of [
-    ['pending notice', card('pending'), 0, ['fail', 'discard']],
-    ['queued notice', card('queued'), 0, ['fail', 'discard']],
-    ['stuck sending', card('sending'), 1, ['fail']],
-    ['unknown outcome', card('unknown'), 1, ['fail']],
-    ['legacy status', card('processing'), 0, ['fail']],
-    ['sent: no retry', card('sent', { sent_at_local: '02/12/2026 09:00', provider_status: 'sent' }), 1, []],
-    ['delivered', card('delivered', { provider_status: 'delivered' }), 1, []],
-    ['read', card('read'), 1, []],
-    ['skipped', card('skipped'), 0, []],
-    ['failed, never accepted', card('failed', { reason_code: 'meta_error' }), 1, ['retry']],
-    ['failed after Meta accepted it', card('failed', { provider_status: 'failed', sent_at_local: '02/12/2026 09:00' }), 1, []],
-    ['waiting reminder', card('pending', { type: 'appointment_reminder', scheduled_for: ahead }), 0, ['fail', 'discard', 'send_now']],
-    ['reminder due already', card('queued', { type: 'appointment_reminder', scheduled_for: past }), 0, ['fail', 'discard']],
-    ['reminder with an attempt', card('queued', { type: 'appointment_reminder', scheduled_for: ahead }), 1, ['fail', 'discard']],
-    ['no card', null, 0, []],
-  ]) assert.deepEqual(offeredActions(c, attempts, now), want, name);
+test('offeredActions: what the API allows, in its order, nothing unknown', () => {
+  for (const [name, data, want] of [
+    ['a waiting reminder', { actions: ['send_now', 'fail', 'discard'] }, ['fail', 'discard', 'send_now']],
+    ['a failed notice', { actions: ['retry'] }, ['retry']],
+    ['a sent notice', { actions: [] }, []],
+    ['staff (no actions)', { card: { job_id: 'j1' } }, []],
+    ['an unknown action', { actions: ['delete', 'fail'] }, ['fail']],
+    ['no answer', null, []],
+  ]) assert.deepEqual(offeredActions(data), want, name);
 });
 
 test('checkReason: required, 3 to 500 letters, one line', () => {

@@ -79,7 +79,7 @@ func withCORS(origins []string, next http.Handler) http.Handler {
 // CORS of the API (https://fetch.spec.whatwg.org/#http-cors-protocol): what the
 // dashboard sends (its ID token in Authorization, JSON bodies) and the methods it uses.
 const (
-	corsAllowMethods = "GET, POST, PATCH"
+	corsAllowMethods = "GET, POST, PATCH, PUT"
 	corsAllowHeaders = "Authorization, Content-Type"
 	corsMaxAge       = "600" // seconds a browser may reuse a preflight's answer
 )

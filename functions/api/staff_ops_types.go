@@ -83,9 +83,11 @@ type ScanSettingsRequest struct {
 
 // ScanSettingsResponse is the studio's reminder scan pause as stored.
 type ScanSettingsResponse struct {
-	Paused  bool      `json:"paused"`
-	Reason  string    `json:"reason"`
-	By      string    `json:"by"`
-	At      time.Time `json:"at"`
-	AtLocal string    `json:"at_local"`
+	Paused bool `json:"paused"`
+	// Reason, By and At are the last pause or resume (absent when the scan was never
+	// paused).
+	Reason  string    `json:"reason,omitempty"`
+	By      string    `json:"by,omitempty"`
+	At      time.Time `json:"at,omitzero"`
+	AtLocal string    `json:"at_local,omitempty"`
 }

@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strconv"
 
+	"github.com/lembra-app/lembra/shared/dispatch"
 	"github.com/lembra-app/lembra/shared/domain"
 	"github.com/lembra-app/lembra/shared/web"
 )
@@ -72,7 +73,13 @@ func (s *server) staffJob(w http.ResponseWriter, r *http.Request, st Staff) erro
 			return err
 		}
 	}
-	web.WriteJSON(w, http.StatusOK, NewStaffJobResponse(pj, apt, replies, st.Tenant, st.Tenant.Location()))
+	resp := NewStaffJobResponse(pj, apt, replies, st.Tenant, st.Tenant.Location())
+	if st.Role == domain.RoleOwner && !pj.Malformed {
+		for _, a := range dispatch.AllowedActions(pj.Job, apt, s.env.Config.Retry(), s.env.Now().UTC()) {
+			resp.Actions = append(resp.Actions, string(a))
+		}
+	}
+	web.WriteJSON(w, http.StatusOK, resp)
 	return nil
 }
 

@@ -17,6 +17,9 @@ type StaffJobResponse struct {
 	TimelineOmitted int            `json:"timeline_omitted,omitempty"`
 	Attempts        []StaffAttempt `json:"attempts"` // never null
 	AttemptCount    int            `json:"attempt_count"`
+	// Actions are the owner's actions the job allows now (dispatch.AllowedActions: fail,
+	// discard, retry, send_now); empty for staff and for a malformed job.
+	Actions []string `json:"actions"` // never null
 }
 
 // StaffAttempt is one try at sending a job as staff read it: the booking API's Attempt

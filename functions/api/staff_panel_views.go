@@ -54,7 +54,7 @@ const maxJobReplies = 20
 // times keep the job's events first) and its attempts. A malformed job has only its
 // card.
 func NewStaffJobResponse(pj store.PanelJob, apt *domain.Appointment, replies []domain.ConversationMessage, t *domain.Tenant, loc *time.Location) StaffJobResponse {
-	out := StaffJobResponse{Card: NewMessageCard(pj, apt, t, loc), Timeline: []TimelineEvent{}, Attempts: []StaffAttempt{}}
+	out := StaffJobResponse{Card: NewMessageCard(pj, apt, t, loc), Timeline: []TimelineEvent{}, Attempts: []StaffAttempt{}, Actions: []string{}}
 	if pj.Malformed {
 		return out
 	}

@@ -40,6 +40,8 @@ func NewSettingsResponse(t *domain.Tenant, env domain.Mode, tenantAllowed bool, 
 		KillSwitch: KillSwitchSetting{On: t.KillSwitch, Label: ptbr.KillSwitchLabel(t.KillSwitch), ChangedBy: t.KillSwitchBy,
 			ChangedAt: t.KillSwitchAt.UTC(), ChangedAtLocal: localTime(t.KillSwitchAt, loc)},
 		LocationLine: t.LocationLine, TimeZone: loc.String(), RescheduleText: t.RescheduleText, StaffLabel: t.StaffLabel,
+		ScanPause: ScanSettingsResponse{Paused: t.ScanPause.Paused, Reason: t.ScanPause.Reason, By: t.ScanPause.By,
+			At: t.ScanPause.At.UTC(), AtLocal: localTime(t.ScanPause.At, loc)},
 		CanEdit: canEdit,
 	}
 	for _, m := range tenants.AllowedModes(env) {

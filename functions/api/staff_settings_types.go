@@ -29,6 +29,8 @@ type SettingsResponse struct {
 	RescheduleText string            `json:"reschedule_text"` // "": the default answer
 	StaffLabel     string            `json:"staff_label"`
 	OpeningHours   []OpeningDay      `json:"opening_hours"` // Monday to Sunday, always 7
+	// ScanPause is the owner's pause of the reminder scan (PUT /v1/staff/settings/scan).
+	ScanPause ScanSettingsResponse `json:"scan_pause"`
 	// CanEdit: the signed-in member may change the settings (the owner).
 	CanEdit bool `json:"can_edit"`
 }

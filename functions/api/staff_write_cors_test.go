@@ -3,6 +3,7 @@ package api
 import (
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"testing"
 )
 
@@ -65,5 +66,21 @@ func TestWithCORS(t *testing.T) {
 	h.ServeHTTP(w, r)
 	if w.Code != http.StatusTeapot || reached != 1 || w.Header().Get("Access-Control-Allow-Origin") != "https://painel.lembra.app" {
 		t.Fatalf("call: %d, reached %d, %v", w.Code, reached, w.Header())
+	}
+}
+
+// TestCORSAllowsEveryRouteMethod: the dashboard (on its own origin) can call every
+// method a route uses: a method missing from the preflight's answer is refused by the
+// browser before the request is sent.
+func TestCORSAllowsEveryRouteMethod(t *testing.T) {
+	allowed := map[string]bool{}
+	for _, m := range strings.Split(corsAllowMethods, ",") {
+		allowed[strings.TrimSpace(m)] = true
+	}
+	for _, rt := range (&server{}).routes() {
+		method, _, _ := strings.Cut(rt.pattern, " ")
+		if !allowed[method] {
+			t.Errorf("%s: %s is not in corsAllowMethods (%s)", rt.pattern, method, corsAllowMethods)
+		}
 	}
 }

@@ -113,6 +113,18 @@ const (
 	RefusedAppointmentGone = "appointment_gone"
 )
 
+// AllowedActions lists the actions DecideAction would allow on the job now (the
+// dashboard offers only these; the action itself is decided again when it is asked).
+func AllowedActions(j *domain.Job, apt *domain.Appointment, retry meta.RetryPolicy, now time.Time) []Action {
+	out := []Action{}
+	for _, a := range Actions {
+		if DecideAction(ActionInput{Job: j, Appointment: apt, Action: a, Reason: "-", Retry: retry, Now: now}).Allowed {
+			out = append(out, a)
+		}
+	}
+	return out
+}
+
 // ActionEvent is the timeline event that records an action (with who and why in its
 // detail), e.g. "action_fail".
 func ActionEvent(a Action) string { return "action_" + string(a) }

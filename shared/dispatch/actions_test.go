@@ -1,6 +1,7 @@
 package dispatch
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -251,6 +252,42 @@ func TestActionPurposeIsUnique(t *testing.T) {
 				t.Errorf("purpose %q repeats or collides with dispatch's", p)
 			}
 			seen[p] = true
+		}
+	}
+}
+
+// TestAllowedActions: the actions offered are exactly those DecideAction allows.
+func TestAllowedActions(t *testing.T) {
+	now := time.Date(2026, 12, 1, 15, 0, 0, 0, time.UTC)
+	ahead := &domain.Appointment{ID: "apt_1", Status: domain.AppointmentScheduled, StartsAt: now.Add(48 * time.Hour), ScheduleVersion: 1}
+	retry := meta.RetryPolicy{MaxRetries: 3, BaseDelay: time.Minute, UnknownWait: 10 * time.Minute}
+	job := func(typ domain.JobType, st domain.JobStatus, edit func(*domain.Job)) *domain.Job {
+		j := &domain.Job{ID: "apt_1-" + string(typ), TenantID: "t1", AppointmentID: "apt_1", Type: typ, Status: st,
+			ScheduledFor: now.Add(23 * time.Hour), ScheduleVersion: 1, CreatedAt: now.Add(-2 * time.Hour)}
+		if edit != nil {
+			edit(j)
+		}
+		return j
+	}
+	tokenFailed := func(j *domain.Job) {
+		j.AddAttempt(domain.Attempt{N: 1, At: now.Add(-time.Hour), Outcome: "failed", HTTPStatus: 401, ErrorCode: 190})
+		j.ReasonCode, j.Reason, j.ErrorCode = domain.ReasonMetaError, "falhou", 190
+	}
+	sent := func(j *domain.Job) { j.ProviderMessageID, j.SentAt = "wamid.X", now.Add(-time.Hour) }
+	for _, tc := range []struct {
+		name string
+		job  *domain.Job
+		want string
+	}{
+		{"a reminder waiting for its time", job(domain.JobReminder, domain.JobPending, nil), "[fail discard send_now]"},
+		{"a queued notice", job(domain.JobCreated, domain.JobQueued, func(j *domain.Job) { j.ScheduledFor = now }), "[fail discard]"},
+		{"a notice failed on the token", job(domain.JobCreated, domain.JobFailed, tokenFailed), "[retry]"},
+		{"a sent notice", job(domain.JobCreated, domain.JobSent, sent), "[]"},
+		{"a read reminder", job(domain.JobReminder, domain.JobRead, sent), "[]"},
+		{"a skipped notice", job(domain.JobCreated, domain.JobSkipped, nil), "[]"},
+	} {
+		if got := fmt.Sprint(AllowedActions(tc.job, ahead, retry, now)); got != tc.want {
+			t.Errorf("%s: %s, want %s", tc.name, got, tc.want)
 		}
 	}
 }

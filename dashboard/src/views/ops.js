@@ -48,7 +48,7 @@ function reasonField(id, label, hint) {
 export function jobActionsSection(ctx, data, done) {
   if (ctx.me?.role !== 'owner') return null;
   const card = data.card || data;
-  const offered = offeredActions(card, data.attempt_count || (data.attempts || []).length);
+  const offered = offeredActions(data);
   if (!offered.length) return null;
   return h(
     'section',

@@ -102,6 +102,24 @@ func TestStaffJobActions(t *testing.T) {
 		t.Fatalf("reminder: %+v", r)
 	}
 
+	// The job view offers the owner what the rule allows now, and staff nothing.
+	offered := func(tok, jobID string) string {
+		r := call(t, s, tok, "GET", "/v1/staff/jobs/"+jobID, nil)
+		if r.Status != 200 {
+			t.Fatalf("job view %s: %d %s", jobID, r.Status, r.Raw)
+		}
+		return fmt.Sprint(r.Body["actions"])
+	}
+	if got := offered(owner, reminderID); got != "[fail discard send_now]" {
+		t.Errorf("the owner is offered %s on a waiting reminder, want [fail discard send_now]", got)
+	}
+	if got := offered(owner, noticeID); got != "[]" {
+		t.Errorf("the owner is offered %s on a sent notice, want none", got)
+	}
+	if got := offered(staff, reminderID); got != "[]" {
+		t.Errorf("staff are offered %s, want none", got)
+	}
+
 	action := func(tok, jobID, act, reason string) reply {
 		return call(t, s, tok, "POST", "/v1/staff/jobs/"+jobID+"/actions", map[string]any{"action": act, "reason": reason})
 	}
