@@ -27,6 +27,8 @@ var timelineLabels = map[string]string{
 	"retry_scheduled": "Nova tentativa agendada",
 	"unknown":         "Aguardando confirmação da Meta",
 	"client_reply":    "Resposta do cliente",
+	// A dry run sent to the studio's test number (dispatch.EventTestRecipient).
+	"test_recipient": "Modo de teste: enviada ao número de teste",
 	// The owner's actions (staff_ops.go, dispatch.ActionEvent).
 	"action_fail":     "Marcada como falha pelo responsável",
 	"action_discard":  "Descartada pelo responsável",

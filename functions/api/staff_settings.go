@@ -36,7 +36,7 @@ func NewSettingsResponse(t *domain.Tenant, env domain.Mode, tenantAllowed bool, 
 		Mode: string(t.Mode), ModeLabel: ptbr.ModeLabel(t.Mode),
 		EnvironmentMode: string(domain.EffectiveMode(env, domain.ModeEnabled)),
 		EffectiveMode:   string(effective), EffectiveModeLabel: ptbr.ModeLabel(effective),
-		TenantAllowed: tenantAllowed, TestRecipient: testRecipient,
+		TenantAllowed: tenantAllowed, TestRecipient: testRecipient, StudioTestRecipient: t.TestRecipient,
 		KillSwitch: KillSwitchSetting{On: t.KillSwitch, Label: ptbr.KillSwitchLabel(t.KillSwitch), ChangedBy: t.KillSwitchBy,
 			ChangedAt: t.KillSwitchAt.UTC(), ChangedAtLocal: localTime(t.KillSwitchAt, loc)},
 		LocationLine: t.LocationLine, TimeZone: loc.String(), RescheduleText: t.RescheduleText, StaffLabel: t.StaffLabel,
@@ -86,7 +86,7 @@ func (s *server) staffSettings(w http.ResponseWriter, r *http.Request, st Staff)
 // settingsPatch turns the request into shared/tenants' terms.
 func settingsPatch(req SettingsRequest) tenants.SettingsPatch {
 	p := tenants.SettingsPatch{Mode: req.Mode, KillSwitch: req.KillSwitch, TimeZone: req.TimeZone, LocationLine: req.LocationLine,
-		StaffLabel: req.StaffLabel, RescheduleText: req.RescheduleText}
+		StaffLabel: req.StaffLabel, RescheduleText: req.RescheduleText, TestRecipient: req.StudioTestRecipient}
 	for jt, ref := range req.Templates {
 		if p.Templates == nil {
 			p.Templates = map[string]domain.TemplateRef{}
@@ -113,13 +113,13 @@ func (s *server) staffChangeSettings(w http.ResponseWriter, r *http.Request, st 
 	if p.Empty() {
 		return web.Errorf(http.StatusBadRequest, "required", "%s", ptbr.TextNoChange)
 	}
-	c, hours, err := tenants.CheckSettings(p, s.env.Config.Mode)
+	c, err := tenants.CheckSettings(p, s.env.Config.Mode)
 	if err != nil {
 		return err
 	}
 	now := s.env.Now().UTC()
 	t, audit, err := s.store.UpdateSettings(r.Context(), st.Tenant.ID, func(stored *domain.Tenant) (*domain.Tenant, []store.SettingsAudit, error) {
-		return tenants.SettingsMerge(stored, c, hours, st.Email, now)
+		return tenants.SettingsMerge(stored, c, st.Email, now)
 	})
 	if err != nil {
 		return err

@@ -22,13 +22,17 @@ type SettingsResponse struct {
 	KillSwitch    KillSwitchSetting `json:"kill_switch"`
 	// TestRecipient is the environment's override that routes every send to one number
 	// (development; WHATSAPP_AUTOMATION_META_TEST_RECIPIENT), when set. Read only.
-	TestRecipient  string            `json:"test_recipient,omitempty"`
-	Templates      []TemplateSetting `json:"templates"` // one per message type sent as a template
-	LocationLine   string            `json:"location_line"`
-	TimeZone       string            `json:"time_zone"`
-	RescheduleText string            `json:"reschedule_text"` // "": the default answer
-	StaffLabel     string            `json:"staff_label"`
-	OpeningHours   []OpeningDay      `json:"opening_hours"` // Monday to Sunday, always 7
+	TestRecipient string `json:"test_recipient,omitempty"`
+	// StudioTestRecipient is the studio's own test number (E.164; "": none): in the
+	// dry-run mode each message is sent for real to it, never to the client; without
+	// it a dry run only records the request. The environment's override still wins.
+	StudioTestRecipient string            `json:"studio_test_recipient"`
+	Templates           []TemplateSetting `json:"templates"` // one per message type sent as a template
+	LocationLine        string            `json:"location_line"`
+	TimeZone            string            `json:"time_zone"`
+	RescheduleText      string            `json:"reschedule_text"` // "": the default answer
+	StaffLabel          string            `json:"staff_label"`
+	OpeningHours        []OpeningDay      `json:"opening_hours"` // Monday to Sunday, always 7
 	// ScanPause is the owner's pause of the reminder scan (PUT /v1/staff/settings/scan).
 	ScanPause ScanSettingsResponse `json:"scan_pause"`
 	// CanEdit: the signed-in member may change the settings (the owner).
@@ -83,6 +87,9 @@ type SettingsRequest struct {
 	StaffLabel     *string                     `json:"staff_label,omitempty"`
 	Templates      map[string]TemplateChange   `json:"templates,omitempty"`     // by job type
 	OpeningHours   map[string]OpeningDayChange `json:"opening_hours,omitempty"` // by weekday
+	// StudioTestRecipient sets the studio's test number (E.164, or a Brazilian number
+	// with its area code, stored as E.164); "" clears it.
+	StudioTestRecipient *string `json:"studio_test_recipient,omitempty"`
 }
 
 // TemplateChange names the template of one message type.

@@ -66,6 +66,9 @@ type Plan struct {
 	// Template is set for a template message (DryRun and Send): the job records which
 	// template goes to whom.
 	Template *TemplateFields
+	// TestNote (Send) says, in Portuguese, that the dry-run mode sends the message to the
+	// studio's test number instead of the client; the job's timeline records it.
+	TestNote string
 }
 
 // TemplateFields are the job fields a template send sets.
@@ -76,12 +79,31 @@ type TemplateFields struct {
 func skip(r domain.Reason) Plan { return Plan{Verdict: Skip, Reason: r} }
 func skipCode(code string) Plan { return skip(ptbr.Reason(code)) }
 
-// withMode turns a send into a dry run in dry-run mode: only once every rule has passed.
-func (p Plan) withMode(m domain.Mode) Plan {
-	if p.Verdict == Send && m == domain.ModeDryRun {
-		p.Verdict, p.Reason = DryRun, ptbr.Reason(domain.ReasonDryRun)
+// withMode applies the dry-run mode to a send, only once every rule has passed: a
+// studio with a test number (StudioTest) sends it for real, addressed by recipient to
+// that number, with a note for the job's timeline; else it becomes a dry run (the
+// request recorded only).
+func (p Plan) withMode(m domain.Mode, t *domain.Tenant) Plan {
+	if p.Verdict != Send || m != domain.ModeDryRun {
+		return p
 	}
+	if StudioTest(m, t) {
+		p.TestNote = ptbr.TestRecipientSent(p.Message.To)
+		return p
+	}
+	p.Verdict, p.Reason = DryRun, ptbr.Reason(domain.ReasonDryRun)
 	return p
+}
+
+// EventTestRecipient is the timeline event of a send the dry-run mode addressed to the
+// studio's test number (Plan.TestNote is its detail).
+const EventTestRecipient = "test_recipient"
+
+// StudioTest reports whether a send in the effective mode m goes, for real, to the
+// studio's own test number instead of the client: the mode is dry run and the studio
+// has a test number.
+func StudioTest(m domain.Mode, t *domain.Tenant) bool {
+	return m == domain.ModeDryRun && t.TestRecipient != ""
 }
 
 // PlanSend applies, in this order, the rules that decide whether a job may be sent and
@@ -90,7 +112,8 @@ func (p Plan) withMode(m domain.Mode) Plan {
 // restricted); then for a session message its recipient and the 24-hour window, and for
 // a template message the appointment (canceled or gone, started, rescheduled since a
 // reminder was made) and its template (configured, approved). A job every rule lets
-// through is sent, or, in dry-run mode, only recorded.
+// through is sent, or, in dry-run mode, only recorded (or, when the studio has a test
+// number, sent to that number only).
 func PlanSend(in Input) Plan {
 	j, apt, t, cfg, now := in.Job, in.Appointment, in.Tenant, in.Config, in.Now
 	mode := domain.EffectiveMode(cfg.Mode, t.Mode)
@@ -113,7 +136,7 @@ func PlanSend(in Input) Plan {
 		return skip(ptbr.AccountBlocked(b, t.Location()))
 	}
 	if delivery == domain.DeliverySession {
-		return planSession(in).withMode(mode)
+		return planSession(in, mode).withMode(mode, t)
 	}
 	switch {
 	case apt == nil || !apt.Status.Active():
@@ -130,7 +153,7 @@ func PlanSend(in Input) Plan {
 	if st, ok := t.TemplateApproved(tpl); !ok {
 		return skip(ptbr.TemplateRefused(tpl.Name, tpl.Language, st.Status, st.Reason))
 	}
-	to := recipient(cfg, apt.ClientPhone)
+	to := recipient(cfg, t, mode, apt.ClientPhone)
 	location := apt.Location
 	if location == "" {
 		location = t.LocationLine
@@ -141,11 +164,11 @@ func PlanSend(in Input) Plan {
 		Verdict:  Send,
 		Message:  meta.TemplateMessage(to, tpl.Name, tpl.Language, params, meta.CallbackData(t.ID, j.ID)),
 		Template: &TemplateFields{Name: tpl.Name, Language: tpl.Language, Recipient: to},
-	}.withMode(mode)
+	}.withMode(mode, t)
 }
 
 // planSession checks the 24-hour window, at send time, before a free-form message.
-func planSession(in Input) Plan {
+func planSession(in Input, mode domain.Mode) Plan {
 	j, t := in.Job, in.Tenant
 	if j.Recipient == "" {
 		return skipCode(domain.ReasonNoRecipient)
@@ -164,13 +187,18 @@ func planSession(in Input) Plan {
 		}
 		return skip(ptbr.WindowClosedAtSend(last, t.Location()))
 	}
-	return Plan{Verdict: Send, Message: meta.TextMessage(recipient(in.Config, j.Recipient), j.Text, meta.CallbackData(t.ID, j.ID))}
+	return Plan{Verdict: Send, Message: meta.TextMessage(recipient(in.Config, t, mode, j.Recipient), j.Text, meta.CallbackData(t.ID, j.ID))}
 }
 
-// recipient applies the development override that routes every send to one number.
-func recipient(cfg config.Config, to string) string {
-	if cfg.TestRecipient != "" {
+// recipient is the number a message for the client to goes to: the environment's
+// development override that routes every send to one number wins over everything;
+// then, in the studio's test (StudioTest), the studio's test number; else the client.
+func recipient(cfg config.Config, t *domain.Tenant, mode domain.Mode, to string) string {
+	switch {
+	case cfg.TestRecipient != "":
 		return cfg.TestRecipient
+	case StudioTest(mode, t):
+		return t.TestRecipient
 	}
 	return to
 }
@@ -265,6 +293,9 @@ func Decide(in Input) Decision {
 		j.DryRunRequest = string(body)
 		j.Finish(now, domain.JobSkipped, p.Reason)
 	case Send:
+		if p.TestNote != "" {
+			j.AddEvent(now, EventTestRecipient, p.TestNote)
+		}
 		j.Status = domain.JobSending
 		j.LeaseUntil = now.Add(in.Config.MetaTimeout + leaseMargin)
 		j.NextRetryAt = time.Time{}

@@ -84,6 +84,7 @@ func TestPlanSendRules(t *testing.T) {
 		}
 		noRecipient = func(in *Input) { in.Job.Recipient = "" }
 		neverWrote  = func(in *Input) { in.LastInbound = time.Time{} }
+		testNumber  = func(in *Input) { in.Tenant.TestRecipient = "+5511912345678" }
 	)
 	cases := []struct {
 		name     string
@@ -138,6 +139,16 @@ func TestPlanSendRules(t *testing.T) {
 		}, Send, "", ""},
 		{"dry run in the environment", dryRun, DryRun, domain.ReasonDryRun, ""},
 		{"dry run for the tenant", tenantDryRun, DryRun, domain.ReasonDryRun, ""},
+		// The studio's test number: a dry run is sent, to that number only.
+		{"dry run for the tenant with a test number: sent", all(tenantDryRun, testNumber), Send, "", ""},
+		{"dry run in the environment with a test number: sent", all(dryRun, testNumber), Send, "", ""},
+		{"a test number while enabled changes nothing", testNumber, Send, "", ""},
+		{"a test number does not lift disabled", all(tenantDisabled, testNumber), Skip, domain.ReasonModeDisabled, ""},
+		{"a test number does not lift the kill switch", all(tenantDryRun, testNumber, killSwitch), Skip, domain.ReasonKillSwitch, ""},
+		{"a test number does not lift a paused template", all(tenantDryRun, testNumber, pausedTemplate), Skip, domain.ReasonTemplateNotApproved, ""},
+		{"a test number does not lift a canceled appointment", all(tenantDryRun, testNumber, aptCanceled), Skip, domain.ReasonAppointmentGone, ""},
+		{"reply in dry run with a test number: sent", all(asReply, tenantDryRun, testNumber), Send, "", ""},
+		{"reply in dry run with a test number, the window closed", all(asReply, tenantDryRun, testNumber, neverWrote), Skip, domain.ReasonWindowClosed, ""},
 
 		// Session messages.
 		{"reply, window open", asReply, Send, "", ""},
@@ -244,6 +255,66 @@ func TestPlanSendMessage(t *testing.T) {
 	})
 }
 
+// TestPlanSendTestRecipient: where a message goes, and what its job's timeline notes,
+// by the mode, the studio's test number and the environment's override.
+func TestPlanSendTestRecipient(t *testing.T) {
+	const (
+		client = "+5511987654321"
+		studio = "+5511912345678"
+		env    = "+5511900000000"
+	)
+	cases := []struct {
+		name              string
+		envMode, tenMode  domain.Mode
+		studioNum, envNum string
+		reply             bool
+		verdict           Verdict
+		to                string // the message's recipient
+		note              bool   // a timeline note of the test send
+	}{
+		{"enabled: the client", domain.ModeEnabled, domain.ModeEnabled, "", "", false, Send, client, false},
+		{"enabled with a test number: still the client", domain.ModeEnabled, domain.ModeEnabled, studio, "", false, Send, client, false},
+		{"dry run without a test number: recorded, addressed to the client", domain.ModeEnabled, domain.ModeDryRun, "", "", false, DryRun, client, false},
+		{"dry run with a test number: sent to it", domain.ModeEnabled, domain.ModeDryRun, studio, "", false, Send, studio, true},
+		{"environment in dry run with a test number: sent to it", domain.ModeDryRun, domain.ModeEnabled, studio, "", false, Send, studio, true},
+		{"the environment's override wins over the test number", domain.ModeEnabled, domain.ModeDryRun, studio, env, false, Send, env, true},
+		{"the environment's override while enabled", domain.ModeEnabled, domain.ModeEnabled, studio, env, false, Send, env, false},
+		{"the environment's override in a dry run without a test number: recorded", domain.ModeEnabled, domain.ModeDryRun, "", env, false, DryRun, env, false},
+		{"reply in dry run with a test number: sent to it", domain.ModeEnabled, domain.ModeDryRun, studio, "", true, Send, studio, true},
+		{"reply in dry run without a test number: recorded", domain.ModeEnabled, domain.ModeDryRun, "", "", true, DryRun, client, false},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			in := testInput()
+			if c.reply {
+				asReply(&in)
+			}
+			in.Config.Mode, in.Tenant.Mode = c.envMode, c.tenMode
+			in.Tenant.TestRecipient, in.Config.TestRecipient = c.studioNum, c.envNum
+			p := PlanSend(in)
+			if p.Verdict != c.verdict || p.Message.To != c.to {
+				t.Fatalf("verdict %d to %q; want %d to %q", p.Verdict, p.Message.To, c.verdict, c.to)
+			}
+			if !c.reply && p.Template.Recipient != c.to {
+				t.Errorf("recorded recipient %q, want %q", p.Template.Recipient, c.to)
+			}
+			want := ""
+			if c.note {
+				want = ptbr.TestRecipientSent(c.to)
+			}
+			if p.TestNote != want {
+				t.Errorf("note %q, want %q", p.TestNote, want)
+			}
+			if c.note && (!strings.Contains(p.TestNote, "não para o cliente") || !strings.Contains(p.TestNote, c.to)) {
+				t.Errorf("note %q does not say where it went", p.TestNote)
+			}
+			if c.verdict == Send && p.Reason.Code != "" {
+				t.Errorf("a send with a reason %+v", p.Reason)
+			}
+		})
+	}
+}
+
 func TestNeedsLastInbound(t *testing.T) {
 	reply := func(st domain.JobStatus) *domain.Job {
 		return &domain.Job{Type: domain.JobReply, DeliveryMode: domain.DeliverySession, Recipient: "+5511987654321", Status: st}
@@ -323,6 +394,18 @@ func TestDecide(t *testing.T) {
 			body, _ := json.Marshal(d.Plan.Message)
 			if j.Status != domain.JobSkipped || j.ReasonCode != domain.ReasonDryRun || j.DryRunRequest != string(body) || j.TemplateName != testTpl.Name {
 				t.Errorf("status %s reason %s request %q template %q", j.Status, j.ReasonCode, j.DryRunRequest, j.TemplateName)
+			}
+		}},
+		{"dry run with the studio's test number: claimed for it, noted on the timeline", func(in *Input) {
+			in.Tenant.Mode, in.Tenant.TestRecipient = domain.ModeDryRun, "+5511912345678"
+		}, Claim, func(t *testing.T, d Decision) {
+			j := d.Job
+			if j.Status != domain.JobSending || j.Recipient != "+5511912345678" || d.Plan.Message.To != "+5511912345678" || j.DryRunRequest != "" {
+				t.Errorf("status %s recipient %s to %s request %q", j.Status, j.Recipient, d.Plan.Message.To, j.DryRunRequest)
+			}
+			last := j.Timeline[len(j.Timeline)-1]
+			if last.Event != EventTestRecipient || last.Detail != ptbr.TestRecipientSent("+5511912345678") || j.ReasonCode != "" {
+				t.Errorf("timeline %+v reason %s", last, j.ReasonCode)
 			}
 		}},
 		{"reply claimed: its recipient is kept", asReply, Claim, func(t *testing.T, d Decision) {

@@ -67,7 +67,11 @@ type Tenant struct {
 	// ScanPause, when Paused, makes the reminder scan leave the tenant's reminders as
 	// they are (the owner pauses it while she drains the queue); who, when and why.
 	ScanPause ScanPause `firestore:"scan_pause,omitempty"`
-	CreatedAt time.Time `firestore:"created_at"`
+	// TestRecipient (E.164, optional) is the owner's own number for the dry-run mode:
+	// when set, a dry run sends each message for real to this number only, never to
+	// the client (dispatch.PlanSend); empty: a dry run only records the request.
+	TestRecipient string    `firestore:"test_recipient,omitempty"`
+	CreatedAt     time.Time `firestore:"created_at"`
 }
 
 // ScanPause is the owner's pause of the reminder scan for her studio.
@@ -265,6 +269,9 @@ func (t *Tenant) Validate() error {
 	}
 	if _, err := ParseMode(string(t.Mode)); err != nil {
 		problems = append(problems, err.Error())
+	}
+	if t.TestRecipient != "" && !E164.MatchString(t.TestRecipient) {
+		problems = append(problems, fmt.Sprintf("test recipient %q is not in E.164 form", t.TestRecipient))
 	}
 	if len(problems) > 0 {
 		return fmt.Errorf("%w: tenant: %s", ErrInvalid, strings.Join(problems, "; "))

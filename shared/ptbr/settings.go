@@ -110,13 +110,14 @@ func OpeningDayLabel(d domain.OpeningDay, set bool) string {
 // settingLabels names the settings an audit entry is about ("templates.<type>" and
 // "opening_hours.<day>" are named by SettingLabel).
 var settingLabels = map[string]string{
-	"mode":            "Modo da automação",
-	"kill_switch":     "Chave de emergência",
-	"time_zone":       "Fuso horário",
-	"location_line":   "Endereço",
-	"reschedule_text": "Texto de reagendamento",
-	"staff_label":     "Botão de contato",
-	"api_key":         "Chave de API",
+	"mode":                  "Modo da automação",
+	"kill_switch":           "Chave de emergência",
+	"time_zone":             "Fuso horário",
+	"location_line":         "Endereço",
+	"reschedule_text":       "Texto de reagendamento",
+	"staff_label":           "Botão de contato",
+	"api_key":               "Chave de API",
+	"studio_test_recipient": TextTestRecipientLabel,
 }
 
 // SettingLabel names the setting of an audit entry's field.

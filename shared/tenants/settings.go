@@ -192,6 +192,63 @@ func CheckKeyLabel(raw string) (string, error) {
 	return v, checkChars("label", v, false)
 }
 
+// CheckTestRecipient reads the studio's test number for the dry-run mode
+// (domain.Tenant.TestRecipient): empty (or blank) clears it; a number in E.164 form
+// (domain.E164) is kept; a Brazilian number written with its area code, with or
+// without the country code 55 and the trunk 0, in any mix of spaces, dots, dashes and
+// parentheses ("(11) 98765-4321", "011 98765 4321", "55 11 98765-4321"), becomes E.164.
+// Anything else is refused.
+func CheckTestRecipient(raw string) (string, error) {
+	v := strings.TrimSpace(raw)
+	if v == "" {
+		return "", nil
+	}
+	bad := invalid("studio_test_recipient", "invalid_phone", ptbr.TextTestRecipientInvalid)
+	plus := strings.HasPrefix(v, "+")
+	var digits strings.Builder
+	for _, r := range strings.TrimPrefix(v, "+") {
+		switch {
+		case r >= '0' && r <= '9':
+			digits.WriteRune(r)
+		case strings.ContainsRune(" .-()", r):
+		default:
+			return "", bad
+		}
+	}
+	d := digits.String()
+	if !plus {
+		d = strings.TrimPrefix(d, "0") // the trunk prefix before the area code
+		switch {
+		case brazilianNational(d):
+			d = "55" + d
+		case strings.HasPrefix(d, "55") && brazilianNational(d[2:]):
+		default:
+			return "", bad
+		}
+	}
+	e164 := "+" + d
+	if !domain.E164.MatchString(e164) || (strings.HasPrefix(d, "55") && !brazilianNational(d[2:])) {
+		return "", bad
+	}
+	return e164, nil
+}
+
+// brazilianNational reports whether d is a Brazilian number after the country code: a
+// two-digit area code (11 to 99, no zero) and 8 digits (a landline, starting 2 to 5)
+// or 9 digits (a mobile, starting 9).
+func brazilianNational(d string) bool {
+	if len(d) < 10 || d[0] == '0' || d[1] == '0' {
+		return false
+	}
+	switch n := d[2:]; len(n) {
+	case 8:
+		return n[0] >= '2' && n[0] <= '5'
+	case 9:
+		return n[0] == '9'
+	}
+	return false
+}
+
 // SettingsPatch is a settings change as asked: a nil field (or a type or day not in
 // the maps) is left as stored.
 type SettingsPatch struct {
@@ -200,23 +257,33 @@ type SettingsPatch struct {
 	TimeZone, LocationLine, StaffLabel, RescheduleText *string
 	Templates                                          map[string]domain.TemplateRef
 	OpeningHours                                       map[string]domain.OpeningDay
+	// TestRecipient is the studio's test number ("" clears it).
+	TestRecipient *string
 }
 
 // Empty reports whether the patch asks for nothing.
 func (p SettingsPatch) Empty() bool {
 	return p.Mode == nil && p.KillSwitch == nil && p.TimeZone == nil && p.LocationLine == nil &&
-		p.StaffLabel == nil && p.RescheduleText == nil && len(p.Templates) == 0 && len(p.OpeningHours) == 0
+		p.StaffLabel == nil && p.RescheduleText == nil && len(p.Templates) == 0 && len(p.OpeningHours) == 0 &&
+		p.TestRecipient == nil
+}
+
+// CheckedSettings is a settings patch its rules accepted: the Change for Apply, the
+// opening hours and the test number (nil: left as stored; "": cleared).
+type CheckedSettings struct {
+	Change        Change
+	OpeningHours  map[string]domain.OpeningDay
+	TestRecipient *string
 }
 
 // CheckSettings runs each setting's rule over a patch, in a fixed order (the first
-// problem is returned), and returns the checked values as a Change for Apply with the
-// checked opening hours.
-func CheckSettings(p SettingsPatch, env domain.Mode) (Change, map[string]domain.OpeningDay, error) {
+// problem is returned), and returns the checked values.
+func CheckSettings(p SettingsPatch, env domain.Mode) (CheckedSettings, error) {
 	var c Change
 	if p.Mode != nil {
 		m, err := CheckMode(*p.Mode, env)
 		if err != nil {
-			return Change{}, nil, err
+			return CheckedSettings{}, err
 		}
 		c.Mode = &m
 	}
@@ -237,14 +304,14 @@ func CheckSettings(p SettingsPatch, env domain.Mode) (Change, map[string]domain.
 		}
 		v, err := f.check(*f.in)
 		if err != nil {
-			return Change{}, nil, err
+			return CheckedSettings{}, err
 		}
 		*f.out = &v
 	}
 	for _, jt := range slices.Sorted(maps.Keys(p.Templates)) {
 		ref, err := CheckTemplate(jt, p.Templates[jt])
 		if err != nil {
-			return Change{}, nil, err
+			return CheckedSettings{}, err
 		}
 		if c.Templates == nil {
 			c.Templates = map[string]domain.TemplateRef{}
@@ -255,31 +322,43 @@ func CheckSettings(p SettingsPatch, env domain.Mode) (Change, map[string]domain.
 	for _, day := range slices.Sorted(maps.Keys(p.OpeningHours)) {
 		d, err := CheckOpeningDay(day, p.OpeningHours[day])
 		if err != nil {
-			return Change{}, nil, err
+			return CheckedSettings{}, err
 		}
 		if hours == nil {
 			hours = map[string]domain.OpeningDay{}
 		}
 		hours[day] = d
 	}
-	return c, hours, nil
+	out := CheckedSettings{Change: c, OpeningHours: hours}
+	if p.TestRecipient != nil {
+		v, err := CheckTestRecipient(*p.TestRecipient)
+		if err != nil {
+			return CheckedSettings{}, err
+		}
+		out.TestRecipient = &v
+	}
+	return out, nil
 }
 
 // SettingsMerge applies a checked change to the stored tenant (Apply, then the kill
-// switch's who and when and the opening hours) and returns the tenant to store with
+// switch's who and when, the opening hours and the test number) and returns the tenant to store with
 // an audit entry per field that changed, by and at now. A field set to what it
 // already is gives no entry; no entries at all means nothing to store.
-func SettingsMerge(stored *domain.Tenant, c Change, hours map[string]domain.OpeningDay, by string, now time.Time) (*domain.Tenant, []store.SettingsAudit, error) {
-	t, err := Apply(stored, stored.ID, c, now)
+func SettingsMerge(stored *domain.Tenant, c CheckedSettings, by string, now time.Time) (*domain.Tenant, []store.SettingsAudit, error) {
+	t, err := Apply(stored, stored.ID, c.Change, now)
 	if err != nil {
 		return nil, nil, err
 	}
+	hours := c.OpeningHours
 	if len(hours) > 0 {
 		t.OpeningHours = maps.Clone(stored.OpeningHours)
 		if t.OpeningHours == nil {
 			t.OpeningHours = map[string]domain.OpeningDay{}
 		}
 		maps.Copy(t.OpeningHours, hours)
+	}
+	if c.TestRecipient != nil {
+		t.TestRecipient = *c.TestRecipient
 	}
 	var out []store.SettingsAudit
 	add := func(field, old, new string) {
@@ -296,6 +375,7 @@ func SettingsMerge(stored *domain.Tenant, c Change, hours map[string]domain.Open
 	add("location_line", stored.LocationLine, t.LocationLine)
 	add("staff_label", stored.StaffLabel, t.StaffLabel)
 	add("reschedule_text", stored.RescheduleText, t.RescheduleText)
+	add("studio_test_recipient", stored.TestRecipient, t.TestRecipient)
 	for _, jt := range TemplateJobTypes {
 		add("templates."+string(jt), templateText(stored.Templates[string(jt)]), templateText(t.Templates[string(jt)]))
 	}

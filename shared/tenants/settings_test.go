@@ -117,6 +117,44 @@ func TestCheckTexts(t *testing.T) {
 	}
 }
 
+func TestCheckTestRecipient(t *testing.T) {
+	for _, c := range []struct {
+		raw, want, code string
+	}{
+		{"", "", ""},
+		{"   ", "", ""},
+		{"+5511987654321", "+5511987654321", ""},
+		{" +55 (11) 98765-4321 ", "+5511987654321", ""},
+		{"(11) 98765-4321", "+5511987654321", ""},
+		{"11987654321", "+5511987654321", ""},
+		{"011 98765 4321", "+5511987654321", ""},
+		{"55 11 98765-4321", "+5511987654321", ""},
+		{"5511987654321", "+5511987654321", ""},
+		{"(21) 3456-7890", "+552134567890", ""}, // a landline
+		{"+14155550100", "+14155550100", ""},    // E.164 outside Brazil
+		{"98765-4321", "", "invalid_phone"},     // no area code
+		{"(11) 8765-4321", "", "invalid_phone"}, // a mobile without its 9
+		{"(01) 98765-4321", "", "invalid_phone"},
+		{"+55 11 8765-4321", "", "invalid_phone"},
+		{"+55119876543210", "", "invalid_phone"},
+		{"+0123456789", "", "invalid_phone"},
+		{"+1 234", "", "invalid_phone"},
+		{"11 98765-432a", "", "invalid_phone"},
+		{"+55 11 98765\u200b4321", "", "invalid_phone"},
+		{"+55 11 98765​4321", "", "invalid_phone"},
+		{"1234567890123", "", "invalid_phone"},
+	} {
+		got, err := CheckTestRecipient(c.raw)
+		f, code := fieldOf(t, err)
+		if got != c.want || code != c.code || (err != nil && f != "studio_test_recipient") {
+			t.Errorf("%q: %q %s %v; want %q %q", c.raw, got, f, err, c.want, c.code)
+		}
+	}
+	if _, err := CheckSettings(SettingsPatch{TestRecipient: ptr("123")}, domain.ModeEnabled); err == nil {
+		t.Error("CheckSettings took a bad test number")
+	}
+}
+
 func TestCheckTemplate(t *testing.T) {
 	for _, c := range []struct {
 		jt, name, lang, field string
@@ -168,19 +206,23 @@ func TestCheckOpeningDay(t *testing.T) {
 
 func TestCheckSettingsFirstProblem(t *testing.T) {
 	// Every rule runs; the first problem in the fixed order is the one returned.
-	_, _, err := CheckSettings(SettingsPatch{Mode: ptr("enabled"), StaffLabel: ptr(strings.Repeat("x", 21)),
+	_, err := CheckSettings(SettingsPatch{Mode: ptr("enabled"), StaffLabel: ptr(strings.Repeat("x", 21)),
 		OpeningHours: map[string]domain.OpeningDay{"monday": {Open: "x"}}}, domain.ModeEnabled)
 	if f, _ := fieldOf(t, err); f != "staff_label" {
 		t.Errorf("first problem: %v", err)
 	}
-	c, hours, err := CheckSettings(SettingsPatch{KillSwitch: ptr(true), TimeZone: ptr(" America/Manaus "),
+	checked, err := CheckSettings(SettingsPatch{KillSwitch: ptr(true), TimeZone: ptr(" America/Manaus "),
 		Templates:    map[string]domain.TemplateRef{"appointment_created": {Name: " novo ", Language: "pt_BR"}},
 		OpeningHours: map[string]domain.OpeningDay{"monday": {Open: "09:00", Close: "18:00"}}}, domain.ModeDryRun)
+	c, hours := checked.Change, checked.OpeningHours
 	if err != nil || *c.KillSwitch != true || *c.TimeZone != "America/Manaus" || c.Templates["appointment_created"].Name != "novo" ||
 		hours["monday"].Close != "18:00" || c.Mode != nil {
 		t.Errorf("checked: %+v %v %v", c, hours, err)
 	}
-	if !(SettingsPatch{}).Empty() || (SettingsPatch{KillSwitch: ptr(false)}).Empty() {
+	if checked.TestRecipient != nil {
+		t.Errorf("test number not asked for, checked as %q", *checked.TestRecipient)
+	}
+	if !(SettingsPatch{}).Empty() || (SettingsPatch{KillSwitch: ptr(false)}).Empty() || (SettingsPatch{TestRecipient: ptr("")}).Empty() {
 		t.Error("Empty")
 	}
 }
@@ -193,15 +235,16 @@ func TestSettingsMerge(t *testing.T) {
 		TemplateStatuses: map[string]domain.TemplateStatus{"aviso:pt_BR": {Status: "APPROVED"}},
 		OpeningHours:     map[string]domain.OpeningDay{"sunday": {Closed: true}},
 		WhatsApp:         domain.WhatsApp{PhoneNumberID: "1", Status: "connected"}}
-	c, hours, err := CheckSettings(SettingsPatch{
+	c, err := CheckSettings(SettingsPatch{
 		Mode: ptr("dry_run"), KillSwitch: ptr(true), StaffLabel: ptr("Falar com a Jana"), // the same: no entry
-		Templates:    map[string]domain.TemplateRef{"appointment_created": {Name: "aviso_novo", Language: "pt_BR"}},
-		OpeningHours: map[string]domain.OpeningDay{"monday": {Open: "09:00", Close: "18:00"}, "sunday": {Closed: true}},
+		TestRecipient: ptr("(11) 91234-5678"),
+		Templates:     map[string]domain.TemplateRef{"appointment_created": {Name: "aviso_novo", Language: "pt_BR"}},
+		OpeningHours:  map[string]domain.OpeningDay{"monday": {Open: "09:00", Close: "18:00"}, "sunday": {Closed: true}},
 	}, domain.ModeEnabled)
 	if err != nil {
 		t.Fatal(err)
 	}
-	got, audit, err := SettingsMerge(stored, c, hours, "jana@example.com", now)
+	got, audit, err := SettingsMerge(stored, c, "jana@example.com", now)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -215,6 +258,7 @@ func TestSettingsMerge(t *testing.T) {
 	}
 	want := []entry{
 		{"mode", "enabled", "dry_run"}, {"kill_switch", "false", "true"},
+		{"studio_test_recipient", "", "+5511912345678"},
 		{"templates.appointment_created", "aviso (pt_BR)", "aviso_novo (pt_BR)"},
 		{"opening_hours.monday", "", "09:00 às 18:00"},
 	}
@@ -223,17 +267,29 @@ func TestSettingsMerge(t *testing.T) {
 	}
 	if got.Mode != domain.ModeDryRun || !got.KillSwitch || got.KillSwitchBy != "jana@example.com" || !got.KillSwitchAt.Equal(now) ||
 		got.Templates["appointment_created"].Name != "aviso_novo" || got.TemplateStatuses["aviso:pt_BR"].Status != "APPROVED" ||
-		got.OpeningHours["sunday"] != (domain.OpeningDay{Closed: true}) || got.OpeningHours["monday"].Open != "09:00" {
+		got.OpeningHours["sunday"] != (domain.OpeningDay{Closed: true}) || got.OpeningHours["monday"].Open != "09:00" ||
+		got.TestRecipient != "+5511912345678" {
 		t.Errorf("merged: %+v", got)
 	}
 	// The stored tenant is not modified.
-	if stored.Mode != domain.ModeEnabled || stored.KillSwitch || len(stored.OpeningHours) != 1 || stored.Templates["appointment_created"].Name != "aviso" {
+	if stored.Mode != domain.ModeEnabled || stored.KillSwitch || len(stored.OpeningHours) != 1 || stored.Templates["appointment_created"].Name != "aviso" ||
+		stored.TestRecipient != "" {
 		t.Errorf("stored changed: %+v", stored)
 	}
 	// Asking for what is stored changes nothing.
-	same, _, _ := CheckSettings(SettingsPatch{Mode: ptr("enabled"), KillSwitch: ptr(false)}, domain.ModeEnabled)
-	if _, audit, err := SettingsMerge(stored, same, nil, "x", now); err != nil || len(audit) != 0 {
+	same, _ := CheckSettings(SettingsPatch{Mode: ptr("enabled"), KillSwitch: ptr(false), TestRecipient: ptr("")}, domain.ModeEnabled)
+	if _, audit, err := SettingsMerge(stored, same, "x", now); err != nil || len(audit) != 0 {
 		t.Errorf("no change: %v %v", audit, err)
+	}
+	// "" clears the test number, with its entry; leaving it out keeps it.
+	clear, _ := CheckSettings(SettingsPatch{TestRecipient: ptr(" ")}, domain.ModeEnabled)
+	cleared, audit, err := SettingsMerge(got, clear, "jana@example.com", now)
+	if err != nil || cleared.TestRecipient != "" || len(audit) != 1 || audit[0].Field != "studio_test_recipient" || audit[0].Old != "+5511912345678" || audit[0].New != "" {
+		t.Errorf("cleared %q: %+v %v", cleared.TestRecipient, audit, err)
+	}
+	kept, _ := CheckSettings(SettingsPatch{StaffLabel: ptr("Fale com a Jana")}, domain.ModeEnabled)
+	if k, _, err := SettingsMerge(got, kept, "x", now); err != nil || k.TestRecipient != "+5511912345678" {
+		t.Errorf("kept %q %v", k.TestRecipient, err)
 	}
 
 }
