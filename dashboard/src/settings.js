@@ -8,7 +8,7 @@ export const settingsTabs = [
 
 /**
  * The changes between the settings s (GET /v1/staff/settings) and the form's values
- * {mode, kill_switch, location_line, time_zone, staff_label, reschedule_text,
+ * {mode, kill_switch, studio_test_recipient, location_line, time_zone, staff_label, reschedule_text,
  * templates: {type: {name, language}}, opening_hours: {weekday: {closed, open, close}}};
  * texts are trimmed, a day left without closed or times is not sent (never told).
  */
@@ -21,7 +21,7 @@ export function settingsChanges(s, v) {
   };
   if (v.mode !== undefined && v.mode !== s.mode) out.mode = v.mode;
   if (v.kill_switch !== undefined && !!v.kill_switch !== !!s.kill_switch?.on) out.kill_switch = !!v.kill_switch;
-  ['location_line', 'time_zone', 'staff_label', 'reschedule_text'].forEach(text);
+  ['studio_test_recipient', 'location_line', 'time_zone', 'staff_label', 'reschedule_text'].forEach(text);
   for (const t of s.templates || []) {
     const n = v.templates?.[t.job_type];
     if (!n) continue;

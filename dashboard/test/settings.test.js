@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { settingsChanges } from '../src/settings.js';
 
 const s = {
-  mode: 'dry_run', kill_switch: { on: false }, location_line: 'Rua A, 1', time_zone: 'America/Sao_Paulo', staff_label: 'Falar com a Jana',
+  mode: 'dry_run', kill_switch: { on: false }, studio_test_recipient: '+5511912345678', location_line: 'Rua A, 1', time_zone: 'America/Sao_Paulo', staff_label: 'Falar com a Jana',
   reschedule_text: '', templates: [{ job_type: 'appointment_created', name: 'aviso', language: 'pt_BR' }],
   opening_hours: [
     { weekday: 'monday', set: true, closed: false, open: '09:00', close: '18:00' },
@@ -13,7 +13,7 @@ const s = {
   ],
 };
 const same = {
-  mode: 'dry_run', kill_switch: false, location_line: ' Rua A, 1 ', time_zone: 'America/Sao_Paulo', staff_label: 'Falar com a Jana', reschedule_text: '',
+  mode: 'dry_run', kill_switch: false, studio_test_recipient: ' +5511912345678', location_line: ' Rua A, 1 ', time_zone: 'America/Sao_Paulo', staff_label: 'Falar com a Jana', reschedule_text: '',
   templates: { appointment_created: { name: 'aviso', language: 'pt_BR' } },
   opening_hours: { monday: { closed: false, open: '09:00', close: '18:00' }, sunday: { closed: true, open: '', close: '' }, tuesday: { closed: false, open: '', close: '' } },
 };
@@ -23,6 +23,8 @@ test('settingsChanges: only what changed', () => {
     ['nothing', {}, {}],
     ['contact label', { staff_label: 'Falar com o estúdio ' }, { staff_label: 'Falar com o estúdio' }],
     ['mode and kill switch', { mode: 'enabled', kill_switch: true }, { mode: 'enabled', kill_switch: true }],
+    ['test number changed', { studio_test_recipient: '(11) 98765-4321 ' }, { studio_test_recipient: '(11) 98765-4321' }],
+    ['test number cleared', { studio_test_recipient: '  ' }, { studio_test_recipient: '' }],
     ['reschedule text set', { reschedule_text: 'Responda com o novo horário.' }, { reschedule_text: 'Responda com o novo horário.' }],
     ['template', { templates: { appointment_created: { name: 'aviso_v2', language: 'pt_BR' } } }, { templates: { appointment_created: { name: 'aviso_v2', language: 'pt_BR' } } }],
     ['a day closes', { opening_hours: { ...same.opening_hours, monday: { closed: true, open: '09:00', close: '18:00' } } }, { opening_hours: { monday: { closed: true } } }],

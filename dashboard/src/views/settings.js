@@ -91,6 +91,7 @@ function settingsForm(ctx, s, saved) {
     ['disabled', 'dry_run', 'enabled'].map((m) => h('option', { value: m, selected: m === s.mode, disabled: !(s.allowed_modes || []).includes(m) && m !== s.mode }, modeLabels[m])),
   );
   const kill = h('input', { type: 'checkbox', id: 'set-kill', name: 'kill_switch', checked: !!s.kill_switch?.on, 'aria-describedby': 'set-kill-hint' });
+  const testNumber = h('input', { id: 'set-test-number', name: 'studio_test_recipient', type: 'tel', value: s.studio_test_recipient || '', maxlength: 25, autocomplete: 'tel', inputmode: 'tel', placeholder: '(11) 98765-4321', 'aria-describedby': 'set-test-number-hint', 'data-testid': 'settings-test-number' });
   const location = h('input', { id: 'set-location', name: 'location_line', value: s.location_line || '', maxlength: 200, autocomplete: 'off' });
   const zone = h('select', { id: 'set-zone', name: 'time_zone' }, [...new Set([s.time_zone, ...zones])].filter(Boolean).map((z) => h('option', { value: z, selected: z === s.time_zone }, z.replace('America/', '').replace(/_/g, ' '))));
   const staffLabel = h('input', { id: 'set-staff-label', name: 'staff_label', value: s.staff_label || '', maxlength: 20, autocomplete: 'off', 'aria-describedby': 'set-staff-label-hint', 'data-testid': 'settings-staff-label' });
@@ -123,6 +124,7 @@ function settingsForm(ctx, s, saved) {
         kill,
         h('div', {}, h('label', { for: 'set-kill' }, 'Parada de emergência: não enviar nenhuma mensagem'), h('p', { class: 'hint', id: 'set-kill-hint' }, s.kill_switch?.changed_by ? `${s.kill_switch.label}. Mudada por ${s.kill_switch.changed_by} em ${s.kill_switch.changed_at_local}.` : s.kill_switch?.label || '')),
       ),
+      field('set-test-number', 'Número de teste (modo de teste)', testNumber, 'No modo de teste, as mensagens saem de verdade só para este número (o seu celular), nunca para as clientes: você vê exatamente o que elas receberiam. Vazio: no modo de teste nada sai, só fica registrado. Ex.: (11) 98765-4321 ou +5511987654321.'),
       s.test_recipient && h('p', { class: 'muted' }, `Destinatário de teste deste ambiente: ${s.test_recipient} (todas as mensagens vão para este número).`),
     ),
     h(
@@ -174,6 +176,7 @@ function settingsForm(ctx, s, saved) {
     const values = {
       mode: mode.value,
       kill_switch: kill.checked,
+      studio_test_recipient: testNumber.value,
       location_line: location.value,
       time_zone: zone.value,
       staff_label: staffLabel.value,

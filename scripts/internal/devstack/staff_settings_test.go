@@ -11,6 +11,7 @@ import (
 	"github.com/lembra-app/lembra/scripts/internal/emulators"
 	"github.com/lembra-app/lembra/scripts/internal/standin/metastandin"
 	"github.com/lembra-app/lembra/shared/config"
+	"github.com/lembra-app/lembra/shared/dispatch"
 	"github.com/lembra-app/lembra/shared/domain"
 	"github.com/lembra-app/lembra/shared/ptbr"
 )
@@ -330,6 +331,104 @@ func TestStaffSettingsModeWithinEnvironment(t *testing.T) {
 	}
 	if r := call(t, s, owner, "PATCH", "/v1/staff/settings", map[string]any{"mode": "dry_run"}); r.Status != 200 || r.Body["effective_mode"] != "dry_run" {
 		t.Fatalf("dry_run: %d %s", r.Status, r.Raw)
+	}
+}
+
+// TestStaffSettingsTestRecipient: the studio's own test number, set by the owner through
+// PATCH (a Brazilian number, stored as E.164, audited), makes the dry-run mode send the
+// next booking notice for real to that number only: the Meta stand-in receives it
+// addressed to the test number and never to the client, and the job's timeline says so
+// in Portuguese. A bad number is a field error that changes nothing; cleared, the dry
+// run only records the next notice and Meta receives nothing.
+func TestStaffSettingsTestRecipient(t *testing.T) {
+	s := devstack.ForTest(t, devstack.Options{Project: emulators.AuthProject})
+	ctx := context.Background()
+	jana, key := demo(t, s, func(tn *devstack.Tenant) {
+		tn.ID, tn.APIKey = "settings-test-number", ""
+		tn.WhatsApp.WABAID, tn.WhatsApp.PhoneNumberID = "102290129340704", "106540352249704"
+	})
+	email := fmt.Sprintf("dona-teste-%d@example.com", time.Now().UnixNano())
+	if _, err := s.AddStaff(ctx, jana.ID, domain.RoleOwner, email, "senha-de-teste-123"); err != nil {
+		t.Fatal(err)
+	}
+	owner, err := s.SignIn(ctx, email, "senha-de-teste-123")
+	if err != nil {
+		t.Fatal(err)
+	}
+	const client, testNumber = "+5511987654321", "+5511912345678"
+	phone := jana.WhatsApp.PhoneNumberID
+	if got := call(t, s, owner, "GET", "/v1/staff/settings", nil); got.Status != 200 || got.Body["studio_test_recipient"] != "" {
+		t.Fatalf("settings before: %d %s", got.Status, got.Raw)
+	}
+	if r := call(t, s, owner, "PATCH", "/v1/staff/settings", map[string]any{"mode": "dry_run", "studio_test_recipient": "98765-4321"}); r.Status != 400 ||
+		!strings.Contains(r.Raw, `"field":"studio_test_recipient"`) || !strings.Contains(r.Raw, "Número de teste inválido") {
+		t.Fatalf("a number without its area code: %d %s", r.Status, r.Raw)
+	}
+	if ten := tenantNow(t, s, jana.ID); ten.TestRecipient != "" || ten.Mode != domain.ModeEnabled {
+		t.Fatalf("a refused change stored something: %+v", ten)
+	}
+	r := call(t, s, owner, "PATCH", "/v1/staff/settings", map[string]any{"mode": "dry_run", "studio_test_recipient": "(11) 91234-5678"})
+	if r.Status != 200 || r.Body["studio_test_recipient"] != testNumber || r.Body["effective_mode"] != "dry_run" {
+		t.Fatalf("set the test number: %d %s", r.Status, r.Raw)
+	}
+
+	// Dry run with a test number: sent, to the test number only.
+	before := len(s.Meta.Requests())
+	j := settingsJobOf(t, s, key, jana.ID, "test-number-1")
+	if j.Status == domain.JobSkipped || j.Status == domain.JobFailed || j.ProviderMessageID == "" || j.Recipient != testNumber || j.DryRunRequest != "" {
+		t.Fatalf("the notice with a test number: %s %s %q recipient %s wamid %q", j.Status, j.ReasonCode, j.Reason, j.Recipient, j.ProviderMessageID)
+	}
+	var noted bool
+	for _, e := range j.Timeline {
+		noted = noted || (e.Event == dispatch.EventTestRecipient && e.Detail == ptbr.TestRecipientSent(testNumber))
+	}
+	if !noted {
+		t.Errorf("the timeline does not say it went to the test number: %+v", j.Timeline)
+	}
+	var toTest int
+	for _, q := range s.Meta.Requests()[before:] {
+		if q.PhoneNumberID != phone || q.Method != "POST" || !strings.HasSuffix(q.Path, "/messages") {
+			continue
+		}
+		if q.To == client || strings.Contains(string(q.Body), strings.TrimPrefix(client, "+")) {
+			t.Fatalf("the client got a message in the dry-run mode: %s", q.Body)
+		}
+		if q.To == testNumber && q.WAMID != "" && q.WAMID == j.ProviderMessageID {
+			toTest++
+		}
+	}
+	if toTest != 1 {
+		t.Fatalf("the Meta stand-in accepted %d messages for the test number, want 1", toTest)
+	}
+	view := call(t, s, owner, "GET", "/v1/staff/jobs/"+j.ID, nil)
+	if view.Status != 200 || !strings.Contains(view.Raw, "não para o cliente") {
+		t.Errorf("the job's view: %d %s", view.Status, view.Raw)
+	}
+
+	// Cleared: the dry run records the next notice only; Meta receives nothing.
+	if r := call(t, s, owner, "PATCH", "/v1/staff/settings", map[string]any{"studio_test_recipient": ""}); r.Status != 200 || r.Body["studio_test_recipient"] != "" {
+		t.Fatalf("clear the test number: %d %s", r.Status, r.Raw)
+	}
+	sends := settingsSends(s, phone)
+	j = settingsJobOf(t, s, key, jana.ID, "test-number-2")
+	if j.Status != domain.JobSkipped || j.ReasonCode != domain.ReasonDryRun || !strings.Contains(j.DryRunRequest, client) || settingsSends(s, phone) != sends {
+		t.Fatalf("the notice once cleared: %s %s request %q", j.Status, j.ReasonCode, j.DryRunRequest)
+	}
+
+	// The history: both changes of the test number, by the owner.
+	h := call(t, s, owner, "GET", "/v1/staff/settings/audit?limit=3", nil)
+	type change struct{ field, old, new string }
+	var changes []change
+	for _, raw := range h.Body["entries"].([]any) {
+		e := raw.(map[string]any)
+		if e["by"] != email || e["field_label"] == "" {
+			t.Errorf("entry %v", e)
+		}
+		changes = append(changes, change{e["field"].(string), e["old"].(string), e["new"].(string)})
+	}
+	want := []change{{"studio_test_recipient", testNumber, ""}, {"mode", "enabled", "dry_run"}, {"studio_test_recipient", "", testNumber}}
+	if fmt.Sprint(changes) != fmt.Sprint(want) {
+		t.Errorf("history:\n  %v\nwant\n  %v", changes, want)
 	}
 }
 
