@@ -83,11 +83,11 @@ func skipCode(code string) Plan { return skip(ptbr.Reason(code)) }
 // studio with a test number (StudioTest) sends it for real, addressed by recipient to
 // that number, with a note for the job's timeline; else it becomes a dry run (the
 // request recorded only).
-func (p Plan) withMode(m domain.Mode, t *domain.Tenant) Plan {
+func (p Plan) withMode(m, env domain.Mode, t *domain.Tenant) Plan {
 	if p.Verdict != Send || m != domain.ModeDryRun {
 		return p
 	}
-	if StudioTest(m, t) {
+	if StudioTest(env, t) {
 		p.TestNote = ptbr.TestRecipientSent(p.Message.To)
 		return p
 	}
@@ -99,11 +99,13 @@ func (p Plan) withMode(m domain.Mode, t *domain.Tenant) Plan {
 // studio's test number (Plan.TestNote is its detail).
 const EventTestRecipient = "test_recipient"
 
-// StudioTest reports whether a send in the effective mode m goes, for real, to the
-// studio's own test number instead of the client: the mode is dry run and the studio
-// has a test number.
-func StudioTest(m domain.Mode, t *domain.Tenant) bool {
-	return m == domain.ModeDryRun && t.TestRecipient != ""
+// StudioTest reports whether a send goes, for real, to the studio's own test number
+// instead of the client: the studio chose dry run and has a test number, and the
+// environment (env, WHATSAPP_AUTOMATION_MODE) lets messages go out. An environment in
+// dry run or disabled sends nothing to Meta at all, whatever its studios say.
+func StudioTest(env domain.Mode, t *domain.Tenant) bool {
+	return domain.EffectiveMode(env, domain.ModeEnabled) == domain.ModeEnabled &&
+		t.Mode == domain.ModeDryRun && t.TestRecipient != ""
 }
 
 // PlanSend applies, in this order, the rules that decide whether a job may be sent and
@@ -136,7 +138,7 @@ func PlanSend(in Input) Plan {
 		return skip(ptbr.AccountBlocked(b, t.Location()))
 	}
 	if delivery == domain.DeliverySession {
-		return planSession(in, mode).withMode(mode, t)
+		return planSession(in, mode).withMode(mode, cfg.Mode, t)
 	}
 	switch {
 	case apt == nil || !apt.Status.Active():
@@ -164,7 +166,7 @@ func PlanSend(in Input) Plan {
 		Verdict:  Send,
 		Message:  meta.TemplateMessage(to, tpl.Name, tpl.Language, params, meta.CallbackData(t.ID, j.ID)),
 		Template: &TemplateFields{Name: tpl.Name, Language: tpl.Language, Recipient: to},
-	}.withMode(mode, t)
+	}.withMode(mode, cfg.Mode, t)
 }
 
 // planSession checks the 24-hour window, at send time, before a free-form message.
@@ -197,7 +199,7 @@ func recipient(cfg config.Config, t *domain.Tenant, mode domain.Mode, to string)
 	switch {
 	case cfg.TestRecipient != "":
 		return cfg.TestRecipient
-	case StudioTest(mode, t):
+	case mode == domain.ModeDryRun && StudioTest(cfg.Mode, t):
 		return t.TestRecipient
 	}
 	return to

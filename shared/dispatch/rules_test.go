@@ -141,7 +141,7 @@ func TestPlanSendRules(t *testing.T) {
 		{"dry run for the tenant", tenantDryRun, DryRun, domain.ReasonDryRun, ""},
 		// The studio's test number: a dry run is sent, to that number only.
 		{"dry run for the tenant with a test number: sent", all(tenantDryRun, testNumber), Send, "", ""},
-		{"dry run in the environment with a test number: sent", all(dryRun, testNumber), Send, "", ""},
+		{"dry run in the environment with a test number: recorded only (the environment sends nothing)", all(dryRun, testNumber), DryRun, domain.ReasonDryRun, ""},
 		{"a test number while enabled changes nothing", testNumber, Send, "", ""},
 		{"a test number does not lift disabled", all(tenantDisabled, testNumber), Skip, domain.ReasonModeDisabled, ""},
 		{"a test number does not lift the kill switch", all(tenantDryRun, testNumber, killSwitch), Skip, domain.ReasonKillSwitch, ""},
@@ -276,7 +276,9 @@ func TestPlanSendTestRecipient(t *testing.T) {
 		{"enabled with a test number: still the client", domain.ModeEnabled, domain.ModeEnabled, studio, "", false, Send, client, false},
 		{"dry run without a test number: recorded, addressed to the client", domain.ModeEnabled, domain.ModeDryRun, "", "", false, DryRun, client, false},
 		{"dry run with a test number: sent to it", domain.ModeEnabled, domain.ModeDryRun, studio, "", false, Send, studio, true},
-		{"environment in dry run with a test number: sent to it", domain.ModeDryRun, domain.ModeEnabled, studio, "", false, Send, studio, true},
+		{"environment in dry run, studio enabled, with a test number: recorded only", domain.ModeDryRun, domain.ModeEnabled, studio, "", false, DryRun, client, false},
+		{"environment and studio in dry run, with a test number: recorded only", domain.ModeDryRun, domain.ModeDryRun, studio, "", false, DryRun, client, false},
+		{"environment disabled, studio in dry run with a test number: skipped", domain.ModeDisabled, domain.ModeDryRun, studio, "", false, Skip, "", false},
 		{"the environment's override wins over the test number", domain.ModeEnabled, domain.ModeDryRun, studio, env, false, Send, env, true},
 		{"the environment's override while enabled", domain.ModeEnabled, domain.ModeEnabled, studio, env, false, Send, env, false},
 		{"the environment's override in a dry run without a test number: recorded", domain.ModeEnabled, domain.ModeDryRun, "", env, false, DryRun, env, false},
@@ -295,7 +297,7 @@ func TestPlanSendTestRecipient(t *testing.T) {
 			if p.Verdict != c.verdict || p.Message.To != c.to {
 				t.Fatalf("verdict %d to %q; want %d to %q", p.Verdict, p.Message.To, c.verdict, c.to)
 			}
-			if !c.reply && p.Template.Recipient != c.to {
+			if !c.reply && c.verdict != Skip && p.Template.Recipient != c.to {
 				t.Errorf("recorded recipient %q, want %q", p.Template.Recipient, c.to)
 			}
 			want := ""
