@@ -67,6 +67,9 @@ locals {
   # key below, the auth domain Identity Platform sets up for the project, the project id.
   dashboard_config = jsonencode({
     api_base = local.function_urls["api"]
+    # The privacy policy and terms of use (<base>/privacidade, <base>/termos), linked
+    # from the sign-in page: the voucher function serves them.
+    legal_base_url = local.voucher_base_url
     firebase = {
       apiKey     = google_apikeys_key.dashboard.key_string
       authDomain = "${var.project}.firebaseapp.com"

@@ -134,6 +134,12 @@ locals {
 
       # The staff dashboard's origin (dashboard.tf), the only one the api admits by CORS.
       LEMBRA_DASHBOARD_ORIGINS = local.dashboard_origin
+
+      # The public pages' operator, contact and data protection officer (voucher's
+      # /privacidade and /termos), required in prod.
+      LEMBRA_OPERATOR_NAME = var.operator_name
+      LEMBRA_CONTACT_EMAIL = var.contact_email
+      LEMBRA_DPO_NAME      = var.dpo_name
     },
     length(var.allowed_tenant_ids) > 0 ? { WHATSAPP_AUTOMATION_ALLOWED_TENANT_IDS = join(",", var.allowed_tenant_ids) } : {},
     var.test_recipient != "" ? { WHATSAPP_AUTOMATION_META_TEST_RECIPIENT = var.test_recipient } : {},

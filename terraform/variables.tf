@@ -101,3 +101,36 @@ variable "firestore_delete_protection" {
   type        = bool
   default     = true
 }
+
+# The public pages (the voucher function's /privacidade and /termos; shared/legal) name
+# the company that runs Lembra, where to write, and its data protection officer. Required:
+# config.Load refuses prod without them.
+variable "operator_name" {
+  description = "Company that runs Lembra, named by the privacy policy and the terms of use as the studios' operator under the LGPD (LEMBRA_OPERATOR_NAME), e.g. \"Lembra Tecnologia Ltda.\"."
+  type        = string
+
+  validation {
+    condition     = trimspace(var.operator_name) != ""
+    error_message = "operator_name is required: the privacy policy and the terms of use name it."
+  }
+}
+
+variable "contact_email" {
+  description = "E-mail the public pages give for privacy requests and support (LEMBRA_CONTACT_EMAIL), e.g. privacidade@lembra.com.br."
+  type        = string
+
+  validation {
+    condition     = can(regex("^[^@\\s<>()\\[\\],;:\"]+@[^@\\s<>()\\[\\],;:\"]+\\.[^@\\s<>()\\[\\],;:\".]+$", var.contact_email))
+    error_message = "contact_email must be an e-mail address such as privacidade@lembra.com.br."
+  }
+}
+
+variable "dpo_name" {
+  description = "The data protection officer (encarregado, LGPD art. 41) the privacy policy names (LEMBRA_DPO_NAME)."
+  type        = string
+
+  validation {
+    condition     = trimspace(var.dpo_name) != ""
+    error_message = "dpo_name is required: the privacy policy names the data protection officer."
+  }
+}

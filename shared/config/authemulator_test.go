@@ -19,7 +19,8 @@ func TestAuthEmulatorRefusedInProd(t *testing.T) {
 		{"PROD", "127.0.0.1:9099", true},
 		{"production", "127.0.0.1:9099", true},
 	} {
-		cfg, err := Load(env(map[string]string{"GOOGLE_CLOUD_PROJECT": "p", "LEMBRA_ENVIRONMENT": c.environment, "FIREBASE_AUTH_EMULATOR_HOST": c.host}))
+		cfg, err := Load(env(map[string]string{"GOOGLE_CLOUD_PROJECT": "p", "LEMBRA_ENVIRONMENT": c.environment, "FIREBASE_AUTH_EMULATOR_HOST": c.host,
+			"LEMBRA_OPERATOR_NAME": "Op", "LEMBRA_CONTACT_EMAIL": "dpo@op.com.br", "LEMBRA_DPO_NAME": "Ana"})) // prod requires these (legal_test.go)
 		if refused := err != nil; refused != c.refused {
 			t.Errorf("%s with %q: error %v, want refused %v", c.environment, c.host, err, c.refused)
 			continue

@@ -65,6 +65,14 @@ type Config struct {
 	// DashboardOrigins are the origins (scheme://host[:port], exact) of the staff
 	// dashboard allowed to call the api from a browser (CORS); none by default.
 	DashboardOrigins []string
+
+	// The public pages (privacy policy, terms of use; shared/legal): the company that runs
+	// Lembra and acts as the studios' operator under the LGPD, the e-mail data subjects and
+	// studios write to, and the data protection officer (encarregado, LGPD art. 41).
+	// Required in prod; placeholders elsewhere.
+	OperatorName string
+	ContactEmail string
+	DPOName      string
 }
 
 // Getenv lets tests supply their own environment.
@@ -111,7 +119,12 @@ func Load(getenv Getenv) (Config, error) {
 		SecretManagerEmulatorHost: p.str("SECRET_MANAGER_EMULATOR_HOST", ""),
 		FirebaseAuthEmulatorHost:  p.str("FIREBASE_AUTH_EMULATOR_HOST", ""),
 		DashboardOrigins:          p.list("LEMBRA_DASHBOARD_ORIGINS"),
+
+		OperatorName: p.str("LEMBRA_OPERATOR_NAME", ""),
+		ContactEmail: p.str("LEMBRA_CONTACT_EMAIL", ""),
+		DPOName:      p.str("LEMBRA_DPO_NAME", ""),
 	}
+	p.legal(&c)
 	for _, o := range c.DashboardOrigins {
 		if !IsOrigin(o) {
 			p.fail("LEMBRA_DASHBOARD_ORIGINS", fmt.Sprintf("holds %q, not an origin: want scheme://host[:port] (http or https, no path or trailing slash), e.g. https://painel.example.com", o))
@@ -145,6 +158,39 @@ func Load(getenv Getenv) (Config, error) {
 		return Config{}, fmt.Errorf("configuration: %w", errors.Join(p.errs...))
 	}
 	return c, nil
+}
+
+// legal checks the public pages' operator settings: required in prod (a privacy policy
+// naming a placeholder company is no policy), placeholders for local and test stacks.
+func (p *parser) legal(c *Config) {
+	prod := strings.EqualFold(c.Environment, "prod") || strings.EqualFold(c.Environment, "production")
+	for _, f := range []struct {
+		name string
+		v    *string
+		def  string
+	}{
+		{"LEMBRA_OPERATOR_NAME", &c.OperatorName, "Lembra (ambiente " + c.Environment + ")"},
+		{"LEMBRA_CONTACT_EMAIL", &c.ContactEmail, "privacidade@lembra.example"},
+		{"LEMBRA_DPO_NAME", &c.DPOName, "Encarregado de dados (ambiente " + c.Environment + ")"},
+	} {
+		switch {
+		case *f.v == "" && prod:
+			p.fail(f.name, "is required in prod: the privacy policy and the terms of use name it")
+		case *f.v == "":
+			*f.v = f.def
+		}
+	}
+	if c.ContactEmail != "" && !IsEmail(c.ContactEmail) {
+		p.fail("LEMBRA_CONTACT_EMAIL", fmt.Sprintf("must be an e-mail address such as privacidade@empresa.com.br, not %q", c.ContactEmail))
+	}
+}
+
+// IsEmail reports whether s is a plain e-mail address (local@domain.tld, no spaces, no
+// display name), as the public pages print it in a mailto: link.
+func IsEmail(s string) bool {
+	local, domain, ok := strings.Cut(s, "@")
+	return ok && local != "" && strings.Contains(domain, ".") && !strings.HasPrefix(domain, ".") && !strings.HasSuffix(domain, ".") &&
+		!strings.ContainsAny(s, " \t\r\n<>()[],;:\"") && !strings.Contains(domain, "@")
 }
 
 // IsOrigin reports whether o is a web origin as a browser sends it in the Origin header

@@ -13,6 +13,9 @@ import (
 type DashboardConfig struct {
 	APIBase  string                `json:"api_base"`
 	Firebase DashboardFirebaseConf `json:"firebase"`
+	// LegalBaseURL is where the privacy policy and the terms of use are
+	// (<base>/privacidade, <base>/termos: the voucher function), linked from the sign-in page.
+	LegalBaseURL string `json:"legal_base_url"`
 	// AuthEmulatorURL points the Firebase JS SDK at the Auth emulator (local only).
 	AuthEmulatorURL string `json:"auth_emulator_url,omitempty"`
 }
@@ -38,8 +41,9 @@ func DefaultDashboardDir() string {
 // non-empty API key (the Auth emulator checks none) and the emulator's URL.
 func (s *Stack) dashboardConfig(project string) DashboardConfig {
 	c := DashboardConfig{
-		APIBase:  s.URL + "/api",
-		Firebase: DashboardFirebaseConf{APIKey: "local-api-key", AuthDomain: "localhost", ProjectID: project},
+		APIBase:      s.URL + "/api",
+		Firebase:     DashboardFirebaseConf{APIKey: "local-api-key", AuthDomain: "localhost", ProjectID: project},
+		LegalBaseURL: s.URL + "/voucher",
 	}
 	if s.AuthHost != "" {
 		c.AuthEmulatorURL = "http://" + s.AuthHost
