@@ -1,7 +1,8 @@
 // Package voucher is the public Cloud Function behind the links sent to clients:
 // /{token} is the voucher page, /{token}.png its image. The token is unguessable. Both
 // answer 410 with a page saying the voucher expired from LEMBRA_VOUCHER_TTL_DAYS after
-// the appointment on.
+// the appointment on. It also serves the public pages the voucher links, the privacy
+// policy (/privacidade) and the terms of use (/termos) (shared/legal).
 package voucher
 
 import (
@@ -16,6 +17,7 @@ import (
 
 	"github.com/lembra-app/lembra/shared/app"
 	"github.com/lembra-app/lembra/shared/domain"
+	"github.com/lembra-app/lembra/shared/legal"
 	"github.com/lembra-app/lembra/shared/voucher"
 )
 
@@ -32,7 +34,14 @@ func Handler(env *app.Env) (http.Handler, error) {
 	if err != nil {
 		return nil, err
 	}
+	legalPages, err := legal.NewHandler(legal.FactsFrom(env.Config))
+	if err != nil {
+		return nil, err
+	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if legalPages.Serve(w, r) { // /privacidade, /termos: no token has these names
+			return
+		}
 		if r.Method != http.MethodGet && r.Method != http.MethodHead {
 			http.Error(w, "método não permitido", http.StatusMethodNotAllowed)
 			return

@@ -62,6 +62,11 @@ func NewView(t *domain.Tenant, apt *domain.Appointment, imageURL string) View {
 	}
 }
 
+// LegalFooter links the privacy policy and the terms of use (shared/legal), which the
+// voucher function serves beside the vouchers: <base>/privacidade and <base>/termos, so
+// relative to a voucher at <base>/<token>.
+const LegalFooter = `<footer><a href="privacidade">Política de Privacidade</a> · <a href="termos">Termos de Uso</a></footer>`
+
 var page = template.Must(template.New("voucher").Parse(`<!doctype html>
 <html lang="pt-BR">
 <head>
@@ -87,6 +92,8 @@ var page = template.Must(template.New("voucher").Parse(`<!doctype html>
   .actions a, .actions button { flex: 1; text-align: center; padding: 14px; border-radius: 12px; border: 0; font-size: 1rem;
     background: #8a4b2f; color: #fff; text-decoration: none; cursor: pointer; }
   .actions button.secondary { background: #fff; color: #8a4b2f; border: 2px solid #8a4b2f; }
+  footer { margin-top: 28px; text-align: center; font-size: .9rem; color: #8a7a6e; }
+  footer a { color: #8a4b2f; margin: 0 6px; }
 </style>
 </head>
 <body>
@@ -108,6 +115,7 @@ var page = template.Must(template.New("voucher").Parse(`<!doctype html>
     <a href="{{.ImageURL}}" download="voucher.png">Baixar imagem</a>
     <button type="button" class="secondary" id="share">Compartilhar</button>
   </div>
+  ` + LegalFooter + `
 </main>
 <script>
   document.getElementById('share').addEventListener('click', async () => {
@@ -148,7 +156,8 @@ var expiredPage = template.Must(template.New("expired").Parse(`<!doctype html>
 <html lang="pt-BR"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><meta name="robots" content="noindex"><title>Voucher expirado</title></head>
 <body style="font-family:system-ui,sans-serif;max-width:420px;margin:40px auto;padding:0 16px;color:#2b2118"><h1>Este voucher expirou</h1>
 <p>O atendimento deste voucher já passou, e o link não vale mais.</p>
-<p>Para marcar um novo horário ou tirar uma dúvida, fale com {{if .}}{{.}}{{else}}o estúdio{{end}} pelo WhatsApp. Obrigado pela visita!</p></body></html>
+<p>Para marcar um novo horário ou tirar uma dúvida, fale com {{if .}}{{.}}{{else}}o estúdio{{end}} pelo WhatsApp. Obrigado pela visita!</p>
+` + LegalFooter + `</body></html>
 `))
 
 // ExpiredHTML is the page of an expired voucher (answered with 410 Gone). It names

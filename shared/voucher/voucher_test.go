@@ -50,3 +50,24 @@ func TestExpiredHTML(t *testing.T) {
 		}
 	}
 }
+
+// TestPagesLinkThePolicies: the voucher page and the expired page link the privacy policy
+// and the terms of use, relative to the voucher's own address (<base>/privacidade,
+// <base>/termos, served by the same function).
+func TestPagesLinkThePolicies(t *testing.T) {
+	page, err := HTML(View{Studio: "Studio Jana", FirstName: "Maria", Status: "Agendado", StatusClass: "scheduled", ImageURL: "x.png"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	expired, err := ExpiredHTML("Studio Jana")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, b := range map[string][]byte{"voucher": page, "expired": expired} {
+		for _, want := range []string{`<a href="privacidade">Política de Privacidade</a>`, `<a href="termos">Termos de Uso</a>`} {
+			if !strings.Contains(string(b), want) {
+				t.Errorf("%s page lacks %s", name, want)
+			}
+		}
+	}
+}
