@@ -51,6 +51,7 @@ locals {
     events    = "roles/datastore.user"
     reminders = "roles/datastore.user"
     voucher   = "roles/datastore.viewer"
+    webhook   = "roles/datastore.user" # the data deletion callback (functions/webhook/datadeletion.go)
   }
 
   # The functions that create dispatch tasks: api (notices), events (button answers),

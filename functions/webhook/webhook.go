@@ -21,6 +21,7 @@ import (
 	"github.com/lembra-app/lembra/shared/logging"
 	"github.com/lembra-app/lembra/shared/meta"
 	"github.com/lembra-app/lembra/shared/secrets"
+	"github.com/lembra-app/lembra/shared/store"
 )
 
 // EntryPoint is the registered function name (Terraform's entry_point).
@@ -38,12 +39,16 @@ func Handler(env *app.Env) (http.Handler, error) {
 	if err != nil {
 		return nil, err
 	}
+	st, err := env.Store(context.Background()) // the data deletion callback (datadeletion.go)
+	if err != nil {
+		return nil, err
+	}
 	pub := ps.Publisher(env.Config.WebhookTopic)
 	pub.PublishSettings.DelayThreshold = time.Millisecond
 	return &handler{
 		log: env.Log, project: env.Config.Project, secrets: sec, publisher: pub,
 		appSecretID: env.Config.MetaAppSecretID, verifyTokenID: env.Config.MetaVerifyTokenID,
-		maxBody: env.Config.WebhookMaxBodyBytes,
+		maxBody: env.Config.WebhookMaxBodyBytes, store: st, retry: env.Config.Retry(),
 	}, nil
 }
 
@@ -54,10 +59,20 @@ type handler struct {
 	publisher                  *pubsub.Publisher
 	appSecretID, verifyTokenID string
 	maxBody                    int64
+	store                      *store.Store
+	retry                      meta.RetryPolicy
 }
 
 func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	ctx := logging.WithTrace(r.Context(), r, h.project)
+	switch {
+	case r.URL.Path == dataDeletionPath && r.Method == http.MethodPost:
+		h.dataDeletion(ctx, w, r)
+		return
+	case r.URL.Path == dataDeletionStatusPath && r.Method == http.MethodGet:
+		h.deletionStatus(ctx, w, r)
+		return
+	}
 	switch r.Method {
 	case http.MethodGet:
 		h.verify(ctx, w, r)

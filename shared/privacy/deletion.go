@@ -197,3 +197,36 @@ func RenderPage(p StatusPage) string {
 	_ = pageTemplate.Execute(&b, p)
 	return b.String()
 }
+
+// CodeFor is the confirmation code of a verified signed_request: derived from its
+// signature, so Meta sending the same request again names the same deletion (which then
+// resumes where it stopped) and nobody without the request can guess it.
+func CodeFor(signedRequest string) string {
+	sig, _, _ := strings.Cut(strings.TrimSpace(signedRequest), ".")
+	sum := sha256.Sum256([]byte("lembra-data-deletion-code:" + strings.TrimRight(sig, "=")))
+	const alphabet = "abcdefghijklmnopqrstuvwxyz234567"
+	b := make([]byte, 26)
+	for i := range b {
+		b[i] = alphabet[sum[i]&31]
+	}
+	return string(b)
+}
+
+// BaseURL is the public base of the function that received a request, from what the
+// request says: its scheme (X-Forwarded-Proto behind Google's front end, else TLS or
+// not), its host, and the path it was called at minus the route's own path (so a
+// function served under a prefix, /webhook locally, keeps it).
+func BaseURL(forwardedProto string, tls bool, host, requestPath, route string) string {
+	scheme := "http"
+	switch {
+	case forwardedProto != "":
+		scheme, _, _ = strings.Cut(forwardedProto, ",")
+		scheme = strings.TrimSpace(scheme)
+	case tls:
+		scheme = "https"
+	}
+	if scheme != "http" && scheme != "https" {
+		scheme = "https"
+	}
+	return scheme + "://" + host + strings.TrimSuffix(requestPath, route)
+}

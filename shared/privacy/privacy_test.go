@@ -235,3 +235,32 @@ func TestStatusPage(t *testing.T) {
 		}
 	}
 }
+
+func TestCodeForAndBaseURL(t *testing.T) {
+	v := loadVector(t)
+	c := CodeFor(v.SignedRequest)
+	if !ValidCode(c) || c != CodeFor(v.SignedRequest) || c == CodeFor("x"+v.SignedRequest) {
+		t.Errorf("code %q", c)
+	}
+	sig, payload, _ := strings.Cut(v.SignedRequest, ".")
+	if CodeFor(sig+"=."+payload) != c {
+		t.Error("padding changed the code")
+	}
+	cases := []struct {
+		proto      string
+		tls        bool
+		host, path string
+		want       string
+	}{
+		{"https", false, "webhook-1.southamerica-east1.run.app", "/data-deletion", "https://webhook-1.southamerica-east1.run.app"},
+		{"", false, "127.0.0.1:8080", "/webhook/data-deletion", "http://127.0.0.1:8080/webhook"},
+		{"", true, "h", "/data-deletion", "https://h"},
+		{"https, http", false, "h", "/data-deletion", "https://h"},
+		{"javascript", false, "h", "/data-deletion", "https://h"},
+	}
+	for _, k := range cases {
+		if got := BaseURL(k.proto, k.tls, k.host, k.path, "/data-deletion"); got != k.want {
+			t.Errorf("BaseURL(%q, %v, %q, %q) = %q, want %q", k.proto, k.tls, k.host, k.path, got, k.want)
+		}
+	}
+}

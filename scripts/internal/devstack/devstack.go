@@ -279,6 +279,7 @@ func Start(ctx context.Context, o Options) (s *Stack, err error) {
 	mux.Handle("/api/", http.StripPrefix("/api", api))
 	mux.Handle("/dispatch", dispatch) // checks the tasks stand-in's OIDC token itself
 	mux.Handle("/webhook", webhook)
+	mux.Handle("/webhook/", http.StripPrefix("/webhook", webhook)) // the data deletion callback and its status page
 	mux.Handle("/reminders", reminders)
 	mux.Handle("/voucher/", http.StripPrefix("/voucher", voucherPages))
 	mux.Handle("/events", eventsfn.PushHandler(evSvc))
