@@ -94,10 +94,6 @@ const (
 	RemovedText = "[mensagem removida a pedido do titular]"
 )
 
-// ReasonErased is the reason recorded on an unsent job skipped because its client's data
-// was erased (Portuguese: staff read it).
-const ReasonErased = "Dados do cliente excluídos a pedido do titular: a mensagem não será enviada."
-
 // SubjectOf tells whether a conversation's identifiers name the subject of a deletion
 // request: exact equality of the id with the conversation's wa_id or user_id.
 func SubjectOf(conv domain.Conversation, id string) bool {
