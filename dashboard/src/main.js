@@ -23,6 +23,7 @@ const state = {
   flash: '', // a sentence for the sign-in screen (why the user was signed out)
   after: '', // the route to open once signed in
   view: null, // the current view's context
+  legalBase: '', // config.json's legal_base_url
 };
 
 export function navigate(hash) {
@@ -127,7 +128,7 @@ async function route() {
     }
     fill(main);
     if (arg === 'senha') resetView(ctx, main);
-    else signInView(ctx, main, { flash: state.flash });
+    else signInView(ctx, main, { flash: state.flash, legalBase: state.legalBase });
     state.flash = '';
     focusHeading();
     return;
@@ -194,6 +195,7 @@ async function boot() {
   auth.languageCode = 'pt-BR';
   if (config.auth_emulator_url) connectAuthEmulator(auth, config.auth_emulator_url, { disableWarnings: true });
   state.auth = auth;
+  state.legalBase = config.legal_base_url; // the privacy policy and terms, linked from the sign-in page
   configureApi({ apiBase: config.api_base, currentUser: () => auth.currentUser, onUnauthorized: sessionEnded });
 
   header.querySelector('[data-testid=sign-out]').addEventListener('click', async () => {

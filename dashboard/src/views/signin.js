@@ -4,6 +4,7 @@ import { sendPasswordResetEmail, signInWithEmailAndPassword } from 'firebase/aut
 
 import { h } from '../dom.js';
 import { authErrorText } from '../format.js';
+import { legalLinks } from '../legal.js';
 
 let typedEmail = '';
 
@@ -11,7 +12,19 @@ function brand() {
   return h('div', { class: 'auth-brand' }, h('p', { class: 'logo', 'aria-hidden': 'true' }, 'Lembra'), h('p', { class: 'muted' }, 'Painel do estúdio'));
 }
 
-export function signInView(ctx, main, { flash }) {
+/** The privacy policy and the terms of use (config.json's legal_base_url), if configured. */
+function legalFooter(base) {
+  const links = legalLinks(base);
+  if (!links.length) return null;
+  const items = [];
+  for (const l of links) {
+    if (items.length) items.push(' · ');
+    items.push(h('a', { href: l.href, 'data-testid': l.testid }, l.label));
+  }
+  return h('p', { class: 'auth-alt legal-links muted' }, ...items);
+}
+
+export function signInView(ctx, main, { flash, legalBase }) {
   ctx.title('Entrar');
   const email = h('input', { id: 'email', name: 'email', type: 'email', autocomplete: 'username', inputmode: 'email', required: true, value: typedEmail });
   const password = h('input', { id: 'password', name: 'password', type: 'password', autocomplete: 'current-password', required: true });
@@ -62,6 +75,7 @@ export function signInView(ctx, main, { flash }) {
       h('h1', { id: 'signin-title' }, 'Entrar'),
       form,
       h('p', { class: 'auth-alt' }, h('a', { href: '#/entrar/senha', 'data-testid': 'forgot-password' }, 'Esqueci minha senha')),
+      legalFooter(legalBase),
     ),
   );
 }
