@@ -102,7 +102,7 @@ var pages = template.Must(template.New("layout").Parse(`{{define "head"}}<!docty
 
 <h2 id="retencao">Por quanto tempo guardamos os dados</h2>
 <ul>
-  <li><strong>Agendamentos, mensagens, situações e conversas:</strong> enquanto o estúdio usar o Lembra. Não há exclusão automática por prazo: esses dados são excluídos ou anonimizados quando o estúdio pede, quando você pede (veja <a href="#como-exercer">como exercer os seus direitos</a>) ou quando a Meta nos envia o seu pedido de exclusão. Depois de anonimizados, restam apenas contagens sem identificação (por exemplo, quantas mensagens foram entregues).</li>
+  <li><strong>Agendamentos, mensagens, situações e conversas:</strong> enquanto o estúdio usar o Lembra. Não há exclusão automática por prazo: esses dados são excluídos ou anonimizados quando o estúdio pede, quando você pede (veja <a href="#como-exercer">como exercer os seus direitos</a>) ou quando a Meta nos envia o seu pedido de exclusão. Depois disso, restam apenas registros sem identificação (a situação de cada mensagem), usados em contagens como quantas mensagens foram entregues.</li>
   <li><strong>Link do voucher:</strong> deixa de funcionar {{.VoucherTTLDays}} dias depois do horário do atendimento; a página passa a dizer que o voucher expirou.</li>
   <li><strong>Cópias das notificações da Meta</strong> (situações e mensagens recebidas), na fila de processamento: no máximo 7 dias.</li>
   <li><strong>Registros técnicos</strong> (com o telefone mascarado): 30 dias.</li>
