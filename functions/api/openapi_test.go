@@ -110,10 +110,11 @@ var want200Staff = map[string]string{
 	"GET /v1/staff/members":                   "MembersResponse",
 	"POST /v1/staff/members":                  "AddMemberResponse",
 	// The owner's operations (staff_ops.go).
-	"POST /v1/staff/jobs/{id}/actions":   "JobActionResponse",
-	"POST /v1/staff/queue/drain/preview": "DrainPreviewResponse",
-	"POST /v1/staff/queue/drain":         "DrainResponse",
-	"PUT /v1/staff/settings/scan":        "ScanSettingsResponse",
+	"POST /v1/staff/jobs/{id}/actions":      "JobActionResponse",
+	"POST /v1/staff/clients/{wa_id}/delete": "DeleteClientResponse",
+	"POST /v1/staff/queue/drain/preview":    "DrainPreviewResponse",
+	"POST /v1/staff/queue/drain":            "DrainResponse",
+	"PUT /v1/staff/settings/scan":           "ScanSettingsResponse",
 	// Settings and API keys (staff_settings.go, staff_keys.go); creating a key answers 201.
 	"GET /v1/staff/settings":              "SettingsResponse",
 	"PATCH /v1/staff/settings":            "SettingsResponse",
@@ -141,10 +142,11 @@ func TestOpenAPIMatchesRoutes(t *testing.T) {
 		"POST /v1/staff/appointments/{id}/cancel": "CancelAppointmentRequest",
 		"POST /v1/staff/members":                  "AddMemberRequest",
 		// The owner's operations (staff_ops.go).
-		"POST /v1/staff/jobs/{id}/actions":   "JobActionRequest",
-		"POST /v1/staff/queue/drain/preview": "DrainPreviewRequest",
-		"POST /v1/staff/queue/drain":         "DrainRequest",
-		"PUT /v1/staff/settings/scan":        "ScanSettingsRequest",
+		"POST /v1/staff/jobs/{id}/actions":      "JobActionRequest",
+		"POST /v1/staff/clients/{wa_id}/delete": "DeleteClientRequest",
+		"POST /v1/staff/queue/drain/preview":    "DrainPreviewRequest",
+		"POST /v1/staff/queue/drain":            "DrainRequest",
+		"PUT /v1/staff/settings/scan":           "ScanSettingsRequest",
 		// Settings and API keys.
 		"PATCH /v1/staff/settings": "SettingsRequest",
 		"POST /v1/staff/api-keys":  "CreateAPIKeyRequest",
@@ -233,6 +235,8 @@ func TestOpenAPIMatchesTypes(t *testing.T) {
 		"AddMemberResponse":             reflect.TypeFor[AddMemberResponse](),
 		// The owner's operations (staff_ops.go).
 		"JobActionRequest":     reflect.TypeFor[JobActionRequest](),
+		"DeleteClientRequest":  reflect.TypeFor[DeleteClientRequest](),
+		"DeleteClientResponse": reflect.TypeFor[DeleteClientResponse](),
 		"JobActionResponse":    reflect.TypeFor[JobActionResponse](),
 		"DrainPreviewRequest":  reflect.TypeFor[DrainPreviewRequest](),
 		"DrainPreviewResponse": reflect.TypeFor[DrainPreviewResponse](),
