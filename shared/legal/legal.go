@@ -56,9 +56,15 @@ type Facts struct {
 	VoucherTTLDays int    // days after the appointment a voucher link works (LEMBRA_VOUCHER_TTL_DAYS)
 }
 
-// FactsFrom takes the facts from the configuration.
+// FactsFrom takes the facts from the configuration. The voucher's lifetime is whole days
+// (LEMBRA_VOUCHER_TTL_DAYS); a shorter one (tests set seconds) reads as one day.
 func FactsFrom(c config.Config) Facts {
-	return Facts{Operator: c.OperatorName, ContactEmail: c.ContactEmail, DPO: c.DPOName, VoucherTTLDays: int(c.VoucherTTL / (24 * time.Hour))}
+	const day = 24 * time.Hour
+	days := int((c.VoucherTTL + day - 1) / day)
+	if days < 1 {
+		days = 1
+	}
+	return Facts{Operator: c.OperatorName, ContactEmail: c.ContactEmail, DPO: c.DPOName, VoucherTTLDays: days}
 }
 
 // Page names a public page by its path segment.

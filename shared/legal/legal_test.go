@@ -11,6 +11,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/lembra-app/lembra/shared/config"
 )
 
 var update = flag.Bool("update", false, "rewrite testdata/*.html from the current templates")
@@ -205,5 +207,20 @@ func TestHandlerAnswers(t *testing.T) {
 	h.ServeHTTP(w, httptest.NewRequest("GET", "/nada", nil))
 	if w.Code != 404 {
 		t.Errorf("ServeHTTP of an unknown path: %d", w.Code)
+	}
+}
+
+// TestFactsFrom: the configuration's names, and the voucher's lifetime in whole days, at
+// least one (a test stack's lifetime of seconds still renders).
+func TestFactsFrom(t *testing.T) {
+	day := 24 * time.Hour
+	for ttl, want := range map[time.Duration]int{30 * day: 30, day: 1, 2 * time.Second: 1, 0: 1, 36 * time.Hour: 2} {
+		f := FactsFrom(config.Config{OperatorName: "Op", ContactEmail: "a@b.co", DPOName: "Ana", VoucherTTL: ttl})
+		if f.VoucherTTLDays != want || f.Operator != "Op" || f.ContactEmail != "a@b.co" || f.DPO != "Ana" {
+			t.Errorf("ttl %v: %+v, want %d days", ttl, f, want)
+		}
+		if _, err := NewHandler(f); err != nil {
+			t.Errorf("ttl %v: %v", ttl, err)
+		}
 	}
 }

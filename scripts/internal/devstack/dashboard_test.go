@@ -40,6 +40,7 @@ func TestDashboardServing(t *testing.T) {
 	want := DashboardConfig{
 		APIBase:         "http://127.0.0.1:18080/api",
 		Firebase:        DashboardFirebaseConf{APIKey: "local-api-key", AuthDomain: "localhost", ProjectID: "lembra-local"},
+		LegalBaseURL:    "http://127.0.0.1:18080/voucher",
 		AuthEmulatorURL: "http://127.0.0.1:18686",
 	}
 	if c != want || !strings.HasPrefix(hdr.Get("Content-Type"), "application/json") {
