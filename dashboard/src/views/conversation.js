@@ -4,6 +4,7 @@ import { api } from '../api.js';
 import { fill, h, refill } from '../dom.js';
 import { displayPhone } from '../format.js';
 import { errorBox, loading, pollStatus } from '../ui.js';
+import { eraseResultText, openEraseDialog } from './ops.js';
 
 const enc = encodeURIComponent;
 const sourceLabels = { client: 'Cliente', automation: 'Automático', manual: 'Enviada pelo WhatsApp Business', history: 'Histórico' };
@@ -12,7 +13,20 @@ export async function conversationView(ctx, main, waID) {
   ctx.title('Conversa');
   const body = h('div', {}, loading());
   const status = pollStatus();
+  const result = h('p', { class: 'form-result', 'data-testid': 'erase-result', tabindex: '-1', role: 'status' });
   main.append(h('a', { class: 'back', href: '#/mensagens' }, '‹ Mensagens'), status.el, body);
+  if (ctx.me?.role === 'owner') {
+    const erase = h('button', { type: 'button', class: 'btn btn-danger', 'data-testid': 'erase-client' }, 'Excluir dados do cliente');
+    erase.addEventListener('click', () =>
+      openEraseDialog(waID, displayPhone(waID), (res) => {
+        result.textContent = eraseResultText(res);
+        result.focus();
+        last = '';
+        load().catch(() => {});
+      }),
+    );
+    main.append(h('section', { class: 'card', 'aria-label': 'Privacidade do cliente' }, erase, result));
+  }
   let last = '';
   const load = async () => {
     let data;

@@ -13,7 +13,7 @@ import { errorBox, loading } from '../ui.js';
 const enc = encodeURIComponent;
 
 /** A required reason: a labelled textarea with its hint and its own error line. */
-function reasonField(id, label, hint) {
+export function reasonField(id, label, hint) {
   const area = h('textarea', { id, name: 'reason', rows: 3, maxlength: maxReason, required: true, 'data-testid': 'action-reason', 'aria-describedby': `${id}-hint ${id}-error` });
   const error = h('p', { class: 'field-error', id: `${id}-error`, role: 'alert' });
   const field = h('div', { class: 'field' }, h('label', { for: id }, label), h('span', { class: 'hint', id: `${id}-hint` }, hint), area, error);
@@ -364,4 +364,68 @@ function scanSection(ctx) {
     .then((st) => ctx.alive() && st && st.scan_pause && show(st.scan_pause))
     .catch(() => {});
   return form;
+}
+
+/**
+ * The owner's erasure of one client from the studio (the conversation view): a dialog
+ * with a required reason; POST /v1/staff/clients/{wa_id}/delete; done(res) runs after it.
+ */
+export function openEraseDialog(waID, name, done) {
+  const opener = document.activeElement;
+  const reason = reasonField('erase-reason', 'Motivo (obrigatório)', 'Por exemplo: o cliente pediu a exclusão dos dados.');
+  const error = h('div', { class: 'dialog-error' });
+  const confirm = h('button', { type: 'submit', class: 'btn btn-danger', 'data-testid': 'erase-confirm' }, 'Excluir dados');
+  const back = h('button', { type: 'button', class: 'btn' }, 'Voltar');
+  const form = h('form', { method: 'dialog', novalidate: true }, reason.field, error, h('div', { class: 'dialog-actions' }, back, confirm));
+  const dialog = h(
+    'dialog',
+    { class: 'dialog', 'data-testid': 'erase-dialog', 'aria-labelledby': 'erase-title', 'aria-describedby': 'erase-explain' },
+    h('h2', { id: 'erase-title' }, 'Excluir dados do cliente'),
+    h('p', { class: 'sub' }, h('strong', {}, name)),
+    h(
+      'p',
+      { id: 'erase-explain' },
+      'O nome, o telefone e as mensagens deste cliente saem dos agendamentos, das mensagens e da conversa. As mensagens que ainda não saíram são descartadas. Os registros de envio ficam, sem a identificação, para as contagens. Não dá para desfazer.',
+    ),
+    form,
+  );
+  let busy = false;
+  dialog.addEventListener('cancel', (e) => busy && e.preventDefault());
+  dialog.addEventListener('close', () => {
+    dialog.remove();
+    (opener && document.contains(opener) ? opener : document.querySelector('[data-testid=erase-result]'))?.focus();
+  });
+  back.addEventListener('click', () => dialog.close());
+  document.body.append(dialog);
+  dialog.showModal();
+  reason.area.focus();
+  form.addEventListener('submit', async (e) => {
+    e.preventDefault();
+    if (busy) return;
+    fill(error);
+    const why = reason.value();
+    if (!why) return;
+    busy = true;
+    confirm.disabled = back.disabled = true;
+    confirm.textContent = 'Excluindo…';
+    try {
+      const res = await api(`/v1/staff/clients/${enc(waID)}/delete`, { method: 'POST', body: { reason: why } });
+      busy = false;
+      dialog.close();
+      done(res);
+    } catch (err) {
+      busy = false;
+      confirm.disabled = back.disabled = false;
+      confirm.textContent = 'Excluir dados';
+      fill(error, h('p', { class: 'action-result outcome-refused', role: 'alert' }, err.message));
+    }
+  });
+}
+
+/** The Portuguese result of an erasure. */
+export function eraseResultText(res) {
+  if (!res || !res.found) return 'Nenhum dado deste número foi encontrado no estúdio.';
+  const parts = [`${res.appointments} agendamento(s)`, `${res.jobs} mensagem(ns) automática(s)`, `${res.messages} mensagem(ns) da conversa`];
+  const skipped = res.skipped ? ` ${res.skipped} envio(s) pendente(s) descartado(s).` : '';
+  return `Dados do cliente excluídos: ${parts.join(', ')}.${skipped}`;
 }

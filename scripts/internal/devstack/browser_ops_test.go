@@ -293,6 +293,27 @@ func TestDashboardOwnerOperations(t *testing.T) {
 		b.shot("ops-12-numeros")
 	})
 
+	step("erase a client's data from the conversation", func(t *testing.T) {
+		// "teste-recusa" is a job of +5511900000009 that the steps above left alone.
+		before, err := db.GetJob(ctx, jana.ID, "teste-recusa")
+		if err != nil || before.ClientPhone == "" {
+			t.Fatalf("job before: %+v, %v", before, err)
+		}
+		b.route(s.URL, "#/conversa/5511900000009")
+		b.waitFor("[data-testid=erase-client]", 10*time.Second)
+		b.click("[data-testid=erase-client]")
+		b.waitJS("dialog", `(d=>d && d.open)(document.querySelector("dialog[data-testid=erase-dialog]"))`, 5*time.Second)
+		b.fill("#erase-reason", "o cliente pediu a exclusão no balcão")
+		b.shot("ops-14-excluir-cliente")
+		b.click("[data-testid=erase-confirm]")
+		b.waitJS("result", `document.querySelector("[data-testid=erase-result]").textContent.includes("excluídos")`, 10*time.Second)
+		after, err := db.GetJob(ctx, jana.ID, "teste-recusa")
+		if err != nil || after.ClientPhone != "" || after.ClientName == "Cliente Antiga" {
+			t.Errorf("job after the erasure: phone %q name %q, %v", after.ClientPhone, after.ClientName, err)
+		}
+		b.shot("ops-15-cliente-excluido")
+	})
+
 	// The only console line allowed: the browser's note of the refused action's 409.
 	consoleErrors := func(t *testing.T) {
 		t.Helper()
