@@ -198,6 +198,11 @@ type Server struct {
 	bgCtx         context.Context // canceled by Close: aborts automatic webhook POSTs
 	bgCancel      context.CancelFunc
 	autoWG        sync.WaitGroup // automatic-status goroutines
+
+	// Onboarding (onboarding.go).
+	appID, appSecret string
+	businesses       map[string]*BusinessState // by WABA id
+	endpointFaults   map[string][]Fault        // by onboarding endpoint
 }
 
 // New returns an empty stand-in: no numbers, no templates.
@@ -349,6 +354,7 @@ func (s *Server) Reset() {
 	s.requests = nil
 	s.accepted = nil
 	s.faults = nil
+	s.endpointFaults = nil
 	s.webhooks = nil
 }
 

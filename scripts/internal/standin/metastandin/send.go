@@ -56,7 +56,10 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		fault Fault
 	)
 	m := sendPathRE.FindStringSubmatch(r.URL.Path)
+	endpoint, objID, onboarding := onboardingEndpoint(r.URL.Path)
 	switch {
+	case onboarding:
+		ans = s.onboarding(r, endpoint, objID, body, &rec)
 	case m == nil:
 		ans = unknownPath(r.URL.Path)
 	case r.Method != http.MethodPost:
