@@ -57,7 +57,9 @@ func (s *Service) Scan(ctx context.Context) (Result, error) {
 		return res, err
 	}
 	res.Found = len(jobs)
-	jobs, orphans = s.unpaused(ctx, domain.JobPending, now.Add(s.Horizon), jobs, &res), s.unpaused(ctx, domain.JobQueued, now.Add(-OrphanGrace), orphans, &res)
+	tenants := tenantPauses{}
+	jobs = s.unpaused(ctx, domain.JobPending, now.Add(s.Horizon), jobs, tenants, &res)
+	orphans = s.unpaused(ctx, domain.JobQueued, now.Add(-OrphanGrace), orphans, tenants, &res)
 	for _, j := range jobs {
 		s.handle(ctx, j, now, true, &res)
 	}
