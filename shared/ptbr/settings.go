@@ -13,7 +13,7 @@ import (
 // modeLabels names the automation modes.
 var modeLabels = map[domain.Mode]string{
 	domain.ModeDisabled: "Desativada",
-	domain.ModeDryRun:   "Modo de teste (nada é enviado)",
+	domain.ModeDryRun:   "Modo de teste (nenhum cliente recebe)",
 	domain.ModeEnabled:  "Ativada",
 }
 

@@ -83,5 +83,7 @@ export async function conversationView(ctx, main, waID) {
     );
   };
   await load().catch(() => {});
-  ctx.poll(load);
+  // A conversation costs up to a few hundred document reads (the ledger and the
+  // client's jobs): it refreshes every 20 s, not at the Agenda's 5 s.
+  ctx.poll(load, 20000);
 }

@@ -8,7 +8,7 @@ import { settingsChanges, settingsTabs } from '../settings.js';
 
 const enc = encodeURIComponent;
 
-const modeLabels = { disabled: 'Desativada', dry_run: 'Modo de teste (nada é enviado)', enabled: 'Ativada' };
+const modeLabels = { disabled: 'Desativada', dry_run: 'Modo de teste (nenhum cliente recebe)', enabled: 'Ativada' };
 const zones = ['America/Sao_Paulo', 'America/Bahia', 'America/Fortaleza', 'America/Recife', 'America/Belem', 'America/Manaus', 'America/Cuiaba', 'America/Campo_Grande', 'America/Porto_Velho', 'America/Boa_Vista', 'America/Rio_Branco', 'America/Noronha'];
 
 /** Owner only: a heading and the tabs of the settings screens, or a refusal for staff. */
@@ -117,14 +117,14 @@ function settingsForm(ctx, s, saved) {
       { class: 'card', 'aria-labelledby': 'set-send-title' },
       h('h2', { id: 'set-send-title' }, 'Envio das mensagens'),
       h('p', { class: 'muted' }, `Situação agora: ${s.effective_mode_label || modeLabels[s.effective_mode] || ''}.`),
-      field('set-mode', 'Modo', mode, s.environment_mode && s.environment_mode !== 'enabled' ? `Este ambiente permite no máximo: ${modeLabels[s.environment_mode]}.` : 'Ativada: as mensagens saem. Modo de teste: são preparadas, mas não saem. Desativada: nada é preparado.'),
+      field('set-mode', 'Modo', mode, s.environment_mode && s.environment_mode !== 'enabled' ? `Este ambiente permite no máximo: ${modeLabels[s.environment_mode]}.` : 'Ativada: as mensagens saem. Modo de teste: nenhum cliente recebe; as mensagens só ficam registradas, ou vão para o número de teste abaixo. Desativada: nada é preparado.'),
       h(
         'div',
         { class: 'check' },
         kill,
         h('div', {}, h('label', { for: 'set-kill' }, 'Parada de emergência: não enviar nenhuma mensagem'), h('p', { class: 'hint', id: 'set-kill-hint' }, s.kill_switch?.changed_by ? `${s.kill_switch.label}. Mudada por ${s.kill_switch.changed_by} em ${s.kill_switch.changed_at_local}.` : s.kill_switch?.label || '')),
       ),
-      field('set-test-number', 'Número de teste (modo de teste)', testNumber, 'No modo de teste, as mensagens saem de verdade só para este número (o seu celular), nunca para as clientes: você vê exatamente o que elas receberiam. Vazio: no modo de teste nada sai, só fica registrado. Ex.: (11) 98765-4321 ou +5511987654321.'),
+      field('set-test-number', 'Número de teste (modo de teste)', testNumber, 'No modo de teste, as mensagens saem de verdade só para este número (o seu celular), nunca para os clientes: você vê exatamente o que eles receberiam. Vazio: no modo de teste nada sai, só fica registrado. Ex.: (11) 98765-4321 ou +5511987654321.'),
       s.test_recipient && h('p', { class: 'muted' }, `Destinatário de teste deste ambiente: ${s.test_recipient} (todas as mensagens vão para este número).`),
     ),
     h(
