@@ -334,9 +334,13 @@ func (s *server) staffScanSettings(w http.ResponseWriter, r *http.Request, st St
 	}
 	now := s.env.Now().UTC()
 	pause := domain.ScanPause{Paused: *req.Paused, Reason: reason, By: st.Email, At: now}
-	if err := s.store.UpdateTenant(r.Context(), st.Tenant.ID, func(t *domain.Tenant) error {
+	// Through the settings' transaction, so the pause and its resumption are in the
+	// studio's settings history (who, when, old → new) like every other setting.
+	if _, _, err := s.store.UpdateSettings(r.Context(), st.Tenant.ID, func(stored *domain.Tenant) (*domain.Tenant, []store.SettingsAudit, error) {
+		t := *stored
 		t.ScanPause = pause
-		return nil
+		return &t, []store.SettingsAudit{{At: now, By: st.Email, Field: "scan_pause",
+			Old: ptbr.ScanPauseValue(stored.ScanPause.Paused, stored.ScanPause.Reason), New: ptbr.ScanPauseValue(pause.Paused, pause.Reason)}}, nil
 	}); err != nil {
 		return err
 	}

@@ -117,6 +117,7 @@ var settingLabels = map[string]string{
 	"reschedule_text":       "Texto de reagendamento",
 	"staff_label":           "Botão de contato",
 	"api_key":               "Chave de API",
+	"scan_pause":            "Envio de lembretes",
 	"studio_test_recipient": TextTestRecipientLabel,
 }
 
@@ -167,4 +168,16 @@ func TimeZoneUnknown(name string) string {
 // TooLong: a text beyond its limit, in characters.
 func TooLong(what string, max int) string {
 	return fmt.Sprintf("%s pode ter no máximo %d caracteres.", what, max)
+}
+
+// ScanPauseValue is the reminder scan's pause as its history shows it: "ativo" or
+// "pausado: <reason>".
+func ScanPauseValue(paused bool, reason string) string {
+	if !paused {
+		return "ativo"
+	}
+	if reason == "" {
+		return "pausado"
+	}
+	return "pausado: " + reason
 }

@@ -457,6 +457,18 @@ func TestStaffQueueDrain(t *testing.T) {
 	if tn, err := db.GetTenant(ctx, fila.ID); err != nil || tn.ScanPause.Paused || tn.ScanPause.By != ownerEmail || tn.ScanPause.Reason != "fila limpa" {
 		t.Fatalf("tenant's scan pause: %+v %v", tn, err)
 	}
+	// The pause and the resumption are in the settings history, newest first.
+	h := call(t, s, owner, "GET", "/v1/staff/settings/audit", nil)
+	entries, _ := h.Body["entries"].([]any)
+	if h.Status != 200 || len(entries) < 2 {
+		t.Fatalf("history: %d %s", h.Status, h.Raw)
+	}
+	for i, want := range [][2]string{{"pausado: limpando a fila", "ativo"}, {"ativo", "pausado: limpando a fila"}} {
+		e := entries[i].(map[string]any)
+		if e["field"] != "scan_pause" || e["by"] != ownerEmail || e["new"] != want[1] || e["old"] != want[0] {
+			t.Errorf("history entry %d: %v, want scan_pause %s → %s by %s", i, e, want[0], want[1], ownerEmail)
+		}
+	}
 }
 
 // TestReminderScanSkipsPausedTenants: on a project of its own (the scan reads every
