@@ -143,6 +143,8 @@ locals {
     },
     length(var.allowed_tenant_ids) > 0 ? { WHATSAPP_AUTOMATION_ALLOWED_TENANT_IDS = join(",", var.allowed_tenant_ids) } : {},
     var.test_recipient != "" ? { WHATSAPP_AUTOMATION_META_TEST_RECIPIENT = var.test_recipient } : {},
+    # The Meta app's id, for connecting studios' numbers after Embedded Signup (api).
+    var.meta_app_id != "" ? { LEMBRA_META_APP_ID = var.meta_app_id } : {},
   )
 }
 

@@ -215,3 +215,37 @@ resource "time_sleep" "iam_settle" {
     google_project_iam_member.build,
   ]
 }
+
+# api finishes a studio's WhatsApp connection (POST /v1/staff/whatsapp/connect): it reads
+# the Meta app secret for the Embedded Signup code exchange and debug_token, and stores
+# the business token as a new version of the studio's own secret meta-token-<tenant>
+# (created on first use), which a resumed attempt reads back. A custom role holds just
+# that (secrets.create, versions.add, versions.access), conditioned on the tenant-token
+# prefix as dispatch's read is; it is no grant on any other secret. UNCONFIRMED: whether
+# IAM evaluates resource.name against the new secret's name for secrets.create (Secret
+# Manager's condition attributes: https://cloud.google.com/secret-manager/docs/access-control#conditions);
+# if not, the operator creates meta-token-<tenant> beforehand (scripts/tenant does).
+resource "google_secret_manager_secret_iam_member" "api_reads_app_secret" {
+  secret_id = google_secret_manager_secret.meta_app_secret.id
+  role      = "roles/secretmanager.secretAccessor"
+  member    = "serviceAccount:${google_service_account.fn["api"].email}"
+}
+
+resource "google_project_iam_custom_role" "api_stores_tenant_tokens" {
+  project     = var.project
+  role_id     = "lembraApiStoresTenantTokens"
+  title       = "Lembra api: store tenants' Meta tokens"
+  permissions = ["secretmanager.secrets.create", "secretmanager.versions.add", "secretmanager.versions.access"]
+}
+
+resource "google_project_iam_member" "api_stores_tenant_tokens" {
+  project = var.project
+  role    = google_project_iam_custom_role.api_stores_tenant_tokens.name
+  member  = "serviceAccount:${google_service_account.fn["api"].email}"
+
+  condition {
+    title       = "tenant-meta-tokens"
+    description = "Only the secrets meta-token-<tenant>"
+    expression  = "resource.name.startsWith(\"${local.tenant_token_secrets}\")"
+  }
+}

@@ -33,6 +33,9 @@ type codeUse struct {
 	SecretNames []string        // config fields naming the secrets it reads
 	// CreatesUsers: it calls the Admin SDK's CreateUser or PasswordResetLink.
 	CreatesUsers bool
+	// StoresTenantTokens: it names tenants.TokenSecretID with a Secret Manager writer
+	// (env.SecretManager): it writes tenants' token secrets.
+	StoresTenantTokens bool
 }
 
 // functionUses parses functions/<name> (tests excluded) for env.<Client>(…) calls, the
@@ -43,6 +46,7 @@ func functionUses(t *testing.T, name string) codeUse {
 	fset := token.NewFileSet()
 	files, _ := filepath.Glob(filepath.Join(repoRoot, "functions", name, "*.go"))
 	storeVars := map[string]bool{}
+	writesSecrets := false
 	for _, f := range files {
 		if strings.HasSuffix(f, "_test.go") {
 			continue
@@ -63,6 +67,9 @@ func functionUses(t *testing.T, name string) codeUse {
 					}
 				}
 			case *ast.CallExpr:
+				if m := envCall(n); m == "SecretManager" {
+					writesSecrets = true
+				}
 				if m := envCall(n); m != "" {
 					if need, ok := envClients[m]; ok {
 						u.Needs[need] = true
@@ -71,6 +78,9 @@ func functionUses(t *testing.T, name string) codeUse {
 			case *ast.SelectorExpr:
 				if n.Sel.Name == "CreateUser" || n.Sel.Name == "PasswordResetLink" {
 					u.CreatesUsers = true
+				}
+				if n.Sel.Name == "TokenSecretID" {
+					u.StoresTenantTokens = true
 				}
 				if strings.HasPrefix(n.Sel.Name, "Meta") && strings.HasSuffix(n.Sel.Name, "ID") {
 					u.SecretNames = append(u.SecretNames, n.Sel.Name)
@@ -92,6 +102,7 @@ func functionUses(t *testing.T, name string) codeUse {
 	if len(files) == 0 {
 		t.Fatalf("functions/%s has no Go files", name)
 	}
+	u.StoresTenantTokens = u.StoresTenantTokens && writesSecrets
 	return u
 }
 
@@ -162,6 +173,9 @@ type tfGrants struct {
 	PublishesTo        []string
 	OtherProjectRoles  []string
 	UnconditionedRoles []string
+	// TenantTokenWriter: the condition of its grant of the custom role that stores
+	// tenants' tokens (api_stores_tenant_tokens); "" when it has none.
+	TenantTokenWriter string
 }
 
 func iamGrants(t *testing.T) map[string]*tfGrants {
@@ -255,6 +269,8 @@ func iamGrants(t *testing.T) map[string]*tfGrants {
 		switch {
 		case role == "roles/secretmanager.secretAccessor" && len(cond) == 1:
 			g.Secrets = append(g.Secrets, "condition:"+regexp.MustCompile(`expression\s*=\s*"(.*)"`).FindStringSubmatch(cond[0])[1])
+		case role == "google_project_iam_custom_role.api_stores_tenant_tokens.name" && len(cond) == 1:
+			g.TenantTokenWriter = regexp.MustCompile(`expression\s*=\s*"(.*)"`).FindStringSubmatch(cond[0])[1]
 		case len(cond) == 0:
 			g.UnconditionedRoles = append(g.UnconditionedRoles, role)
 		default:
@@ -370,6 +386,11 @@ func TestGrantsMatchWhatTheCodeUses(t *testing.T) {
 		if u.CreatesUsers {
 			wantProject = append(wantProject, "google_project_iam_custom_role.api_adds_staff.name")
 		}
+		// Storing tenants' tokens: the custom role on the meta-token- prefix, exactly
+		// when the code writes them (TestTenantTokensByPrefix checks the prefix).
+		if u.StoresTenantTokens != (g.TenantTokenWriter != "") {
+			t.Errorf("%s: code stores tenants' tokens = %v, but its tenant-token writer grant is %q", name, u.StoresTenantTokens, g.TenantTokenWriter)
+		}
 		if !slices.Equal(g.UnconditionedRoles, wantProject) || len(g.OtherProjectRoles) > 0 {
 			t.Errorf("%s: project-wide roles %v %v beyond Firestore, want %v", name, g.UnconditionedRoles, g.OtherProjectRoles, wantProject)
 		}
@@ -392,6 +413,14 @@ func TestTenantTokensByPrefix(t *testing.T) {
 				t.Errorf("%s: secret condition %q", name, s)
 			}
 		}
+	}
+	for name, g := range grants {
+		if g.TenantTokenWriter != "" && g.TenantTokenWriter != want {
+			t.Errorf("%s: tenant-token writer condition %q, want %q", name, g.TenantTokenWriter, want)
+		}
+	}
+	if !regexp.MustCompile(`permissions\s*=\s*\["secretmanager\.secrets\.create", "secretmanager\.versions\.add", "secretmanager\.versions\.access"\]`).MatchString(readTF(t, "iam.tf")) {
+		t.Error("iam.tf: api_stores_tenant_tokens must hold exactly secretmanager.secrets.create, versions.add and versions.access")
 	}
 	if !slices.Contains(grants["dispatch"].Secrets, "condition:"+want) {
 		t.Errorf("dispatch: no secretAccessor conditioned on %s; has %v", want, grants["dispatch"].Secrets)

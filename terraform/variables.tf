@@ -134,3 +134,9 @@ variable "dpo_name" {
     error_message = "dpo_name is required: the privacy policy names the data protection officer."
   }
 }
+
+variable "meta_app_id" {
+  description = "The Meta app's id (App Dashboard), for the Embedded Signup code exchange when a studio connects her number (LEMBRA_META_APP_ID); empty: connecting from the dashboard is not available."
+  type        = string
+  default     = ""
+}

@@ -112,6 +112,7 @@ var want200Staff = map[string]string{
 	// The owner's operations (staff_ops.go).
 	"POST /v1/staff/jobs/{id}/actions":      "JobActionResponse",
 	"POST /v1/staff/clients/{wa_id}/delete": "DeleteClientResponse",
+	"POST /v1/staff/whatsapp/connect":       "ConnectResponse",
 	"POST /v1/staff/queue/drain/preview":    "DrainPreviewResponse",
 	"POST /v1/staff/queue/drain":            "DrainResponse",
 	"PUT /v1/staff/settings/scan":           "ScanSettingsResponse",
@@ -144,6 +145,7 @@ func TestOpenAPIMatchesRoutes(t *testing.T) {
 		// The owner's operations (staff_ops.go).
 		"POST /v1/staff/jobs/{id}/actions":      "JobActionRequest",
 		"POST /v1/staff/clients/{wa_id}/delete": "DeleteClientRequest",
+		"POST /v1/staff/whatsapp/connect":       "ConnectRequest",
 		"POST /v1/staff/queue/drain/preview":    "DrainPreviewRequest",
 		"POST /v1/staff/queue/drain":            "DrainRequest",
 		"PUT /v1/staff/settings/scan":           "ScanSettingsRequest",
@@ -237,6 +239,8 @@ func TestOpenAPIMatchesTypes(t *testing.T) {
 		"JobActionRequest":     reflect.TypeFor[JobActionRequest](),
 		"DeleteClientRequest":  reflect.TypeFor[DeleteClientRequest](),
 		"DeleteClientResponse": reflect.TypeFor[DeleteClientResponse](),
+		"ConnectRequest":       reflect.TypeFor[ConnectRequest](),
+		"ConnectResponse":      reflect.TypeFor[ConnectResponse](),
 		"JobActionResponse":    reflect.TypeFor[JobActionResponse](),
 		"DrainPreviewRequest":  reflect.TypeFor[DrainPreviewRequest](),
 		"DrainPreviewResponse": reflect.TypeFor[DrainPreviewResponse](),

@@ -208,6 +208,7 @@ func (s *server) staffRoutes() []route {
 	routes = append(routes, s.staffSettingsRoutes()...)
 	routes = append(routes, s.staffCountersRoutes()...)
 	routes = append(routes, s.staffPrivacyRoutes()...)
+	routes = append(routes, s.staffConnectRoutes()...)
 	return append(routes, s.staffPanelRoutes()...)
 }
 

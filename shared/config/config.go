@@ -48,6 +48,10 @@ type Config struct {
 	MetaVerifyTokenID   string // Secret Manager id of the webhook verify token
 	WebhookMaxBodyBytes int64
 
+	// MetaAppID is the Meta app's id (App Dashboard), for the Embedded Signup code
+	// exchange; empty: connecting a number from the dashboard is not available.
+	MetaAppID string
+
 	// The reminder scan: how far ahead it looks, and who may call it.
 	ReminderHorizon         time.Duration
 	SchedulerServiceAccount string
@@ -106,6 +110,7 @@ func Load(getenv Getenv) (Config, error) {
 		VoucherTTL:          time.Duration(p.integer("LEMBRA_VOUCHER_TTL_DAYS", 30, 1, 3650)) * 24 * time.Hour,
 		WebhookTopic:        p.str("LEMBRA_WEBHOOK_TOPIC", "meta-webhooks"),
 		MetaAppSecretID:     p.str("LEMBRA_META_APP_SECRET_ID", "meta-app-secret"),
+		MetaAppID:           p.str("LEMBRA_META_APP_ID", ""),
 		MetaVerifyTokenID:   p.str("LEMBRA_META_VERIFY_TOKEN_ID", "meta-webhook-verify-token"),
 		WebhookMaxBodyBytes: 4 << 20,
 

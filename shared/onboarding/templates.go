@@ -69,7 +69,7 @@ func ProposeTemplates(list []GraphTemplate) []Proposal {
 		words []string
 	}{
 		{domain.JobCreated, []string{"aviso", "confirmacao", "agendamento", "notice", "created"}},
-		{domain.JobReminder, []string{"lembrete", "reminder"}},
+		{domain.JobReminder, []string{"lembrete", "reminder", "24h"}},
 	}
 	var out []Proposal
 	for _, h := range hints {

@@ -28,6 +28,8 @@ func TestProposeTemplates(t *testing.T) {
 			tpl("lembrete_pendente", "pt_BR", "PENDING", five), tpl("lembrete_en", "en_US", "APPROVED", five),
 			tpl("lembrete_quatro", "pt_BR", "APPROVED", "{{1}} {{2}} {{3}} {{4}}"), tpl("geral", "pt_BR", "APPROVED", five)},
 			[]Proposal{{"appointment_created", "geral", "pt_BR"}, {"appointment_reminder", "geral", "pt_BR"}}},
+		{"the local stack's names", []GraphTemplate{tpl("confirmacao_de_agendamento_24h", "pt_BR", "APPROVED", five), tpl("aviso_de_agendamento", "pt_BR", "APPROVED", five)},
+			[]Proposal{{"appointment_created", "aviso_de_agendamento", "pt_BR"}, {"appointment_reminder", "confirmacao_de_agendamento_24h", "pt_BR"}}},
 		{"a repeated variable counts once", []GraphTemplate{tpl("lembrete", "pt_BR", "APPROVED", "{{1}} {{1}} {{2}} {{3}} {{4}} {{5}}")},
 			[]Proposal{{"appointment_created", "lembrete", "pt_BR"}, {"appointment_reminder", "lembrete", "pt_BR"}}},
 	}

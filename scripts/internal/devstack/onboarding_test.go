@@ -1,0 +1,236 @@
+package devstack_test
+
+import (
+	"context"
+	"encoding/json"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/lembra-app/lembra/scripts/internal/devstack"
+	"github.com/lembra-app/lembra/scripts/internal/emulators"
+	"github.com/lembra-app/lembra/scripts/internal/standin/metastandin"
+	"github.com/lembra-app/lembra/shared/config"
+	"github.com/lembra-app/lembra/shared/domain"
+	"github.com/lembra-app/lembra/shared/onboarding"
+	"github.com/lembra-app/lembra/shared/tenants"
+)
+
+const onboardingAppID = "1900000000000001"
+
+// unconnected adds a studio with no WhatsApp number yet (a second tenant signing up).
+func unconnected(t *testing.T, s *devstack.Stack, id, name string) (*domain.Tenant, string) {
+	return demo(t, s, func(tn *devstack.Tenant) {
+		tn.ID, tn.Name, tn.APIKey, tn.AccessToken = id, name, "", ""
+		tn.WhatsApp = domain.WhatsApp{}
+	})
+}
+
+// fakeBusiness adds a business to the Meta stand-in with the tenant's templates.
+func fakeBusiness(s *devstack.Stack, ten *domain.Tenant, b metastandin.Business) {
+	s.Meta.AddBusiness(b)
+	for _, ref := range ten.Templates {
+		s.Meta.AddTemplate(b.PhoneNumberID, metastandin.Template{Name: ref.Name, Language: ref.Language, BodyParams: 5})
+	}
+}
+
+func connect(t *testing.T, s *devstack.Stack, tok string, body map[string]any) reply {
+	t.Helper()
+	return call(t, s, tok, "POST", "/v1/staff/whatsapp/connect", body)
+}
+
+// stepsOf decodes the answer's steps.
+func stepsOf(t *testing.T, r reply) map[string]onboarding.StepRecord {
+	t.Helper()
+	var out struct {
+		Steps map[string]onboarding.StepRecord `json:"steps"`
+	}
+	if err := json.Unmarshal([]byte(r.Raw), &out); err != nil {
+		t.Fatalf("steps: %v in %s", err, r.Raw)
+	}
+	return out.Steps
+}
+
+func wantSteps(t *testing.T, label string, steps map[string]onboarding.StepRecord, want map[string]string, tries map[string]int) {
+	t.Helper()
+	for _, name := range onboarding.Steps {
+		got := steps[name]
+		if got.Status != want[name] {
+			t.Errorf("%s: step %s is %q (%s), want %q", label, name, got.Status, got.Error, want[name])
+		}
+		n := 1
+		if v, ok := tries[name]; ok {
+			n = v
+		}
+		if got.Tries != n {
+			t.Errorf("%s: step %s ran %d times, want %d", label, name, got.Tries, n)
+		}
+	}
+}
+
+func allDone(except map[string]string) map[string]string {
+	m := map[string]string{}
+	for _, n := range onboarding.Steps {
+		m[n] = onboarding.StatusDone
+	}
+	for k, v := range except {
+		m[k] = v
+	}
+	return m
+}
+
+// TestOnboardingConnect: a second studio's owner connects her own number after
+// Embedded Signup (POST /v1/staff/whatsapp/connect): every step done once, the token
+// in the Secret Manager stand-in (not in the attempt), the number and WABA indexed to
+// her studio, and her first booking notice goes out from her number with her token;
+// a coexistence number is never registered and both syncs are asked for; with
+// subscribed_apps failing once, the retry resumes there and every step is done once;
+// staff get 403.
+func TestOnboardingConnect(t *testing.T) {
+	s := devstack.ForTest(t, devstack.Options{Project: emulators.AuthProject,
+		Configure: func(c *config.Config) { c.MetaAppID = onboardingAppID }})
+	s.Meta.SetApp(onboardingAppID, devstack.AppSecret)
+	ctx := context.Background()
+	db := mustStore(t, s)
+	sm, err := s.Env.SecretManager(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	t.Run("normal number", func(t *testing.T) {
+		ana, key := unconnected(t, s, "connect-ana", "Studio Ana")
+		owner, _, staff, _ := opsTokens(t, s, ana.ID, ana.ID)
+		b := metastandin.Business{Code: "code-ana-1", Token: "EAAG-ana-business-token", WABAID: "102290129350101",
+			PhoneNumberID: "106540352250101", DisplayPhoneNumber: "+55 11 4000-5101", VerifiedName: "Studio Ana"}
+		fakeBusiness(s, ana, b)
+		body := map[string]any{"code": b.Code, "waba_id": b.WABAID, "phone_number_id": b.PhoneNumberID, "coexistence": false, "attempt_id": "attempt-ana-0001"}
+		if r := connect(t, s, staff, body); r.Status != 403 {
+			t.Errorf("staff: %d %s", r.Status, r.Raw)
+		}
+		r := connect(t, s, owner, body)
+		if r.Status != 200 || r.Body["outcome"] != "complete" {
+			t.Fatalf("connect: %d %s", r.Status, r.Raw)
+		}
+		wantSteps(t, "normal", stepsOf(t, r), allDone(map[string]string{
+			onboarding.StepSyncContacts: onboarding.StatusSkipped, onboarding.StepSyncHistory: onboarding.StatusSkipped}), nil)
+		if strings.Contains(r.Raw, b.Token) {
+			t.Errorf("the answer holds the token: %s", r.Raw)
+		}
+		props, _ := r.Body["template_proposals"].([]any)
+		if len(props) != 2 {
+			t.Errorf("template proposals: %v", r.Body["template_proposals"])
+		}
+		// A repeated call repeats nothing (the code is single-use).
+		if r2 := connect(t, s, owner, body); r2.Status != 200 {
+			t.Errorf("repeat: %d %s", r2.Status, r2.Raw)
+		} else {
+			wantSteps(t, "repeat", stepsOf(t, r2), allDone(map[string]string{
+				onboarding.StepSyncContacts: onboarding.StatusSkipped, onboarding.StepSyncHistory: onboarding.StatusSkipped}), nil)
+		}
+		st, _ := s.Meta.Business(b.WABAID)
+		if !st.Subscribed || !st.Registered || len(st.PIN) != 6 || st.Calls[metastandin.EndpointAccessToken] != 1 || st.Calls[metastandin.EndpointRegister] != 1 {
+			t.Errorf("Meta saw: %+v", st)
+		}
+		tok, err := sm.Secret(ctx, tenants.TokenSecretID(ana.ID))
+		if err != nil || string(tok) != b.Token {
+			t.Errorf("token secret: %q, %v", tok, err)
+		}
+		att, err := db.GetOnboarding(ctx, ana.ID, "attempt-ana-0001")
+		if err != nil || att == nil {
+			t.Fatalf("attempt: %v", err)
+		}
+		if raw, _ := json.Marshal(att); strings.Contains(string(raw), b.Token) {
+			t.Errorf("the stored attempt holds the token")
+		}
+		if id, err := db.TenantForPhoneNumber(ctx, b.PhoneNumberID); err != nil || id != ana.ID {
+			t.Errorf("number index: %q %v", id, err)
+		}
+		if id, err := db.TenantForWABA(ctx, b.WABAID); err != nil || id != ana.ID {
+			t.Errorf("WABA index: %q %v", id, err)
+		}
+		// Her first booking notice goes out from her number with her token.
+		created := call(t, s, key, "POST", "/v1/appointments", appointmentBody("connect-ana-1", time.Now().Add(72*time.Hour).Truncate(time.Minute)))
+		if created.Status != 201 {
+			t.Fatalf("create: %d %s", created.Status, created.Raw)
+		}
+		notice := waitJob(t, s, ana.ID, domain.JobID(appointmentID(t, created), domain.JobCreated, 0), 15*time.Second, final)
+		if notice.Status != domain.JobSent {
+			t.Fatalf("notice: %s %s", notice.Status, notice.ReasonCode)
+		}
+		found := false
+		for _, req := range s.Meta.Accepted() {
+			if req.WAMID == notice.ProviderMessageID {
+				found = true
+				if req.PhoneNumberID != b.PhoneNumberID || req.Authorization != "Bearer "+b.Token {
+					t.Errorf("notice sent from %s with %q", req.PhoneNumberID, req.Authorization)
+				}
+			}
+		}
+		if !found {
+			t.Errorf("notice %s not among the stand-in's accepted messages", notice.ProviderMessageID)
+		}
+	})
+
+	t.Run("coexistence number", func(t *testing.T) {
+		bia, _ := unconnected(t, s, "connect-bia", "Studio Bia")
+		owner, _, _, _ := opsTokens(t, s, bia.ID, bia.ID)
+		b := metastandin.Business{Code: "code-bia-1", Token: "EAAG-bia-business-token", WABAID: "102290129350102",
+			PhoneNumberID: "106540352250102", DisplayPhoneNumber: "+55 11 4000-5102", VerifiedName: "Studio Bia", Coexistence: true}
+		fakeBusiness(s, bia, b)
+		// The coexistence finish event carries only the WABA id.
+		r := connect(t, s, owner, map[string]any{"code": b.Code, "waba_id": b.WABAID, "phone_number_id": "", "coexistence": true, "attempt_id": "attempt-bia-0001"})
+		if r.Status != 200 || r.Body["phone_number_id"] != b.PhoneNumberID {
+			t.Fatalf("connect: %d %s", r.Status, r.Raw)
+		}
+		steps := stepsOf(t, r)
+		wantSteps(t, "coexistence", steps, allDone(map[string]string{onboarding.StepRegister: onboarding.StatusSkipped}), nil)
+		if steps[onboarding.StepRegister].Error != onboarding.ReasonCoexistenceRegister {
+			t.Errorf("register skipped with %q", steps[onboarding.StepRegister].Error)
+		}
+		st, _ := s.Meta.Business(b.WABAID)
+		if st.Registered || st.Calls[metastandin.EndpointRegister] != 0 || !slices.Equal(st.Syncs, []string{"smb_app_state_sync", "history"}) {
+			t.Errorf("Meta saw: %+v", st)
+		}
+		if reqs, _ := r.Body["sync_requests"].(map[string]any); len(reqs) != 2 {
+			t.Errorf("sync requests: %v", r.Body["sync_requests"])
+		}
+	})
+
+	t.Run("fault in the middle", func(t *testing.T) {
+		cida, _ := unconnected(t, s, "connect-cida", "Studio Cida")
+		owner, _, _, _ := opsTokens(t, s, cida.ID, cida.ID)
+		b := metastandin.Business{Code: "code-cida-1", Token: "EAAG-cida-business-token", WABAID: "102290129350103",
+			PhoneNumberID: "106540352250103", DisplayPhoneNumber: "+55 11 4000-5103", VerifiedName: "Studio Cida"}
+		fakeBusiness(s, cida, b)
+		s.Meta.FailNextOn(metastandin.EndpointSubscribedApps, metastandin.Fault{Code: 2})
+		body := map[string]any{"code": b.Code, "waba_id": b.WABAID, "phone_number_id": b.PhoneNumberID, "coexistence": false, "attempt_id": "attempt-cida-001"}
+		r := connect(t, s, owner, body)
+		if r.Status != 502 || r.Body["outcome"] != "failed" || r.Body["next"] != onboarding.StepSubscribeApp {
+			t.Fatalf("first call: %d %s", r.Status, r.Raw)
+		}
+		steps := stepsOf(t, r)
+		if s := steps[onboarding.StepSubscribeApp]; s.Status != onboarding.StatusFailed || !strings.Contains(s.Error, "Meta: código 2") {
+			t.Errorf("subscribe_app after the fault: %+v", s)
+		}
+		if _, ok := steps[onboarding.StepRegister]; ok {
+			t.Errorf("a step after the failed one ran: %+v", steps)
+		}
+		// The retry (the code is not needed again) resumes at subscribe_app.
+		delete(body, "code")
+		body["code"] = ""
+		r = connect(t, s, owner, body)
+		if r.Status != 200 || r.Body["outcome"] != "complete" {
+			t.Fatalf("retry: %d %s", r.Status, r.Raw)
+		}
+		wantSteps(t, "retry", stepsOf(t, r), allDone(map[string]string{
+			onboarding.StepSyncContacts: onboarding.StatusSkipped, onboarding.StepSyncHistory: onboarding.StatusSkipped}),
+			map[string]int{onboarding.StepSubscribeApp: 2})
+		st, _ := s.Meta.Business(b.WABAID)
+		for _, ep := range []string{metastandin.EndpointAccessToken, metastandin.EndpointDebugToken, metastandin.EndpointSubscribedApps, metastandin.EndpointRegister, metastandin.EndpointMessageTemplates} {
+			if st.Calls[ep] != 1 {
+				t.Errorf("%s succeeded %d times, want once", ep, st.Calls[ep])
+			}
+		}
+	})
+}

@@ -1,0 +1,290 @@
+package onboarding
+
+import (
+	"context"
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"math/big"
+	"time"
+
+	"github.com/lembra-app/lembra/shared/domain"
+	"github.com/lembra-app/lembra/shared/meta"
+)
+
+// Attempt is one connection attempt, stored at tenants/{id}/onboarding/{attempt_id}.
+// It never holds the token: that lives only in Secret Manager.
+type Attempt struct {
+	ID                 string                `firestore:"-" json:"attempt_id"`
+	TenantID           string                `firestore:"tenant_id" json:"tenant_id"`
+	Coexistence        bool                  `firestore:"coexistence" json:"coexistence"`
+	WABAID             string                `firestore:"waba_id,omitempty" json:"waba_id,omitempty"`
+	PhoneNumberID      string                `firestore:"phone_number_id,omitempty" json:"phone_number_id,omitempty"`
+	DisplayPhoneNumber string                `firestore:"display_phone_number,omitempty" json:"display_phone_number,omitempty"`
+	Steps              map[string]StepRecord `firestore:"steps" json:"steps"`
+	SyncRequests       map[string]string     `firestore:"sync_requests,omitempty" json:"sync_requests,omitempty"` // sync_type → Meta's request_id
+	Proposals          []Proposal            `firestore:"template_proposals,omitempty" json:"template_proposals,omitempty"`
+	Outcome            string                `firestore:"outcome" json:"outcome"` // complete | stopped | failed (retry) | running
+	Reason             string                `firestore:"reason,omitempty" json:"reason,omitempty"`
+	CreatedAt          time.Time             `firestore:"created_at" json:"created_at"`
+	UpdatedAt          time.Time             `firestore:"updated_at" json:"updated_at"`
+}
+
+// Graph is the Graph API as the steps use it (GraphClient; tests may pass another).
+type Graph interface {
+	ExchangeCode(ctx context.Context, appID, appSecret, code string) (string, error)
+	GrantedWABAs(ctx context.Context, appToken, businessToken string) ([]string, error)
+	PhoneNumbers(ctx context.Context, token, wabaID string) ([]PhoneNumber, error)
+	SubscribeApp(ctx context.Context, token, wabaID string) error
+	Register(ctx context.Context, token, phoneNumberID, pin string) error
+	SyncSMBAppData(ctx context.Context, token, phoneNumberID, syncType string) (string, error)
+	MessageTemplates(ctx context.Context, token, wabaID string) ([]GraphTemplate, error)
+}
+
+// Runner runs an attempt's steps with its dependencies.
+type Runner struct {
+	Graph       Graph
+	AppID       string
+	AppSecretID string
+	// Secrets reads the app secret and the tenant's stored token (uncached: a
+	// reconnection's new token must be read, not an old cached one).
+	Secrets interface {
+		Secret(ctx context.Context, id string) ([]byte, error)
+	}
+	SecretWriter interface {
+		Put(ctx context.Context, id string, value []byte) error
+	}
+	TokenSecretID func(tenantID string) string
+	// Index points the phone number id and the WABA id at the tenant (refusing ids of
+	// another tenant with domain.ErrConflict).
+	Index func(ctx context.Context, a *Attempt) error
+	Save  func(ctx context.Context, a *Attempt) error
+	Now   func() time.Time
+	PIN   func() (string, error) // the registration's 6-digit PIN
+}
+
+// RandomPIN draws a 6-digit PIN.
+func RandomPIN() (string, error) {
+	n, err := rand.Int(rand.Reader, big.NewInt(1_000_000))
+	if err != nil {
+		return "", err
+	}
+	return fmt.Sprintf("%06d", n.Int64()), nil
+}
+
+// stepError is a step's failure: a Portuguese reason and whether a retry can help.
+type stepError struct {
+	reason    string
+	permanent bool
+	err       error
+}
+
+func (e *stepError) Error() string { return e.reason + ": " + e.err.Error() }
+
+func failed(reason string, err error) error { return &stepError{reason: reason, err: err} }
+
+// Run resumes an attempt: it records each step as it ends and saves the attempt after
+// each, stopping at the first failure (a later call resumes there). code is used only
+// by exchange_code.
+func (r *Runner) Run(ctx context.Context, a *Attempt, code string) error {
+	var token string // the business token, in memory from the exchange to its storage
+	for {
+		d := Plan(State{Coexistence: a.Coexistence, Steps: a.Steps, Now: r.Now()})
+		switch d.Action {
+		case ActionComplete:
+			a.Outcome, a.Reason = "complete", ""
+			return r.save(ctx, a)
+		case ActionStop:
+			a.Outcome, a.Reason = "stopped", d.Reason
+			return r.save(ctx, a)
+		case ActionSkip:
+			r.record(a, StepRecord{Name: d.Step, Status: StatusSkipped, Error: d.Reason})
+			if err := r.save(ctx, a); err != nil {
+				return err
+			}
+			continue
+		}
+		err := r.step(ctx, a, d.Step, code, &token)
+		rec := StepRecord{Name: d.Step, Status: StatusDone}
+		if err != nil {
+			var se *stepError
+			if !errors.As(err, &se) {
+				se = &stepError{reason: "falha interna", err: err}
+			}
+			rec.Status, rec.Error, rec.Permanent = StatusFailed, se.reason+metaDetail(se.err), se.permanent
+		}
+		r.record(a, rec)
+		if err != nil {
+			a.Outcome, a.Reason = "failed", rec.Error
+			if serr := r.save(ctx, a); serr != nil {
+				return serr
+			}
+			return err
+		}
+		if err := r.save(ctx, a); err != nil {
+			return err
+		}
+	}
+}
+
+func (r *Runner) record(a *Attempt, rec StepRecord) {
+	if a.Steps == nil {
+		a.Steps = map[string]StepRecord{}
+	}
+	rec.At = r.Now().UTC()
+	rec.Tries = a.Steps[rec.Name].Tries + 1
+	a.Steps[rec.Name] = rec
+}
+
+func (r *Runner) save(ctx context.Context, a *Attempt) error {
+	a.UpdatedAt = r.Now().UTC()
+	if a.CreatedAt.IsZero() {
+		a.CreatedAt = a.UpdatedAt
+	}
+	return r.Save(ctx, a)
+}
+
+// metaDetail names Meta's error code for support (Meta's text is English: only the code).
+func metaDetail(err error) string {
+	var apiErr *meta.APIError
+	if errors.As(err, &apiErr) {
+		if apiErr.Code != 0 {
+			return fmt.Sprintf(" (Meta: código %d)", apiErr.Code)
+		}
+		return fmt.Sprintf(" (Meta: HTTP %d)", apiErr.HTTPStatus)
+	}
+	if errors.Is(err, meta.ErrTransport) {
+		return " (Meta não respondeu)"
+	}
+	return ""
+}
+
+func (r *Runner) businessToken(ctx context.Context, a *Attempt, inMemory string) (string, error) {
+	if inMemory != "" {
+		return inMemory, nil
+	}
+	b, err := r.Secrets.Secret(ctx, r.TokenSecretID(a.TenantID))
+	if err != nil {
+		return "", failed("não foi possível ler o token guardado do estúdio", err)
+	}
+	return string(b), nil
+}
+
+func (r *Runner) step(ctx context.Context, a *Attempt, name, code string, token *string) error {
+	switch name {
+	case StepExchangeCode:
+		if code == "" {
+			return failed("falta o código do Meta", errors.New("no code"))
+		}
+		secret, err := r.Secrets.Secret(ctx, r.AppSecretID)
+		if err != nil {
+			return failed("não foi possível ler o segredo do app", err)
+		}
+		tok, err := r.Graph.ExchangeCode(ctx, r.AppID, string(secret), code)
+		if err != nil {
+			return failed("o Meta não trocou o código pelo token", err)
+		}
+		*token = tok
+		return nil
+	case StepStoreToken:
+		if *token == "" {
+			return failed("o token não está mais disponível", errors.New("token lost"))
+		}
+		if err := r.SecretWriter.Put(ctx, r.TokenSecretID(a.TenantID), []byte(*token)); err != nil {
+			return failed("não foi possível guardar o token no Secret Manager", err)
+		}
+		return nil
+	}
+	tok, err := r.businessToken(ctx, a, *token)
+	if err != nil {
+		return err
+	}
+	switch name {
+	case StepFindAssets:
+		secret, err := r.Secrets.Secret(ctx, r.AppSecretID)
+		if err != nil {
+			return failed("não foi possível ler o segredo do app", err)
+		}
+		wabas, err := r.Graph.GrantedWABAs(ctx, r.AppID+"|"+string(secret), tok)
+		if err != nil {
+			return failed("o Meta não disse a quais contas o token dá acesso", err)
+		}
+		switch {
+		case len(wabas) == 0:
+			return &stepError{reason: "o token não dá acesso a nenhuma conta do WhatsApp Business", permanent: true, err: errors.New("no WABA granted")}
+		case a.WABAID == "":
+			a.WABAID = wabas[0]
+		case !contains(wabas, a.WABAID):
+			return &stepError{reason: "a conta do WhatsApp Business escolhida não foi autorizada para o app", permanent: true, err: errors.New("WABA not granted")}
+		}
+		nums, err := r.Graph.PhoneNumbers(ctx, tok, a.WABAID)
+		if err != nil {
+			return failed("o Meta não listou os números da conta", err)
+		}
+		var pick *PhoneNumber
+		for i := range nums {
+			if a.PhoneNumberID == "" || nums[i].ID == a.PhoneNumberID {
+				pick = &nums[i]
+				break
+			}
+		}
+		if pick == nil {
+			return &stepError{reason: "o número escolhido não está na conta do WhatsApp Business", permanent: true, err: errors.New("number not in WABA")}
+		}
+		a.PhoneNumberID, a.DisplayPhoneNumber = pick.ID, pick.DisplayPhoneNumber
+		return nil
+	case StepSubscribeApp:
+		if err := r.Graph.SubscribeApp(ctx, tok, a.WABAID); err != nil {
+			return failed("o Meta não inscreveu o app nos webhooks da conta", err)
+		}
+		return nil
+	case StepRegister:
+		pin, err := r.PIN()
+		if err != nil {
+			return failed("não foi possível gerar o PIN", err)
+		}
+		if err := r.Graph.Register(ctx, tok, a.PhoneNumberID, pin); err != nil {
+			return failed("o Meta não registrou o número", err)
+		}
+		return nil
+	case StepSyncContacts, StepSyncHistory:
+		syncType := "smb_app_state_sync"
+		if name == StepSyncHistory {
+			syncType = "history"
+		}
+		id, err := r.Graph.SyncSMBAppData(ctx, tok, a.PhoneNumberID, syncType)
+		if err != nil {
+			return failed("o Meta não iniciou a sincronização do aplicativo ("+syncType+")", err)
+		}
+		if a.SyncRequests == nil {
+			a.SyncRequests = map[string]string{}
+		}
+		a.SyncRequests[syncType] = id
+		return nil
+	case StepTemplates:
+		list, err := r.Graph.MessageTemplates(ctx, tok, a.WABAID)
+		if err != nil {
+			return failed("o Meta não listou os modelos de mensagem", err)
+		}
+		a.Proposals = ProposeTemplates(list)
+		return nil
+	case StepIndex:
+		if err := r.Index(ctx, a); err != nil {
+			if errors.Is(err, domain.ErrConflict) {
+				return &stepError{reason: "este número ou esta conta já está conectado a outro estúdio", permanent: true, err: err}
+			}
+			return failed("não foi possível ligar o número ao estúdio", err)
+		}
+		return nil
+	}
+	return fmt.Errorf("unknown step %q", name)
+}
+
+func contains(list []string, v string) bool {
+	for _, x := range list {
+		if x == v {
+			return true
+		}
+	}
+	return false
+}
