@@ -66,7 +66,8 @@ var (
 
 // staffConnect runs (or resumes) the onboarding steps of one attempt: 200 with every
 // step when complete; 502 with the steps so far when a Meta call failed (calling
-// again resumes at the failed step); 409 when the attempt cannot go on (its reason).
+// again resumes at the failed step); 409 when the attempt cannot go on (outcome
+// stopped, its reason) or another call is running it (outcome running).
 func (s *server) staffConnect(w http.ResponseWriter, r *http.Request, st Staff) error {
 	var req ConnectRequest
 	if err := web.DecodeJSON(w, r, maxBody, &req); err != nil {
@@ -88,16 +89,23 @@ func (s *server) staffConnect(w http.ResponseWriter, r *http.Request, st Staff) 
 		return errors.New("connect WhatsApp: LEMBRA_META_APP_ID is not configured")
 	}
 	ctx := r.Context()
-	a, err := s.store.GetOnboarding(ctx, st.Tenant.ID, req.AttemptID)
+	prev, err := s.store.GetOnboarding(ctx, st.Tenant.ID, req.AttemptID)
 	if err != nil {
 		return err
 	}
-	if a == nil {
-		if req.Code == "" {
-			return web.FieldError("code", "required", "code is required to start an attempt")
-		}
-		a = &onboarding.Attempt{ID: req.AttemptID, TenantID: st.Tenant.ID, Coexistence: req.Coexistence,
-			WABAID: req.WABAID, PhoneNumberID: req.PhoneNumberID, Outcome: "running"}
+	if prev == nil && req.Code == "" {
+		return web.FieldError("code", "required", "code is required to start an attempt")
+	}
+	a, claimed, err := s.store.ClaimOnboarding(ctx, &onboarding.Attempt{ID: req.AttemptID, TenantID: st.Tenant.ID,
+		Coexistence: req.Coexistence, WABAID: req.WABAID, PhoneNumberID: req.PhoneNumberID, Outcome: "running"},
+		s.env.Now(), onboarding.Lease)
+	if err != nil {
+		return err
+	}
+	if !claimed {
+		// Another call is running it (a double click): the attempt as it stands.
+		web.WriteJSON(w, http.StatusConflict, NewConnectResponse(a))
+		return nil
 	}
 	sm, err := s.env.SecretManager(ctx)
 	if err != nil {

@@ -28,7 +28,15 @@ type Attempt struct {
 	Reason             string                `firestore:"reason,omitempty" json:"reason,omitempty"`
 	CreatedAt          time.Time             `firestore:"created_at" json:"created_at"`
 	UpdatedAt          time.Time             `firestore:"updated_at" json:"updated_at"`
+	// RunningUntil: a call is running the attempt until then (store.ClaimOnboarding);
+	// another call meanwhile is refused, so a double click never exchanges the
+	// single-use code twice. Cleared when the run ends.
+	RunningUntil time.Time `firestore:"running_until" json:"-"`
 }
+
+// Lease is how long a call may hold an attempt: longer than its Meta calls take
+// (a few seconds each, bounded by the client's timeout).
+const Lease = 2 * time.Minute
 
 // Graph is the Graph API as the steps use it (GraphClient; tests may pass another).
 type Graph interface {
@@ -84,10 +92,12 @@ func (e *stepError) Error() string { return e.reason + ": " + e.err.Error() }
 func failed(reason string, err error) error { return &stepError{reason: reason, err: err} }
 
 // Run resumes an attempt: it records each step as it ends and saves the attempt after
-// each, stopping at the first failure (a later call resumes there). code is used only
-// by exchange_code.
+// each, stopping at the first failure (a later call resumes there: Outcome failed, the
+// step's error returned). A failure Plan says cannot be retried ends the attempt
+// (Outcome stopped, nil error). code is used only by exchange_code.
 func (r *Runner) Run(ctx context.Context, a *Attempt, code string) error {
 	var token string // the business token, in memory from the exchange to its storage
+	a.Outcome = "running"
 	for {
 		d := Plan(State{Coexistence: a.Coexistence, Steps: a.Steps, Now: r.Now()})
 		switch d.Action {
@@ -115,6 +125,11 @@ func (r *Runner) Run(ctx context.Context, a *Attempt, code string) error {
 		}
 		r.record(a, rec)
 		if err != nil {
+			// A failure no retry can mend stops the attempt now (Plan's stop).
+			if next := Plan(State{Coexistence: a.Coexistence, Steps: a.Steps, Now: r.Now()}); next.Action == ActionStop {
+				a.Outcome, a.Reason = "stopped", next.Reason
+				return r.save(ctx, a)
+			}
 			a.Outcome, a.Reason = "failed", rec.Error
 			if serr := r.save(ctx, a); serr != nil {
 				return serr
@@ -137,6 +152,9 @@ func (r *Runner) record(a *Attempt, rec StepRecord) {
 }
 
 func (r *Runner) save(ctx context.Context, a *Attempt) error {
+	if a.Outcome != "running" {
+		a.RunningUntil = time.Time{}
+	}
 	a.UpdatedAt = r.Now().UTC()
 	if a.CreatedAt.IsZero() {
 		a.CreatedAt = a.UpdatedAt

@@ -4,6 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
+
+	"cloud.google.com/go/firestore"
 
 	"github.com/lembra-app/lembra/shared/domain"
 	"github.com/lembra-app/lembra/shared/onboarding"
@@ -33,4 +36,35 @@ func (s *Store) PutOnboarding(ctx context.Context, a *onboarding.Attempt) error 
 		return fmt.Errorf("save onboarding %s of tenant %s: %w", a.ID, a.TenantID, err)
 	}
 	return nil
+}
+
+// ClaimOnboarding reads the attempt (creating it as fresh when there is none) and, in
+// the same transaction, lets the caller run it until now+lease: claimed is false, and
+// nothing is written, while another call holds it.
+func (s *Store) ClaimOnboarding(ctx context.Context, fresh *onboarding.Attempt, now time.Time, lease time.Duration) (a *onboarding.Attempt, claimed bool, err error) {
+	ref := s.tenant(fresh.TenantID).Collection(colOnboarding).Doc(fresh.ID)
+	err = s.fs.RunTransaction(ctx, func(ctx context.Context, tx *firestore.Transaction) error {
+		a, claimed = nil, false
+		stored, err := getTxOrNil(tx, ref, func(a *onboarding.Attempt, id string) { a.ID = id })
+		if err != nil {
+			return err
+		}
+		if stored != nil && stored.RunningUntil.After(now) {
+			a = stored
+			return nil
+		}
+		if stored == nil {
+			cp := *fresh
+			stored = &cp
+			stored.CreatedAt = now.UTC()
+		}
+		stored.RunningUntil = now.Add(lease).UTC()
+		stored.UpdatedAt = now.UTC()
+		a, claimed = stored, true
+		return tx.Set(ref, stored)
+	})
+	if err != nil {
+		return nil, false, fmt.Errorf("claim onboarding %s of tenant %s: %w", fresh.ID, fresh.TenantID, err)
+	}
+	return a, claimed, nil
 }

@@ -3,6 +3,7 @@ package devstack_test
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -169,6 +170,51 @@ func TestOnboardingConnect(t *testing.T) {
 		}
 		if !found {
 			t.Errorf("notice %s not among the stand-in's accepted messages", notice.ProviderMessageID)
+		}
+	})
+
+	t.Run("another studio's number", func(t *testing.T) {
+		dora, _ := unconnected(t, s, "connect-dora", "Studio Dora")
+		owner, _, _, _ := opsTokens(t, s, dora.ID, dora.ID)
+		// Ana's number (indexed to her studio above) under another business's WABA.
+		b := metastandin.Business{Code: "code-dora-1", Token: "EAAG-dora-business-token", WABAID: "102290129350104",
+			PhoneNumberID: "106540352250101", DisplayPhoneNumber: "+55 11 4000-5101", VerifiedName: "Studio Dora"}
+		fakeBusiness(s, dora, b)
+		r := connect(t, s, owner, map[string]any{"code": b.Code, "waba_id": b.WABAID, "phone_number_id": b.PhoneNumberID, "coexistence": false, "attempt_id": "attempt-dora-001"})
+		if r.Status != 409 || r.Body["outcome"] != "stopped" || !strings.Contains(fmt.Sprint(r.Body["reason"]), "outro estúdio") {
+			t.Fatalf("connect: %d %s", r.Status, r.Raw)
+		}
+		if rec := stepsOf(t, r)[onboarding.StepIndex]; rec.Status != onboarding.StatusFailed || !rec.Permanent {
+			t.Errorf("index step: %+v", rec)
+		}
+		if id, err := db.TenantForPhoneNumber(ctx, b.PhoneNumberID); err != nil || id != "connect-ana" {
+			t.Errorf("Ana's number now points to %q (%v)", id, err)
+		}
+		if got, err := db.GetTenant(ctx, dora.ID); err != nil || got.WhatsApp.PhoneNumberID != "" {
+			t.Errorf("Dora's studio: %+v %v", got, err)
+		}
+		// Calling again keeps it stopped and runs nothing more.
+		if r := connect(t, s, owner, map[string]any{"code": "", "waba_id": b.WABAID, "phone_number_id": b.PhoneNumberID, "coexistence": false, "attempt_id": "attempt-dora-001"}); r.Status != 409 {
+			t.Errorf("again: %d %s", r.Status, r.Raw)
+		} else if rec := stepsOf(t, r)[onboarding.StepIndex]; rec.Tries != 1 {
+			t.Errorf("index retried: %+v", rec)
+		}
+	})
+
+	t.Run("attempt already running", func(t *testing.T) {
+		eva, _ := unconnected(t, s, "connect-eva", "Studio Eva")
+		owner, _, _, _ := opsTokens(t, s, eva.ID, eva.ID)
+		// Another call holds the attempt (a double click): this one is refused and Meta sees nothing.
+		if _, ok, err := db.ClaimOnboarding(ctx, &onboarding.Attempt{ID: "attempt-eva-0001", TenantID: eva.ID, Outcome: "running"}, time.Now(), time.Minute); err != nil || !ok {
+			t.Fatalf("claim: %v %v", ok, err)
+		}
+		before := len(s.Meta.Requests())
+		r := connect(t, s, owner, map[string]any{"code": "code-eva-1", "waba_id": "", "phone_number_id": "", "coexistence": false, "attempt_id": "attempt-eva-0001"})
+		if r.Status != 409 {
+			t.Errorf("while running: %d %s", r.Status, r.Raw)
+		}
+		if n := len(s.Meta.Requests()); n != before {
+			t.Errorf("Meta got %d requests", n-before)
 		}
 	})
 

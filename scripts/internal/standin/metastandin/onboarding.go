@@ -200,7 +200,7 @@ func (s *Server) onboarding(r *http.Request, endpoint, id string, body []byte, r
 		}})
 	}
 	// Object endpoints: the WABA or the number must be the token's business's.
-	b := s.businessOfLocked(endpoint, id)
+	b := s.businessOfLocked(endpoint, id, token(r))
 	if b == nil {
 		return unsupportedRequest(strings.ToLower(r.Method), id)
 	}
@@ -282,19 +282,20 @@ func (s *Server) onboarding(r *http.Request, endpoint, id string, body []byte, r
 	return unknownPath(r.URL.Path)
 }
 
-// businessOfLocked finds the business a WABA endpoint's or a number endpoint's id belongs to.
-func (s *Server) businessOfLocked(endpoint, id string) *BusinessState {
+// businessOfLocked finds the business a WABA endpoint's or a number endpoint's id
+// belongs to: the token's business when two hold the id (a number moved between
+// businesses), else any.
+func (s *Server) businessOfLocked(endpoint, id, tok string) *BusinessState {
+	var found *BusinessState
 	for _, b := range s.businesses {
+		holds := b.PhoneNumberID == id
 		switch endpoint {
 		case EndpointPhoneNumbers, EndpointSubscribedApps, EndpointMessageTemplates:
-			if b.WABAID == id {
-				return b
-			}
-		default:
-			if b.PhoneNumberID == id {
-				return b
-			}
+			holds = b.WABAID == id
+		}
+		if holds && (found == nil || b.Token == tok) {
+			found = b
 		}
 	}
-	return nil
+	return found
 }
