@@ -1,0 +1,77 @@
+package onboarding
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"slices"
+	"testing"
+
+	"github.com/lembra-app/lembra/shared/meta"
+)
+
+// TestGraphClientReadsMetaSamples: the client reads Meta's documented answers
+// (testdata/meta/graph, sources in testdata/meta/SOURCES.md): debug_token's
+// whatsapp_business_management target ids, newest WABA first; smb_app_data's
+// request_id; and an error envelope as a *meta.APIError with its code.
+func TestGraphClientReadsMetaSamples(t *testing.T) {
+	read := func(name string) []byte {
+		b, err := os.ReadFile(filepath.Join("..", "..", "testdata", "meta", "graph", name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return b
+	}
+	var lastAuth, lastPath string
+	answers := map[string]struct {
+		status int
+		body   []byte
+	}{
+		"/v23.0/debug_token":                     {200, read("debug_token_response.json")},
+		"/v23.0/106540352242922/smb_app_data":    {200, read("smb_app_data_sync_response.json")},
+		"/v23.0/524126980791429/subscribed_apps": {400, read("send_error_130429.json")},
+	}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		lastAuth, lastPath = r.Header.Get("Authorization"), r.URL.Path
+		a, ok := answers[r.URL.Path]
+		if !ok {
+			http.NotFound(w, r)
+			return
+		}
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(a.status)
+		_, _ = w.Write(a.body)
+	}))
+	defer srv.Close()
+	g := &GraphClient{BaseURL: srv.URL, APIVersion: "v23.0", HTTP: srv.Client()}
+	ctx := context.Background()
+
+	wabas, err := g.GrantedWABAs(ctx, "app|secret", "business-token")
+	if err != nil || !slices.Equal(wabas, []string{"102289599326934", "101569239400667"}) {
+		t.Errorf("GrantedWABAs = %v, %v", wabas, err)
+	}
+	if lastAuth != "Bearer app|secret" {
+		t.Errorf("debug_token sent with %q, want the app token", lastAuth)
+	}
+	id, err := g.SyncSMBAppData(ctx, "business-token", "106540352242922", "history")
+	if err != nil || id != "<REQUEST_ID>" || lastAuth != "Bearer business-token" {
+		t.Errorf("SyncSMBAppData = %q, %v (auth %q)", id, err, lastAuth)
+	}
+	err = g.SubscribeApp(ctx, "business-token", "524126980791429")
+	var apiErr *meta.APIError
+	if !errors.As(err, &apiErr) || apiErr.Code != 130429 || apiErr.HTTPStatus != 400 {
+		t.Errorf("SubscribeApp error = %v", err)
+	}
+	if lastPath != "/v23.0/524126980791429/subscribed_apps" {
+		t.Errorf("path %s", lastPath)
+	}
+	if !errors.Is(func() error {
+		_, err := (&GraphClient{BaseURL: "http://127.0.0.1:1", APIVersion: "v23.0", HTTP: srv.Client()}).ExchangeCode(ctx, "a", "s3cret", "c")
+		return err
+	}(), meta.ErrTransport) {
+		t.Error("an unreachable Graph is not ErrTransport")
+	}
+}
