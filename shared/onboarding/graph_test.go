@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/lembra-app/lembra/shared/meta"
@@ -68,10 +69,10 @@ func TestGraphClientReadsMetaSamples(t *testing.T) {
 	if lastPath != "/v23.0/524126980791429/subscribed_apps" {
 		t.Errorf("path %s", lastPath)
 	}
-	if !errors.Is(func() error {
-		_, err := (&GraphClient{BaseURL: "http://127.0.0.1:1", APIVersion: "v23.0", HTTP: srv.Client()}).ExchangeCode(ctx, "a", "s3cret", "c")
-		return err
-	}(), meta.ErrTransport) {
-		t.Error("an unreachable Graph is not ErrTransport")
+	// An unreachable Graph: ErrTransport, and the error never repeats the app secret
+	// the exchange's URL carries.
+	down := &GraphClient{BaseURL: "http://127.0.0.1:1", APIVersion: "v23.0", HTTP: srv.Client()}
+	if _, err := down.ExchangeCode(ctx, "a", "s3cret", "c"); !errors.Is(err, meta.ErrTransport) || strings.Contains(err.Error(), "s3cret") {
+		t.Errorf("unreachable exchange: %v", err)
 	}
 }
