@@ -168,9 +168,12 @@ func Start(ctx context.Context, o Options) (s *Stack, err error) {
 		}
 	}
 	s = &Stack{AuthHost: o.AuthHost}
+	// `return nil, err` clears s: close what was started through its own variable, so
+	// the caller sees the error that stopped the start, not a nil dereference.
+	started := s
 	defer func() {
 		if err != nil {
-			s.Close()
+			started.Close()
 		}
 	}()
 
