@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"regexp"
+	"slices"
 	"strings"
 	"time"
 
@@ -78,7 +79,7 @@ func (s *server) staffJobAction(w http.ResponseWriter, r *http.Request, st Staff
 	switch {
 	case req.Action == "":
 		return web.FieldError("action", "required", "action is required: fail, discard, retry or send_now")
-	case !containsAction(action):
+	case !slices.Contains(dispatch.Actions, action):
 		return web.FieldError("action", "invalid_value", "action must be fail, discard, retry or send_now")
 	}
 	reason, err := actionReason(req.Reason)
@@ -153,15 +154,6 @@ func (s *server) undoAction(r *http.Request, tenantID, jobID string, before, aft
 	}
 }
 
-func containsAction(a dispatch.Action) bool {
-	for _, x := range dispatch.Actions {
-		if x == a {
-			return true
-		}
-	}
-	return false
-}
-
 // drainStatuses are the statuses a drain may select, and its default.
 var (
 	drainStatuses        = []domain.JobStatus{domain.JobPending, domain.JobQueued, domain.JobUnknown, domain.JobSending}
@@ -176,19 +168,19 @@ func DrainSelection(types []string, olderThanDays *int, clientPhone string, stat
 	var sel store.DrainSelector
 	for _, t := range types {
 		jt := domain.JobType(t)
-		if !containsOf(drainTypes, jt) {
+		if !slices.Contains(drainTypes, jt) {
 			return sel, web.FieldError("types", "invalid_value", "unknown job type %q: use appointment_created, appointment_reminder, appointment_canceled or button_reply", t)
 		}
-		if !containsOf(sel.Types, jt) {
+		if !slices.Contains(sel.Types, jt) {
 			sel.Types = append(sel.Types, jt)
 		}
 	}
 	for _, st := range statuses {
 		js := domain.JobStatus(st)
-		if !containsOf(drainStatuses, js) {
+		if !slices.Contains(drainStatuses, js) {
 			return sel, web.FieldError("statuses", "invalid_value", "a drain selects jobs of the queue: pending, queued, unknown or sending, not %q", st)
 		}
-		if !containsOf(sel.Statuses, js) {
+		if !slices.Contains(sel.Statuses, js) {
 			sel.Statuses = append(sel.Statuses, js)
 		}
 	}
@@ -208,15 +200,6 @@ func DrainSelection(types []string, olderThanDays *int, clientPhone string, stat
 		sel.ClientPhone = clientPhone
 	}
 	return sel, nil
-}
-
-func containsOf[T comparable](list []T, v T) bool {
-	for _, x := range list {
-		if x == v {
-			return true
-		}
-	}
-	return false
 }
 
 // staffDrainPreview counts (up to drainCountMax) and shows the first jobs a drain would mark.

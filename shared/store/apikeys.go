@@ -109,34 +109,9 @@ func (s *Store) TenantAPIKeys(ctx context.Context, tenantID string) ([]APIKey, e
 
 // RevokeAPIKey marks a tenant's key revoked at now; the API refuses it from then on.
 // A key that does not exist or is another tenant's is ErrNotFound; revoking a revoked
-// key keeps its first revocation time.
+// key keeps its first revocation time. It writes no settings history (scripts/tenant);
+// the dashboard's revocation is RevokeAPIKeyAudited.
 func (s *Store) RevokeAPIKey(ctx context.Context, tenantID, id string, now time.Time) (*APIKey, error) {
-	ref := s.fs.Collection(colAPIKeys).Doc(id)
-	var out *APIKey
-	err := s.fs.RunTransaction(ctx, func(ctx context.Context, tx *firestore.Transaction) error {
-		snap, err := tx.Get(ref)
-		if notFound(err) {
-			return domain.ErrNotFound
-		}
-		if err != nil {
-			return err
-		}
-		k, err := apiKeyFrom(snap)
-		if err != nil {
-			return err
-		}
-		if k.TenantID != tenantID {
-			return domain.ErrNotFound
-		}
-		out = k
-		if !k.RevokedAt.IsZero() {
-			return nil
-		}
-		k.RevokedAt = now.UTC()
-		return tx.Update(ref, []firestore.Update{{Path: "revoked_at", Value: k.RevokedAt}})
-	})
-	if err != nil {
-		return nil, fmt.Errorf("revoke api key %s of %s: %w", id, tenantID, err)
-	}
-	return out, nil
+	k, _, err := s.RevokeAPIKeyAudited(ctx, tenantID, id, now, nil)
+	return k, err
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"cloud.google.com/go/firestore"
@@ -118,7 +119,7 @@ func (s *Store) EraseClient(ctx context.Context, tenantID string, sub EraseSubje
 		}
 		for _, snap := range snaps {
 			var c domain.Conversation
-			if err := snap.DataTo(&c); err == nil && privacy.SubjectOf(c, sub.ID) && !containsRef(convRefs, snap.Ref) {
+			if err := snap.DataTo(&c); err == nil && privacy.SubjectOf(c, sub.ID) && !slices.ContainsFunc(convRefs, func(r *firestore.DocumentRef) bool { return r.Path == snap.Ref.Path }) {
 				convRefs = append(convRefs, snap.Ref)
 				waIDs[c.WAID] = true
 			}
@@ -130,7 +131,7 @@ func (s *Store) EraseClient(ctx context.Context, tenantID string, sub EraseSubje
 	var phones []string
 	for w := range waIDs {
 		for _, f := range privacy.PhoneForms(w) {
-			if !containsString(phones, f) {
+			if !slices.Contains(phones, f) {
 				phones = append(phones, f)
 			}
 		}
@@ -160,7 +161,7 @@ func (s *Store) EraseClient(ctx context.Context, tenantID string, sub EraseSubje
 	p.Found = p.Found || p.Jobs > 0 || p.Appointments > 0
 	ids := []string{sub.ID}
 	for w := range waIDs {
-		if w != "" && !containsString(ids, w) {
+		if w != "" && !slices.Contains(ids, w) {
 			ids = append(ids, w)
 		}
 	}
@@ -336,22 +337,4 @@ func (s *Store) deleteAll(ctx context.Context, q firestore.Query) (int, error) {
 			return n, nil
 		}
 	}
-}
-
-func containsRef(refs []*firestore.DocumentRef, r *firestore.DocumentRef) bool {
-	for _, x := range refs {
-		if x.Path == r.Path {
-			return true
-		}
-	}
-	return false
-}
-
-func containsString(ss []string, s string) bool {
-	for _, x := range ss {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }

@@ -175,8 +175,8 @@ func (s *Store) CreateAPIKeyAudited(ctx context.Context, k APIKey, entry Setting
 
 // RevokeAPIKeyAudited revokes a tenant's key at now with its audit entry, in one
 // transaction (as RevokeAPIKey: another tenant's or no key is ErrNotFound); entry
-// builds the entry from the key as stored. A key already revoked keeps its first
-// revocation and no entry is written (revoked false).
+// builds the entry from the key as stored (nil: no entry, RevokeAPIKey). A key already
+// revoked keeps its first revocation and no entry is written (revoked false).
 func (s *Store) RevokeAPIKeyAudited(ctx context.Context, tenantID, id string, now time.Time, entry func(*APIKey) SettingsAudit) (k *APIKey, revoked bool, err error) {
 	ref := s.fs.Collection(colAPIKeys).Doc(id)
 	err = s.fs.RunTransaction(ctx, func(ctx context.Context, tx *firestore.Transaction) error {
@@ -204,6 +204,9 @@ func (s *Store) RevokeAPIKeyAudited(ctx context.Context, tenantID, id string, no
 			return err
 		}
 		revoked = true
+		if entry == nil {
+			return nil
+		}
 		return createAudit(tx, s.settingsAudit(tenantID), []SettingsAudit{entry(rec)})
 	})
 	if err != nil {
