@@ -1,8 +1,7 @@
 // Pure helpers of the owner's operations screens (actions on a job, the queue drain):
 // which buttons a job's card offers, their Portuguese words, the drain's request body.
-// The API decides (dispatch.DecideAction) and answers 409 with its Portuguese reason
-// when it refuses; the buttons only leave out what its state can never allow, so the
-// owner is not offered "Tentar de novo" on a message that went out.
+// The API decides (dispatch.DecideAction): the job view offers the actions its answer
+// lists as allowed now, and a refusal meanwhile is its 409 with the Portuguese reason.
 
 /** The actions in the order the job view shows them. */
 export const jobActions = ['fail', 'discard', 'retry', 'send_now'];
@@ -39,8 +38,6 @@ export const actionTexts = {
   },
 };
 
-const knownActions = ['fail', 'discard', 'retry', 'send_now'];
-
 /**
  * The actions the job view offers: those the API says the job allows now (the job
  * view's `actions`, decided by the same rule that decides the action itself), in the
@@ -48,7 +45,7 @@ const knownActions = ['fail', 'discard', 'retry', 'send_now'];
  */
 export function offeredActions(data) {
   const actions = data && Array.isArray(data.actions) ? data.actions : [];
-  return knownActions.filter((a) => actions.includes(a));
+  return jobActions.filter((a) => actions.includes(a));
 }
 
 export const minReason = 3;

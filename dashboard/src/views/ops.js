@@ -5,7 +5,7 @@ import { api } from '../api.js';
 import { fill, h } from '../dom.js';
 import { normalizePhone } from '../format.js';
 import {
-  actionTexts, checkReason, countText, drainResultText, drainSelector, drainSummary, drainTypeLabels, jobActions, maxReason,
+  actionTexts, checkReason, countText, drainResultText, drainSelector, drainSummary, drainTypeLabels, maxReason,
   newDrainID, offeredActions,
 } from '../ops.js';
 import { errorBox, loading } from '../ui.js';
@@ -57,20 +57,18 @@ export function jobActionsSection(ctx, data, done) {
     h(
       'div',
       { class: 'form-actions' },
-      jobActions
-        .filter((a) => offered.includes(a))
-        .map((a) =>
-          h(
-            'button',
-            {
-              type: 'button',
-              class: `btn ${a === 'fail' || a === 'discard' ? 'btn-danger' : ''}`,
-              'data-testid': `job-action-${a}`,
-              onclick: () => openActionDialog(card, a, done),
-            },
-            actionTexts[a].button,
-          ),
+      offered.map((a) =>
+        h(
+          'button',
+          {
+            type: 'button',
+            class: `btn ${a === 'fail' || a === 'discard' ? 'btn-danger' : ''}`,
+            'data-testid': `job-action-${a}`,
+            onclick: () => openActionDialog(card, a, done),
+          },
+          actionTexts[a].button,
         ),
+      ),
     ),
   );
 }
