@@ -25,6 +25,8 @@ package metastandin
 // makes the next call of one endpoint fail once with a Fault.
 
 import (
+	"crypto/rand"
+	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -60,12 +62,15 @@ type Business struct {
 // BusinessState is what the stand-in saw of a business's onboarding.
 type BusinessState struct {
 	Business
-	CodeUsed   bool
+	CodeUsed   bool // a code was exchanged: the business token is issued
 	Subscribed bool
 	Registered bool
 	PIN        string
 	Syncs      []string       // sync_type values asked for, in order
 	Calls      map[string]int // successful calls per endpoint
+	// codes holds every code issued for the business (Business.Code and NewCode's),
+	// each usable once: code → used.
+	codes map[string]bool
 }
 
 // SetApp sets the app id and secret the code exchange and debug_token check.
@@ -82,9 +87,31 @@ func (s *Server) AddBusiness(b Business) {
 	if s.businesses == nil {
 		s.businesses = map[string]*BusinessState{}
 	}
-	s.businesses[b.WABAID] = &BusinessState{Business: b, Calls: map[string]int{}}
+	st := &BusinessState{Business: b, Calls: map[string]int{}, codes: map[string]bool{}}
+	if b.Code != "" {
+		st.codes[b.Code] = false
+	}
+	s.businesses[b.WABAID] = st
 	s.mu.Unlock()
 	s.AddNumber(Number{PhoneNumberID: b.PhoneNumberID, DisplayPhoneNumber: b.DisplayPhoneNumber, WABAID: b.WABAID, AccessToken: b.Token})
+}
+
+// NewCode issues a fresh single-use code for the business of that WABA, as each
+// Embedded Signup login hands the browser a new one (a reconnection logs in again).
+func (s *Server) NewCode(wabaID string) (string, error) {
+	var raw [9]byte
+	if _, err := rand.Read(raw[:]); err != nil {
+		return "", err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	b, ok := s.businesses[wabaID]
+	if !ok {
+		return "", fmt.Errorf("metastandin: no business with WABA %s", wabaID)
+	}
+	code := "AQ" + base64.RawURLEncoding.EncodeToString(raw[:])
+	b.codes[code] = false
+	return code, nil
 }
 
 // Business returns a copy of what the stand-in saw of the business of that WABA.
@@ -97,6 +124,7 @@ func (s *Server) Business(wabaID string) (BusinessState, bool) {
 	}
 	out := *b
 	out.Syncs = append([]string(nil), b.Syncs...)
+	out.codes = nil
 	out.Calls = map[string]int{}
 	for k, v := range b.Calls {
 		out.Calls[k] = v
@@ -167,10 +195,11 @@ func (s *Server) onboarding(r *http.Request, endpoint, id string, body []byte, r
 			return errorAnswer(http.StatusBadRequest, graphError{Message: "Error validating client secret.", Type: "OAuthException", Code: 1})
 		}
 		for _, b := range s.businesses {
-			if b.Code != "" && b.Code == q.Get("code") {
-				if b.CodeUsed {
+			if used, ok := b.codes[q.Get("code")]; ok && q.Get("code") != "" {
+				if used {
 					return errorAnswer(http.StatusBadRequest, graphError{Message: "This authorization code has been used.", Type: "OAuthException", Code: 100, ErrorSubcode: 36009})
 				}
+				b.codes[q.Get("code")] = true
 				b.CodeUsed = true
 				b.Calls[endpoint]++
 				return jsonAnswer(http.StatusOK, map[string]any{"access_token": b.Token, "token_type": "bearer"})

@@ -120,3 +120,44 @@ func TestOnboardingEndpoints(t *testing.T) {
 		t.Errorf("coexistence state: %+v", c)
 	}
 }
+
+// TestNewCodeIsFreshAndSingleUse: each login's code exchanges once for the business's
+// token; the first code's use does not spend a later one; an unknown WABA has none.
+func TestNewCodeIsFreshAndSingleUse(t *testing.T) {
+	s := New()
+	base, err := s.Serve("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(s.Close)
+	s.SetApp("app1", "shh")
+	s.AddBusiness(Business{Code: "code-n", Token: "tok-n", WABAID: "waba-n", PhoneNumberID: "pn-n"})
+	exchange := func(code string) int {
+		t.Helper()
+		resp, err := http.Get(base + "/v23.0/oauth/access_token?" + url.Values{"client_id": {"app1"}, "client_secret": {"shh"}, "code": {code}}.Encode())
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	c1, err := s.NewCode("waba-n")
+	if err != nil {
+		t.Fatal(err)
+	}
+	c2, _ := s.NewCode("waba-n")
+	if c1 == c2 || c1 == "code-n" {
+		t.Fatalf("codes not fresh: %q %q", c1, c2)
+	}
+	for _, step := range []struct {
+		code string
+		want int
+	}{{"code-n", 200}, {c1, 200}, {c1, 400}, {c2, 200}, {"code-n", 400}} {
+		if got := exchange(step.code); got != step.want {
+			t.Errorf("exchange %s: %d, want %d", step.code, got, step.want)
+		}
+	}
+	if _, err := s.NewCode("waba-x"); err == nil {
+		t.Error("a code for an unknown WABA")
+	}
+}
