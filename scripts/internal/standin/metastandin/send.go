@@ -45,6 +45,9 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.control(w, r)
 		return
 	}
+	if s.serveSignup(w, r) { // Embedded Signup's browser side (signup.go)
+		return
+	}
 	body, _ := io.ReadAll(io.LimitReader(r.Body, maxBodySize))
 	rec := Request{
 		At: s.now(), Method: r.Method, Path: r.URL.Path,
