@@ -82,11 +82,19 @@ type AccountRestriction struct {
 	ExpirationText string    `firestore:"expiration_text,omitempty"`
 }
 
-// AccountDisconnection is disconnection_info of a PARTNER_REMOVED.
+// AccountDisconnection is disconnection_info of a PARTNER_REMOVED, or the owner's
+// own disconnection from the dashboard (InitiatedBy DisconnectedByOwner, By her
+// e-mail, Note her reason).
 type AccountDisconnection struct {
-	Reason      string `firestore:"reason,omitempty"`
-	InitiatedBy string `firestore:"initiated_by,omitempty"`
+	Reason      string    `firestore:"reason,omitempty"`
+	InitiatedBy string    `firestore:"initiated_by,omitempty"`
+	At          time.Time `firestore:"at,omitempty"`
+	By          string    `firestore:"by,omitempty"`
+	Note        string    `firestore:"note,omitempty"`
 }
+
+// DisconnectedByOwner is AccountDisconnection.InitiatedBy of the owner's disconnection.
+const DisconnectedByOwner = "OWNER"
 
 // AccountEvent is one account_update as read from the webhook.
 type AccountEvent struct {
@@ -158,6 +166,9 @@ func (w *WhatsApp) ApplyAccountEvent(e AccountEvent) bool {
 	case "PARTNER_REMOVED", "PARTNER_APP_UNINSTALLED", "ACCOUNT_OFFBOARDED":
 		w.Status = AccountDisconnected
 		w.Disconnection = clipDisconnection(e.Disconnection)
+		if w.Disconnection != nil {
+			w.Disconnection.At = e.At.UTC()
+		}
 	case "ACCOUNT_DELETED":
 		w.Status = AccountDeleted
 		w.Disconnection = nil
@@ -220,6 +231,9 @@ const (
 	BlockDeleted      = "deleted"
 	BlockBanned       = "banned"
 	BlockRestricted   = "restricted"
+	// BlockTokenInvalid: the daily token check found the tenant's token invalid
+	// (debug_token is_valid false, or Meta's code 190); a valid check lifts it.
+	BlockTokenInvalid = "token_invalid"
 )
 
 // AccountBlock says why the tenant's number may not send, with what Meta said.
@@ -228,13 +242,15 @@ type AccountBlock struct {
 	Disconnection *AccountDisconnection // for BlockDisconnected, if Meta said why
 	Ban           *AccountBan           // for BlockBanned
 	Restriction   *AccountRestriction   // for BlockRestricted
+	TokenCheck    *TokenCheck           // for BlockTokenInvalid
 }
 
 // SendBlock decides whether the tenant's number may send a message of the given
 // delivery mode at now: it returns the block and true if it may not. A deleted or
 // disconnected account, a WABA disabled by Meta (DISABLE; a SCHEDULE_FOR_DISABLE still
-// sends, REINSTATE lifts the ban) and a messaging restriction in force for that kind of
-// message (until its expiration) block. An account Meta never reported on may send.
+// sends, REINSTATE lifts the ban), a token the daily check found invalid and a
+// messaging restriction in force for that kind of message (until its expiration)
+// block. An account Meta never reported on may send.
 func (w WhatsApp) SendBlock(mode DeliveryMode, now time.Time) (AccountBlock, bool) {
 	switch w.Status {
 	case AccountDeleted:
@@ -245,6 +261,10 @@ func (w WhatsApp) SendBlock(mode DeliveryMode, now time.Time) (AccountBlock, boo
 	if w.Ban != nil && w.Ban.State == BanDisable {
 		b := *w.Ban
 		return AccountBlock{Code: BlockBanned, Ban: &b}, true
+	}
+	if w.TokenCheck != nil && !w.TokenCheck.Valid {
+		tc := *w.TokenCheck
+		return AccountBlock{Code: BlockTokenInvalid, TokenCheck: &tc}, true
 	}
 	for _, r := range w.Restrictions {
 		if !r.Expiration.IsZero() && !now.Before(r.Expiration) {

@@ -29,6 +29,7 @@ const (
 	ReasonAccountDeleted      = "whatsapp_account_deleted"
 	ReasonAccountBanned       = "whatsapp_account_disabled"
 	ReasonAccountRestricted   = "whatsapp_account_restricted"
+	ReasonTokenInvalid        = "whatsapp_token_invalid" // the daily debug_token check
 
 	// Sends that failed.
 	ReasonMetaError        = "meta_error"

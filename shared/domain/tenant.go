@@ -38,6 +38,19 @@ type WhatsApp struct {
 	Restrictions  []AccountRestriction  `firestore:"restrictions,omitempty"`
 	Disconnection *AccountDisconnection `firestore:"disconnection,omitempty"`
 	Violation     string                `firestore:"violation,omitempty"`
+
+	// The number's kind, set by onboarding's index step (see connection.go):
+	// Coexistence is a number that stays on the WhatsApp Business App; ThroughputCap
+	// is its messages per second (ThroughputCap).
+	Coexistence   bool `firestore:"coexistence,omitempty"`
+	ThroughputCap int  `firestore:"throughput_cap,omitempty"`
+	// Unsubscribed: the owner disconnected and the app was unsubscribed from the
+	// WABA's webhooks (DELETE /<WABA>/subscribed_apps); a reconnection clears it.
+	Unsubscribed bool `firestore:"unsubscribed,omitempty"`
+	// Sync is a coexistence number's contacts and history sync (connection.go).
+	Sync *ConnectionSync `firestore:"sync,omitempty"`
+	// TokenCheck is the last daily debug_token check of the tenant's token.
+	TokenCheck *TokenCheck `firestore:"token_check,omitempty"`
 }
 
 // Tenant is a business using Lembra.

@@ -11,6 +11,10 @@ import (
 // studio's number is disconnected.
 const TextAccountDisconnected = "Conta do WhatsApp desconectada: reconecte para voltar a enviar."
 
+// TextTokenInvalid is the reason of every message held back while the daily check
+// finds the studio's Meta token invalid.
+const TextTokenInvalid = "Token da Meta do estúdio inválido ou revogado (verificação diária): nada é enviado até o WhatsApp ser reconectado em Configurações > WhatsApp."
+
 // disconnectionReasons explains Meta's disconnection_info.reason values.
 var disconnectionReasons = map[string]string{
 	"BUSINESS_DOWNGRADE":   "a conta deixou de ser do WhatsApp Business",
@@ -27,6 +31,8 @@ func AccountBlocked(b domain.AccountBlock, loc *time.Location) domain.Reason {
 	switch b.Code {
 	case domain.BlockDeleted:
 		return Reason(domain.ReasonAccountDeleted)
+	case domain.BlockTokenInvalid:
+		return Reason(domain.ReasonTokenInvalid)
 	case domain.BlockBanned:
 		text := "Conta do WhatsApp Business desativada pela Meta por violação das políticas"
 		if b.Ban != nil && b.Ban.Date != "" {
@@ -52,6 +58,16 @@ func AccountBlocked(b domain.AccountBlock, loc *time.Location) domain.Reason {
 			Text: fmt.Sprintf("Conta do WhatsApp Business restrita pela Meta: %s está bloqueado%s. Nada foi enviado.", what, until)}
 	}
 	text := TextAccountDisconnected
+	if d := b.Disconnection; d != nil && d.InitiatedBy == domain.DisconnectedByOwner {
+		text = "Conta do WhatsApp desconectada pelo estúdio"
+		if d.By != "" {
+			text += " (" + d.By + ")"
+		}
+		if d.Note != "" {
+			text += ", motivo: " + d.Note
+		}
+		return domain.Reason{Code: domain.ReasonAccountDisconnected, Text: text + ". Reconecte em Configurações > WhatsApp para voltar a enviar."}
+	}
 	if b.Disconnection != nil && b.Disconnection.Reason != "" {
 		why, ok := disconnectionReasons[b.Disconnection.Reason]
 		if !ok {

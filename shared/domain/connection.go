@@ -1,0 +1,224 @@
+package domain
+
+import "time"
+
+// The connection's lifecycle as the dashboard shows it (GET /v1/staff/whatsapp):
+// ConnectionStateOf decides one state from what Meta's events, the owner, the
+// onboarding and the daily token check recorded on the tenant. Its Portuguese label
+// and detail are ptbr.Connection's.
+
+// Connection states (the API's WhatsAppConnection.state).
+const (
+	StateNotConnected   = "not_connected"
+	StateConnected      = "connected"
+	StateSyncingHistory = "syncing_history"
+	StateRestricted     = "restricted"
+	StateBanned         = "banned"
+	StateDisconnected   = "disconnected"
+	StateTokenInvalid   = "token_invalid"
+	StateDeleted        = "deleted"
+)
+
+// ConnectionState is the state of a tenant's connection and whether it may send a
+// business-initiated (template) message now; Block says why not.
+type ConnectionState struct {
+	State   string
+	CanSend bool
+	Block   AccountBlock
+}
+
+// ConnectionStateOf decides the connection's state at now. A number never connected
+// (no phone number id or no token) is not_connected; otherwise what blocks sending
+// (SendBlock, for templates: the notices and reminders) names the state; a
+// restriction of replies alone still sends templates but shows restricted; a
+// coexistence history sync requested and not yet done or declined is
+// syncing_history; else connected.
+func ConnectionStateOf(w WhatsApp, now time.Time) ConnectionState {
+	if w.PhoneNumberID == "" || w.AccessTokenSecret == "" {
+		if w.Status == AccountDeleted {
+			return ConnectionState{State: StateDeleted, Block: AccountBlock{Code: BlockDeleted}}
+		}
+		return ConnectionState{State: StateNotConnected}
+	}
+	if b, blocked := w.SendBlock(DeliveryTemplate, now); blocked {
+		return ConnectionState{State: blockStates[b.Code], Block: b}
+	}
+	cs := ConnectionState{State: StateConnected, CanSend: true}
+	if b, blocked := w.SendBlock(DeliverySession, now); blocked && b.Code == BlockRestricted {
+		cs.State, cs.Block = StateRestricted, b
+		return cs
+	}
+	if w.Sync != nil && w.Sync.HistorySyncing() {
+		cs.State = StateSyncingHistory
+	}
+	return cs
+}
+
+var blockStates = map[string]string{
+	BlockDeleted: StateDeleted, BlockDisconnected: StateDisconnected, BlockBanned: StateBanned,
+	BlockTokenInvalid: StateTokenInvalid, BlockRestricted: StateRestricted,
+}
+
+// Throughput caps in messages per second: Cloud API numbers send up to 80 mps by
+// default; numbers that stay on the WhatsApp Business App (coexistence) have a fixed
+// 20 mps (https://developers.facebook.com/documentation/business-messaging/whatsapp/throughput,
+// "WhatsApp Business app phone numbers … have a fixed throughput of 20 mps").
+const (
+	ThroughputCloudAPI    = 80
+	ThroughputCoexistence = 20
+)
+
+// ThroughputCap is the number's messages per second by its kind.
+func ThroughputCap(coexistence bool) int {
+	if coexistence {
+		return ThroughputCoexistence
+	}
+	return ThroughputCloudAPI
+}
+
+// MarkConnected records a (re)connection by onboarding's index step at now: the
+// number's kind and cap, connected again (a disconnection, by Meta or the owner, and
+// an invalid token check are cleared; the connection's event time moves to now, so
+// an older redelivered PARTNER_REMOVED does not undo it). Appointments, jobs and
+// history are not the connection's and stay as they are.
+func (w *WhatsApp) MarkConnected(coexistence bool, now time.Time) {
+	w.Coexistence, w.ThroughputCap = coexistence, ThroughputCap(coexistence)
+	w.Status = AccountConnected
+	w.Disconnection, w.Unsubscribed = nil, false
+	if w.TokenCheck != nil && !w.TokenCheck.Valid {
+		w.TokenCheck = nil // a new token was just stored: the next check judges it
+	}
+	if w.EventTimes == nil {
+		w.EventTimes = map[string]time.Time{}
+	}
+	if last, ok := w.EventTimes[FactConnection]; !ok || now.After(last) {
+		w.EventTimes[FactConnection] = now.UTC()
+	}
+}
+
+// MarkOwnerDisconnected records the owner's disconnection from the dashboard: sends
+// stop with her reason (SendBlock: disconnected), the data stays.
+func (w *WhatsApp) MarkOwnerDisconnected(by, reason string, now time.Time) {
+	w.Status = AccountDisconnected
+	w.Disconnection = &AccountDisconnection{InitiatedBy: DisconnectedByOwner, At: now.UTC(),
+		By: ClipText(by, maxShortText), Note: ClipText(reason, MaxStoredText)}
+	if w.EventTimes == nil {
+		w.EventTimes = map[string]time.Time{}
+	}
+	w.EventTimes[FactConnection] = now.UTC()
+}
+
+// TokenCheck is the result of one debug_token check of the tenant's token.
+type TokenCheck struct {
+	CheckedAt time.Time `firestore:"checked_at"`
+	Valid     bool      `firestore:"valid"`
+	// Reason is what Meta said of an invalid token (its error code and message),
+	// clipped; empty for a valid one.
+	Reason string `firestore:"reason,omitempty"`
+}
+
+// RecordTokenCheck keeps a check's result; a check older than the recorded one
+// changes nothing. It reports whether the token went from valid (or unchecked) to
+// invalid, the moment the operator is alerted.
+func (w *WhatsApp) RecordTokenCheck(c TokenCheck) (becameInvalid bool) {
+	if w.TokenCheck != nil && w.TokenCheck.CheckedAt.After(c.CheckedAt) {
+		return false
+	}
+	wasInvalid := w.TokenCheck != nil && !w.TokenCheck.Valid
+	c.CheckedAt, c.Reason = c.CheckedAt.UTC(), ClipText(c.Reason, maxShortText)
+	if c.Valid {
+		c.Reason = ""
+	}
+	w.TokenCheck = &c
+	return !c.Valid && !wasInvalid
+}
+
+// ConnectionSync is a coexistence number's two smb_app_data syncs: when each was
+// requested (from the attempt's sync steps) and what the webhooks reported.
+type ConnectionSync struct {
+	ContactsRequestedAt time.Time `firestore:"contacts_requested_at,omitempty"`
+	ContactsDoneAt      time.Time `firestore:"contacts_done_at,omitempty"` // the first smb_app_state_sync
+	HistoryRequestedAt  time.Time `firestore:"history_requested_at,omitempty"`
+	// HistoryProgress is the highest progress (0..100) a history chunk reported:
+	// chunks may arrive out of order, and 100 means the sync is complete.
+	HistoryProgress   int       `firestore:"history_progress"`
+	HistoryDoneAt     time.Time `firestore:"history_done_at,omitempty"`
+	HistoryDeclinedAt time.Time `firestore:"history_declined_at,omitempty"` // error 2593109
+	HistoryUpdatedAt  time.Time `firestore:"history_updated_at,omitempty"`
+}
+
+// HistorySyncing: asked for, not yet complete nor declined.
+func (s ConnectionSync) HistorySyncing() bool {
+	return !s.HistoryRequestedAt.IsZero() && s.HistoryDoneAt.IsZero() && s.HistoryDeclinedAt.IsZero()
+}
+
+// History states (the API's sync.history.state).
+const (
+	SyncRequested  = "requested"
+	SyncInProgress = "in_progress"
+	SyncDone       = "done"
+	SyncDeclined   = "declined"
+)
+
+// HistoryState names the history sync's state.
+func (s ConnectionSync) HistoryState() string {
+	switch {
+	case !s.HistoryDeclinedAt.IsZero():
+		return SyncDeclined
+	case !s.HistoryDoneAt.IsZero():
+		return SyncDone
+	case s.HistoryProgress > 0:
+		return SyncInProgress
+	}
+	return SyncRequested
+}
+
+// ContactsState names the contacts sync's state (requested or done).
+func (s ConnectionSync) ContactsState() string {
+	if !s.ContactsDoneAt.IsZero() {
+		return SyncDone
+	}
+	return SyncRequested
+}
+
+// SyncUpdate is what one webhook or step says about the syncs.
+type SyncUpdate struct {
+	At                time.Time
+	ContactsRequested bool
+	HistoryRequested  bool
+	ContactsArrived   bool // an smb_app_state_sync webhook
+	HistoryChunk      bool // a history chunk arrived, with HistoryProgress
+	HistoryProgress   int  // its metadata.progress
+	HistoryDeclined   bool // error 2593109
+}
+
+// ApplySync applies one update: progress keeps the maximum seen (clamped to 0..100),
+// 100 marks the history done, a refusal marks it declined; requests keep their first
+// time. It reports whether anything changed.
+func (s *ConnectionSync) ApplySync(u SyncUpdate) bool {
+	before := *s
+	at := u.At.UTC()
+	if u.ContactsRequested && s.ContactsRequestedAt.IsZero() {
+		s.ContactsRequestedAt = at
+	}
+	if u.HistoryRequested && s.HistoryRequestedAt.IsZero() {
+		s.HistoryRequestedAt = at
+	}
+	if u.ContactsArrived && s.ContactsDoneAt.IsZero() {
+		s.ContactsDoneAt = at
+	}
+	if u.HistoryChunk {
+		p := min(max(u.HistoryProgress, 0), 100)
+		if p > s.HistoryProgress {
+			s.HistoryProgress = p
+			s.HistoryUpdatedAt = at
+		}
+		if p == 100 && s.HistoryDoneAt.IsZero() {
+			s.HistoryDoneAt = at
+		}
+	}
+	if u.HistoryDeclined && s.HistoryDeclinedAt.IsZero() {
+		s.HistoryDeclinedAt = at
+	}
+	return *s != before
+}
