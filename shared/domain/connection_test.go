@@ -44,7 +44,9 @@ func TestConnectionStateOf(t *testing.T) {
 		}), StateConnected},
 		{"history requested", with(func(w *WhatsApp) { w.Sync = &ConnectionSync{HistoryRequestedAt: t0} }), StateSyncingHistory},
 		{"history halfway", with(func(w *WhatsApp) { w.Sync = &ConnectionSync{HistoryRequestedAt: t0, HistoryProgress: 45} }), StateSyncingHistory},
-		{"history done", with(func(w *WhatsApp) { w.Sync = &ConnectionSync{HistoryRequestedAt: t0, HistoryProgress: 100, HistoryDoneAt: t0} }), StateConnected},
+		{"history done", with(func(w *WhatsApp) {
+			w.Sync = &ConnectionSync{HistoryRequestedAt: t0, HistoryProgress: 100, HistoryDoneAt: t0}
+		}), StateConnected},
 		{"history declined", with(func(w *WhatsApp) { w.Sync = &ConnectionSync{HistoryRequestedAt: t0, HistoryDeclinedAt: t0} }), StateConnected},
 		{"contacts only", with(func(w *WhatsApp) { w.Sync = &ConnectionSync{ContactsRequestedAt: t0} }), StateConnected},
 		{"disconnected while syncing", with(func(w *WhatsApp) {
