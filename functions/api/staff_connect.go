@@ -140,7 +140,14 @@ func (s *server) staffConnect(w http.ResponseWriter, r *http.Request, st Staff) 
 // indexes and refuses ids another tenant holds with domain.ErrConflict).
 func (s *server) indexConnection(ctx context.Context, a *onboarding.Attempt) error {
 	phone, waba, display := a.PhoneNumberID, a.WABAID, a.DisplayPhoneNumber
-	c := tenants.Change{PhoneNumberID: &phone, WABAID: &waba, TokenStored: true}
+	// Connected (again, for a reconnection), of its kind; the syncs the attempt asked for.
+	c := tenants.Change{PhoneNumberID: &phone, WABAID: &waba, TokenStored: true, Connect: true, Coexistence: a.Coexistence}
+	if rec, ok := a.Steps[onboarding.StepSyncContacts]; ok && rec.Status == onboarding.StatusDone {
+		c.SyncContactsAt = rec.At
+	}
+	if rec, ok := a.Steps[onboarding.StepSyncHistory]; ok && rec.Status == onboarding.StatusDone {
+		c.SyncHistoryAt = rec.At
+	}
 	if display != "" {
 		c.DisplayPhoneNumber = &display
 	}

@@ -76,6 +76,11 @@ type Change struct {
 	Templates                       map[string]domain.TemplateRef
 	// TokenStored says the run stored a Meta access token in the tenant's secret.
 	TokenStored bool
+	// Connect is onboarding's index step: the number is connected (again), of the
+	// kind Coexistence says, with the syncs its attempt requested (zero: not asked).
+	Connect                       bool
+	Coexistence                   bool
+	SyncContactsAt, SyncHistoryAt time.Time
 }
 
 // Empty reports whether the change asks for nothing.
@@ -83,7 +88,7 @@ func (c Change) Empty() bool {
 	return c.Name == nil && c.TimeZone == nil && c.LocationLine == nil && c.Mode == nil &&
 		c.KillSwitch == nil && c.StaffLabel == nil && c.RescheduleText == nil &&
 		c.PhoneNumberID == nil && c.WABAID == nil && c.DisplayPhoneNumber == nil &&
-		!c.ClearPhoneNumberID && !c.ClearWABAID && len(c.Templates) == 0 && !c.TokenStored
+		!c.ClearPhoneNumberID && !c.ClearWABAID && len(c.Templates) == 0 && !c.TokenStored && !c.Connect
 }
 
 // Apply is the merge of a change into the stored tenant (nil: none yet, so the change
@@ -166,6 +171,22 @@ func Apply(stored *domain.Tenant, id string, c Change, now time.Time) (*domain.T
 	// is about a WABA) belongs to the old WABA: a move to another starts without it.
 	if oldWABA != "" && wa.WABAID != oldWABA {
 		wa.ResetAccountState()
+	}
+	if c.Connect {
+		// A (re)connection: connected again, its kind and cap (domain.MarkConnected);
+		// appointments, jobs and history are not the tenant document's and stay.
+		wa.MarkConnected(c.Coexistence, now)
+		if c.Coexistence && (!c.SyncContactsAt.IsZero() || !c.SyncHistoryAt.IsZero()) {
+			if wa.Sync == nil || wa.Sync.HistoryRequestedAt.Before(c.SyncHistoryAt) {
+				wa.Sync = &domain.ConnectionSync{} // a new attempt's syncs start over
+			}
+			sync := *wa.Sync
+			sync.ApplySync(domain.SyncUpdate{At: c.SyncContactsAt, ContactsRequested: !c.SyncContactsAt.IsZero()})
+			sync.ApplySync(domain.SyncUpdate{At: c.SyncHistoryAt, HistoryRequested: !c.SyncHistoryAt.IsZero()})
+			wa.Sync = &sync
+		} else if !c.Coexistence {
+			wa.Sync = nil
+		}
 	}
 	// A number never reported on by Meta starts connected; a status Meta's events set
 	// (disconnected, banned, …) is theirs to change, not this command's.
