@@ -1,0 +1,96 @@
+package browser
+
+import (
+	"bytes"
+	"fmt"
+	"image/png"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+func start(t *testing.T) *Browser {
+	t.Helper()
+	b, err := Start(func() T { return t }, t.TempDir(), t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(b.Close)
+	return b
+}
+
+// TestBrowserHarness: the browser's own tools see what they claim to, so a dashboard
+// test or the evidence command that finds "no console errors" or looks at a screenshot
+// is not reading an empty collector or a blank file: a page's console.error and an
+// uncaught exception are both collected (with where they came from), a screenshot is a
+// PNG exactly as wide as each width asked for, and a popup the page opens is driven as
+// its own tab, its console collected apart.
+func TestBrowserHarness(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		switch r.URL.Path {
+		case "/popup":
+			fmt.Fprint(w, `<!doctype html><meta charset=utf-8><h1 data-testid=popup>Janela</h1>`+
+				`<button data-action=done onclick="window.opener.postMessage('feito', location.origin); console.error('no popup'); window.close()">Ok</button>`)
+		default:
+			fmt.Fprint(w, `<!doctype html><meta charset=utf-8><meta name=viewport content="width=device-width,initial-scale=1">`+
+				`<h1 data-testid=title>Olá, Jana</h1><button data-action=open onclick="window.open('/popup','p','popup,width=400,height=500')">Abrir</button>`+
+				`<p data-testid=got></p><script>addEventListener("message", e => document.querySelector("[data-testid=got]").textContent = e.data);`+
+				`console.error("falhou: " + 42); setTimeout(() => { throw new Error("quebrou") })</script>`)
+		}
+	}))
+	defer srv.Close()
+	b := start(t)
+	b.Route(srv.URL, "")
+	b.WaitFor("[data-testid=title]", 5*time.Second)
+	if got := b.Text("[data-testid=title]"); got != "Olá, Jana" {
+		t.Errorf("title %q", got)
+	}
+	var errs []string
+	deadline := time.Now().Add(5 * time.Second)
+	for len(errs) < 2 && time.Now().Before(deadline) {
+		errs = b.ConsoleErrors()
+	}
+	joined := strings.Join(errs, "\n")
+	if len(errs) != 2 || !strings.Contains(joined, "error: falhou: 42") || !strings.Contains(joined, "quebrou") {
+		t.Errorf("console errors %q, want the console.error and the exception", errs)
+	}
+	files := b.Shot("harness")
+	if len(files) != len(Widths) {
+		t.Fatalf("shot wrote %v", files)
+	}
+	for i, w := range Widths {
+		if files[i] != filepath.Join(b.Out, fmt.Sprintf("harness-%d.png", w)) {
+			t.Errorf("file %s", files[i])
+		}
+		raw, err := os.ReadFile(files[i])
+		if err != nil {
+			t.Fatal(err)
+		}
+		img, err := png.Decode(bytes.NewReader(raw))
+		if err != nil {
+			t.Fatalf("screenshot at %d px: %v", w, err)
+		}
+		if got := int64(img.Bounds().Dx()); got != w {
+			t.Errorf("screenshot asked at %d px is %d px wide", w, got)
+		}
+	}
+
+	p := b.Popup("open the popup", func() { b.Click("[data-action=open]") })
+	p.WaitFor("[data-testid=popup]", 5*time.Second)
+	if got := p.Text("[data-testid=popup]"); got != "Janela" {
+		t.Errorf("popup heading %q", got)
+	}
+	p.Click("[data-action=done]")
+	b.WaitJS("the opener got the popup's message", `document.querySelector("[data-testid=got]").textContent === "feito"`, 5*time.Second)
+	if got := p.ConsoleErrors(); len(got) != 1 || !strings.Contains(got[0], "no popup") {
+		t.Errorf("popup console %q", got)
+	}
+	if got := b.ConsoleErrors(); len(got) != 2 {
+		t.Errorf("the opener's console holds the popup's error: %q", got)
+	}
+}
