@@ -9,6 +9,7 @@ import (
 
 	"github.com/lembra-app/lembra/shared/domain"
 	"github.com/lembra-app/lembra/shared/meta"
+	"github.com/lembra-app/lembra/shared/store"
 )
 
 // threadMessage is a message to record in the conversation of one client (thread: the
@@ -54,8 +55,64 @@ func (s *Service) history(ctx context.Context, tenantID string, v meta.MessagesV
 			errs = append(errs, err)
 		}
 	}
+	if u, ok := historyProgress(v, now); ok {
+		errs = append(errs, s.applySync(ctx, tenantID, u))
+	}
 	errs = append(errs, s.recordAll(ctx, tenantID, historyMessages(v, now)))
 	return errors.Join(errs...)
+}
+
+// HistoryDeclined is the error of a history sync the business turned off in the
+// WhatsApp Business App
+// (https://developers.facebook.com/documentation/business-messaging/whatsapp/webhooks/reference/history).
+const HistoryDeclined = 2593109
+
+// historyProgress reads what a history change says of the sync's progress: the
+// highest metadata.progress (0..100, 100 = complete) of its chunks, which may come in
+// any chunk_order, and whether the business declined (error 2593109). A change with
+// only media messages (no history chunks) says nothing.
+func historyProgress(v meta.MessagesValue, now time.Time) (domain.SyncUpdate, bool) {
+	u := domain.SyncUpdate{At: now}
+	for _, chunk := range v.History {
+		declined := false
+		for _, e := range chunk.Errors {
+			declined = declined || e.Code == HistoryDeclined
+		}
+		if declined {
+			u.HistoryDeclined = true
+			continue
+		}
+		if len(chunk.Errors) > 0 {
+			continue
+		}
+		if !u.HistoryChunk || chunk.Metadata.Progress > u.HistoryProgress {
+			u.HistoryChunk, u.HistoryProgress = true, chunk.Metadata.Progress
+		}
+	}
+	return u, u.HistoryChunk || u.HistoryDeclined
+}
+
+// applySync records a sync update on the tenant (domain.ConnectionSync.ApplySync).
+func (s *Service) applySync(ctx context.Context, tenantID string, u domain.SyncUpdate) error {
+	err := s.Store.UpdateTenant(ctx, tenantID, func(t *domain.Tenant) error {
+		sync := domain.ConnectionSync{}
+		if t.WhatsApp.Sync != nil {
+			sync = *t.WhatsApp.Sync
+		}
+		if !sync.ApplySync(u) {
+			return store.ErrNoChange
+		}
+		t.WhatsApp.Sync = &sync
+		return nil
+	})
+	if errors.Is(err, store.ErrNoChange) {
+		return nil
+	}
+	if err == nil {
+		s.Log.InfoContext(ctx, "coexistence sync recorded", "tenant_id", tenantID, "history_progress", u.HistoryProgress,
+			"history_declined", u.HistoryDeclined, "contacts", u.ContactsArrived)
+	}
+	return err
 }
 
 // historyRefusals reads the errors of a history change, as when the business declined
@@ -118,6 +175,9 @@ func (s *Service) recordAll(ctx context.Context, tenantID string, ms []threadMes
 
 func (s *Service) contacts(ctx context.Context, tenantID string, v meta.StateSyncValue) error {
 	var errs []error
+	if len(v.StateSync) > 0 { // the contacts sync answered (or the address book changed)
+		errs = append(errs, s.applySync(ctx, tenantID, domain.SyncUpdate{At: s.Now().UTC(), ContactsArrived: true}))
+	}
 	for _, c := range stateContacts(v, s.Now().UTC()) {
 		if err := s.Store.PutContact(ctx, tenantID, c); err != nil {
 			errs = append(errs, err)
