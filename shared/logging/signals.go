@@ -26,6 +26,10 @@ const (
 	// to send (disconnected, deleted, disabled by Meta or restricted); with tenant_id,
 	// event and block.
 	MsgAccountCannotSend = "whatsapp account cannot send"
+	// MsgTokenCheckInvalid: the daily token check (debug_token) found a tenant's Meta
+	// token invalid, once when it turns invalid; with tenant_id and reason. Its sends
+	// stop (domain.BlockTokenInvalid) until a valid check or a reconnection.
+	MsgTokenCheckInvalid = "meta token check invalid"
 )
 
 // KeyRejectedCheck is the key of MsgWebhookRejected that names the failed check, one

@@ -161,3 +161,37 @@ func (g *GraphClient) MessageTemplates(ctx context.Context, token, wabaID string
 	err := g.do(ctx, http.MethodGet, url.PathEscape(wabaID)+"/message_templates", url.Values{"limit": {"200"}}, token, nil, &out)
 	return out.Data, err
 }
+
+// TokenInfo is debug_token's data about a token
+// (https://developers.facebook.com/docs/graph-api/reference/debug_token): is_valid,
+// and for an invalid one the error Meta gives (code 190 for an expired or revoked
+// token, https://developers.facebook.com/docs/facebook-login/guides/access-tokens/debugging).
+type TokenInfo struct {
+	IsValid   bool        `json:"is_valid"`
+	ExpiresAt int64       `json:"expires_at"`
+	Error     *TokenError `json:"error"`
+}
+
+// TokenError is debug_token's error about an invalid token.
+type TokenError struct {
+	Code    int    `json:"code"`
+	Subcode int    `json:"subcode"`
+	Message string `json:"message"`
+}
+
+// DebugToken asks Meta about the business token, with the app token
+// ("<app id>|<app secret>"), as the daily token check does.
+func (g *GraphClient) DebugToken(ctx context.Context, appToken, businessToken string) (TokenInfo, error) {
+	var out struct {
+		Data TokenInfo `json:"data"`
+	}
+	err := g.do(ctx, http.MethodGet, "debug_token", url.Values{"input_token": {businessToken}}, appToken, nil, &out)
+	return out.Data, err
+}
+
+// UnsubscribeApp unsubscribes the app from the WABA's webhooks (DELETE
+// /<WABA>/subscribed_apps → {"success":true},
+// https://developers.facebook.com/docs/graph-api/reference/whats-app-business-account/subscribed_apps/).
+func (g *GraphClient) UnsubscribeApp(ctx context.Context, token, wabaID string) error {
+	return g.do(ctx, http.MethodDelete, url.PathEscape(wabaID)+"/subscribed_apps", nil, token, nil, nil)
+}
