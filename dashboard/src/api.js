@@ -64,7 +64,9 @@ export async function api(path, { method = 'GET', body, signal } = {}) {
     }
     if (!res.ok) {
       const e = (data && data.error) || {};
-      throw new ApiError(res.status, e.code || '', e.field || '', e.message || '');
+      const err = new ApiError(res.status, e.code || '', e.field || '', e.message || '');
+      err.data = data; // the answer's body (e.g. a connect attempt's steps on 502/409)
+      throw err;
     }
     return data;
   }

@@ -12,6 +12,7 @@ import { drainView } from './views/ops.js';
 import { apiKeysView, countersView, settingsView } from './views/settings.js';
 import { resetView, signInView } from './views/signin.js';
 import { teamView } from './views/team.js';
+import { whatsappView } from './views/whatsapp.js';
 
 const main = document.getElementById('main');
 const header = document.getElementById('top');
@@ -151,8 +152,9 @@ async function route() {
     numeros: () => countersView(ctx, main),
     configuracoes: () => settingsView(ctx, main),
     chaves: () => apiKeysView(ctx, main),
+    whatsapp: () => whatsappView(ctx, main),
   };
-  const nav = { agenda: 'agenda', agendamento: 'agenda', novo: 'agenda', mensagens: 'mensagens', mensagem: 'mensagens', conversa: 'mensagens', fila: 'mensagens', numeros: 'mensagens', configuracoes: 'configuracoes', chaves: 'configuracoes', equipe: 'equipe' };
+  const nav = { agenda: 'agenda', agendamento: 'agenda', novo: 'agenda', mensagens: 'mensagens', mensagem: 'mensagens', conversa: 'mensagens', fila: 'mensagens', numeros: 'mensagens', configuracoes: 'configuracoes', chaves: 'configuracoes', whatsapp: 'configuracoes', equipe: 'equipe' };
   setNav(nav[section]);
   fill(main);
   const view = views[section];

@@ -4,6 +4,7 @@
 export const settingsTabs = [
   { key: 'configuracoes', href: '#/configuracoes', label: 'Configurações' },
   { key: 'chaves', href: '#/chaves', label: 'Chaves de API' },
+  { key: 'whatsapp', href: '#/whatsapp', label: 'WhatsApp' },
 ];
 
 /**

@@ -160,9 +160,12 @@ export function capText(cap) {
   return cap ? `até ${cap} mensagens por segundo` : '';
 }
 
-/** Whether the owner may disconnect in this state (there is a connection to end). */
-export function canDisconnect(state) {
-  return ['connected', 'syncing_history', 'restricted', 'token_invalid'].includes(state);
+/**
+ * Whether the owner may disconnect: there is a connection to end, or a disconnection whose
+ * unsubscription from the WABA did not go through (webhooks still subscribed: again retries it).
+ */
+export function canDisconnect(state, webhooksSubscribed = false) {
+  return ['connected', 'syncing_history', 'restricted', 'token_invalid'].includes(state) || (state === 'disconnected' && !!webhooksSubscribed);
 }
 
 /** The connect button's text: "Conectar WhatsApp" until a number was ever connected. */

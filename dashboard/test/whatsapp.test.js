@@ -153,6 +153,7 @@ test('endedText, proposalsPatch, capText, canDisconnect, connectLabel, historyPr
   for (const [s, want] of [['connected', true], ['syncing_history', true], ['restricted', true], ['token_invalid', true], ['banned', false], ['disconnected', false], ['not_connected', false], ['deleted', false]]) {
     assert.equal(canDisconnect(s), want, s);
   }
+  assert.equal(canDisconnect('disconnected', true), true, 'the unsubscription failed: again retries it');
   assert.equal(connectLabel('not_connected'), 'Conectar WhatsApp');
   assert.equal(connectLabel(undefined), 'Conectar WhatsApp');
   assert.equal(connectLabel('disconnected'), 'Reconectar');
