@@ -108,9 +108,11 @@ Lembra is running locally.
   Firestore       %[4]s (emulator)   Pub/Sub %[5]s (emulator)
   Demo tenant     %[6]s
   Staff sign-in   %[7]s / %[8]s (owner of %[6]s; Firebase Auth emulator at %[9]s)
+  Second studio   %[11]s / %[12]s (owner of %[13]s, no number yet: Ajustes › WhatsApp connects one through the Meta stand-in)
   Staff API       %[1]s/api/v1/staff/me        (Authorization: Bearer <ID token>)
 Press Ctrl-C to stop.
-`, stack.URL, devstack.DemoAPIKey, stack.MetaURL, fs.Host, ps.Host, devstack.DemoTenantID, devstack.DemoOwnerEmail, devstack.DemoOwnerPassword, authHost, stack.DashboardURL)
+`, stack.URL, devstack.DemoAPIKey, stack.MetaURL, fs.Host, ps.Host, devstack.DemoTenantID, devstack.DemoOwnerEmail, devstack.DemoOwnerPassword, authHost, stack.DashboardURL,
+		devstack.DemoSecondOwnerEmail, devstack.DemoSecondOwnerPassword, devstack.DemoSecondTenantID)
 	<-ctx.Done()
 	fmt.Println("stopping…")
 	return nil

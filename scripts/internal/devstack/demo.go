@@ -5,8 +5,10 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/lembra-app/lembra/scripts/internal/standin/metastandin"
 	"github.com/lembra-app/lembra/shared/booking"
 	"github.com/lembra-app/lembra/shared/domain"
+	"github.com/lembra-app/lembra/shared/tenants"
 )
 
 // The demo tenant's fixed identifiers (written in the README). The API key is in the
@@ -39,11 +41,48 @@ func DemoTenant() Tenant {
 	}
 }
 
+// The second demo studio: no WhatsApp number yet; its owner connects one from the
+// dashboard (Ajustes › WhatsApp) through the Meta stand-in's Embedded Signup, choosing
+// one of DemoBusinesses (written in the README; local use only).
+const (
+	DemoSecondTenantID      = "studio-flor"
+	DemoSecondOwnerEmail    = "flor@studio-flor.example"
+	DemoSecondOwnerPassword = "lembra-demo-123"
+)
+
+// DemoSecondTenant is the second studio, without a number.
+func DemoSecondTenant() domain.Tenant {
+	return domain.Tenant{
+		ID: DemoSecondTenantID, Name: "Espaço Flor Unhas", TimeZone: domain.DefaultTimeZone,
+		LocationLine: "Rua Harmonia, 321 – Vila Madalena, São Paulo",
+		Mode:         domain.ModeEnabled,
+		StaffLabel:   "Falar com a Flor",
+		Templates:    DemoTenant().Templates,
+	}
+}
+
+// DemoBusinesses are the fake businesses the Meta stand-in's signup popup offers: one
+// whose number moves to the Cloud API, one that stays on the WhatsApp Business app
+// (coexistence); both hold the demo's approved templates.
+func DemoBusinesses() []metastandin.Business {
+	return []metastandin.Business{
+		{Token: "demo-meta-token-flor", WABAID: "201000000000001", PhoneNumberID: "301000000000001",
+			DisplayPhoneNumber: "+55 11 4000-5678", VerifiedName: "Espaço Flor Unhas"},
+		{Token: "demo-meta-token-flor-app", WABAID: "201000000000002", PhoneNumberID: "301000000000002",
+			DisplayPhoneNumber: "+55 11 98888-4321", VerifiedName: "Flor Unhas (aplicativo WhatsApp Business)", Coexistence: true},
+	}
+}
+
 // SeedDemo creates the demo tenant and a few appointments through the booking service
-// (the same path the API takes), so their notices go out through the stand-in.
+// (the same path the API takes), so their notices go out through the stand-in; the
+// second studio without a number; and the fake businesses of the Meta stand-in's
+// Embedded Signup.
 func (s *Stack) SeedDemo(ctx context.Context) (*domain.Tenant, error) {
 	t, _, err := s.AddTenant(ctx, DemoTenant())
 	if err != nil {
+		return nil, err
+	}
+	if err := s.seedDemoSignup(ctx); err != nil {
 		return nil, err
 	}
 	st, err := s.Env.Store(ctx)
@@ -81,10 +120,36 @@ const (
 )
 
 // SeedDemoOwner clears the stack's users in the Auth emulator and creates the demo
-// owner of studio-jana with its staff mapping (SeedDemo first: the tenant must exist).
+// owner of studio-jana and the owner of the second studio, with their staff mappings
+// (SeedDemo first: the tenants must exist); uid is studio-jana's owner's.
 func (s *Stack) SeedDemoOwner(ctx context.Context) (uid string, err error) {
 	if err := s.ClearAuth(ctx); err != nil {
 		return "", err
 	}
-	return s.AddStaff(ctx, DemoTenantID, domain.RoleOwner, DemoOwnerEmail, DemoOwnerPassword)
+	if uid, err = s.AddStaff(ctx, DemoTenantID, domain.RoleOwner, DemoOwnerEmail, DemoOwnerPassword); err != nil {
+		return "", err
+	}
+	if _, err := s.AddStaff(ctx, DemoSecondTenantID, domain.RoleOwner, DemoSecondOwnerEmail, DemoSecondOwnerPassword); err != nil {
+		return "", err
+	}
+	return uid, nil
+}
+
+// seedDemoSignup stores the second studio (no number, no token) and gives the Meta
+// stand-in the fake businesses and their templates.
+func (s *Stack) seedDemoSignup(ctx context.Context) error {
+	st, err := s.Env.Store(ctx)
+	if err != nil {
+		return err
+	}
+	if _, err := tenants.Save(ctx, st, s.secretWriter, tenants.Spec{Tenant: DemoSecondTenant()}, time.Now()); err != nil {
+		return fmt.Errorf("demo second studio: %w", err)
+	}
+	for _, b := range DemoBusinesses() {
+		s.Meta.AddBusiness(b)
+		for _, ref := range DemoTenant().Templates {
+			s.Meta.AddTemplate(b.PhoneNumberID, metastandin.Template{Name: ref.Name, Language: ref.Language, BodyParams: 5, Status: "APPROVED"})
+		}
+	}
+	return nil
 }

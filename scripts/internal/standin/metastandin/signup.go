@@ -405,3 +405,11 @@ footer .err{background:#fff;color:#b3261e;border-color:#b3261e}
 </body>
 </html>
 `))
+
+// HasTemplate reports whether the number's WABA holds the template (name, language).
+func (s *Server) HasTemplate(phoneNumberID, name, language string) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	_, ok := s.findTemplateLocked(phoneNumberID, name, language)
+	return ok
+}
