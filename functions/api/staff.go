@@ -209,6 +209,7 @@ func (s *server) staffRoutes() []route {
 	routes = append(routes, s.staffCountersRoutes()...)
 	routes = append(routes, s.staffPrivacyRoutes()...)
 	routes = append(routes, s.staffConnectRoutes()...)
+	routes = append(routes, s.staffWhatsAppRoutes()...)
 	return append(routes, s.staffPanelRoutes()...)
 }
 

@@ -93,7 +93,7 @@ func (s *server) staffConnect(w http.ResponseWriter, r *http.Request, st Staff) 
 	if err != nil {
 		return err
 	}
-	if prev == nil && req.Code == "" {
+	if (prev == nil || len(prev.Steps) == 0) && req.Code == "" { // an attempt only the browser's events recorded has not started
 		return web.FieldError("code", "required", "code is required to start an attempt")
 	}
 	a, claimed, err := s.store.ClaimOnboarding(ctx, &onboarding.Attempt{ID: req.AttemptID, TenantID: st.Tenant.ID,

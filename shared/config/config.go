@@ -51,6 +51,13 @@ type Config struct {
 	// MetaAppID is the Meta app's id (App Dashboard), for the Embedded Signup code
 	// exchange; empty: connecting a number from the dashboard is not available.
 	MetaAppID string
+	// Embedded Signup in the dashboard (GET /v1/staff/whatsapp's signup): the
+	// configuration id (App Dashboard > Facebook Login for Business > Configurations;
+	// empty: no signup offered), the Facebook JS SDK's URL and the origins whose
+	// WA_EMBEDDED_SIGNUP message events the dashboard accepts.
+	MetaESConfigID    string
+	MetaSDKURL        string
+	MetaSignupOrigins []string
 
 	// The reminder scan: how far ahead it looks, and who may call it.
 	ReminderHorizon         time.Duration
@@ -111,6 +118,9 @@ func Load(getenv Getenv) (Config, error) {
 		WebhookTopic:        p.str("LEMBRA_WEBHOOK_TOPIC", "meta-webhooks"),
 		MetaAppSecretID:     p.str("LEMBRA_META_APP_SECRET_ID", "meta-app-secret"),
 		MetaAppID:           p.str("LEMBRA_META_APP_ID", ""),
+		MetaESConfigID:      p.str("LEMBRA_META_ES_CONFIG_ID", ""),
+		MetaSDKURL:          p.str("LEMBRA_META_SDK_URL", "https://connect.facebook.net/en_US/sdk.js"),
+		MetaSignupOrigins:   p.listOr("LEMBRA_META_SIGNUP_ORIGINS", []string{"https://www.facebook.com", "https://web.facebook.com"}),
 		MetaVerifyTokenID:   p.str("LEMBRA_META_VERIFY_TOKEN_ID", "meta-webhook-verify-token"),
 		WebhookMaxBodyBytes: 4 << 20,
 
@@ -236,6 +246,14 @@ func (p *parser) fail(name, msg string) { p.errs = append(p.errs, fmt.Errorf("%s
 func (p *parser) str(name, def string) string {
 	if v := strings.TrimSpace(p.getenv(name)); v != "" {
 		return v
+	}
+	return def
+}
+
+// listOr is list with a default for an unset (or empty) variable.
+func (p *parser) listOr(name string, def []string) []string {
+	if l := p.list(name); len(l) > 0 {
+		return l
 	}
 	return def
 }

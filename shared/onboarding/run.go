@@ -32,6 +32,9 @@ type Attempt struct {
 	// another call meanwhile is refused, so a double click never exchanges the
 	// single-use code twice. Cleared when the run ends.
 	RunningUntil time.Time `firestore:"running_until" json:"-"`
+	// Events are what the browser reported of Embedded Signup for this attempt
+	// (signup.go: AddSignupEvent), oldest first, at most MaxSignupEvents.
+	Events []SignupEvent `firestore:"events,omitempty" json:"events,omitempty"`
 }
 
 // Lease is how long a call may hold an attempt: longer than its Meta calls take

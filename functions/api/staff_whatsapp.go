@@ -1,0 +1,165 @@
+package api
+
+import (
+	"context"
+	"net/http"
+	"slices"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/lembra-app/lembra/shared/domain"
+	"github.com/lembra-app/lembra/shared/onboarding"
+	"github.com/lembra-app/lembra/shared/store"
+	"github.com/lembra-app/lembra/shared/web"
+)
+
+// staffWhatsAppRoutes: the connection's lifecycle in Settings > WhatsApp.
+func (s *server) staffWhatsAppRoutes() []route {
+	owner := []domain.StaffRole{domain.RoleOwner}
+	return []route{
+		{pattern: "GET /v1/staff/whatsapp", staff: s.staffWhatsApp},
+		{pattern: "POST /v1/staff/whatsapp/signup-events", staff: s.staffSignupEvent, roles: owner},
+		{pattern: "POST /v1/staff/whatsapp/disconnect", staff: s.staffDisconnect, roles: owner},
+	}
+}
+
+// maxAttemptsShown bounds GET /v1/staff/whatsapp's attempts.
+const maxAttemptsShown = 10
+
+func (s *server) staffWhatsApp(w http.ResponseWriter, r *http.Request, st Staff) error {
+	c, err := s.whatsAppConnection(r.Context(), st.Tenant)
+	if err != nil {
+		return err
+	}
+	web.WriteJSON(w, http.StatusOK, c)
+	return nil
+}
+
+// whatsAppConnection shows the tenant's connection with its newest attempts.
+func (s *server) whatsAppConnection(ctx context.Context, t *domain.Tenant) (WhatsAppConnection, error) {
+	attempts, err := s.store.ListOnboarding(ctx, t.ID, maxAttemptsShown)
+	if err != nil {
+		return WhatsAppConnection{}, err
+	}
+	return NewWhatsAppConnection(t, attempts, s.env.Config.MetaAppID, s.env.Config.MetaESConfigID, s.env.Config.MetaSDKURL,
+		s.env.Config.MetaAPIVersion, s.env.Config.MetaSignupOrigins, s.env.Now()), nil
+}
+
+// SignupEventRequest is the body of POST /v1/staff/whatsapp/signup-events.
+type SignupEventRequest struct {
+	AttemptID     string `json:"attempt_id"`
+	Event         string `json:"event"`
+	Coexistence   bool   `json:"coexistence"`
+	CurrentStep   string `json:"current_step"`
+	ErrorMessage  string `json:"error_message"`
+	ErrorID       string `json:"error_id"`
+	SessionID     string `json:"session_id"`
+	WABAID        string `json:"waba_id"`
+	PhoneNumberID string `json:"phone_number_id"`
+}
+
+func (s *server) staffSignupEvent(w http.ResponseWriter, r *http.Request, st Staff) error {
+	var req SignupEventRequest
+	if err := web.DecodeJSON(w, r, maxBody, &req); err != nil {
+		return err
+	}
+	switch {
+	case !attemptIDPattern.MatchString(req.AttemptID):
+		return web.FieldError("attempt_id", "invalid_value", "attempt_id must be 8 to 64 letters, digits, - or _")
+	case !slices.Contains(onboarding.SignupEventNames, req.Event):
+		return web.FieldError("event", "invalid_value", "event must be one of %s", strings.Join(onboarding.SignupEventNames, ", "))
+	case !graphIDPattern.MatchString(strings.TrimSpace(req.WABAID)):
+		return web.FieldError("waba_id", "invalid_value", "waba_id must be Meta's numeric id")
+	case !graphIDPattern.MatchString(strings.TrimSpace(req.PhoneNumberID)):
+		return web.FieldError("phone_number_id", "invalid_value", "phone_number_id must be Meta's numeric id")
+	}
+	now := s.env.Now()
+	a, err := s.store.RecordSignupEvent(r.Context(), &onboarding.Attempt{ID: req.AttemptID, TenantID: st.Tenant.ID, Coexistence: req.Coexistence,
+		WABAID: strings.TrimSpace(req.WABAID), PhoneNumberID: strings.TrimSpace(req.PhoneNumberID)},
+		onboarding.SignupEvent{At: now, Event: req.Event, CurrentStep: req.CurrentStep, ErrorID: req.ErrorID,
+			ErrorMessage: req.ErrorMessage, SessionID: req.SessionID}, now)
+	if err != nil {
+		return err
+	}
+	s.env.Log.InfoContext(r.Context(), "whatsapp signup event", "tenant_id", st.Tenant.ID, "attempt_id", a.ID, "event", req.Event)
+	web.WriteJSON(w, http.StatusOK, NewSignupAttempt(a, st.Tenant.Location()))
+	return nil
+}
+
+// DisconnectRequest is the body of POST /v1/staff/whatsapp/disconnect.
+type DisconnectRequest struct {
+	Reason string `json:"reason"`
+}
+
+// staffDisconnect: the owner disconnects the number. Sends stop with her reason at
+// once (recorded before any Meta call, audited in the settings history); then the app
+// is unsubscribed from the WABA: a failure there answers 502 with the disconnection
+// kept, and calling again retries the unsubscribe.
+func (s *server) staffDisconnect(w http.ResponseWriter, r *http.Request, st Staff) error {
+	var req DisconnectRequest
+	if err := web.DecodeJSON(w, r, maxBody, &req); err != nil {
+		return err
+	}
+	reason := strings.TrimSpace(req.Reason)
+	switch {
+	case reason == "":
+		return web.FieldError("reason", "required", "reason is required")
+	case utf8.RuneCountInString(reason) > 500:
+		return web.FieldError("reason", "too_long", "reason must be at most 500 characters")
+	}
+	ctx := r.Context()
+	if st.Tenant.WhatsApp.WABAID == "" || st.Tenant.WhatsApp.AccessTokenSecret == "" {
+		return web.Errorf(http.StatusConflict, "action_refused", "no WhatsApp number is connected")
+	}
+	now := s.env.Now()
+	t, _, err := s.store.UpdateSettings(ctx, st.Tenant.ID, func(stored *domain.Tenant) (*domain.Tenant, []store.SettingsAudit, error) {
+		d := stored.WhatsApp.Disconnection
+		if stored.WhatsApp.Status == domain.AccountDisconnected && d != nil && d.InitiatedBy == domain.DisconnectedByOwner {
+			return stored, nil, nil // disconnected already: this call retries the unsubscribe
+		}
+		old := domain.ConnectionStateOf(stored.WhatsApp, now).State
+		next := *stored
+		next.WhatsApp.MarkOwnerDisconnected(st.Email, reason, now)
+		return &next, []store.SettingsAudit{{At: now, By: st.Email, Field: "whatsapp", Old: old, New: "desconectado: " + domain.ClipText(reason, domain.MaxStoredText)}}, nil
+	})
+	if err != nil {
+		return err
+	}
+	s.env.Log.InfoContext(ctx, "whatsapp disconnected by the owner", "tenant_id", t.ID, "uid", st.UID)
+	status := http.StatusOK
+	if !t.WhatsApp.Unsubscribed {
+		if err := s.unsubscribe(ctx, t); err != nil {
+			s.env.Log.WarnContext(ctx, "whatsapp unsubscribe failed", "tenant_id", t.ID, "error", err.Error())
+			status = http.StatusBadGateway
+		} else if err := s.store.UpdateTenant(ctx, t.ID, func(tt *domain.Tenant) error {
+			tt.WhatsApp.Unsubscribed = true
+			return nil
+		}); err != nil {
+			return err
+		}
+	}
+	fresh, err := s.store.GetTenant(ctx, t.ID)
+	if err != nil {
+		return err
+	}
+	c, err := s.whatsAppConnection(ctx, fresh)
+	if err != nil {
+		return err
+	}
+	web.WriteJSON(w, status, c)
+	return nil
+}
+
+// unsubscribe: DELETE /<WABA>/subscribed_apps with the tenant's own token (read
+// uncached: a reconnection may have stored a new one).
+func (s *server) unsubscribe(ctx context.Context, t *domain.Tenant) error {
+	sm, err := s.env.SecretManager(ctx)
+	if err != nil {
+		return err
+	}
+	tok, err := sm.Secret(ctx, t.WhatsApp.AccessTokenSecret)
+	if err != nil {
+		return err
+	}
+	return onboarding.NewGraphClient(s.env.Meta()).UnsubscribeApp(ctx, string(tok), t.WhatsApp.WABAID)
+}
