@@ -227,6 +227,11 @@ func Start(ctx context.Context, o Options) (s *Stack, err error) {
 		"LEMBRA_OIDC_JWKS_URL":              s.URL + "/oidc/jwks",
 		"FIREBASE_AUTH_EMULATOR_HOST":       o.AuthHost,
 		"LEMBRA_WEBHOOK_TOPIC":              "meta-webhooks" + o.PubSubSuffix,
+		// Embedded Signup against the Meta stand-in: its fake SDK and popup origin.
+		"LEMBRA_META_APP_ID":         LocalMetaAppID,
+		"LEMBRA_META_ES_CONFIG_ID":   LocalESConfigID,
+		"LEMBRA_META_SDK_URL":        s.MetaURL + "/sdk.js",
+		"LEMBRA_META_SIGNUP_ORIGINS": s.MetaURL,
 	}
 	s.EventsSubscription = EventsSubscription + o.PubSubSuffix
 	s.DeadLetterTopic, s.DeadLetterSubscription = DeadLetterTopic+o.PubSubSuffix, DeadLetterSubscription+o.PubSubSuffix
@@ -277,6 +282,7 @@ func Start(ctx context.Context, o Options) (s *Stack, err error) {
 	if err := s.pushSubscription(ctx, cfg, s.URL+"/events"); err != nil {
 		return nil, err
 	}
+	s.Meta.SetApp(cfg.MetaAppID, AppSecret) // the code exchange and debug_token check the app's credentials
 	s.Meta.SetWebhook(metastandin.WebhookOptions{URL: s.URL + "/webhook", AppSecret: AppSecret, AutoStatuses: o.AutoStatuses})
 	mux := http.NewServeMux()
 	mux.Handle("/api/", http.StripPrefix("/api", api))
@@ -299,6 +305,12 @@ func Start(ctx context.Context, o Options) (s *Stack, err error) {
 	go func() { _ = s.srv.Serve(lis) }()
 	return s, nil
 }
+
+// The local Meta app's id and Embedded Signup configuration id.
+const (
+	LocalMetaAppID  = "1900000000000009"
+	LocalESConfigID = "local-es-config"
+)
 
 // The local Meta app's webhook secrets (stored in the Secret Manager stand-in).
 const (
