@@ -118,9 +118,9 @@ export function outcomeText(outcome, resp) {
     case 'complete':
       return `WhatsApp conectado${resp?.display_phone_number ? `: ${resp.display_phone_number}` : ''}. As mensagens do estúdio já saem por este número.`;
     case 'failed': {
+      // The step's own error is shown beside it in the list of steps.
       const step = resp?.next || stepList(resp).find((s) => s.status === 'failed')?.name;
-      const err = stepList(resp).find((s) => s.status === 'failed')?.error;
-      return `A conexão parou na etapa "${stepLabels[step] || step || 'desconhecida'}"${err ? `: ${err}` : ''}. Nada se perdeu: toque em "Tentar de novo" para continuar de onde parou.`;
+      return `A conexão parou na etapa "${stepLabels[step] || step || 'desconhecida'}". Nada se perdeu: toque em "Tentar de novo" para continuar de onde parou.`;
     }
     case 'stopped':
       return `A conexão não pode continuar: ${resp?.reason || 'motivo não informado'}. Conecte o WhatsApp de novo.`;

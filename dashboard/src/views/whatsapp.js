@@ -59,7 +59,8 @@ export async function whatsappView(ctx, main) {
   const owner = ctx.me.role === 'owner';
   main.append(h('h1', {}, 'WhatsApp'));
   if (owner) {
-    main.append(h('nav', { class: 'tabs', 'aria-label': 'Configurações' }, settingsTabs.map((t) => h('a', { href: t.href, 'aria-current': t.key === 'whatsapp' ? 'page' : undefined }, t.label))));
+    const tabs = h('nav', { class: 'tabs', 'aria-label': 'Configurações' }, settingsTabs.map((t) => h('a', { href: t.href, 'aria-current': t.key === 'whatsapp' ? 'page' : undefined }, t.label)));
+    main.append(tabs);
   }
   const info = h('div', { class: 'wa-page' }, loading());
   const flow = h('div', { class: 'wa-page' });
@@ -126,6 +127,7 @@ export async function whatsappView(ctx, main) {
         h('p', { class: `wa-outcome wa-outcome-${view.outcome}`, 'data-testid': 'whatsapp-outcome', 'data-outcome': view.outcome, role: view.outcome === 'running' ? 'status' : 'alert' }, view.outcomeText),
       );
     }
+    if (!view.outcome && last?.outcome === 'failed') card.append(h('p', { class: 'wa-outcome wa-outcome-failed' }, outcomeText('failed', last)));
     if (last && (view.attempt || Object.keys(last.steps || {}).length)) card.append(stepsBlock(last, !!view.attempt));
     if (last && (view.outcome || last.outcome) === 'failed' && conn.signup && !busy) {
       const retry = h('button', { type: 'button', class: 'btn', 'data-testid': 'whatsapp-retry' }, 'Tentar de novo');
@@ -285,7 +287,7 @@ function detailsCard(c) {
   return h(
     'section',
     { class: 'card', 'data-testid': 'whatsapp-details', 'aria-labelledby': 'wa-details-title' },
-    h('h2', { id: 'wa-details-title' }, 'Número conectado'),
+    h('h2', { id: 'wa-details-title' }, canDisconnect(c.state) ? 'Número conectado' : 'Número'),
     h(
       'dl',
       { class: 'wa-dl' },
@@ -318,10 +320,13 @@ function syncCard(c) {
 }
 
 function stepsBlock(a, current) {
+  const title = current ? 'Etapas desta conexão' : `${a.outcome === 'complete' ? 'Etapas da última conexão' : 'Última tentativa'}${a.created_at_local ? ` (${a.created_at_local})` : ''}`;
+  // A past connection that went well: folded (for support), not in the way.
+  const folded = !current && a.outcome === 'complete';
   return h(
-    'div',
+    folded ? 'details' : 'div',
     { class: 'wa-steps-block' },
-    h('h3', {}, current ? 'Etapas desta conexão' : `Última tentativa${a.created_at_local ? ` (${a.created_at_local})` : ''}`),
+    folded ? h('summary', {}, title) : h('h3', {}, title),
     h(
       'ol',
       { class: 'wa-steps', 'data-testid': 'whatsapp-steps' },
@@ -332,7 +337,7 @@ function stepsBlock(a, current) {
           h('span', { class: 'wa-step-mark', 'aria-hidden': 'true' }, { done: '✓', failed: '✕', skipped: '–', pending: '○' }[s.status]),
           h('span', { class: 'wa-step-label' }, s.label),
           h('span', { class: 'wa-step-status' }, stepStatusLabels[s.status]),
-          s.error && h('span', { class: 'wa-step-error' }, s.error),
+          s.error && h('span', { class: s.status === 'skipped' ? 'wa-step-note' : 'wa-step-error' }, s.error),
         ),
       ),
     ),
@@ -347,7 +352,7 @@ function proposalsCard(ctx, c, owner) {
     'section',
     { class: 'card', 'data-testid': 'whatsapp-proposals', 'aria-labelledby': 'wa-prop-title' },
     h('h2', { id: 'wa-prop-title' }, 'Modelos de mensagem encontrados'),
-    h('p', { class: 'muted' }, 'Modelos aprovados pelo Meta nesta conta que servem para o aviso e o lembrete. Confira e aplique para o Lembra usá-los.'),
+    h('p', { class: 'muted' }, owner ? 'Modelos aprovados pelo Meta nesta conta que servem para o aviso e o lembrete. Confira e aplique para o Lembra usá-los.' : 'Modelos aprovados pelo Meta nesta conta que servem para o aviso e o lembrete. O responsável pelo estúdio decide se o Lembra passa a usá-los.'),
     h(
       'ul',
       { class: 'wa-proposals', role: 'list' },
