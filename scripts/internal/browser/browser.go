@@ -20,6 +20,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/cdproto/target"
 	"github.com/chromedp/chromedp"
 )
@@ -307,7 +309,7 @@ func (b *Browser) Shot(name string, widths ...int64) []string {
 		time.Sleep(150 * time.Millisecond) // layout and fonts settle
 		// A page with an open dialog is taken as the screen shows it (a full-page capture
 		// would draw the dialog's backdrop over the first screenful only).
-		capture := chromedp.FullScreenshot(100)
+		capture := pageShot(w)
 		if b.JS(`!!document.querySelector("dialog[open]")`) == "true" {
 			capture = chromedp.CaptureScreenshot()
 		}
@@ -326,6 +328,32 @@ func (b *Browser) Shot(name string, widths ...int64) []string {
 	b.Do("viewport", chromedp.EmulateViewport(1280, 900, chromedp.EmulateScale(1)))
 	return files
 }
+
+// pageShot captures the whole page's height as a PNG exactly width px wide: a page a
+// few pixels wider than the screen (an overflowing line) is cut at the screen's edge,
+// as the phone shows it, instead of widening the image.
+func pageShot(width int64) chromedp.Action[[]byte] {
+	return func(ctx context.Context, t *chromedp.Target) ([]byte, error) {
+		var height float64
+		v, err := chromedp.Evaluate[float64]("Math.max(document.documentElement.scrollHeight, document.body ? document.body.scrollHeight : 0, innerHeight)")(ctx, t)
+		if err != nil {
+			return nil, err
+		}
+		height = v
+		r, err := cdp.Call(ctx, t, page.CaptureScreenshot, page.CaptureScreenshotParams{
+			CaptureBeyondViewport: ptr(true),
+			FromSurface:           ptr(true),
+			Format:                page.CaptureScreenshotFormatPng,
+			Clip:                  &page.Viewport{X: 0, Y: 0, Width: float64(width), Height: height, Scale: 1},
+		})
+		if err != nil {
+			return nil, err
+		}
+		return r.Data, nil
+	}
+}
+
+func ptr[V any](v V) *V { return &v }
 
 // ConsoleErrors are the console's errors and uncaught exceptions so far.
 func (b *Browser) ConsoleErrors() []string {
