@@ -181,3 +181,10 @@ export function historyProgress(sync) {
   const p = Math.round(Number(h.progress) || 0);
   return Math.min(100, Math.max(0, p));
 }
+
+/** "Desconectado em … por …: motivo." (the reason left out when the state's detail already says it). */
+export function disconnectionText(d, detail) {
+  const reason = String(d?.reason || '').trim().replace(/\.+$/, '');
+  const says = reason && !String(detail || '').includes(reason);
+  return `Desconectado em ${d?.at_local || ''}${d?.by ? ` por ${d.by}` : ''}${says ? `: ${reason}` : ''}.`;
+}

@@ -7,6 +7,7 @@ import {
   connectBody,
   connectLabel,
   connectOutcome,
+  disconnectionText,
   endedText,
   historyProgress,
   isFinish,
@@ -165,4 +166,11 @@ test('endedText, proposalsPatch, capText, canDisconnect, connectLabel, historyPr
   ]) {
     assert.equal(historyProgress(sync), want, JSON.stringify(sync));
   }
+});
+
+test('disconnectionText: who and when, the reason once', () => {
+  const d = { at_local: '01/12/2026 13:00', by: 'flor@studio-flor.example', reason: 'vamos trocar de número.' };
+  assert.equal(disconnectionText(d, ''), 'Desconectado em 01/12/2026 13:00 por flor@studio-flor.example: vamos trocar de número.');
+  assert.equal(disconnectionText(d, 'Conta desconectada, motivo: vamos trocar de número. Reconecte.'), 'Desconectado em 01/12/2026 13:00 por flor@studio-flor.example.');
+  assert.equal(disconnectionText({ at_local: '01/12/2026 13:00' }, ''), 'Desconectado em 01/12/2026 13:00.');
 });

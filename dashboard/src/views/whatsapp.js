@@ -15,6 +15,7 @@ import {
   connectBody,
   connectLabel,
   connectOutcome,
+  disconnectionText,
   endedText,
   historyProgress,
   isFinish,
@@ -276,7 +277,7 @@ function stateCard(c) {
     { class: `card wa-state tone-${stateTone[c.state] || 'muted'}`, 'data-testid': 'whatsapp-state', 'data-state': c.state, 'aria-labelledby': 'wa-state-label' },
     h('p', { class: 'wa-state-label', id: 'wa-state-label' }, h('span', { class: 'wa-dot', 'aria-hidden': 'true' }), c.state_label || c.state),
     c.detail && h('p', { class: 'wa-detail' }, c.detail),
-    c.disconnection && h('p', { class: 'muted' }, `Desconectado em ${c.disconnection.at_local}${c.disconnection.by ? ` por ${c.disconnection.by}` : ''}${c.disconnection.reason ? `: ${c.disconnection.reason}` : ''}.`),
+    c.disconnection && h('p', { class: 'muted' }, disconnectionText(c.disconnection, c.detail)),
   );
 }
 

@@ -85,6 +85,9 @@ func (s *Server) serveSignup(w http.ResponseWriter, r *http.Request) bool {
 		base, _ := json.Marshal(requestOrigin(r))
 		w.Header().Set("Content-Type", "text/javascript; charset=utf-8")
 		w.Header().Set("Cache-Control", "no-store")
+		// Meta's snippet loads the SDK with crossorigin="anonymous"; connect.facebook.net
+		// answers CORS for any origin.
+		w.Header().Set("Access-Control-Allow-Origin", "*")
 		_, _ = w.Write([]byte(strings.Replace(sdkJS, "__BASE__", string(base), 1)))
 		return true
 	case "/_signup/dialog":
@@ -318,6 +321,7 @@ footer{display:flex;gap:.5rem;justify-content:flex-end;flex-wrap:wrap-reverse;pa
 footer button{min-height:44px;padding:.5rem 1rem;border-radius:6px;border:1px solid #ccd0d5;background:#e4e6eb;font:inherit;font-weight:600;cursor:pointer;flex:1 1 auto}
 footer .err{background:#fff;color:#b3261e;border-color:#b3261e}
 .note{font-size:.8rem;color:#65676b;margin-top:1rem}
+@media (min-width:600px){footer button{flex:0 0 auto}}
 </style>
 </head>
 <body>

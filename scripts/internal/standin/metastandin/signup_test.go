@@ -41,6 +41,9 @@ func TestSignupSDKServedAsJavaScript(t *testing.T) {
 	if st != 200 || !strings.HasPrefix(hdr.Get("Content-Type"), "text/javascript") {
 		t.Fatalf("sdk.js: %d %q", st, hdr.Get("Content-Type"))
 	}
+	if hdr.Get("Access-Control-Allow-Origin") != "*" {
+		t.Errorf("sdk.js is loaded crossorigin=anonymous: CORS header %q", hdr.Get("Access-Control-Allow-Origin"))
+	}
 	for _, want := range []string{"window.FB", "init:", "login: login", "window.open(", "/_signup/dialog?", "status: 'connected'", "status: 'unknown'", `var BASE = "` + base + `"`} {
 		if !strings.Contains(body, want) {
 			t.Errorf("sdk.js lacks %q", want)
