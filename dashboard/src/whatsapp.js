@@ -168,9 +168,9 @@ export function canDisconnect(state, webhooksSubscribed = false) {
   return ['connected', 'syncing_history', 'restricted', 'token_invalid'].includes(state) || (state === 'disconnected' && !!webhooksSubscribed);
 }
 
-/** The connect button's text: "Conectar WhatsApp" until a number was ever connected. */
+/** The connect button's text: "Conectar WhatsApp" until a number was connected (or while the first connection is unfinished). */
 export function connectLabel(state) {
-  return !state || state === 'not_connected' ? 'Conectar WhatsApp' : 'Reconectar';
+  return !state || state === 'not_connected' || state === 'connecting' ? 'Conectar WhatsApp' : 'Reconectar';
 }
 
 /** The history sync's progress, 0..100 (an integer). */

@@ -157,6 +157,7 @@ test('endedText, proposalsPatch, capText, canDisconnect, connectLabel, historyPr
   assert.equal(connectLabel('not_connected'), 'Conectar WhatsApp');
   assert.equal(connectLabel(undefined), 'Conectar WhatsApp');
   assert.equal(connectLabel('disconnected'), 'Reconectar');
+  assert.equal(connectLabel('connecting'), 'Conectar WhatsApp', 'a first connection not finished yet');
   for (const [sync, want] of [
     [undefined, 0],
     [{ history: { state: 'done' } }, 100],

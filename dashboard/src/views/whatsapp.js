@@ -53,7 +53,7 @@ function loadSDK(url) {
   return promise;
 }
 
-const stateTone = { connected: 'ok', syncing_history: 'warn', restricted: 'warn', token_invalid: 'bad', banned: 'bad', disconnected: 'bad', deleted: 'bad', not_connected: 'muted' };
+const stateTone = { connected: 'ok', syncing_history: 'warn', connecting: 'warn', restricted: 'warn', token_invalid: 'bad', banned: 'bad', disconnected: 'bad', deleted: 'bad', not_connected: 'muted' };
 
 export async function whatsappView(ctx, main) {
   ctx.title('WhatsApp');
@@ -89,7 +89,7 @@ export async function whatsappView(ctx, main) {
   // running or last attempt and the outcome of the last connect call.
   const connectCard = () => {
     const last = view.attempt || conn.attempts?.[0] || null;
-    const card = h('section', { class: 'card', 'aria-labelledby': 'wa-connect-title' }, h('h2', { id: 'wa-connect-title' }, conn.state === 'not_connected' ? 'Conectar o número' : 'Conexão'));
+    const card = h('section', { class: 'card', 'aria-labelledby': 'wa-connect-title' }, h('h2', { id: 'wa-connect-title' }, connectLabel(conn.state) === 'Conectar WhatsApp' ? 'Conectar o número' : 'Conexão'));
     if (!conn.signup) {
       card.append(h('p', { class: 'muted' }, 'A conexão pelo painel ainda não está disponível neste ambiente (falta a configuração do aplicativo do Meta). Fale com o suporte do Lembra.'));
     } else {
@@ -129,12 +129,13 @@ export async function whatsappView(ctx, main) {
       );
     }
     if (!view.outcome && last?.outcome === 'failed') card.append(h('p', { class: 'wa-outcome wa-outcome-failed' }, outcomeText('failed', last)));
-    if (last && (view.attempt || Object.keys(last.steps || {}).length)) card.append(stepsBlock(last, !!view.attempt));
+    // A failed attempt resumes where it stopped: the action right under what happened.
     if (last && (view.outcome || last.outcome) === 'failed' && conn.signup && !busy) {
-      const retry = h('button', { type: 'button', class: 'btn', 'data-testid': 'whatsapp-retry' }, 'Tentar de novo');
+      const retry = h('button', { type: 'button', class: 'btn btn-primary', 'data-testid': 'whatsapp-retry' }, 'Tentar de novo');
       retry.addEventListener('click', () => connect(last.attempt_id, '', { data: { waba_id: last.waba_id, phone_number_id: last.phone_number_id } }, !!last.coexistence));
-      card.append(h('div', { class: 'form-actions' }, retry));
+      card.append(h('div', { class: 'form-actions wa-actions' }, retry));
     }
+    if (last && (view.attempt || Object.keys(last.steps || {}).length)) card.append(stepsBlock(last, !!view.attempt));
     return card;
   };
 
@@ -395,7 +396,7 @@ function attemptsCard(c) {
           h('span', { class: 'tl-when' }, a.created_at_local || ''),
           h('span', { class: 'tl-label' }, endedText(a)),
           h('span', { class: 'muted' }, [a.coexistence ? 'coexistência' : 'API de nuvem', a.display_phone_number].filter(Boolean).join(' · ')),
-          a.reason && h('span', { class: 'wa-step-error' }, a.reason),
+          a.reason && !endedText(a).includes(a.reason) && h('span', { class: 'wa-step-error' }, a.reason),
           (a.events || []).length > 0 &&
             h(
               'details',
