@@ -114,7 +114,7 @@ func (s *server) staffConnect(w http.ResponseWriter, r *http.Request, st Staff) 
 	runner := &onboarding.Runner{
 		Graph: onboarding.NewGraphClient(s.env.Meta()), AppID: s.env.Config.MetaAppID, AppSecretID: s.env.Config.MetaAppSecretID,
 		Secrets: sm, SecretWriter: sm, TokenSecretID: tenants.TokenSecretID,
-		Index: s.indexConnection, Save: s.store.PutOnboarding, Now: s.env.Now, PIN: onboarding.RandomPIN,
+		Index: s.indexConnection, Activate: s.activateConnection, Save: s.store.PutOnboarding, Now: s.env.Now, PIN: onboarding.RandomPIN,
 	}
 	runErr := runner.Run(ctx, a, req.Code)
 	s.env.Log.InfoContext(ctx, "whatsapp connect attempt", "tenant_id", st.Tenant.ID, "uid", st.UID,
@@ -137,25 +137,37 @@ func (s *server) staffConnect(w http.ResponseWriter, r *http.Request, st Staff) 
 
 // indexConnection points the attempt's number and WABA at the tenant, with the token
 // secret named, in the tenant's merge transaction (store.MergeTenant keeps the
-// indexes and refuses ids another tenant holds with domain.ErrConflict).
+// indexes and refuses ids another tenant holds with domain.ErrConflict). It runs
+// before the app is subscribed, so Meta's webhooks during the onboarding find the
+// tenant; sends wait for activateConnection.
 func (s *server) indexConnection(ctx context.Context, a *onboarding.Attempt) error {
 	phone, waba, display := a.PhoneNumberID, a.WABAID, a.DisplayPhoneNumber
-	// Connected (again, for a reconnection), of its kind; the syncs the attempt asked for.
-	c := tenants.Change{PhoneNumberID: &phone, WABAID: &waba, TokenStored: true, Connect: true, Coexistence: a.Coexistence}
+	c := tenants.Change{PhoneNumberID: &phone, WABAID: &waba, TokenStored: true, Connecting: true, Coexistence: a.Coexistence}
+	if display != "" {
+		c.DisplayPhoneNumber = &display
+	}
+	return s.mergeConnection(ctx, a.TenantID, c)
+}
+
+// activateConnection is the attempt's last step: connected (again, for a
+// reconnection), of its kind; the syncs the attempt asked for.
+func (s *server) activateConnection(ctx context.Context, a *onboarding.Attempt) error {
+	c := tenants.Change{Connect: true, Coexistence: a.Coexistence}
 	if rec, ok := a.Steps[onboarding.StepSyncContacts]; ok && rec.Status == onboarding.StatusDone {
 		c.SyncContactsAt = rec.At
 	}
 	if rec, ok := a.Steps[onboarding.StepSyncHistory]; ok && rec.Status == onboarding.StatusDone {
 		c.SyncHistoryAt = rec.At
 	}
-	if display != "" {
-		c.DisplayPhoneNumber = &display
-	}
-	_, err := s.store.MergeTenant(ctx, a.TenantID, func(stored *domain.Tenant) (*domain.Tenant, error) {
+	return s.mergeConnection(ctx, a.TenantID, c)
+}
+
+func (s *server) mergeConnection(ctx context.Context, tenantID string, c tenants.Change) error {
+	_, err := s.store.MergeTenant(ctx, tenantID, func(stored *domain.Tenant) (*domain.Tenant, error) {
 		if stored == nil {
 			return nil, domain.ErrNotFound
 		}
-		return tenants.Apply(stored, a.TenantID, c, s.env.Now())
+		return tenants.Apply(stored, tenantID, c, s.env.Now())
 	})
 	if errors.Is(err, store.ErrNoChange) {
 		return nil

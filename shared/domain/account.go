@@ -234,6 +234,9 @@ const (
 	// BlockTokenInvalid: the daily token check found the tenant's token invalid
 	// (debug_token is_valid false, or Meta's code 190); a valid check lifts it.
 	BlockTokenInvalid = "token_invalid"
+	// BlockConnecting: an onboarding attempt has indexed the number and not yet
+	// finished (WhatsApp.ConnectingSince); its activate step lifts it.
+	BlockConnecting = "connecting"
 )
 
 // AccountBlock says why the tenant's number may not send, with what Meta said.
@@ -250,8 +253,12 @@ type AccountBlock struct {
 // disconnected account, a WABA disabled by Meta (DISABLE; a SCHEDULE_FOR_DISABLE still
 // sends, REINSTATE lifts the ban), a token the daily check found invalid and a
 // messaging restriction in force for that kind of message (until its expiration)
-// block. An account Meta never reported on may send.
+// block, and so does an onboarding not yet finished (ConnectingSince). An account
+// Meta never reported on may send.
 func (w WhatsApp) SendBlock(mode DeliveryMode, now time.Time) (AccountBlock, bool) {
+	if !w.ConnectingSince.IsZero() {
+		return AccountBlock{Code: BlockConnecting}, true
+	}
 	switch w.Status {
 	case AccountDeleted:
 		return AccountBlock{Code: BlockDeleted}, true

@@ -17,6 +17,9 @@ const (
 	StateDisconnected   = "disconnected"
 	StateTokenInvalid   = "token_invalid"
 	StateDeleted        = "deleted"
+	// StateConnecting: an onboarding attempt indexed the number and has not finished
+	// (an extra state of the API's list, labelled like the others).
+	StateConnecting = "connecting"
 )
 
 // ConnectionState is the state of a tenant's connection and whether it may send a
@@ -56,7 +59,7 @@ func ConnectionStateOf(w WhatsApp, now time.Time) ConnectionState {
 
 var blockStates = map[string]string{
 	BlockDeleted: StateDeleted, BlockDisconnected: StateDisconnected, BlockBanned: StateBanned,
-	BlockTokenInvalid: StateTokenInvalid, BlockRestricted: StateRestricted,
+	BlockTokenInvalid: StateTokenInvalid, BlockRestricted: StateRestricted, BlockConnecting: StateConnecting,
 }
 
 // Throughput caps in messages per second: Cloud API numbers send up to 80 mps by
@@ -84,6 +87,7 @@ func ThroughputCap(coexistence bool) int {
 func (w *WhatsApp) MarkConnected(coexistence bool, now time.Time) {
 	w.Coexistence, w.ThroughputCap = coexistence, ThroughputCap(coexistence)
 	w.Status = AccountConnected
+	w.ConnectingSince = time.Time{}
 	w.Disconnection, w.Unsubscribed = nil, false
 	if w.TokenCheck != nil && !w.TokenCheck.Valid {
 		w.TokenCheck = nil // a new token was just stored: the next check judges it
@@ -93,6 +97,22 @@ func (w *WhatsApp) MarkConnected(coexistence bool, now time.Time) {
 	}
 	if last, ok := w.EventTimes[FactConnection]; !ok || now.After(last) {
 		w.EventTimes[FactConnection] = now.UTC()
+	}
+}
+
+// MarkConnecting records onboarding's index step at now: the number is the tenant's
+// (Meta's webhooks find it) but sends wait for the attempt's activate step
+// (MarkConnected); a coexistence attempt's syncs start over, so the history chunks
+// that arrive before the activation are kept.
+func (w *WhatsApp) MarkConnecting(coexistence bool, now time.Time) {
+	if w.ConnectingSince.IsZero() {
+		w.ConnectingSince = now.UTC()
+	}
+	w.Coexistence, w.ThroughputCap = coexistence, ThroughputCap(coexistence)
+	if coexistence {
+		w.Sync = &ConnectionSync{}
+	} else {
+		w.Sync = nil
 	}
 }
 

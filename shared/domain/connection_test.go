@@ -49,6 +49,19 @@ func TestConnectionStateOf(t *testing.T) {
 		}), StateConnected},
 		{"history declined", with(func(w *WhatsApp) { w.Sync = &ConnectionSync{HistoryRequestedAt: t0, HistoryDeclinedAt: t0} }), StateConnected},
 		{"contacts only", with(func(w *WhatsApp) { w.Sync = &ConnectionSync{ContactsRequestedAt: t0} }), StateConnected},
+		{"onboarding indexed, not activated", with(func(w *WhatsApp) { w.MarkConnecting(false, t0) }), StateConnecting},
+		{"reconnecting after a disconnection", with(func(w *WhatsApp) {
+			w.Status = AccountDisconnected
+			w.MarkConnecting(true, t0)
+		}), StateConnecting},
+		{"connecting, PARTNER_ADDED arrived: still connecting", with(func(w *WhatsApp) {
+			w.MarkConnecting(false, t0)
+			w.ApplyAccountEvent(AccountEvent{Event: "PARTNER_ADDED", At: t0})
+		}), StateConnecting},
+		{"activated", with(func(w *WhatsApp) {
+			w.MarkConnecting(true, t0)
+			w.MarkConnected(true, t0)
+		}), StateConnected},
 		{"disconnected while syncing", with(func(w *WhatsApp) {
 			w.Status = AccountDisconnected
 			w.Sync = &ConnectionSync{HistoryRequestedAt: t0}

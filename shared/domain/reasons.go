@@ -30,6 +30,7 @@ const (
 	ReasonAccountBanned       = "whatsapp_account_disabled"
 	ReasonAccountRestricted   = "whatsapp_account_restricted"
 	ReasonTokenInvalid        = "whatsapp_token_invalid" // the daily debug_token check
+	ReasonConnecting          = "whatsapp_connecting"    // an onboarding attempt not yet finished
 
 	// Sends that failed.
 	ReasonMetaError        = "meta_error"

@@ -51,6 +51,10 @@ type WhatsApp struct {
 	Sync *ConnectionSync `firestore:"sync,omitempty"`
 	// TokenCheck is the last daily debug_token check of the tenant's token.
 	TokenCheck *TokenCheck `firestore:"token_check,omitempty"`
+	// ConnectingSince: an onboarding attempt indexed the number to the tenant at this
+	// time (so Meta's webhooks during the onboarding find it) and has not activated
+	// it yet; sends are blocked until then (BlockConnecting). Zero: not connecting.
+	ConnectingSince time.Time `firestore:"connecting_since,omitempty"`
 }
 
 // Tenant is a business using Lembra.

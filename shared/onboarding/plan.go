@@ -13,17 +13,23 @@ const (
 	StepExchangeCode = "exchange_code" // GET /oauth/access_token: the code for the business token
 	StepStoreToken   = "store_token"   // a new version of the tenant's token secret
 	StepFindAssets   = "find_assets"   // debug_token granular scopes (+ GET /<WABA>/phone_numbers)
+	// StepIndex points the phone number id and the WABA id at the tenant before
+	// anything is subscribed or registered: Meta's webhooks during the onboarding
+	// (account_update PARTNER_ADDED after subscribed_apps, the history and state-sync
+	// webhooks after smb_app_data) must find the tenant. A number or WABA another
+	// studio holds is refused here, permanently. Sends stay blocked until StepActivate.
+	StepIndex = "index"
 	StepSubscribeApp = "subscribe_app" // POST /<WABA>/subscribed_apps
 	StepRegister     = "register"      // POST /<PHONE>/register (never for coexistence)
 	StepSyncContacts = "sync_contacts" // POST /<PHONE>/smb_app_data smb_app_state_sync (coexistence)
 	StepSyncHistory  = "sync_history"  // POST /<PHONE>/smb_app_data history (coexistence)
 	StepTemplates    = "templates"     // GET /<WABA>/message_templates → proposals
-	StepIndex        = "index"         // phone number id and WABA id → tenant
+	StepActivate     = "activate"      // connected: the number's kind, cap and the syncs requested; sends go
 )
 
 // Steps is every step in order.
-var Steps = []string{StepExchangeCode, StepStoreToken, StepFindAssets, StepSubscribeApp,
-	StepRegister, StepSyncContacts, StepSyncHistory, StepTemplates, StepIndex}
+var Steps = []string{StepExchangeCode, StepStoreToken, StepFindAssets, StepIndex, StepSubscribeApp,
+	StepRegister, StepSyncContacts, StepSyncHistory, StepTemplates, StepActivate}
 
 // Status of a recorded step.
 const (

@@ -19,7 +19,7 @@ func TestPlan(t *testing.T) {
 		m[rec.Name] = rec
 		return m
 	}
-	upToAssets := []string{StepExchangeCode, StepStoreToken, StepFindAssets}
+	upToAssets := []string{StepExchangeCode, StepStoreToken, StepFindAssets, StepIndex}
 	cases := []struct {
 		name string
 		s    State
@@ -50,9 +50,19 @@ func TestPlan(t *testing.T) {
 			Now:   t0.Add(25 * time.Hour)}, Decision{Action: ActionStop, Step: StepSyncHistory, Reason: ReasonSyncWindow}},
 		{"templates after register", State{Steps: with(with(done(append(upToAssets, StepSubscribeApp, StepRegister)...), StepRecord{Name: StepSyncContacts, Status: StatusSkipped}), StepRecord{Name: StepSyncHistory, Status: StatusSkipped}), Now: t0},
 			Decision{Action: ActionRun, Step: StepTemplates}},
-		{"index refused permanently stops with its reason", State{Steps: with(done(StepExchangeCode, StepStoreToken, StepFindAssets, StepSubscribeApp, StepRegister, StepSyncContacts, StepSyncHistory, StepTemplates),
+		{"the index follows the assets, before anything is subscribed", State{Steps: done(StepExchangeCode, StepStoreToken, StepFindAssets), Now: t0},
+			Decision{Action: ActionRun, Step: StepIndex}},
+		{"index refused permanently stops with its reason, nothing subscribed", State{Steps: with(done(StepExchangeCode, StepStoreToken, StepFindAssets),
 			StepRecord{Name: StepIndex, Status: StatusFailed, Permanent: true, Error: "número de outro estúdio"}), Now: t0},
 			Decision{Action: ActionStop, Step: StepIndex, Reason: "número de outro estúdio"}},
+		{"failed index is retried", State{Steps: with(done(StepExchangeCode, StepStoreToken, StepFindAssets),
+			StepRecord{Name: StepIndex, Status: StatusFailed, Error: "x"}), Now: t0},
+			Decision{Action: ActionRun, Step: StepIndex}},
+		{"activate after the templates", State{Steps: with(with(done(append(upToAssets, StepSubscribeApp, StepRegister, StepTemplates)...), StepRecord{Name: StepSyncContacts, Status: StatusSkipped}), StepRecord{Name: StepSyncHistory, Status: StatusSkipped}), Now: t0},
+			Decision{Action: ActionRun, Step: StepActivate}},
+		{"failed activate is retried", State{Steps: with(with(with(done(append(upToAssets, StepSubscribeApp, StepRegister, StepTemplates)...), StepRecord{Name: StepSyncContacts, Status: StatusSkipped}), StepRecord{Name: StepSyncHistory, Status: StatusSkipped}),
+			StepRecord{Name: StepActivate, Status: StatusFailed, Error: "x"}), Now: t0},
+			Decision{Action: ActionRun, Step: StepActivate}},
 		{"all done completes", State{Steps: done(Steps...), Now: t0}, Decision{Action: ActionComplete}},
 	}
 	for _, c := range cases {

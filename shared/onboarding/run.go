@@ -66,9 +66,12 @@ type Runner struct {
 		Put(ctx context.Context, id string, value []byte) error
 	}
 	TokenSecretID func(tenantID string) string
-	// Index points the phone number id and the WABA id at the tenant (refusing ids of
-	// another tenant with domain.ErrConflict).
+	// Index points the phone number id and the WABA id at the tenant, sends still
+	// blocked (refusing ids of another tenant with domain.ErrConflict).
 	Index func(ctx context.Context, a *Attempt) error
+	// Activate marks the tenant's connection connected: its kind, cap and the syncs
+	// the attempt requested.
+	Activate func(ctx context.Context, a *Attempt) error
 	Save  func(ctx context.Context, a *Attempt) error
 	Now   func() time.Time
 	PIN   func() (string, error) // the registration's 6-digit PIN
@@ -215,6 +218,19 @@ func (r *Runner) step(ctx context.Context, a *Attempt, name, code string, token 
 			return failed("não foi possível guardar o token no Secret Manager", err)
 		}
 		return nil
+	case StepIndex:
+		if err := r.Index(ctx, a); err != nil {
+			if errors.Is(err, domain.ErrConflict) {
+				return &stepError{reason: "este número ou esta conta já está conectado a outro estúdio", permanent: true, err: err}
+			}
+			return failed("não foi possível ligar o número ao estúdio", err)
+		}
+		return nil
+	case StepActivate:
+		if err := r.Activate(ctx, a); err != nil {
+			return failed("não foi possível ativar a conexão do número", err)
+		}
+		return nil
 	}
 	tok, err := r.businessToken(ctx, a, *token)
 	if err != nil {
@@ -288,14 +304,6 @@ func (r *Runner) step(ctx context.Context, a *Attempt, name, code string, token 
 			return failed("o Meta não listou os modelos de mensagem", err)
 		}
 		a.Proposals = ProposeTemplates(list)
-		return nil
-	case StepIndex:
-		if err := r.Index(ctx, a); err != nil {
-			if errors.Is(err, domain.ErrConflict) {
-				return &stepError{reason: "este número ou esta conta já está conectado a outro estúdio", permanent: true, err: err}
-			}
-			return failed("não foi possível ligar o número ao estúdio", err)
-		}
 		return nil
 	}
 	return fmt.Errorf("unknown step %q", name)

@@ -33,6 +33,8 @@ func AccountBlocked(b domain.AccountBlock, loc *time.Location) domain.Reason {
 		return Reason(domain.ReasonAccountDeleted)
 	case domain.BlockTokenInvalid:
 		return Reason(domain.ReasonTokenInvalid)
+	case domain.BlockConnecting:
+		return Reason(domain.ReasonConnecting)
 	case domain.BlockBanned:
 		text := "Conta do WhatsApp Business desativada pela Meta por violação das políticas"
 		if b.Ban != nil && b.Ban.Date != "" {

@@ -17,6 +17,7 @@ var connectionLabels = map[string]string{
 	domain.StateDisconnected:   "Desconectado",
 	domain.StateTokenInvalid:   "Token inválido",
 	domain.StateDeleted:        "Conta excluída",
+	domain.StateConnecting:     "Conexão em andamento",
 }
 
 // Kind labels of a number (kind_label).

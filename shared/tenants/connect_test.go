@@ -64,3 +64,44 @@ func TestApplyConnect(t *testing.T) {
 		})
 	}
 }
+
+// TestApplyConnecting: onboarding's index step makes the number the tenant's but
+// keeps sends blocked until the activate step; the history chunks that arrive in
+// between are kept by the activation.
+func TestApplyConnecting(t *testing.T) {
+	now := time.Date(2026, 11, 30, 12, 0, 0, 0, time.UTC)
+	phone, waba := "1", "2"
+	stored := domain.Tenant{Name: "Studio", LocationLine: "Rua 1", StaffLabel: "Falar com a Jana", Mode: domain.ModeEnabled, WhatsApp: domain.WhatsApp{Status: domain.AccountDisconnected,
+		Sync: &domain.ConnectionSync{HistoryRequestedAt: now.Add(-48 * time.Hour), HistoryProgress: 100, HistoryDoneAt: now.Add(-47 * time.Hour)}}}
+	idx, err := Apply(&stored, "studio", Change{PhoneNumberID: &phone, WABAID: &waba, TokenStored: true, Connecting: true, Coexistence: true}, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := idx.WhatsApp
+	if w.PhoneNumberID != phone || w.WABAID != waba || w.AccessTokenSecret == "" || w.ConnectingSince.IsZero() {
+		t.Fatalf("not indexed: %+v", w)
+	}
+	if cs := domain.ConnectionStateOf(w, now); cs.CanSend || cs.State != domain.StateConnecting {
+		t.Fatalf("indexed: %+v", cs)
+	}
+	if w.Sync == nil || w.Sync.HistoryProgress != 0 {
+		t.Fatalf("the old attempt's sync was kept: %+v", w.Sync)
+	}
+	// A history chunk before the activation (events.applySync).
+	w.Sync.ApplySync(domain.SyncUpdate{At: now.Add(time.Second), HistoryChunk: true, HistoryProgress: 30})
+	idx.WhatsApp = w
+	act, err := Apply(idx, "studio", Change{Connect: true, Coexistence: true, SyncHistoryAt: now.Add(2 * time.Second)}, now.Add(3*time.Second))
+	if err != nil {
+		t.Fatal(err)
+	}
+	w = act.WhatsApp
+	if !w.ConnectingSince.IsZero() || w.Status != domain.AccountConnected {
+		t.Fatalf("not activated: %+v", w)
+	}
+	if w.Sync == nil || w.Sync.HistoryProgress != 30 || w.Sync.HistoryRequestedAt.IsZero() {
+		t.Fatalf("sync after the activation: %+v", w.Sync)
+	}
+	if cs := domain.ConnectionStateOf(w, now); !cs.CanSend || cs.State != domain.StateSyncingHistory {
+		t.Fatalf("activated: %+v", cs)
+	}
+}

@@ -76,7 +76,10 @@ type Change struct {
 	Templates                       map[string]domain.TemplateRef
 	// TokenStored says the run stored a Meta access token in the tenant's secret.
 	TokenStored bool
-	// Connect is onboarding's index step: the number is connected (again), of the
+	// Connecting is onboarding's index step: the number is the tenant's, of the kind
+	// Coexistence says, and sends wait for the activation (domain.MarkConnecting).
+	Connecting bool
+	// Connect is onboarding's activate step: the number is connected (again), of the
 	// kind Coexistence says, with the syncs its attempt requested (zero: not asked).
 	Connect                       bool
 	Coexistence                   bool
@@ -88,7 +91,7 @@ func (c Change) Empty() bool {
 	return c.Name == nil && c.TimeZone == nil && c.LocationLine == nil && c.Mode == nil &&
 		c.KillSwitch == nil && c.StaffLabel == nil && c.RescheduleText == nil &&
 		c.PhoneNumberID == nil && c.WABAID == nil && c.DisplayPhoneNumber == nil &&
-		!c.ClearPhoneNumberID && !c.ClearWABAID && len(c.Templates) == 0 && !c.TokenStored && !c.Connect
+		!c.ClearPhoneNumberID && !c.ClearWABAID && len(c.Templates) == 0 && !c.TokenStored && !c.Connect && !c.Connecting
 }
 
 // Apply is the merge of a change into the stored tenant (nil: none yet, so the change
@@ -172,13 +175,18 @@ func Apply(stored *domain.Tenant, id string, c Change, now time.Time) (*domain.T
 	if oldWABA != "" && wa.WABAID != oldWABA {
 		wa.ResetAccountState()
 	}
+	if c.Connecting {
+		wa.MarkConnecting(c.Coexistence, now)
+	}
 	if c.Connect {
 		// A (re)connection: connected again, its kind and cap (domain.MarkConnected);
 		// appointments, jobs and history are not the tenant document's and stay.
 		wa.MarkConnected(c.Coexistence, now)
 		if c.Coexistence && (!c.SyncContactsAt.IsZero() || !c.SyncHistoryAt.IsZero()) {
-			if wa.Sync == nil || wa.Sync.HistoryRequestedAt.Before(c.SyncHistoryAt) {
-				wa.Sync = &domain.ConnectionSync{} // a new attempt's syncs start over
+			// A new attempt's syncs start over (the index step already did so for an
+			// attempt run in this order: the chunks that came since are kept).
+			if wa.Sync == nil || (!wa.Sync.HistoryRequestedAt.IsZero() && wa.Sync.HistoryRequestedAt.Before(c.SyncHistoryAt)) {
+				wa.Sync = &domain.ConnectionSync{}
 			}
 			sync := *wa.Sync
 			sync.ApplySync(domain.SyncUpdate{At: c.SyncContactsAt, ContactsRequested: !c.SyncContactsAt.IsZero()})

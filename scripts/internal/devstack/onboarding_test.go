@@ -187,6 +187,17 @@ func TestOnboardingConnect(t *testing.T) {
 		if rec := stepsOf(t, r)[onboarding.StepIndex]; rec.Status != onboarding.StatusFailed || !rec.Permanent {
 			t.Errorf("index step: %+v", rec)
 		}
+		// Refused before anything is subscribed or registered at Meta.
+		for _, name := range []string{onboarding.StepSubscribeApp, onboarding.StepRegister, onboarding.StepActivate} {
+			if rec, ok := stepsOf(t, r)[name]; ok {
+				t.Errorf("step %s ran after the refused index: %+v", name, rec)
+			}
+		}
+		for _, req := range s.Meta.Requests() {
+			if strings.Contains(req.Path, b.WABAID+"/subscribed_apps") || strings.Contains(req.Path, "/register") && req.PhoneNumberID == b.PhoneNumberID {
+				t.Errorf("Meta got %s %s for Dora's refused attempt", req.Method, req.Path)
+			}
+		}
 		if id, err := db.TenantForPhoneNumber(ctx, b.PhoneNumberID); err != nil || id != "connect-ana" {
 			t.Errorf("Ana's number now points to %q (%v)", id, err)
 		}
@@ -262,6 +273,14 @@ func TestOnboardingConnect(t *testing.T) {
 		if _, ok := steps[onboarding.StepRegister]; ok {
 			t.Errorf("a step after the failed one ran: %+v", steps)
 		}
+		// Indexed before the subscription (Meta's webhooks find the studio), not yet connected.
+		if id, err := db.TenantForPhoneNumber(ctx, b.PhoneNumberID); err != nil || id != cida.ID {
+			t.Errorf("number index during the onboarding: %q %v", id, err)
+		}
+		if c := call(t, s, owner, "GET", "/v1/staff/whatsapp", nil); c.Status != 200 || c.Body["state"] != domain.StateConnecting || c.Body["can_send"] != false ||
+			c.Body["state_label"] != "Conexão em andamento" {
+			t.Errorf("connection during the onboarding: %d %s", c.Status, c.Raw)
+		}
 		// The retry (the code is not needed again) resumes at subscribe_app.
 		delete(body, "code")
 		body["code"] = ""
@@ -272,6 +291,9 @@ func TestOnboardingConnect(t *testing.T) {
 		wantSteps(t, "retry", stepsOf(t, r), allDone(map[string]string{
 			onboarding.StepSyncContacts: onboarding.StatusSkipped, onboarding.StepSyncHistory: onboarding.StatusSkipped}),
 			map[string]int{onboarding.StepSubscribeApp: 2})
+		if c := call(t, s, owner, "GET", "/v1/staff/whatsapp", nil); c.Status != 200 || c.Body["state"] != domain.StateConnected || c.Body["can_send"] != true {
+			t.Errorf("connection after the retry: %d %s", c.Status, c.Raw)
+		}
 		st, _ := s.Meta.Business(b.WABAID)
 		for _, ep := range []string{metastandin.EndpointAccessToken, metastandin.EndpointDebugToken, metastandin.EndpointSubscribedApps, metastandin.EndpointRegister, metastandin.EndpointMessageTemplates} {
 			if st.Calls[ep] != 1 {
