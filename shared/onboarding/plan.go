@@ -18,7 +18,7 @@ const (
 	// (account_update PARTNER_ADDED after subscribed_apps, the history and state-sync
 	// webhooks after smb_app_data) must find the tenant. A number or WABA another
 	// studio holds is refused here, permanently. Sends stay blocked until StepActivate.
-	StepIndex = "index"
+	StepIndex        = "index"
 	StepSubscribeApp = "subscribe_app" // POST /<WABA>/subscribed_apps
 	StepRegister     = "register"      // POST /<PHONE>/register (never for coexistence)
 	StepSyncContacts = "sync_contacts" // POST /<PHONE>/smb_app_data smb_app_state_sync (coexistence)

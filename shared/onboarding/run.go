@@ -72,9 +72,9 @@ type Runner struct {
 	// Activate marks the tenant's connection connected: its kind, cap and the syncs
 	// the attempt requested.
 	Activate func(ctx context.Context, a *Attempt) error
-	Save  func(ctx context.Context, a *Attempt) error
-	Now   func() time.Time
-	PIN   func() (string, error) // the registration's 6-digit PIN
+	Save     func(ctx context.Context, a *Attempt) error
+	Now      func() time.Time
+	PIN      func() (string, error) // the registration's 6-digit PIN
 }
 
 // RandomPIN draws a 6-digit PIN.
