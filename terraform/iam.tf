@@ -156,6 +156,28 @@ resource "google_project_iam_member" "dispatch_reads_tenant_tokens" {
   }
 }
 
+# reminders runs the daily token check (POST /token-check, shared/tokencheck): it asks
+# Meta's debug_token about every studio's token with the app token, so it reads the app
+# secret and the tenants' tokens, through the same meta-token- prefix condition as
+# dispatch, and no other secret.
+resource "google_secret_manager_secret_iam_member" "reminders_reads_app_secret" {
+  secret_id = google_secret_manager_secret.meta_app_secret.id
+  role      = "roles/secretmanager.secretAccessor"
+  member    = "serviceAccount:${google_service_account.fn["reminders"].email}"
+}
+
+resource "google_project_iam_member" "reminders_reads_tenant_tokens" {
+  project = var.project
+  role    = "roles/secretmanager.secretAccessor"
+  member  = "serviceAccount:${google_service_account.fn["reminders"].email}"
+
+  condition {
+    title       = "tenant-meta-tokens"
+    description = "Only the secrets meta-token-<tenant>"
+    expression  = "resource.name.startsWith(\"${local.tenant_token_secrets}\")"
+  }
+}
+
 # No function has roles/logging.logWriter: what the code logs goes to stdout, which Cloud
 # Run sends to Cloud Logging itself (https://cloud.google.com/run/docs/logging); nothing
 # calls the Logging API.

@@ -397,10 +397,16 @@ func TestGrantsMatchWhatTheCodeUses(t *testing.T) {
 	}
 }
 
-// TestTenantTokensByPrefix: dispatch reads tenants' tokens through a secretAccessor
-// binding conditioned on the meta-token- prefix of the secret's full name, which IAM
-// conditions spell with the project number; no account reads every secret.
+// TestTenantTokensByPrefix: dispatch (the sends) and reminders (the daily token
+// check, which imports shared/tokencheck) read tenants' tokens through a
+// secretAccessor binding conditioned on the meta-token- prefix of the secret's full
+// name, which IAM conditions spell with the project number; no other account has a
+// conditioned secret grant, and no account reads every secret.
 func TestTenantTokensByPrefix(t *testing.T) {
+	readers := map[string]bool{"dispatch": true, "reminders": true}
+	if !strings.Contains(readRepoFile(t, "functions/reminders/reminders.go"), `"github.com/lembra-app/lembra/shared/tokencheck"`) {
+		t.Error("functions/reminders no longer runs the token check: it must not read the tenants' tokens (remove reminders_reads_tenant_tokens and it from readers)")
+	}
 	// The prefix the code uses.
 	if !strings.Contains(readRepoFile(t, "shared/tenants/tenants.go"), `return "meta-token-" + tenantID`) {
 		t.Fatal("shared/tenants.TokenSecretID changed: update the condition in iam.tf and this test")
@@ -409,7 +415,7 @@ func TestTenantTokensByPrefix(t *testing.T) {
 	grants := iamGrants(t)
 	for name, g := range grants {
 		for _, s := range g.Secrets {
-			if strings.HasPrefix(s, "condition:") && (name != "dispatch" || strings.TrimPrefix(s, "condition:") != want) {
+			if strings.HasPrefix(s, "condition:") && (!readers[name] || strings.TrimPrefix(s, "condition:") != want) {
 				t.Errorf("%s: secret condition %q", name, s)
 			}
 		}
@@ -422,8 +428,10 @@ func TestTenantTokensByPrefix(t *testing.T) {
 	if !regexp.MustCompile(`permissions\s*=\s*\["secretmanager\.secrets\.create", "secretmanager\.versions\.add", "secretmanager\.versions\.access"\]`).MatchString(readTF(t, "iam.tf")) {
 		t.Error("iam.tf: api_stores_tenant_tokens must hold exactly secretmanager.secrets.create, versions.add and versions.access")
 	}
-	if !slices.Contains(grants["dispatch"].Secrets, "condition:"+want) {
-		t.Errorf("dispatch: no secretAccessor conditioned on %s; has %v", want, grants["dispatch"].Secrets)
+	for name := range readers {
+		if !slices.Contains(grants[name].Secrets, "condition:"+want) {
+			t.Errorf("%s: no secretAccessor conditioned on %s; has %v", name, want, grants[name].Secrets)
+		}
 	}
 	src := readTF(t, "iam.tf")
 	if !regexp.MustCompile(`tenant_token_secrets\s*=\s*"projects/\$\{data\.google_project\.this\.number\}/secrets/meta-token-"`).MatchString(src) {

@@ -181,6 +181,29 @@ resource "google_logging_metric" "account_cannot_send" {
   depends_on = [google_project_service.enabled]
 }
 
+# (g) The daily token check (reminders' POST /token-check) found a tenant's Meta token
+# invalid: logged once, when it turns invalid (shared/tokencheck).
+resource "google_logging_metric" "token_check_invalid" {
+  name        = "lembra_token_check_invalid"
+  description = "Tenants' Meta tokens the daily check found invalid (debug_token), by tenant."
+  filter      = "resource.type=\"cloud_run_revision\" AND resource.labels.service_name=\"reminders\" AND jsonPayload.message=\"meta token check invalid\""
+
+  metric_descriptor {
+    metric_kind = "DELTA"
+    value_type  = "INT64"
+    unit        = "1"
+    labels {
+      key        = "tenant_id"
+      value_type = "STRING"
+    }
+  }
+  label_extractors = {
+    tenant_id = "EXTRACT(jsonPayload.tenant_id)"
+  }
+
+  depends_on = [google_project_service.enabled]
+}
+
 # ---------------------------------------------------------------------------------------
 # Alert policies
 
@@ -389,6 +412,36 @@ resource "google_monitoring_alert_policy" "account_cannot_send" {
 
   documentation {
     content   = "Meta reported that a tenant's WhatsApp number was disconnected, deleted, disabled or restricted: its jobs are skipped until it is connected again. ${local.runbooks_doc}"
+    mime_type = "text/markdown"
+  }
+}
+
+resource "google_monitoring_alert_policy" "token_check_invalid" {
+  display_name          = "Lembra: Meta token invalid (daily check)"
+  combiner              = "OR"
+  notification_channels = local.alert_channels
+
+  conditions {
+    display_name = "The daily debug_token check found a tenant's token invalid"
+    condition_threshold {
+      filter          = "metric.type=\"logging.googleapis.com/user/${google_logging_metric.token_check_invalid.name}\" AND resource.type=\"cloud_run_revision\""
+      comparison      = "COMPARISON_GT"
+      threshold_value = 0
+      duration        = "0s"
+      aggregations {
+        alignment_period     = "300s"
+        per_series_aligner   = "ALIGN_SUM"
+        cross_series_reducer = "REDUCE_SUM"
+        group_by_fields      = ["metric.label.tenant_id"]
+      }
+      trigger {
+        count = 1
+      }
+    }
+  }
+
+  documentation {
+    content   = "The daily token check found a tenant's Meta token invalid or revoked: its jobs are skipped (whatsapp_token_invalid) until the owner reconnects WhatsApp or a later check finds the token valid. ${local.runbooks_doc}"
     mime_type = "text/markdown"
   }
 }

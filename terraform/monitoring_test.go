@@ -492,3 +492,34 @@ func TestEveryAlertHasARunbook(t *testing.T) {
 		}
 	}
 }
+
+// TestTokenCheckScheduledAndAlerted: the daily token check is called by Cloud
+// Scheduler on reminders' /token-check with the scan's caller and audience, and the
+// line it logs when a token turns invalid raises an alert per tenant.
+func TestTokenCheckScheduledAndAlerted(t *testing.T) {
+	job := resourceBlocks(t, readTF(t, "scheduler.tf"), "google_cloud_scheduler_job")["token_check"]
+	if job == "" {
+		t.Fatal("scheduler.tf: no google_cloud_scheduler_job.token_check")
+	}
+	if s := attr(job, "schedule"); !regexp.MustCompile(`^\d+ \d+ \* \* \*$`).MatchString(s) {
+		t.Errorf("token check schedule %q, want once a day", s)
+	}
+	for _, want := range []string{`uri         = "${local.function_urls["reminders"]}/token-check"`,
+		`service_account_email = google_service_account.scheduler.email`, `audience              = local.function_urls["reminders"]`} {
+		if !strings.Contains(job, want) {
+			t.Errorf("token check job lacks %s", want)
+		}
+	}
+	metric := resourceBlocks(t, readTF(t, "monitoring.tf"), "google_logging_metric")["token_check_invalid"]
+	if f, _ := tfString(metric, "filter"); !strings.Contains(f, `jsonPayload.message="`+loggingConsts(t)["MsgTokenCheckInvalid"]+`"`) || !strings.Contains(f, `service_name="reminders"`) {
+		t.Errorf("token_check_invalid metric filter %q", f)
+	}
+	_, conds := alertConditions(t, readTF(t, "monitoring.tf"))
+	found := false
+	for _, c := range conds {
+		found = found || strings.Contains(strings.Join(c.Filters, " "), "google_logging_metric.token_check_invalid.name")
+	}
+	if !found {
+		t.Error("no alert condition watches google_logging_metric.token_check_invalid")
+	}
+}

@@ -33,3 +33,39 @@ resource "google_cloud_scheduler_job" "reminders" {
     google_cloud_run_service_iam_member.scheduler_invokes_reminders,
   ]
 }
+
+# The daily check of every studio's Meta token (functions/reminders POST /token-check,
+# shared/tokencheck): debug_token for each stored token; an invalid one stops that
+# studio's sends with a reason and raises the token_check_invalid alert (monitoring.tf).
+# Same caller and audience as the scan: the scheduler's account, the function's URL.
+resource "google_cloud_scheduler_job" "token_check" {
+  name        = "token-check"
+  description = "Lembra: check every studio's Meta token (debug_token)"
+  region      = var.region
+  schedule    = "0 7 * * *" # daily, before the studios open
+  time_zone   = "America/Sao_Paulo"
+
+  attempt_deadline = "300s" # = the reminders function's timeout
+
+  # A failed run is retried twice, 10 minutes apart; checking again is harmless (the
+  # alert fires only when a token turns invalid).
+  retry_config {
+    retry_count          = 2
+    min_backoff_duration = "600s"
+  }
+
+  http_target {
+    http_method = "POST"
+    uri         = "${local.function_urls["reminders"]}/token-check"
+
+    oidc_token {
+      service_account_email = google_service_account.scheduler.email
+      audience              = local.function_urls["reminders"]
+    }
+  }
+
+  depends_on = [
+    google_project_service.enabled,
+    google_cloud_run_service_iam_member.scheduler_invokes_reminders,
+  ]
+}

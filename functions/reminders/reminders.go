@@ -1,5 +1,6 @@
 // Package reminders is the Cloud Function Cloud Scheduler calls every 5 minutes to
-// enqueue the 24-hour reminders that are due.
+// enqueue the 24-hour reminders that are due (POST /), and daily to check every
+// studio's Meta token (POST /token-check, shared/tokencheck).
 package reminders
 
 import (
@@ -11,7 +12,9 @@ import (
 	"github.com/lembra-app/lembra/shared/app"
 	"github.com/lembra-app/lembra/shared/logging"
 	"github.com/lembra-app/lembra/shared/oidc"
+	"github.com/lembra-app/lembra/shared/onboarding"
 	"github.com/lembra-app/lembra/shared/reminders"
+	"github.com/lembra-app/lembra/shared/tokencheck"
 	"github.com/lembra-app/lembra/shared/web"
 )
 
@@ -47,9 +50,33 @@ func Handler(env *app.Env) (http.Handler, error) {
 		web.WriteJSON(w, http.StatusOK, res)
 		return nil
 	})
+	check := web.Handle(env.Log, func(w http.ResponseWriter, r *http.Request) error {
+		if r.Method != http.MethodPost {
+			return web.Errorf(http.StatusMethodNotAllowed, "method_not_allowed", "use POST")
+		}
+		ctx := logging.WithTrace(r.Context(), r, env.Config.Project)
+		// Uncached: a reconnection's new token must be read, not an old cached one.
+		sm, err := env.SecretManager(ctx)
+		if err != nil {
+			return err
+		}
+		svc := &tokencheck.Service{Store: st, Graph: onboarding.NewGraphClient(env.Meta()), Secrets: sm,
+			AppID: env.Config.MetaAppID, AppSecretID: env.Config.MetaAppSecretID, Log: env.Log, Now: env.Now}
+		res, err := svc.Run(ctx)
+		if err != nil {
+			return err
+		}
+		web.WriteJSON(w, http.StatusOK, res)
+		return nil
+	})
+	mux := http.NewServeMux()
+	mux.Handle("/token-check", check)
+	mux.Handle("/", scan)
 	cfg := env.Config
+	// One caller for both: the scheduler's service account, with the function's URL
+	// as the audience (terraform/scheduler.tf).
 	return oidc.Require(env.Log, "reminders", oidc.Caller{
 		Audience: cfg.RemindersAudience, Email: cfg.SchedulerServiceAccount,
 		Issuers: cfg.OIDCIssuers, JWKSURL: cfg.OIDCJWKSURL,
-	}, scan), nil
+	}, mux), nil
 }

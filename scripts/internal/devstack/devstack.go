@@ -108,6 +108,22 @@ func (s *Stack) RunReminderScan(ctx context.Context) (*http.Response, error) {
 	return http.DefaultClient.Do(req)
 }
 
+// RunTokenCheck calls the daily token check as Cloud Scheduler does: a POST to the
+// reminders function's /token-check with an OIDC token of the scheduler's service
+// account for the function's URL (terraform/scheduler.tf).
+func (s *Stack) RunTokenCheck(ctx context.Context) (*http.Response, error) {
+	tok, err := s.Signer.IDToken(s.Config.RemindersAudience, SchedulerServiceAccount, 5*time.Minute)
+	if err != nil {
+		return nil, err
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, s.URL+"/reminders/token-check", nil)
+	if err != nil {
+		return nil, err
+	}
+	req.Header.Set("Authorization", "Bearer "+tok)
+	return http.DefaultClient.Do(req)
+}
+
 // Schedule calls the reminder scan every interval until ctx ends (the local Cloud
 // Scheduler).
 func (s *Stack) Schedule(ctx context.Context, interval time.Duration) {
@@ -290,6 +306,7 @@ func Start(ctx context.Context, o Options) (s *Stack, err error) {
 	mux.Handle("/webhook", webhook)
 	mux.Handle("/webhook/", http.StripPrefix("/webhook", webhook)) // the data deletion callback and its status page
 	mux.Handle("/reminders", reminders)
+	mux.Handle("/reminders/token-check", http.StripPrefix("/reminders", reminders))
 	mux.Handle("/voucher/", http.StripPrefix("/voucher", voucherPages))
 	mux.Handle("/events", eventsfn.PushHandler(evSvc))
 	mux.Handle("/oidc/jwks", s.Signer.JWKSHandler()) // the key of the tasks' and scheduler's tokens
