@@ -13,9 +13,11 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -57,6 +59,10 @@ type Browser struct {
 
 	mu      sync.Mutex
 	console []chromedp.ConsoleMessage
+	popups  map[target.ID]bool // the popups this tab opened
+
+	opener *Browser  // a popup's opener
+	target target.ID // a popup's target
 }
 
 // Start launches headless Chromium with a fresh profile in profileDir and returns its
@@ -127,12 +133,23 @@ func (b *Browser) Popup(what string, open func()) *Browser {
 	b.T().Helper()
 	ctx, cancel := context.WithTimeout(b.ctx, 20*time.Second)
 	defer cancel()
-	ch := chromedp.WaitNewTarget(ctx, func(i *target.Info) bool { return i.Type == "page" })
+	// A popup that closes reports a change of its target, detached, which
+	// WaitNewTarget would take for a new one: the popups seen before are not.
+	b.mu.Lock()
+	seen := maps.Clone(b.popups)
+	b.mu.Unlock()
+	ch := chromedp.WaitNewTarget(ctx, func(i *target.Info) bool { return i.Type == "page" && !seen[i.TargetID] })
 	open()
 	select {
 	case id := <-ch:
+		b.mu.Lock()
+		if b.popups == nil {
+			b.popups = map[target.ID]bool{}
+		}
+		b.popups[id] = true
+		b.mu.Unlock()
 		pctx, pcancel := chromedp.NewContext(b.ctx, chromedp.WithTargetID(id))
-		p := &Browser{T: b.T, Out: b.Out, ctx: pctx, close: pcancel}
+		p := &Browser{T: b.T, Out: b.Out, ctx: pctx, close: pcancel, opener: b, target: id}
 		if _, err := chromedp.Run(pctx, chromedp.Evaluate[json.RawMessage]("1")); err != nil {
 			b.T().Fatalf("browser: %s: attach to the popup: %v", what, err)
 		}
@@ -141,6 +158,29 @@ func (b *Browser) Popup(what string, open func()) *Browser {
 	case <-ctx.Done():
 		b.T().Fatalf("browser: %s: no popup opened within 20 s\n%s", what, b.Describe())
 		return nil
+	}
+}
+
+// WaitClosed waits until a popup has closed its window (window.close), as its opener
+// sees it: a page that opens one popup at a time (FB.login) only focuses the one still
+// open.
+func (b *Browser) WaitClosed(within time.Duration) {
+	b.T().Helper()
+	if b.opener == nil {
+		b.T().Fatalf("browser: WaitClosed is for a popup")
+	}
+	deadline := time.Now().Add(within)
+	for {
+		ctx, cancel := context.WithTimeout(b.opener.ctx, 5*time.Second)
+		infos, err := chromedp.Targets(ctx)
+		cancel()
+		if err == nil && !slices.ContainsFunc(infos, func(i *target.Info) bool { return i.TargetID == b.target }) {
+			return
+		}
+		if time.Now().After(deadline) {
+			b.T().Fatalf("browser: the popup did not close within %v (last error %v)", within, err)
+		}
+		time.Sleep(100 * time.Millisecond)
 	}
 }
 
@@ -377,7 +417,9 @@ func (b *Browser) ConsoleErrors() []string {
 // console so far.
 func (b *Browser) Describe() string {
 	var url, body string
-	_ = b.Eval("location.href", &url)
+	if err := b.Eval("location.href", &url); err != nil {
+		url = "(unreadable: " + err.Error() + ")"
+	}
 	_ = b.Eval("document.body?document.body.innerText:''", &body)
 	if len(body) > 3000 {
 		body = body[:3000] + "…"

@@ -65,6 +65,9 @@ func (b *browser) popup(what string, open func()) *browser {
 	return p
 }
 
+// waitClosed waits until the popup has closed its window.
+func (b *browser) waitClosed() { b.t.Helper(); b.WaitClosed(5 * time.Second) }
+
 // q quotes a CSS selector for use inside JavaScript.
 func q(sel string) string { return hb.Q(sel) }
 
