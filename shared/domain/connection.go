@@ -81,22 +81,31 @@ func ThroughputCap(coexistence bool) int {
 
 // MarkConnected records a (re)connection by onboarding's index step at now: the
 // number's kind and cap, connected again (a disconnection, by Meta or the owner, and
-// an invalid token check are cleared; the connection's event time moves to now, so
-// an older redelivered PARTNER_REMOVED does not undo it). Appointments, jobs and
+// an invalid token check are cleared; the connection's event time moves to the
+// attempt's index step (MarkConnecting; now without one), so an older redelivered
+// PARTNER_REMOVED does not undo it). Appointments, jobs and
 // history are not the connection's and stay as they are.
 func (w *WhatsApp) MarkConnected(coexistence bool, now time.Time) {
 	w.Coexistence, w.ThroughputCap = coexistence, ThroughputCap(coexistence)
 	w.Status = AccountConnected
-	w.ConnectingSince = time.Time{}
 	w.Disconnection, w.Unsubscribed = nil, false
 	if w.TokenCheck != nil && !w.TokenCheck.Valid {
 		w.TokenCheck = nil // a new token was just stored: the next check judges it
 	}
+	// The reconnection happened when the attempt indexed the number (to the second,
+	// as Meta stamps its webhooks): an account event Meta sent during the onboarding
+	// (the PARTNER_ADDED after subscribed_apps) still applies when it is processed
+	// after the activation; one from before the attempt does not.
+	since := now.UTC()
+	if !w.ConnectingSince.IsZero() {
+		since = w.ConnectingSince.UTC().Truncate(time.Second)
+	}
+	w.ConnectingSince = time.Time{}
 	if w.EventTimes == nil {
 		w.EventTimes = map[string]time.Time{}
 	}
-	if last, ok := w.EventTimes[FactConnection]; !ok || now.After(last) {
-		w.EventTimes[FactConnection] = now.UTC()
+	if last, ok := w.EventTimes[FactConnection]; !ok || since.After(last) {
+		w.EventTimes[FactConnection] = since
 	}
 }
 

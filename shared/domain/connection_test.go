@@ -137,6 +137,24 @@ func TestMarkConnectedClearsDisconnectionAndInvalidToken(t *testing.T) {
 	}
 }
 
+// TestMarkConnectedKeepsTheOnboardingsEvents: the account events Meta sends during
+// the onboarding (after the index step) apply even when processed after the
+// activation; an older one does not.
+func TestMarkConnectedKeepsTheOnboardingsEvents(t *testing.T) {
+	w := WhatsApp{Status: AccountDisconnected, EventTimes: map[string]time.Time{FactConnection: at(-60)}}
+	w.MarkConnecting(false, t0.Add(300*time.Millisecond))
+	w.MarkConnected(false, t0.Add(5*time.Second))
+	if !w.ApplyAccountEvent(AccountEvent{Event: "PARTNER_ADDED", At: t0}) || w.LastEvent != "PARTNER_ADDED" || w.Status != AccountConnected {
+		t.Fatalf("the onboarding's PARTNER_ADDED was not applied: %+v", w)
+	}
+	if w.ApplyAccountEvent(AccountEvent{Event: "PARTNER_REMOVED", At: at(-30)}) || w.Status != AccountConnected {
+		t.Fatalf("a PARTNER_REMOVED from before the attempt applied: %+v", w)
+	}
+	if !w.ConnectingSince.IsZero() {
+		t.Fatal("still connecting")
+	}
+}
+
 func TestRecordTokenCheck(t *testing.T) {
 	cases := []struct {
 		name      string
