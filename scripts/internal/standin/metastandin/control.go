@@ -287,6 +287,37 @@ func (s *Server) control(w http.ResponseWriter, r *http.Request) {
 		}
 		st, err := s.PostStatus(r.Context(), t.WAMID, t.Status, t.Code, t.Title, t.Details)
 		webhookResult(w, t.WAMID, st, err)
+	case "/_standin/lifecycle":
+		if r.Method != http.MethodPost {
+			methodNotAllowed(w, "POST")
+			return
+		}
+		var l struct {
+			WABAID string `json:"waba_id"`
+			Action string `json:"action"`
+		}
+		if err := strictDecode(body, &l); err != nil || l.WABAID == "" {
+			controlError(w, http.StatusBadRequest, `body must be {"waba_id","action"}; action disconnect|revoke_token|restore_token`)
+			return
+		}
+		switch l.Action {
+		case "disconnect":
+			st, err := s.DisconnectFromBusinessApp(r.Context(), l.WABAID)
+			webhookResult(w, l.WABAID, st, err)
+			return
+		case "revoke_token", "restore_token":
+			err := s.RevokeToken(l.WABAID)
+			if l.Action == "restore_token" {
+				err = s.RestoreToken(l.WABAID)
+			}
+			if err != nil {
+				controlError(w, http.StatusNotFound, err.Error())
+				return
+			}
+			controlJSON(w, http.StatusOK, map[string]string{"waba_id": l.WABAID, "action": l.Action})
+			return
+		}
+		controlError(w, http.StatusBadRequest, "action must be disconnect, revoke_token or restore_token")
 	default:
 		controlError(w, http.StatusNotFound, "unknown control endpoint "+r.URL.Path)
 	}

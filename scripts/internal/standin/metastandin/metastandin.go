@@ -66,6 +66,8 @@
 //	POST   /_standin/inbound-text    {"phone_number_id","from","body","context_id"}
 //	POST   /_standin/status          {"wamid","status","code","title","details"}
 //	                                 (the last three answer {"id","webhook_status"})
+//	POST   /_standin/lifecycle       {"waba_id","action"}: disconnect (PARTNER_REMOVED, answers
+//	                                 {"id","webhook_status"}), revoke_token, restore_token (lifecycle.go)
 //
 // Webhooks (webhook.go): the stand-in posts signed webhooks back to the project's
 // webhook function, in Meta's v24+ shapes (https://developers.facebook.com/docs/whatsapp/cloud-api/webhooks/components): automatic statuses for
@@ -203,6 +205,10 @@ type Server struct {
 	appID, appSecret string
 	businesses       map[string]*BusinessState // by WABA id
 	endpointFaults   map[string][]Fault        // by onboarding endpoint
+
+	// Lifecycle (lifecycle.go).
+	lifecycleDelay time.Duration
+	revoked        map[string]bool // revoked business tokens
 }
 
 // New returns an empty stand-in: no numbers, no templates.

@@ -13,7 +13,8 @@ package metastandin
 //	GET  /{v}/debug_token?input_token=<business token>  (Bearer "<app id>|<app secret>")
 //	     → {"data":{app_id,type:"SYSTEM_USER",is_valid,scopes,granular_scopes:[{scope,target_ids}]}}
 //	GET  /{v}/{waba}/phone_numbers → {"data":[{id,display_phone_number,verified_name,platform_type,…}],"paging":…}
-//	POST /{v}/{waba}/subscribed_apps → {"success":true}
+//	POST /{v}/{waba}/subscribed_apps → {"success":true} (then PARTNER_ADDED, lifecycle.go)
+//	DELETE /{v}/{waba}/subscribed_apps → {"success":true} (unsubscribed)
 //	POST /{v}/{phone}/register {"messaging_product":"whatsapp","pin":"6 digits"} → {"success":true}
 //	     (a coexistence number is already registered: → 400 code 100, it must not be registered)
 //	POST /{v}/{phone}/smb_app_data {"messaging_product":"whatsapp","sync_type":"smb_app_state_sync"|"history"}
@@ -179,7 +180,9 @@ var endpointMethods = map[string]string{
 
 // onboarding answers an onboarding endpoint's request.
 func (s *Server) onboarding(r *http.Request, endpoint, id string, body []byte, rec *Request) answer {
-	if r.Method != endpointMethods[endpoint] {
+	if endpoint == EndpointSubscribedApps && r.Method == http.MethodDelete {
+		endpoint = EndpointUnsubscribeApp // lifecycle.go
+	} else if r.Method != endpointMethods[endpoint] {
 		return unsupportedRequest(strings.ToLower(r.Method), endpoint)
 	}
 	if f, ok := s.nextEndpointFault(endpoint); ok && (f.HTTPStatus != 0 || f.Code != 0) {
@@ -211,7 +214,7 @@ func (s *Server) onboarding(r *http.Request, endpoint, id string, body []byte, r
 			return tokenError("Invalid OAuth access token - Cannot parse access token", 0)
 		}
 		for _, b := range s.businesses {
-			if b.Token == q.Get("input_token") && b.CodeUsed {
+			if b.Token == q.Get("input_token") && b.CodeUsed && !s.revokedLocked(b.Token) {
 				b.Calls[endpoint]++
 				ids := []string{b.WABAID}
 				return jsonAnswer(http.StatusOK, map[string]any{"data": map[string]any{
@@ -235,6 +238,9 @@ func (s *Server) onboarding(r *http.Request, endpoint, id string, body []byte, r
 	}
 	if token(r) != b.Token || !b.CodeUsed {
 		return tokenError("Invalid OAuth access token - Cannot parse access token", 0)
+	}
+	if s.revokedLocked(b.Token) {
+		return revokedTokenError()
 	}
 	var req struct {
 		MessagingProduct string `json:"messaging_product"`
@@ -260,6 +266,11 @@ func (s *Server) onboarding(r *http.Request, endpoint, id string, body []byte, r
 	case EndpointSubscribedApps:
 		b.Subscribed = true
 		b.Calls[endpoint]++
+		s.afterOnboardingLocked(endpoint, b, "")
+		return jsonAnswer(http.StatusOK, map[string]bool{"success": true})
+	case EndpointUnsubscribeApp:
+		b.Subscribed = false
+		b.Calls[endpoint]++
 		return jsonAnswer(http.StatusOK, map[string]bool{"success": true})
 	case EndpointRegister:
 		switch {
@@ -284,6 +295,7 @@ func (s *Server) onboarding(r *http.Request, endpoint, id string, body []byte, r
 		}
 		b.Syncs = append(b.Syncs, req.SyncType)
 		b.Calls[endpoint]++
+		s.afterOnboardingLocked(endpoint, b, req.SyncType)
 		return jsonAnswer(http.StatusOK, map[string]string{"messaging_product": "whatsapp",
 			"request_id": fmt.Sprintf("%s-%s-%d", b.PhoneNumberID, req.SyncType, len(b.Syncs))})
 	case EndpointMessageTemplates:
@@ -319,7 +331,7 @@ func (s *Server) businessOfLocked(endpoint, id, tok string) *BusinessState {
 	for _, b := range s.businesses {
 		holds := b.PhoneNumberID == id
 		switch endpoint {
-		case EndpointPhoneNumbers, EndpointSubscribedApps, EndpointMessageTemplates:
+		case EndpointPhoneNumbers, EndpointSubscribedApps, EndpointUnsubscribeApp, EndpointMessageTemplates:
 			holds = b.WABAID == id
 		}
 		if holds && (found == nil || b.Token == tok) {

@@ -149,6 +149,9 @@ func (s *Server) send(r *http.Request, phoneNumberID string, body []byte, rec *R
 	if tok == "" {
 		return tokenError("Invalid OAuth access token - Cannot parse access token", 0), nil
 	}
+	if s.revokedLocked(tok) { // RevokeToken (lifecycle.go)
+		return revokedTokenError(), nil
+	}
 	known := false
 	for _, n := range s.numbers {
 		if n.AccessToken == tok {
