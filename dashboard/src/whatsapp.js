@@ -8,7 +8,7 @@
 export const signupEvents = ['FINISH', 'FINISH_ONLY_WABA', 'FINISH_WHATSAPP_BUSINESS_APP_ONBOARDING', 'CANCEL'];
 
 /** The steps the server runs, in order (shared/onboarding.Steps), and their Portuguese names. */
-export const stepOrder = ['exchange_code', 'store_token', 'find_assets', 'subscribe_app', 'register', 'sync_contacts', 'sync_history', 'templates', 'index'];
+export const stepOrder = ['exchange_code', 'store_token', 'find_assets', 'index', 'subscribe_app', 'register', 'sync_contacts', 'sync_history', 'templates', 'activate'];
 export const stepLabels = {
   exchange_code: 'Receber a autorização do Meta',
   store_token: 'Guardar o acesso com segurança',
@@ -19,6 +19,7 @@ export const stepLabels = {
   sync_history: 'Sincronizar o histórico de conversas',
   templates: 'Ler os modelos de mensagem',
   index: 'Ligar o número ao estúdio',
+  activate: 'Liberar o envio das mensagens',
 };
 export const stepStatusLabels = { done: 'concluída', failed: 'falhou', skipped: 'não se aplica', pending: 'pendente' };
 
@@ -90,11 +91,13 @@ export function newAttemptID(bytes) {
 /**
  * An attempt's steps in order, each {name, label, status, error}: a step not recorded is
  * pending; a coexistence number never registers, a Cloud API number never syncs (shown
- * as "não se aplica" even before the server records them).
+ * as "não se aplica" even before the server records them); a recorded step this list
+ * does not know comes last, by its name.
  */
 export function stepList(attempt) {
   const steps = attempt?.steps || {};
-  return stepOrder.map((name) => {
+  const names = [...stepOrder, ...Object.keys(steps).filter((n) => !stepOrder.includes(n)).sort()];
+  return names.map((name) => {
     const rec = steps[name];
     let status = rec?.status || 'pending';
     if (!rec && attempt && (name === 'register' ? attempt.coexistence : name.startsWith('sync_') && !attempt.coexistence)) status = 'skipped';

@@ -98,12 +98,13 @@ test('stepList: in order, pending until recorded, not-applicable steps skipped',
       ['exchange_code', 'done'],
       ['store_token', 'failed'],
       ['find_assets', 'pending'],
+      ['index', 'pending'],
       ['subscribe_app', 'pending'],
       ['register', 'pending'],
       ['sync_contacts', 'skipped'],
       ['sync_history', 'skipped'],
       ['templates', 'pending'],
-      ['index', 'pending'],
+      ['activate', 'pending'],
     ],
   );
   assert.equal(normal[1].error, 'Secret Manager indisponível');
@@ -111,7 +112,9 @@ test('stepList: in order, pending until recorded, not-applicable steps skipped',
   assert.equal(coex.find((s) => s.name === 'register').status, 'skipped');
   assert.equal(coex.find((s) => s.name === 'sync_history').status, 'pending');
   assert.equal(stepList(null).every((s) => s.status === 'pending'), true);
-  assert.equal(stepList({ steps: { index: { status: 'weird' } } }).at(-1).status, 'pending');
+  assert.equal(stepList({ steps: { index: { status: 'weird' } } }).find((s) => s.name === 'index').status, 'pending');
+  const unknown = stepList({ steps: { a_new_step: { status: 'done' } } }).at(-1);
+  assert.deepEqual([unknown.name, unknown.label, unknown.status], ['a_new_step', 'a_new_step', 'done'], 'a step the dashboard does not know is still shown');
 });
 
 test('connectOutcome and outcomeText', () => {

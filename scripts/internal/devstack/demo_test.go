@@ -2,9 +2,14 @@ package devstack_test
 
 import (
 	"context"
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
 	"testing"
 
 	"github.com/lembra-app/lembra/scripts/internal/devstack"
+	"github.com/lembra-app/lembra/shared/onboarding"
 )
 
 // TestSeedDemoSignup: the local demo has a second studio without a number (so its
@@ -51,5 +56,30 @@ func TestSeedDemoSignup(t *testing.T) {
 	}
 	if coex != 1 {
 		t.Errorf("want one coexistence business, got %d", coex)
+	}
+}
+
+// TestDashboardStepsAreTheServers: the WhatsApp screen lists the connection's steps in
+// the order the server runs them (onboarding.Steps), each with its Portuguese name.
+func TestDashboardStepsAreTheServers(t *testing.T) {
+	src, err := os.ReadFile(filepath.Join("..", "..", "..", "dashboard", "src", "whatsapp.js"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := regexp.MustCompile(`export const stepOrder = \[([^\]]*)\]`).FindSubmatch(src)
+	if m == nil {
+		t.Fatal("dashboard/src/whatsapp.js: no stepOrder")
+	}
+	var order []string
+	for _, q := range regexp.MustCompile(`'([a-z_]+)'`).FindAllSubmatch(m[1], -1) {
+		order = append(order, string(q[1]))
+	}
+	if !slices.Equal(order, onboarding.Steps) {
+		t.Errorf("dashboard stepOrder %v, server onboarding.Steps %v", order, onboarding.Steps)
+	}
+	for _, step := range onboarding.Steps {
+		if !regexp.MustCompile(`\n  ` + step + `: '[^']+',`).Match(src) {
+			t.Errorf("dashboard stepLabels: no Portuguese name for %s", step)
+		}
 	}
 }
