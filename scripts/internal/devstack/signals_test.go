@@ -5,6 +5,8 @@ import (
 	"context"
 	"encoding/json"
 	"log/slog"
+	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -146,6 +148,14 @@ func TestOperatorSignalsAreLogged(t *testing.T) {
 		`"phone_number":"15550783881","disconnection_info":{"reason":"PRIMARY_INACTIVITY","initiated_by":"SYSTEM"}`))
 	waitTenant(t, s, ten.ID, "tenant disconnected", func(x *domain.Tenant) bool { return x.WhatsApp.Status == domain.AccountDisconnected })
 
+	// The daily token check: the stand-in's debug_token knows no onboarded business
+	// for the demo's token, so it answers is_valid false (code 190).
+	resp, err = s.RunTokenCheck(ctx)
+	if err != nil || resp.StatusCode != 200 {
+		t.Fatalf("token check: %v %v", resp, err)
+	}
+	resp.Body.Close()
+
 	metrics := monitoringMetrics(t)
 	counted := func() map[string][]map[string]any {
 		out := map[string][]map[string]any{}
@@ -191,7 +201,7 @@ func TestOperatorSignalsAreLogged(t *testing.T) {
 	// signed), one dead letter, one account that cannot send.
 	want := map[string]int{
 		"meta_token_rejected": 1, "job_failed": 1, "job_settled": 2, "webhook_signature_rejected": 1,
-		"dead_letter_kept": 1, "account_cannot_send": 1,
+		"dead_letter_kept": 1, "account_cannot_send": 1, "token_check_invalid": 1,
 	}
 	for name, n := range want {
 		if len(got[name]) != n {
@@ -204,6 +214,23 @@ func TestOperatorSignalsAreLogged(t *testing.T) {
 	if line := got["account_cannot_send"]; len(line) == 1 && (line[0]["block"] != domain.BlockDisconnected || line[0]["event"] != "PARTNER_REMOVED") {
 		t.Errorf("account line: %v, want block %s for PARTNER_REMOVED", line[0], domain.BlockDisconnected)
 	}
+
+	// The demo's token becomes one the stand-in's debug_token knows (the business's code
+	// exchanged): the next check finds it valid and lifts the block.
+	demoSpec := devstack.DemoTenant()
+	s.Meta.AddBusiness(metastandin.Business{Code: "code-signals", Token: demoSpec.AccessToken, WABAID: ten.WhatsApp.WABAID,
+		PhoneNumberID: ten.WhatsApp.PhoneNumberID, DisplayPhoneNumber: ten.WhatsApp.DisplayPhoneNumber})
+	ex, err := http.Get(s.MetaURL + "/v23.0/oauth/access_token?" + url.Values{"client_id": {s.Config.MetaAppID},
+		"client_secret": {devstack.AppSecret}, "code": {"code-signals"}}.Encode())
+	if err != nil || ex.StatusCode != 200 {
+		t.Fatalf("code exchange at the stand-in: %v %v", ex, err)
+	}
+	ex.Body.Close()
+	if resp, err = s.RunTokenCheck(ctx); err != nil || resp.StatusCode != 200 {
+		t.Fatalf("token check: %v %v", resp, err)
+	}
+	resp.Body.Close()
+	waitTenant(t, s, ten.ID, "token valid again", func(x *domain.Tenant) bool { return x.WhatsApp.TokenCheck != nil && x.WhatsApp.TokenCheck.Valid })
 
 	// Reconnecting writes no new "cannot send" line.
 	postSigned(t, s, accountBody(ten, "PARTNER_ADDED", time.Now(), `"waba_info":{"waba_id":"`+ten.WhatsApp.WABAID+`","owner_business_id":"2329417887457253"}`))
