@@ -391,6 +391,9 @@ func TestGrantsMatchWhatTheCodeUses(t *testing.T) {
 		if u.StoresTenantTokens != (g.TenantTokenWriter != "") {
 			t.Errorf("%s: code stores tenants' tokens = %v, but its tenant-token writer grant is %q", name, u.StoresTenantTokens, g.TenantTokenWriter)
 		}
+		// The roles in any order (iamGrants reads the resources from a map).
+		slices.Sort(wantProject)
+		slices.Sort(g.UnconditionedRoles)
 		if !slices.Equal(g.UnconditionedRoles, wantProject) || len(g.OtherProjectRoles) > 0 {
 			t.Errorf("%s: project-wide roles %v %v beyond Firestore, want %v", name, g.UnconditionedRoles, g.OtherProjectRoles, wantProject)
 		}
