@@ -253,10 +253,11 @@ type AccountBlock struct {
 // disconnected account, a WABA disabled by Meta (DISABLE; a SCHEDULE_FOR_DISABLE still
 // sends, REINSTATE lifts the ban), a token the daily check found invalid and a
 // messaging restriction in force for that kind of message (until its expiration)
-// block, and so does an onboarding not yet finished (ConnectingSince). An account
-// Meta never reported on may send.
+// block, and so does an onboarding not yet finished (ConnectingSince) unless it logs
+// in again on the number that was sending (ConnectingKeepsSending). An account Meta
+// never reported on may send.
 func (w WhatsApp) SendBlock(mode DeliveryMode, now time.Time) (AccountBlock, bool) {
-	if !w.ConnectingSince.IsZero() {
+	if !w.ConnectingSince.IsZero() && !w.ConnectingKeepsSending {
 		return AccountBlock{Code: BlockConnecting}, true
 	}
 	switch w.Status {

@@ -100,7 +100,7 @@ func (w *WhatsApp) MarkConnected(coexistence bool, now time.Time) {
 	if !w.ConnectingSince.IsZero() {
 		since = w.ConnectingSince.UTC().Truncate(time.Second)
 	}
-	w.ConnectingSince = time.Time{}
+	w.ConnectingSince, w.ConnectingKeepsSending = time.Time{}, false
 	if w.EventTimes == nil {
 		w.EventTimes = map[string]time.Time{}
 	}
@@ -112,10 +112,13 @@ func (w *WhatsApp) MarkConnected(coexistence bool, now time.Time) {
 // MarkConnecting records onboarding's index step at now: the number is the tenant's
 // (Meta's webhooks find it) but sends wait for the attempt's activate step
 // (MarkConnected); a coexistence attempt's syncs start over, so the history chunks
-// that arrive before the activation are kept.
-func (w *WhatsApp) MarkConnecting(coexistence bool, now time.Time) {
+// that arrive before the activation are kept. keepsSending: the attempt logs in again
+// on the number that was connected and sending, which goes on sending meanwhile
+// (SendBlock).
+func (w *WhatsApp) MarkConnecting(coexistence, keepsSending bool, now time.Time) {
 	if w.ConnectingSince.IsZero() {
 		w.ConnectingSince = now.UTC()
+		w.ConnectingKeepsSending = keepsSending
 	}
 	w.Coexistence, w.ThroughputCap = coexistence, ThroughputCap(coexistence)
 	if coexistence {

@@ -49,17 +49,19 @@ func TestConnectionStateOf(t *testing.T) {
 		}), StateConnected},
 		{"history declined", with(func(w *WhatsApp) { w.Sync = &ConnectionSync{HistoryRequestedAt: t0, HistoryDeclinedAt: t0} }), StateConnected},
 		{"contacts only", with(func(w *WhatsApp) { w.Sync = &ConnectionSync{ContactsRequestedAt: t0} }), StateConnected},
-		{"onboarding indexed, not activated", with(func(w *WhatsApp) { w.MarkConnecting(false, t0) }), StateConnecting},
+		{"onboarding indexed, not activated", with(func(w *WhatsApp) { w.MarkConnecting(false, false, t0) }), StateConnecting},
+		{"logging in again on the number that was sending", with(func(w *WhatsApp) { w.MarkConnecting(false, true, t0) }), StateConnected},
+		{"logging in again on a coexistence number that was sending", with(func(w *WhatsApp) { w.MarkConnecting(true, true, t0) }), StateConnected},
 		{"reconnecting after a disconnection", with(func(w *WhatsApp) {
 			w.Status = AccountDisconnected
-			w.MarkConnecting(true, t0)
+			w.MarkConnecting(true, false, t0)
 		}), StateConnecting},
 		{"connecting, PARTNER_ADDED arrived: still connecting", with(func(w *WhatsApp) {
-			w.MarkConnecting(false, t0)
+			w.MarkConnecting(false, false, t0)
 			w.ApplyAccountEvent(AccountEvent{Event: "PARTNER_ADDED", At: t0})
 		}), StateConnecting},
 		{"activated", with(func(w *WhatsApp) {
-			w.MarkConnecting(true, t0)
+			w.MarkConnecting(true, false, t0)
 			w.MarkConnected(true, t0)
 		}), StateConnected},
 		{"disconnected while syncing", with(func(w *WhatsApp) {
@@ -142,7 +144,7 @@ func TestMarkConnectedClearsDisconnectionAndInvalidToken(t *testing.T) {
 // activation; an older one does not.
 func TestMarkConnectedKeepsTheOnboardingsEvents(t *testing.T) {
 	w := WhatsApp{Status: AccountDisconnected, EventTimes: map[string]time.Time{FactConnection: at(-60)}}
-	w.MarkConnecting(false, t0.Add(300*time.Millisecond))
+	w.MarkConnecting(false, false, t0.Add(300*time.Millisecond))
 	w.MarkConnected(false, t0.Add(5*time.Second))
 	if !w.ApplyAccountEvent(AccountEvent{Event: "PARTNER_ADDED", At: t0}) || w.LastEvent != "PARTNER_ADDED" || w.Status != AccountConnected {
 		t.Fatalf("the onboarding's PARTNER_ADDED was not applied: %+v", w)

@@ -55,6 +55,10 @@ type WhatsApp struct {
 	// time (so Meta's webhooks during the onboarding find it) and has not activated
 	// it yet; sends are blocked until then (BlockConnecting). Zero: not connecting.
 	ConnectingSince time.Time `firestore:"connecting_since,omitempty"`
+	// ConnectingKeepsSending: the attempt logs in again on the number that was already
+	// connected and sending (the owner's Reconectar to renew the token): it keeps
+	// sending meanwhile, the new token is stored before the index step.
+	ConnectingKeepsSending bool `firestore:"connecting_keeps_sending,omitempty"`
 }
 
 // Tenant is a business using Lembra.

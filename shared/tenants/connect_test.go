@@ -105,3 +105,45 @@ func TestApplyConnecting(t *testing.T) {
 		t.Fatalf("activated: %+v", cs)
 	}
 }
+
+// TestApplyConnectingKeepsASendingNumberSending: the owner's Reconectar on the number
+// that is connected and sending (to renew its token) keeps it sending while the
+// attempt runs; logging in on another number, or on one that was disconnected, waits
+// for the activation.
+func TestApplyConnectingKeepsASendingNumberSending(t *testing.T) {
+	now := time.Date(2026, 11, 30, 12, 0, 0, 0, time.UTC)
+	sending := domain.WhatsApp{PhoneNumberID: "1", WABAID: "2", AccessTokenSecret: TokenSecretID("studio"), Status: domain.AccountConnected}
+	disconnected := sending
+	disconnected.Status = domain.AccountDisconnected
+	for _, tc := range []struct {
+		name        string
+		stored      domain.WhatsApp
+		phone, waba string
+		canSend     bool
+	}{
+		{"the same number, sending", sending, "1", "2", true},
+		{"another number", sending, "3", "2", false},
+		{"another WABA", sending, "1", "4", false},
+		{"the same number, disconnected", disconnected, "1", "2", false},
+		{"a first connection", domain.WhatsApp{}, "1", "2", false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			stored := domain.Tenant{Name: "Studio", LocationLine: "Rua 1", StaffLabel: "Falar com a Jana", Mode: domain.ModeEnabled, WhatsApp: tc.stored}
+			phone, waba := tc.phone, tc.waba
+			idx, err := Apply(&stored, "studio", Change{PhoneNumberID: &phone, WABAID: &waba, TokenStored: true, Connecting: true}, now)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if cs := domain.ConnectionStateOf(idx.WhatsApp, now); cs.CanSend != tc.canSend {
+				t.Fatalf("while connecting: %+v, want can_send %v", cs, tc.canSend)
+			}
+			act, err := Apply(idx, "studio", Change{Connect: true}, now.Add(time.Second))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if cs := domain.ConnectionStateOf(act.WhatsApp, now); !cs.CanSend || act.WhatsApp.ConnectingKeepsSending {
+				t.Fatalf("after the activation: %+v %+v", cs, act.WhatsApp)
+			}
+		})
+	}
+}

@@ -149,7 +149,10 @@ func Apply(stored *domain.Tenant, id string, c Change, now time.Time) (*domain.T
 		t.KillSwitch = *c.KillSwitch
 	}
 	wa := &t.WhatsApp
-	oldWABA := wa.WABAID
+	oldWABA, oldPhone := wa.WABAID, wa.PhoneNumberID
+	// The number was connected and sending before this change (a Reconectar on it
+	// keeps it sending while the attempt runs).
+	wasSending := oldPhone != "" && domain.ConnectionStateOf(*wa, now).CanSend
 	if c.ClearPhoneNumberID {
 		wa.PhoneNumberID, wa.DisplayPhoneNumber = "", ""
 	}
@@ -176,7 +179,7 @@ func Apply(stored *domain.Tenant, id string, c Change, now time.Time) (*domain.T
 		wa.ResetAccountState()
 	}
 	if c.Connecting {
-		wa.MarkConnecting(c.Coexistence, now)
+		wa.MarkConnecting(c.Coexistence, wasSending && wa.PhoneNumberID == oldPhone && wa.WABAID == oldWABA, now)
 	}
 	if c.Connect {
 		// A (re)connection: connected again, its kind and cap (domain.MarkConnected);
