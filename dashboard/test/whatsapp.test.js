@@ -138,7 +138,7 @@ test('connectOutcome and outcomeText', () => {
 });
 
 test('endedText, proposalsPatch, capText, canDisconnect, connectLabel, historyProgress', () => {
-  assert.equal(endedText({ ended: 'cancel', ended_label: 'Cancelado na etapa X' }), 'Cancelado na etapa X');
+  assert.equal(endedText({ ended: 'cancel', ended_label: 'Cadastro no Meta cancelado antes de terminar (tela do Meta: X)' }), 'Cadastro no Meta cancelado antes de terminar (tela do Meta: X)');
   assert.equal(endedText({ ended: 'login_cancelled' }), 'Janela do Meta fechada sem concluir');
   assert.equal(endedText({ ended: 'new_thing' }), 'new_thing');
   assert.deepEqual(

@@ -94,9 +94,11 @@ func Ended(a *Attempt) (ended, label string) {
 			return EndedError, fmt.Sprintf("Erro informado pelo Meta (id %s): %s", e.ErrorID, e.ErrorMessage)
 		}
 		if e.CurrentStep != "" {
-			return EndedCancel, "Cancelado na etapa " + e.CurrentStep
+			// Meta names its screens in English codes, not documented as a list: the
+			// sentence is Portuguese, the code is kept for support.
+			return EndedCancel, "Cadastro no Meta cancelado antes de terminar (tela do Meta: " + e.CurrentStep + ")"
 		}
-		return EndedCancel, "Cancelado"
+		return EndedCancel, "Cadastro no Meta cancelado antes de terminar"
 	case EventLoginCancelled:
 		return EndedLoginCancelled, "Janela do Meta fechada sem concluir"
 	}

@@ -19,10 +19,10 @@ func TestAddSignupEventAndEnded(t *testing.T) {
 	}{
 		{"nothing yet", "", false, nil, 0, EndedRunning, "Em andamento"},
 		{"finish", "", false, []SignupEvent{{Event: EventFinish}}, 1, EndedFinish, "concluído"},
-		{"cancel at a step", "", false, []SignupEvent{{Event: EventCancel, CurrentStep: "PHONE_NUMBER_SETUP"}}, 1, EndedCancel, "Cancelado na etapa PHONE_NUMBER_SETUP"},
+		{"cancel at a step", "", false, []SignupEvent{{Event: EventCancel, CurrentStep: "PHONE_NUMBER_SETUP"}}, 1, EndedCancel, "Cadastro no Meta cancelado antes de terminar (tela do Meta: PHONE_NUMBER_SETUP)"},
 		{"cancel with an error id", "", false, []SignupEvent{{Event: EventCancel, ErrorID: "524126", ErrorMessage: "Erro"}}, 1, EndedError, "Erro informado pelo Meta (id 524126)"},
 		{"login cancelled", "", false, []SignupEvent{{Event: EventLoginCancelled}}, 1, EndedLoginCancelled, "Janela do Meta fechada sem concluir"},
-		{"the same event twice once", "", false, []SignupEvent{{Event: EventCancel, CurrentStep: "A"}, {Event: EventCancel, CurrentStep: "A"}}, 1, EndedCancel, "etapa A"},
+		{"the same event twice once", "", false, []SignupEvent{{Event: EventCancel, CurrentStep: "A"}, {Event: EventCancel, CurrentStep: "A"}}, 1, EndedCancel, "tela do Meta: A)"},
 		{"a later event wins", "", false, []SignupEvent{{Event: EventCancel, CurrentStep: "A"}, {Event: EventFinish}}, 2, EndedFinish, "concluído"},
 		{"the server's outcome wins", "complete", true, []SignupEvent{{Event: EventFinish}}, 1, EndedComplete, "Concluído"},
 		{"failed", "failed", true, nil, 0, EndedFailed, "Falhou"},
@@ -32,7 +32,7 @@ func TestAddSignupEventAndEnded(t *testing.T) {
 				out = append(out, SignupEvent{Event: EventCancel, CurrentStep: strings.Repeat("x", i+1)})
 			}
 			return out
-		}(), MaxSignupEvents, EndedCancel, "Cancelado na etapa"},
+		}(), MaxSignupEvents, EndedCancel, "cancelado antes de terminar"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
