@@ -13,6 +13,8 @@ import (
 
 	"github.com/lembra-app/lembra/scripts/internal/browser"
 	"github.com/lembra-app/lembra/scripts/internal/devstack"
+	"github.com/lembra-app/lembra/scripts/internal/standin/metastandin"
+	"github.com/lembra-app/lembra/shared/domain"
 )
 
 func TestMain(m *testing.M) { os.Exit(devstack.RunTests(m)) }
@@ -20,7 +22,8 @@ func TestMain(m *testing.M) { os.Exit(devstack.RunTests(m)) }
 // wantScreens are the screens the evidence must show, by permission.
 var wantScreens = map[string][]string{
 	permMessaging:  {"messaging-01-agenda", "messaging-02-mensagem"},
-	permManagement: {"management-01-modelos"},
+	permManagement: {"management-01-modelos", "management-02-conexao"},
+	permBusiness:   {"business-01-conectar", "business-02-cadastro-incorporado", "business-03-conectado"},
 }
 
 // TestEvidenceCommand runs the evidence command's code into a temporary folder (on a
@@ -40,6 +43,11 @@ func TestEvidenceCommand(t *testing.T) {
 			tn.WhatsApp.WABAID, tn.WhatsApp.PhoneNumberID = "102290129360301", "106540352260301"
 		},
 		OwnerEmail: "revisao-" + suffix + "@studio-jana.example", OwnerPassword: "senha-da-revisao-123",
+		Second: func(tn *domain.Tenant, b *metastandin.Business) {
+			tn.ID = "app-review-flor-" + suffix
+			b.WABAID, b.PhoneNumberID, b.Token = "102290129360302", "106540352260302", "EAAG-app-review-"+suffix
+		},
+		SecondEmail: "revisao-flor-" + suffix + "@studio-flor.example", SecondPassword: "senha-da-revisao-123",
 		PubSubSuffix: "-appreview-" + suffix,
 	})
 	if err != nil {
@@ -49,6 +57,13 @@ func TestEvidenceCommand(t *testing.T) {
 	readme, err := os.ReadFile(filepath.Join(out, "README.md"))
 	if err != nil {
 		t.Fatal(err)
+	}
+	want := 0
+	for _, names := range wantScreens {
+		want += len(names)
+	}
+	if len(res.Screens) != want {
+		t.Errorf("%d screens, want %d", len(res.Screens), want)
 	}
 	for perm, names := range wantScreens {
 		for _, name := range names {

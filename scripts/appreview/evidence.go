@@ -18,6 +18,7 @@ import (
 	"github.com/lembra-app/lembra/scripts/internal/browser"
 	"github.com/lembra-app/lembra/scripts/internal/devstack"
 	"github.com/lembra-app/lembra/scripts/internal/emulators"
+	"github.com/lembra-app/lembra/scripts/internal/standin/metastandin"
 	"github.com/lembra-app/lembra/shared/domain"
 	"github.com/lembra-app/lembra/shared/store"
 )
@@ -35,6 +36,12 @@ type Options struct {
 	Studio func(*devstack.Tenant)
 	// Owner is the studio owner's sign-in (default: the demo owner's).
 	OwnerEmail, OwnerPassword string
+	// Second changes the studio without a number that connects one through Embedded
+	// Signup, and the business its owner picks (default: the demo's second studio and
+	// its first business, devstack.DemoSecondTenant and DemoBusinesses).
+	Second func(*domain.Tenant, *metastandin.Business)
+	// SecondEmail, SecondPassword: her sign-in (default: the demo's).
+	SecondEmail, SecondPassword string
 	// PubSubSuffix isolates the stack's Pub/Sub names from other stacks on the emulator.
 	PubSubSuffix string
 }
@@ -48,6 +55,7 @@ type Screen struct {
 	Legenda    string // Portuguese
 	Route      string
 	Hook       string // the CSS selector that must be on the screen
+	Part       bool   // one screenful from the hook down, not the whole page
 	Text       string // the hook's visible text (clipped)
 	Files      []string
 }
@@ -113,6 +121,9 @@ func Run(ctx context.Context, o Options) (res *Result, err error) {
 	if o.OwnerEmail == "" {
 		o.OwnerEmail, o.OwnerPassword = devstack.DemoOwnerEmail, devstack.DemoOwnerPassword
 	}
+	if o.SecondEmail == "" {
+		o.SecondEmail, o.SecondPassword = devstack.DemoSecondOwnerEmail, devstack.DemoSecondOwnerPassword
+	}
 	if o.Log == nil {
 		o.Log = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
@@ -164,14 +175,37 @@ func Run(ctx context.Context, o Options) (res *Result, err error) {
 	}
 	defer e.b.Close()
 
-	e.signIn()
+	second := devstack.DemoSecondTenant()
+	biz := devstack.DemoBusinesses()[0]
+	if o.Second != nil {
+		o.Second(&second, &biz)
+	}
+	if _, _, err := s.AddTenant(ctx, devstack.Tenant{Tenant: second}); err != nil {
+		return nil, fmt.Errorf("add the studio without a number: %w", err)
+	}
+	if _, err := s.AddStaff(ctx, second.ID, domain.RoleOwner, o.SecondEmail, o.SecondPassword); err != nil {
+		return nil, fmt.Errorf("add her owner: %w", err)
+	}
+	s.Meta.AddBusiness(biz)
+	for _, ref := range second.Templates {
+		s.Meta.AddTemplate(biz.PhoneNumberID, metastandin.Template{Name: ref.Name, Language: ref.Language, BodyParams: 5, Status: "APPROVED"})
+	}
+
+	e.signIn(e.email, e.pass, e.studio.Name)
 	e.messaging()
 	e.management()
+	e.b.Click("[data-testid=sign-out]")
+	e.signIn(o.SecondEmail, o.SecondPassword, second.Name)
+	e.onboarding(biz)
 	if errs := e.b.ConsoleErrors(); len(errs) > 0 {
 		return nil, fmt.Errorf("the dashboard's console has errors:\n%s", strings.Join(errs, "\n"))
 	}
 	res = &Result{Screens: e.screens, Took: time.Since(started)}
-	if err := os.WriteFile(filepath.Join(o.Out, "README.md"), []byte(readme(res, e.email, e.pass)), 0o644); err != nil {
+	creds := []credential{
+		{"Studio owner with the WhatsApp number connected (" + e.studio.Name + ")", e.email, e.pass},
+		{"Studio owner without a number yet, who connects one (" + second.Name + ")", o.SecondEmail, o.SecondPassword},
+	}
+	if err := os.WriteFile(filepath.Join(o.Out, "README.md"), []byte(readme(res, creds)), 0o644); err != nil {
 		return nil, err
 	}
 	return res, nil
@@ -213,20 +247,25 @@ func (e *evidence) shot(sc Screen, want ...string) {
 		text = text[:400] + "…"
 	}
 	sc.Text = text
-	for _, f := range e.b.Shot(sc.Name) {
+	shoot := e.b.Shot
+	if sc.Part {
+		shoot = func(name string, _ ...int64) []string { return e.b.ShotOf(name, sc.Hook) }
+	}
+	for _, f := range shoot(sc.Name) {
 		sc.Files = append(sc.Files, filepath.Base(f))
 	}
 	e.screens = append(e.screens, sc)
 }
 
-func (e *evidence) signIn() {
+func (e *evidence) signIn(email, password, studio string) {
 	e.b.Route(e.s.URL, "#/entrar")
 	e.b.WaitFor("form[data-testid=sign-in] input#email", 15*time.Second)
-	e.b.Fill("input#email", e.email)
-	e.b.Fill("input#password", e.pass)
+	e.b.Fill("input#email", email)
+	e.b.Fill("input#password", password)
 	e.b.Click(`form[data-testid=sign-in] [type=submit]`)
-	e.b.WaitFor("[data-testid=agenda]", 15*time.Second)
-	e.b.WaitJS("the studio's name", `(e=>e && e.innerText.includes(`+browser.Q(e.studio.Name)+`))(document.querySelector("[data-testid=tenant-name]"))`, 10*time.Second)
+	// Signed in: the screen asked before (the Agenda on a first sign-in).
+	e.b.WaitJS("signed in", `!document.querySelector("[data-testid=top], header.top").hidden && !document.querySelector("form[data-testid=sign-in]")`, 15*time.Second)
+	e.b.WaitJS("the studio's name", `(e=>e && e.innerText.includes(`+browser.Q(studio)+`))(document.querySelector("[data-testid=tenant-name]"))`, 10*time.Second)
 }
 
 // api calls the local api with a bearer token and decodes the answer.
@@ -356,4 +395,44 @@ func (e *evidence) management() {
 		Caption: "Settings: the notice's and the reminder's message templates with the status Meta reports for each (approved), read from the WhatsApp Business Account.",
 		Legenda: "Configurações: os modelos de mensagem do aviso e do lembrete com o status que a Meta informa para cada um (aprovado), lidos da conta do WhatsApp Business."},
 		"Modelos de mensagem (Meta)", "Aprovado pela Meta")
+}
+
+// onboarding: the owner of a studio without a number connects hers through Embedded
+// Signup (the Meta stand-in's popup): the connection's steps run on the server (code
+// exchange, the business token stored, the shared WABA and number found with
+// debug_token, webhooks subscribed, the number registered, templates read) and the
+// screen says Conectado; then the connection's details (number, kind, webhooks, token
+// check) on #/whatsapp.
+func (e *evidence) onboarding(biz metastandin.Business) {
+	e.b.Route(e.s.URL, "#/whatsapp")
+	e.b.WaitFor("[data-testid=whatsapp-connect]", 15*time.Second)
+	e.shot(Screen{Name: "business-01-conectar", Permission: permBusiness, Route: "#/whatsapp", Hook: "[data-testid=whatsapp-state][data-state=not_connected]",
+		Caption: "Settings › WhatsApp of a studio with no number yet: the owner starts Embedded Signup with \"Conectar WhatsApp\".",
+		Legenda: "Ajustes › WhatsApp de um estúdio ainda sem número: a responsável inicia o Cadastro Incorporado com \"Conectar WhatsApp\"."},
+		"Não conectado")
+	popup := e.b.Popup("the Embedded Signup popup", func() { e.b.Click("[data-testid=whatsapp-connect]") })
+	pick := `button[data-business="` + biz.WABAID + `"]`
+	popup.WaitFor(pick, 15*time.Second)
+	saved := e.b
+	e.b = popup
+	e.shot(Screen{Name: "business-02-cadastro-incorporado", Permission: permBusiness, Route: "Embedded Signup (Meta's window)", Hook: pick,
+		Caption: "Meta's Embedded Signup window (the local Meta stand-in's): the owner picks the business and the number she shares with the app.",
+		Legenda: "A janela do Cadastro Incorporado da Meta (a simulação local): a responsável escolhe a empresa e o número que compartilha com o app."},
+		biz.VerifiedName)
+	e.b = saved
+	popup.Click(pick)
+	popup.WaitClosed(10 * time.Second)
+	e.b.WaitJS("the connection complete", `(e=>e && e.dataset.outcome==="complete")(document.querySelector("[data-testid=whatsapp-outcome]"))`, 30*time.Second)
+	e.b.WaitFor("[data-testid=whatsapp-state][data-state=connected]", 15*time.Second)
+	if n := e.b.Count(`[data-testid=whatsapp-steps] li[data-status=failed], [data-testid=whatsapp-steps] li[data-status=pending]`); n != 0 {
+		panic(failure{fmt.Errorf("after the signup %d steps are not done:\n%s", n, e.b.Describe())})
+	}
+	e.shot(Screen{Name: "business-03-conectado", Permission: permBusiness, Route: "#/whatsapp", Hook: "main",
+		Caption: "Back in the dashboard: each step of the connection done once, and the number connected (\"Conectado\").",
+		Legenda: "De volta ao painel: cada etapa da conexão concluída uma vez, e o número conectado (\"Conectado\")."},
+		"Conectado", "Etapas desta conexão", "concluída")
+	e.shot(Screen{Name: "management-02-conexao", Permission: permManagement, Route: "#/whatsapp", Hook: "[data-testid=whatsapp-details]", Part: true,
+		Caption: "Settings › WhatsApp: the connected number, its kind and send limit, the app subscribed to the account's webhooks, and the access token's daily check.",
+		Legenda: "Ajustes › WhatsApp: o número conectado, o tipo e o limite de envio, o app inscrito nos webhooks da conta e a verificação diária do token de acesso."},
+		biz.DisplayPhoneNumber, "webhooks", "Ativos")
 }

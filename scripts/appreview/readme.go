@@ -98,8 +98,11 @@ var sources = []string{
 	"App Review introduction (reviewers test the app themselves: they need working access): https://developers.facebook.com/docs/resp-plat-initiatives/app-review/introduction",
 }
 
+// credential is a sign-in the reviewer uses.
+type credential struct{ Who, Email, Password string }
+
 // readme is docs/app-review/README.md for a run's screens.
-func readme(res *Result, email, password string) string {
+func readme(res *Result, creds []credential) string {
 	var b strings.Builder
 	w := func(format string, args ...any) { fmt.Fprintf(&b, format, args...) }
 	w("# App Review evidence\n\n")
@@ -109,8 +112,12 @@ func readme(res *Result, email, password string) string {
 	w("1280 px (a laptop). Meta's side (the Graph API, the webhooks and the Embedded Signup window) is the local Meta ")
 	w("stand-in, which answers as Meta's documented API does.\n\n")
 	w("## Test credentials\n\n")
-	w("- Studio owner (dashboard sign-in): `%s`, password `%s`: the demo owner that `scripts/dev.sh` creates ", email, password)
-	w("(scripts/internal/devstack/demo.go, listed in the README's local stack section).\n")
+	for _, c := range creds {
+		w("- %s: `%s`, password `%s`.\n", c.Who, c.Email, c.Password)
+	}
+	w("\nThese are the local demo's sign-ins, which `scripts/dev.sh` creates and prints at start-up ")
+	w("(scripts/internal/devstack/demo.go; the README's local stack section lists them). ")
+	w("In the Embedded Signup window, pick the business named after the second studio.\n")
 	w("- For a submission, the operator gives the reviewer an owner account of a test studio on the deployed dashboard the ")
 	w("same way (a Firebase Authentication user mapped to the studio as owner) and writes its e-mail and password in the ")
 	w("App Review form's test instructions; the steps below are the same.\n\n")

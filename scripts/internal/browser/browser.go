@@ -334,6 +334,18 @@ var Widths = []int64{360, 1280}
 // files written.
 func (b *Browser) Shot(name string, widths ...int64) []string {
 	b.T().Helper()
+	return b.shot(name, "", widths)
+}
+
+// ShotOf is Shot of one screenful with the element matching sel scrolled to its top,
+// for a part of a long page.
+func (b *Browser) ShotOf(name, sel string, widths ...int64) []string {
+	b.T().Helper()
+	return b.shot(name, sel, widths)
+}
+
+func (b *Browser) shot(name, sel string, widths []int64) []string {
+	b.T().Helper()
 	if len(widths) == 0 {
 		widths = Widths
 	}
@@ -350,7 +362,12 @@ func (b *Browser) Shot(name string, widths ...int64) []string {
 		// A page with an open dialog is taken as the screen shows it (a full-page capture
 		// would draw the dialog's backdrop over the first screenful only).
 		capture := pageShot(w)
-		if b.JS(`!!document.querySelector("dialog[open]")`) == "true" {
+		if sel != "" {
+			// The element's top just below a sticky header, if the page has one.
+			b.JS("(e=>{const top=e.getBoundingClientRect().top+scrollY;const h=[...document.querySelectorAll('header')].filter(x=>getComputedStyle(x).position==='sticky'||getComputedStyle(x).position==='fixed').reduce((m,x)=>Math.max(m,x.offsetHeight),0);scrollTo(0,Math.max(0,top-h-12));return 1})(document.querySelector(" + Q(sel) + "))")
+			time.Sleep(100 * time.Millisecond)
+			capture = chromedp.CaptureScreenshot()
+		} else if b.JS(`!!document.querySelector("dialog[open]")`) == "true" {
 			capture = chromedp.CaptureScreenshot()
 		}
 		ctx, cancel := context.WithTimeout(b.ctx, 20*time.Second)

@@ -27,8 +27,8 @@ func start(t *testing.T) *Browser {
 // test or the evidence command that finds "no console errors" or looks at a screenshot
 // is not reading an empty collector or a blank file: a page's console.error and an
 // uncaught exception are both collected (with where they came from), a screenshot is a
-// PNG exactly as wide as each width asked for, and a popup the page opens is driven as
-// its own tab, its console collected apart.
+// PNG exactly as wide as each width asked for (ShotOf too), and a popup the page opens is driven as
+// its own tab, its console collected apart, until it closes itself.
 func TestBrowserHarness(t *testing.T) {
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")
@@ -80,12 +80,20 @@ func TestBrowserHarness(t *testing.T) {
 		}
 	}
 
+	part := b.ShotOf("harness-part", "[data-testid=title]", 360)
+	if raw, err := os.ReadFile(part[0]); err != nil {
+		t.Fatal(err)
+	} else if img, err := png.Decode(bytes.NewReader(raw)); err != nil || img.Bounds().Dx() != 360 {
+		t.Errorf("ShotOf at 360 px: %v, %v", err, img)
+	}
+
 	p := b.Popup("open the popup", func() { b.Click("[data-action=open]") })
 	p.WaitFor("[data-testid=popup]", 5*time.Second)
 	if got := p.Text("[data-testid=popup]"); got != "Janela" {
 		t.Errorf("popup heading %q", got)
 	}
 	p.Click("[data-action=done]")
+	p.WaitClosed(5 * time.Second)
 	b.WaitJS("the opener got the popup's message", `document.querySelector("[data-testid=got]").textContent === "feito"`, 5*time.Second)
 	if got := p.ConsoleErrors(); len(got) != 1 || !strings.Contains(got[0], "no popup") {
 		t.Errorf("popup console %q", got)
