@@ -34,16 +34,16 @@ var permissions = []permission{
 			"the clients' replies (Confirm, Reschedule). It needs this permission to send those messages on the studio's behalf " +
 			"and to show the staff, in the Agenda, whether each client got and read the notice.",
 		StepsEN: []string{
-			"Sign in to the dashboard with the test owner's e-mail and password (below).",
+			"Sign in to the dashboard as the owner of the studio with its number connected (test credentials above).",
 			"Make a booking: the booking system calls `POST /v1/appointments` with the studio's API key (locally the demo key; `scripts/dev.sh` prints the call), or use \"Novo agendamento\" in the Agenda.",
 			"Open the booking's day in the Agenda: its notice shows ✓ (sent), ✓✓ (delivered), then ✓✓ in blue (read) as the status webhooks arrive.",
-			"Tap the booking, then \"Ver linha do tempo\": the message's timeline lists each status with its time.",
+			"Open \"Mensagens\" and the notice's \"Ver linha do tempo\": the message's timeline lists each status with its time.",
 		},
 		StepsPT: []string{
-			"Entre no painel com o e-mail e a senha da responsável de teste (abaixo).",
+			"Entre no painel como responsável do estúdio com o número conectado (credenciais de teste acima).",
 			"Faça um agendamento: o sistema de agenda chama `POST /v1/appointments` com a chave de API do estúdio (localmente a chave de demonstração; `scripts/dev.sh` mostra a chamada), ou use \"Novo agendamento\" na Agenda.",
 			"Abra o dia do agendamento na Agenda: o aviso mostra ✓ (enviada), ✓✓ (entregue) e ✓✓ azuis (lida) conforme chegam os webhooks de status.",
-			"Toque no agendamento e em \"Ver linha do tempo\": a linha do tempo da mensagem lista cada status com a hora.",
+			"Abra \"Mensagens\" e, no aviso, \"Ver linha do tempo\": a linha do tempo da mensagem lista cada status com a hora.",
 		},
 	},
 	{
@@ -59,12 +59,12 @@ var permissions = []permission{
 			"Cloud API; and receives the account's webhooks (account_update, template status). It needs this permission to " +
 			"connect the studio's number and keep its templates and connection visible in Settings.",
 		StepsEN: []string{
-			"Signed in as the test owner, open \"Configurações\": \"Modelos de mensagem (Meta)\" lists the notice's and the reminder's templates with Meta's status (\"Aprovado pela Meta\").",
-			"Open the \"WhatsApp\" tab: the connection's details show the number, its kind, the webhooks subscription and the token's last check.",
+			"Signed in as the same owner, open \"Ajustes\" › \"Configurações\": \"Modelos de mensagem (Meta)\" lists the notice's and the reminder's templates with Meta's status (\"Aprovado pela Meta\").",
+			"Signed in as the second studio's owner once she has connected (below), open \"Ajustes\" › \"WhatsApp\": the connection's details show the number, its kind, the webhooks subscription and the token's last check.",
 		},
 		StepsPT: []string{
-			"Com a responsável de teste, abra \"Configurações\": \"Modelos de mensagem (Meta)\" lista os modelos do aviso e do lembrete com o status da Meta (\"Aprovado pela Meta\").",
-			"Abra a aba \"WhatsApp\": os detalhes da conexão mostram o número, o tipo, a inscrição nos webhooks e a última verificação do token.",
+			"Com a mesma responsável, abra \"Ajustes\" › \"Configurações\": \"Modelos de mensagem (Meta)\" lista os modelos do aviso e do lembrete com o status da Meta (\"Aprovado pela Meta\").",
+			"Com a responsável do segundo estúdio, depois de conectar (abaixo), abra \"Ajustes\" › \"WhatsApp\": os detalhes da conexão mostram o número, o tipo, a inscrição nos webhooks e a última verificação do token.",
 		},
 	},
 	{
@@ -78,12 +78,12 @@ var permissions = []permission{
 			"WhatsApp Business Account and number she shared (debug_token) and finishes the connection. It needs this permission " +
 			"to reach the assets the business shares with the app during the signup.",
 		StepsEN: []string{
-			"Sign in as the owner of a studio with no number yet and open \"Configurações\" → \"WhatsApp\".",
+			"Sign in as the owner of the studio without a number yet (test credentials above) and open \"Ajustes\" › \"WhatsApp\".",
 			"Click \"Conectar WhatsApp\": Meta's Embedded Signup window opens; pick the business and its number and finish.",
 			"Back in the dashboard, each step (code exchange, token stored, assets found, webhooks subscribed, number registered, templates read) shows done, and the state reads \"Conectado\".",
 		},
 		StepsPT: []string{
-			"Entre como responsável de um estúdio ainda sem número e abra \"Configurações\" → \"WhatsApp\".",
+			"Entre como responsável do estúdio ainda sem número (credenciais de teste acima) e abra \"Ajustes\" › \"WhatsApp\".",
 			"Clique em \"Conectar WhatsApp\": abre a janela do Cadastro Incorporado da Meta; escolha a empresa e o número e conclua.",
 			"De volta ao painel, cada etapa (troca do código, token guardado, ativos encontrados, webhooks inscritos, número registrado, modelos lidos) aparece concluída, e o estado diz \"Conectado\".",
 		},
@@ -117,8 +117,8 @@ func readme(res *Result, creds []credential) string {
 	}
 	w("\nThese are the local demo's sign-ins, which `scripts/dev.sh` creates and prints at start-up ")
 	w("(scripts/internal/devstack/demo.go; the README's local stack section lists them). ")
-	w("In the Embedded Signup window, pick the business named after the second studio.\n")
-	w("- For a submission, the operator gives the reviewer an owner account of a test studio on the deployed dashboard the ")
+	w("In the Embedded Signup window, pick the business named after the second studio.\n\n")
+	w("For a submission, the operator gives the reviewer an owner account of a test studio on the deployed dashboard the ")
 	w("same way (a Firebase Authentication user mapped to the studio as owner) and writes its e-mail and password in the ")
 	w("App Review form's test instructions; the steps below are the same.\n\n")
 	for _, p := range permissions {
