@@ -139,7 +139,7 @@ func NewWhatsAppConnection(t *domain.Tenant, attempts []*onboarding.Attempt, app
 		State: cs.State, StateLabel: label, Detail: detail, CanSend: cs.CanSend,
 		Coexistence: wa.Coexistence, KindLabel: ptbr.KindLabel(wa.Coexistence), ThroughputCap: capMPS,
 		PhoneNumberID: wa.PhoneNumberID, DisplayPhoneNumber: wa.DisplayPhoneNumber, WABAID: wa.WABAID,
-		WebhooksSubscribed: wa.WABAID != "" && wa.AccessTokenSecret != "" && !wa.Unsubscribed,
+		WebhooksSubscribed: wa.WebhooksSubscribed(),
 		Token:              TokenView{Label: ptbr.TokenLabel(wa.TokenCheck, loc)},
 		Attempts:           []SignupAttempt{}, TemplateProposals: []onboarding.Proposal{},
 	}

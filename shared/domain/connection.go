@@ -254,3 +254,14 @@ func (s *ConnectionSync) ApplySync(u SyncUpdate) bool {
 	}
 	return *s != before
 }
+
+// WebhooksSubscribed reports whether the app is subscribed to the WABA's webhooks as
+// far as the tenant's record knows: a connected WABA with a token, not unsubscribed by
+// the owner's disconnection, and not in a first onboarding whose subscribe step may
+// not have run yet (a re-login on a number that keeps sending was subscribed before).
+func (w WhatsApp) WebhooksSubscribed() bool {
+	if w.WABAID == "" || w.AccessTokenSecret == "" || w.Unsubscribed {
+		return false
+	}
+	return w.ConnectingSince.IsZero() || w.ConnectingKeepsSending
+}

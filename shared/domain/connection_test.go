@@ -222,3 +222,27 @@ func TestApplySync(t *testing.T) {
 		})
 	}
 }
+
+func TestWebhooksSubscribed(t *testing.T) {
+	t0 := time.Date(2026, 12, 1, 12, 0, 0, 0, time.UTC)
+	base := WhatsApp{WABAID: "2", PhoneNumberID: "1", AccessTokenSecret: "meta-token-s"}
+	for _, tc := range []struct {
+		name string
+		edit func(*WhatsApp)
+		want bool
+	}{
+		{"connected", func(*WhatsApp) {}, true},
+		{"no WABA", func(w *WhatsApp) { w.WABAID = "" }, false},
+		{"no token", func(w *WhatsApp) { w.AccessTokenSecret = "" }, false},
+		{"unsubscribed by the owner", func(w *WhatsApp) { w.Unsubscribed = true }, false},
+		{"first onboarding, before its subscribe step", func(w *WhatsApp) { w.MarkConnecting(false, false, t0) }, false},
+		{"re-login on the number that keeps sending", func(w *WhatsApp) { w.MarkConnecting(false, true, t0) }, true},
+		{"activated", func(w *WhatsApp) { w.MarkConnecting(false, false, t0); w.MarkConnected(false, t0) }, true},
+	} {
+		w := base
+		tc.edit(&w)
+		if got := w.WebhooksSubscribed(); got != tc.want {
+			t.Errorf("%s: %v, want %v", tc.name, got, tc.want)
+		}
+	}
+}
