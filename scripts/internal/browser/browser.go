@@ -359,6 +359,13 @@ func (b *Browser) shot(name, sel string, widths []int64) []string {
 		}
 		b.Do("viewport", chromedp.EmulateViewport(w, h, opts...))
 		time.Sleep(150 * time.Millisecond) // layout and fonts settle
+		if w < 600 {
+			// A phone scrolls sideways when anything is wider than its screen: the
+			// screen is wrong, whatever the image shows.
+			if wide := b.JS(fmt.Sprintf(overflowJS, w)); wide != "" {
+				b.T().Fatalf("screenshot %s at %d px: the page is wider than the screen: %s", name, w, wide)
+			}
+		}
 		// A page with an open dialog is taken as the screen shows it (a full-page capture
 		// would draw the dialog's backdrop over the first screenful only).
 		capture := pageShot(w)
@@ -385,6 +392,32 @@ func (b *Browser) shot(name, sel string, widths []int64) []string {
 	b.Do("viewport", chromedp.EmulateViewport(1280, 900, chromedp.EmulateScale(1)))
 	return files
 }
+
+// overflowJS names the elements wider than a screen %d px wide (right edge past it,
+// ignoring those inside a horizontally scrolling box), or "" when none is. The width
+// is the emulated screen's: a phone zooms out to fit a wider page, so innerWidth grows
+// with the overflow.
+const overflowJS = `((W) => {
+  if (document.documentElement.scrollWidth <= W) return '';
+  const out = [], hidden = [];
+  const name = (e) => e.tagName.toLowerCase() + (e.id ? '#' + e.id : '') + (e.className && typeof e.className === 'string' ? '.' + e.className.trim().split(/\s+/).join('.') : '') + (e.dataset.testid ? '[data-testid=' + e.dataset.testid + ']' : '') + ' "' + (e.textContent || '').trim().replace(/\s+/g, ' ').slice(0, 24) + '" right=' + Math.round(Math.max(e.getBoundingClientRect().right, e.getBoundingClientRect().left + e.scrollWidth) + scrollX);
+  for (const e of [document.body, ...document.body.querySelectorAll('*')]) {
+    const r = e.getBoundingClientRect();
+    const right = Math.max(r.right, r.left + e.scrollWidth) + scrollX;
+    if (right <= W + 0.5 || r.height === 0) continue;
+    let p = e.parentElement, scrolls = false;
+    for (; p && p !== document.body; p = p.parentElement) {
+      const ox = getComputedStyle(p).overflowX;
+      if (ox === 'auto' || ox === 'scroll' || ox === 'hidden' || ox === 'clip') { scrolls = true; break; }
+    }
+    if (scrolls) { hidden.push(e); continue; }
+    out.push(name(e));
+    if (out.length === 6) break;
+  }
+  if (!out.length) out.push(...hidden.slice(0, 6).map((e) => 'inside a clipping box: ' + name(e)));
+  if (!out.length) out.push('body ' + document.body.scrollWidth + ', scrollX ' + scrollX + ', innerWidth ' + innerWidth + ', active ' + (document.activeElement ? name(document.activeElement) : ''));
+  return 'scrollWidth ' + document.documentElement.scrollWidth + ' > ' + W + ': ' + (out.join(', ') || '(no element found)');
+})(%[1]d)`
 
 // pageShot captures the whole page's height as a PNG exactly width px wide: a page a
 // few pixels wider than the screen (an overflowing line) is cut at the screen's edge,

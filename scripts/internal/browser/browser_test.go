@@ -11,6 +11,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/chromedp/chromedp"
 )
 
 func start(t *testing.T) *Browser {
@@ -100,5 +102,63 @@ func TestBrowserHarness(t *testing.T) {
 	}
 	if got := b.ConsoleErrors(); len(got) != 2 {
 		t.Errorf("the opener's console holds the popup's error: %q", got)
+	}
+}
+
+// recorder is a T that keeps the first failure instead of stopping the test.
+type recorder struct {
+	t      *testing.T
+	failed string
+}
+
+func (r *recorder) Helper() {}
+func (r *recorder) Fatalf(format string, args ...any) {
+	if r.failed == "" {
+		r.failed = fmt.Sprintf(format, args...)
+	}
+}
+
+// TestShotRefusesAPageWiderThanAPhone: a phone-width screenshot of a page that scrolls
+// sideways fails and names what overflows (a box too wide, a long unbreakable e-mail),
+// while the same page at 1280 px and a page that fits at 360 px pass.
+func TestShotRefusesAPageWiderThanAPhone(t *testing.T) {
+	head := `<!doctype html><meta charset=utf-8><meta name=viewport content="width=device-width,initial-scale=1"><style>body{margin:0}</style>`
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		switch r.URL.Path {
+		case "/box":
+			fmt.Fprint(w, head+`<div data-testid=wide style="width:363px">largo</div>`)
+		case "/email":
+			fmt.Fprint(w, head+`<p data-testid=mail>por donacomumnomemuitocomprido0123456789@studiodeexemplodobairro.example</p>`)
+		default:
+			fmt.Fprint(w, head+`<p data-testid=fits>Cabe na tela</p>`)
+		}
+	}))
+	defer srv.Close()
+	rec := &recorder{t: t}
+	b, err := Start(func() T { return rec }, t.TempDir(), t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(b.Close)
+	for _, tc := range []struct {
+		path  string
+		width int64
+		want  string // "" passes
+	}{
+		{"/", 360, ""},
+		{"/box", 1280, ""},
+		{"/box", 360, "data-testid=wide"},
+		{"/email", 360, "data-testid=mail"},
+	} {
+		rec.failed = ""
+		b.Do("open "+tc.path, chromedp.Navigate(srv.URL+tc.path))
+		b.Shot("wide", tc.width)
+		switch {
+		case tc.want == "" && rec.failed != "":
+			t.Errorf("%s at %d px failed: %s", tc.path, tc.width, rec.failed)
+		case tc.want != "" && !strings.Contains(rec.failed, tc.want):
+			t.Errorf("%s at %d px: failure %q, want one naming %s", tc.path, tc.width, rec.failed, tc.want)
+		}
 	}
 }
