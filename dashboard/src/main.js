@@ -104,6 +104,8 @@ function setNav(active) {
   const owner = state.me?.role === 'owner';
   header.querySelector('[data-nav=equipe]').hidden = !owner;
   header.querySelector('[data-nav=configuracoes]').hidden = !owner;
+  // Staff read the connection's state; the owner reaches it from Ajustes' tabs.
+  header.querySelector('[data-nav=whatsapp]').hidden = owner || !state.me;
   for (const a of header.querySelectorAll('[data-nav]')) {
     if (a.dataset.nav === active) a.setAttribute('aria-current', 'page');
     else a.removeAttribute('aria-current');
@@ -155,7 +157,7 @@ async function route() {
     whatsapp: () => whatsappView(ctx, main),
   };
   const nav = { agenda: 'agenda', agendamento: 'agenda', novo: 'agenda', mensagens: 'mensagens', mensagem: 'mensagens', conversa: 'mensagens', fila: 'mensagens', numeros: 'mensagens', configuracoes: 'configuracoes', chaves: 'configuracoes', whatsapp: 'configuracoes', equipe: 'equipe' };
-  setNav(nav[section]);
+  setNav(section === 'whatsapp' && state.me?.role !== 'owner' ? 'whatsapp' : nav[section]);
   fill(main);
   const view = views[section];
   if (!view) {

@@ -351,6 +351,16 @@ func TestDashboardOwnerOperations(t *testing.T) {
 			t.Error("staff get the drain form")
 		}
 		b.shot("ops-13-equipe-sem-acoes")
+		// Staff reach the connection's state from their own menu link, read only.
+		b.route(s.URL, "#/mensagens")
+		b.waitFor("[data-testid=messages-chart]", 10*time.Second)
+		b.click(`nav a[data-nav=whatsapp]`)
+		b.waitFor("[data-testid=whatsapp-state]", 10*time.Second)
+		if b.attr("nav a[data-nav=whatsapp]", "aria-current") != "page" || b.count("[data-testid=whatsapp-connect]") != 0 || b.count("[data-testid=whatsapp-disconnect]") != 0 {
+			t.Errorf("staff's WhatsApp screen: current %q, connect %d, disconnect %d", b.attr("nav a[data-nav=whatsapp]", "aria-current"),
+				b.count("[data-testid=whatsapp-connect]"), b.count("[data-testid=whatsapp-disconnect]"))
+		}
+		b.shot("ops-13b-equipe-whatsapp")
 		consoleErrors(t)
 	})
 	t.Logf("owner operations browser test took %v; screenshots in %s", time.Since(started).Round(100*time.Millisecond), b.out)
