@@ -302,3 +302,101 @@ func TestOnboardingConnect(t *testing.T) {
 		}
 	})
 }
+
+// TestOnboardingResumesAfterAFaultAtEveryStep: Meta failing once at each Graph call of
+// the onboarding (a 500, or Meta's code 2 "service unavailable") answers 502 naming the
+// step; the retry without a code resumes there and completes, and at Meta every call
+// succeeded exactly as often as a run without the fault (nothing subscribed, registered
+// or synced twice). A failed code exchange stops the attempt (the code is single-use)
+// with the Portuguese reason, and a new login's attempt completes.
+func TestOnboardingResumesAfterAFaultAtEveryStep(t *testing.T) {
+	s := devstack.ForTest(t, devstack.Options{Project: emulators.AuthProject,
+		Configure: func(c *config.Config) { c.MetaAppID = onboardingAppID }})
+	s.Meta.SetApp(onboardingAppID, devstack.AppSecret)
+	cases := []struct {
+		endpoint    string
+		step        string
+		coexistence bool
+	}{
+		{metastandin.EndpointDebugToken, onboarding.StepFindAssets, false},
+		{metastandin.EndpointPhoneNumbers, onboarding.StepFindAssets, true},
+		{metastandin.EndpointSubscribedApps, onboarding.StepSubscribeApp, true},
+		{metastandin.EndpointRegister, onboarding.StepRegister, false},
+		{metastandin.EndpointSMBAppData, onboarding.StepSyncContacts, true},
+		{metastandin.EndpointMessageTemplates, onboarding.StepTemplates, false},
+	}
+	for i, tc := range cases {
+		t.Run(tc.endpoint, func(t *testing.T) {
+			id := fmt.Sprintf("fault-%d", i)
+			ten, _ := unconnected(t, s, id, "Studio "+id)
+			owner, _, _, _ := opsTokens(t, s, ten.ID, ten.ID)
+			b := metastandin.Business{Code: "code-" + id, Token: "EAAG-" + id, WABAID: fmt.Sprintf("1022901293502%02d", i),
+				PhoneNumberID: fmt.Sprintf("1065403522502%02d", i), DisplayPhoneNumber: fmt.Sprintf("+55 11 4000-52%02d", i),
+				VerifiedName: "Studio " + id, Coexistence: tc.coexistence}
+			fakeBusiness(s, ten, b)
+			fault := metastandin.Fault{HTTPStatus: 500}
+			if i%2 == 1 {
+				fault = metastandin.Fault{Code: 2}
+			}
+			s.Meta.FailNextOn(tc.endpoint, fault)
+			body := map[string]any{"code": b.Code, "waba_id": b.WABAID, "phone_number_id": b.PhoneNumberID, "coexistence": tc.coexistence, "attempt_id": "attempt-" + id}
+			if tc.coexistence {
+				body["phone_number_id"] = "" // the coexistence finish carries only the WABA id
+			}
+			r := connect(t, s, owner, body)
+			if r.Status != 502 || r.Body["outcome"] != "failed" || r.Body["next"] != tc.step {
+				t.Fatalf("with the fault: %d %s", r.Status, r.Raw)
+			}
+			body["code"] = ""
+			r = connect(t, s, owner, body)
+			if r.Status != 200 || r.Body["outcome"] != "complete" {
+				t.Fatalf("retry: %d %s", r.Status, r.Raw)
+			}
+			want := allDone(map[string]string{onboarding.StepSyncContacts: onboarding.StatusSkipped, onboarding.StepSyncHistory: onboarding.StatusSkipped})
+			if tc.coexistence {
+				want = allDone(map[string]string{onboarding.StepRegister: onboarding.StatusSkipped})
+			}
+			wantSteps(t, "retry", stepsOf(t, r), want, map[string]int{tc.step: 2})
+			st, _ := s.Meta.Business(b.WABAID)
+			calls := map[string]int{metastandin.EndpointAccessToken: 1, metastandin.EndpointDebugToken: 1, metastandin.EndpointPhoneNumbers: 1,
+				metastandin.EndpointSubscribedApps: 1, metastandin.EndpointRegister: 1, metastandin.EndpointMessageTemplates: 1}
+			if tc.coexistence {
+				calls[metastandin.EndpointRegister], calls[metastandin.EndpointSMBAppData] = 0, 2
+			}
+			if tc.endpoint == metastandin.EndpointPhoneNumbers {
+				// find_assets is one step of two reads: its retry reads debug_token again.
+				calls[metastandin.EndpointDebugToken] = 2
+			}
+			for ep, n := range calls {
+				if st.Calls[ep] != n {
+					t.Errorf("%s succeeded %d times at Meta, want %d", ep, st.Calls[ep], n)
+				}
+			}
+			if c := call(t, s, owner, "GET", "/v1/staff/whatsapp", nil); c.Body["state"] == domain.StateConnecting || c.Body["can_send"] != true {
+				t.Errorf("connection after the retry: %s", c.Raw)
+			}
+		})
+	}
+
+	t.Run("the code exchange", func(t *testing.T) {
+		ten, _ := unconnected(t, s, "fault-exchange", "Studio Troca")
+		owner, _, _, _ := opsTokens(t, s, ten.ID, ten.ID)
+		b := metastandin.Business{Code: "code-fault-exchange", Token: "EAAG-fault-exchange", WABAID: "102290129350299",
+			PhoneNumberID: "106540352250299", DisplayPhoneNumber: "+55 11 4000-5299", VerifiedName: "Studio Troca"}
+		fakeBusiness(s, ten, b)
+		s.Meta.FailNextOn(metastandin.EndpointAccessToken, metastandin.Fault{HTTPStatus: 500})
+		body := map[string]any{"code": b.Code, "waba_id": b.WABAID, "phone_number_id": b.PhoneNumberID, "coexistence": false, "attempt_id": "attempt-fault-exchange-1"}
+		r := connect(t, s, owner, body)
+		if r.Status != 409 || r.Body["outcome"] != "stopped" || r.Body["reason"] != onboarding.ReasonCodeUsed {
+			t.Fatalf("a failed exchange: %d %s", r.Status, r.Raw)
+		}
+		code, err := s.Meta.NewCode(b.WABAID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body["code"], body["attempt_id"] = code, "attempt-fault-exchange-2"
+		if r = connect(t, s, owner, body); r.Status != 200 || r.Body["outcome"] != "complete" {
+			t.Fatalf("a new login: %d %s", r.Status, r.Raw)
+		}
+	})
+}
