@@ -185,9 +185,10 @@ export function historyProgress(sync) {
   return Math.min(100, Math.max(0, p));
 }
 
-/** "Desconectado em … por …: motivo." (the reason left out when the state's detail already says it). */
+/** "Desconectado em … por …: motivo." (who and the reason left out when the state's detail already says them). */
 export function disconnectionText(d, detail) {
   const reason = String(d?.reason || '').trim().replace(/\.+$/, '');
   const says = reason && !String(detail || '').includes(reason);
-  return `Desconectado em ${d?.at_local || ''}${d?.by ? ` por ${d.by}` : ''}${says ? `: ${reason}` : ''}.`;
+  const by = d?.by && !String(detail || '').includes(d.by) ? ` por ${d.by}` : '';
+  return `Desconectado em ${d?.at_local || ''}${by}${says ? `: ${reason}` : ''}.`;
 }

@@ -172,9 +172,11 @@ test('endedText, proposalsPatch, capText, canDisconnect, connectLabel, historyPr
   }
 });
 
-test('disconnectionText: who and when, the reason once', () => {
+test('disconnectionText: who and when, the reason and who once', () => {
   const d = { at_local: '01/12/2026 13:00', by: 'flor@studio-flor.example', reason: 'vamos trocar de número.' };
   assert.equal(disconnectionText(d, ''), 'Desconectado em 01/12/2026 13:00 por flor@studio-flor.example: vamos trocar de número.');
   assert.equal(disconnectionText(d, 'Conta desconectada, motivo: vamos trocar de número. Reconecte.'), 'Desconectado em 01/12/2026 13:00 por flor@studio-flor.example.');
   assert.equal(disconnectionText({ at_local: '01/12/2026 13:00' }, ''), 'Desconectado em 01/12/2026 13:00.');
+  // The state's detail already says who: said once.
+  assert.equal(disconnectionText(d, 'Desconectada pelo estúdio (flor@studio-flor.example), motivo: vamos trocar de número.'), 'Desconectado em 01/12/2026 13:00.');
 });

@@ -365,33 +365,32 @@ function scanSection(ctx) {
 }
 
 /**
- * The owner's erasure of one client from the studio (the conversation view): a dialog
- * with a required reason; POST /v1/staff/clients/{wa_id}/delete; done(res) runs after it.
+ * A modal dialog asking for a required reason before an owner's action: its title, an
+ * optional subtitle, what the action does, the confirm button (and its label while
+ * busy). submit(reason) runs the action: its result goes to done(result) once the dialog
+ * closes; a throw keeps the dialog open with the error. Focus returns to the opener (or
+ * focusFallback's element when the opener is gone).
  */
-export function openEraseDialog(waID, name, done) {
+export function openReasonDialog({ key, title, subtitle, explain, hint, confirmLabel, busyLabel, focusFallback, submit, done }) {
   const opener = document.activeElement;
-  const reason = reasonField('erase-reason', 'Motivo (obrigatório)', 'Por exemplo: o cliente pediu a exclusão dos dados.');
+  const reason = reasonField(`${key}-reason`, 'Motivo (obrigatório)', hint);
   const error = h('div', { class: 'dialog-error' });
-  const confirm = h('button', { type: 'submit', class: 'btn btn-danger', 'data-testid': 'erase-confirm' }, 'Excluir dados');
+  const confirm = h('button', { type: 'submit', class: 'btn btn-danger', 'data-testid': `${key}-confirm` }, confirmLabel);
   const back = h('button', { type: 'button', class: 'btn' }, 'Voltar');
   const form = h('form', { method: 'dialog', novalidate: true }, reason.field, error, h('div', { class: 'dialog-actions' }, back, confirm));
   const dialog = h(
     'dialog',
-    { class: 'dialog', 'data-testid': 'erase-dialog', 'aria-labelledby': 'erase-title', 'aria-describedby': 'erase-explain' },
-    h('h2', { id: 'erase-title' }, 'Excluir dados do cliente'),
-    h('p', { class: 'sub' }, h('strong', {}, name)),
-    h(
-      'p',
-      { id: 'erase-explain' },
-      'O nome, o telefone e as mensagens deste cliente saem dos agendamentos, das mensagens e da conversa. As mensagens que ainda não saíram são descartadas. Os registros de envio ficam, sem a identificação, para as contagens. Não dá para desfazer.',
-    ),
+    { class: 'dialog', 'data-testid': `${key}-dialog`, 'aria-labelledby': `${key}-title`, 'aria-describedby': `${key}-explain` },
+    h('h2', { id: `${key}-title` }, title),
+    subtitle && h('p', { class: 'sub' }, h('strong', {}, subtitle)),
+    h('p', { id: `${key}-explain` }, explain),
     form,
   );
   let busy = false;
   dialog.addEventListener('cancel', (e) => busy && e.preventDefault());
   dialog.addEventListener('close', () => {
     dialog.remove();
-    (opener && document.contains(opener) ? opener : document.querySelector('[data-testid=erase-result]'))?.focus();
+    (opener && document.contains(opener) ? opener : document.querySelector(focusFallback))?.focus();
   });
   back.addEventListener('click', () => dialog.close());
   document.body.append(dialog);
@@ -405,18 +404,38 @@ export function openEraseDialog(waID, name, done) {
     if (!why) return;
     busy = true;
     confirm.disabled = back.disabled = true;
-    confirm.textContent = 'Excluindo…';
+    confirm.textContent = busyLabel;
     try {
-      const res = await api(`/v1/staff/clients/${enc(waID)}/delete`, { method: 'POST', body: { reason: why } });
+      const res = await submit(why);
       busy = false;
       dialog.close();
       done(res);
     } catch (err) {
       busy = false;
       confirm.disabled = back.disabled = false;
-      confirm.textContent = 'Excluir dados';
+      confirm.textContent = confirmLabel;
       fill(error, h('p', { class: 'action-result outcome-refused', role: 'alert' }, err.message));
     }
+  });
+}
+
+/**
+ * The owner's erasure of one client from the studio (the conversation view): a dialog
+ * with a required reason; POST /v1/staff/clients/{wa_id}/delete; done(res) runs after it.
+ */
+export function openEraseDialog(waID, name, done) {
+  openReasonDialog({
+    key: 'erase',
+    title: 'Excluir dados do cliente',
+    subtitle: name,
+    explain:
+      'O nome, o telefone e as mensagens deste cliente saem dos agendamentos, das mensagens e da conversa. As mensagens que ainda não saíram são descartadas. Os registros de envio ficam, sem a identificação, para as contagens. Não dá para desfazer.',
+    hint: 'Por exemplo: o cliente pediu a exclusão dos dados.',
+    confirmLabel: 'Excluir dados',
+    busyLabel: 'Excluindo…',
+    focusFallback: '[data-testid=erase-result]',
+    submit: (why) => api(`/v1/staff/clients/${enc(waID)}/delete`, { method: 'POST', body: { reason: why } }),
+    done,
   });
 }
 

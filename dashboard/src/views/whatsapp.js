@@ -28,7 +28,7 @@ import {
   stepList,
   stepStatusLabels,
 } from '../whatsapp.js';
-import { reasonField } from './ops.js';
+import { openReasonDialog } from './ops.js';
 
 // The SDK is loaded once per page (a script element), whatever the screen is redrawn.
 let sdk = null; // {url, promise}
@@ -418,58 +418,26 @@ function attemptsCard(c) {
 
 /** The owner's disconnection: a dialog with a required reason; done(connection|null, note). */
 function openDisconnectDialog(conn, done) {
-  const opener = document.activeElement;
-  const reason = reasonField('disconnect-reason', 'Motivo (obrigatório)', 'Por exemplo: vamos trocar de número. Fica no histórico das configurações.');
-  const error = h('div', { class: 'dialog-error' });
-  const confirm = h('button', { type: 'submit', class: 'btn btn-danger', 'data-testid': 'disconnect-confirm' }, 'Desconectar');
-  const back = h('button', { type: 'button', class: 'btn' }, 'Voltar');
-  const form = h('form', { method: 'dialog', novalidate: true }, reason.field, error, h('div', { class: 'dialog-actions' }, back, confirm));
-  const dialog = h(
-    'dialog',
-    { class: 'dialog', 'data-testid': 'disconnect-dialog', 'aria-labelledby': 'disc-title', 'aria-describedby': 'disc-explain' },
-    h('h2', { id: 'disc-title' }, 'Desconectar o WhatsApp'),
-    conn.display_phone_number && h('p', { class: 'sub' }, h('strong', {}, conn.display_phone_number)),
-    h(
-      'p',
-      { id: 'disc-explain' },
+  openReasonDialog({
+    key: 'disconnect',
+    title: 'Desconectar o WhatsApp',
+    subtitle: conn.display_phone_number,
+    explain:
       'Nenhuma mensagem automática sai mais por este número e o Lembra deixa de receber os avisos do Meta. Os agendamentos, as mensagens e o histórico ficam guardados. Para voltar, use "Reconectar".',
-    ),
-    form,
-  );
-  let busy = false;
-  dialog.addEventListener('cancel', (e) => busy && e.preventDefault());
-  dialog.addEventListener('close', () => {
-    dialog.remove();
-    (opener && document.contains(opener) ? opener : document.querySelector('[data-testid=whatsapp-connect]'))?.focus();
-  });
-  back.addEventListener('click', () => dialog.close());
-  document.body.append(dialog);
-  dialog.showModal();
-  reason.area.focus();
-  form.addEventListener('submit', async (e) => {
-    e.preventDefault();
-    if (busy) return;
-    fill(error);
-    const why = reason.value();
-    if (!why) return;
-    busy = true;
-    confirm.disabled = back.disabled = true;
-    confirm.textContent = 'Desconectando…';
-    try {
-      const next = await api('/v1/staff/whatsapp/disconnect', { method: 'POST', body: { reason: why } });
-      busy = false;
-      dialog.close();
-      done(next, 'WhatsApp desconectado. Nenhuma mensagem sai por este número até você reconectar.');
-    } catch (err) {
-      busy = false;
-      if (err.status === 502) {
-        dialog.close();
-        done(null, 'O número foi desconectado no Lembra, mas o Meta não confirmou que parou de enviar os avisos. Toque em "Desconectar" de novo em alguns minutos para terminar.');
-        return;
+    hint: 'Por exemplo: vamos trocar de número. Fica no histórico das configurações.',
+    confirmLabel: 'Desconectar',
+    busyLabel: 'Desconectando…',
+    focusFallback: '[data-testid=whatsapp-connect]',
+    submit: async (why) => {
+      try {
+        const next = await api('/v1/staff/whatsapp/disconnect', { method: 'POST', body: { reason: why } });
+        return { next, note: 'WhatsApp desconectado. Nenhuma mensagem sai por este número até você reconectar.' };
+      } catch (err) {
+        // Disconnected here, Meta's unsubscribe not confirmed: a second press retries it.
+        if (err.status !== 502) throw err;
+        return { next: null, note: 'O número foi desconectado no Lembra, mas o Meta não confirmou que parou de enviar os avisos. Toque em "Desconectar" de novo em alguns minutos para terminar.' };
       }
-      confirm.disabled = back.disabled = false;
-      confirm.textContent = 'Desconectar';
-      fill(error, h('p', { class: 'action-result outcome-refused', role: 'alert' }, err.message));
-    }
+    },
+    done: ({ next, note }) => done(next, note),
   });
 }

@@ -376,6 +376,11 @@ func (b *Browser) shot(name, sel string, widths []int64) []string {
 			capture = chromedp.CaptureScreenshot()
 		} else if b.JS(`!!document.querySelector("dialog[open]")`) == "true" {
 			capture = chromedp.CaptureScreenshot()
+		} else {
+			// A whole-page capture of a scrolled page draws a sticky header where the
+			// screen was scrolled to, over the middle of the page: start at the top.
+			b.JS("scrollTo(0,0),1")
+			time.Sleep(50 * time.Millisecond)
 		}
 		ctx, cancel := context.WithTimeout(b.ctx, 20*time.Second)
 		png, err := chromedp.Run(ctx, capture)

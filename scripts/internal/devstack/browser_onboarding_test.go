@@ -230,6 +230,39 @@ func TestOnboardingInTheBrowser(t *testing.T) {
 		b.shot("onb-08-tentar-de-novo")
 	})
 
+	step("Desconectar with a reason, then Reconectar", func(t *testing.T) {
+		// Studio Jade, connected by the step above.
+		const waba = "102290129370104"
+		b.waitFor("[data-testid=whatsapp-disconnect]", 5*time.Second)
+		b.click("[data-testid=whatsapp-disconnect]")
+		b.waitFor("dialog[open][data-testid=disconnect-dialog]", 5*time.Second)
+		b.click("[data-testid=disconnect-confirm]") // no reason yet: refused on the spot
+		b.waitJS("the reason's complaint", `(e=>e && e.getAttribute("aria-invalid")==="true")(document.querySelector("dialog[open] textarea[name=reason]"))`, 5*time.Second)
+		if st, _ := s.Meta.Business(waba); !st.Subscribed {
+			t.Fatal("unsubscribed without a reason")
+		}
+		b.fill("dialog[open] textarea[name=reason]", "vamos trocar de número")
+		b.shot("onb-09-desconectar")
+		b.click("[data-testid=disconnect-confirm]")
+		b.waitFor("[data-testid=whatsapp-state][data-state=disconnected]", 10*time.Second)
+		if got := b.text("[data-testid=whatsapp-state]"); !strings.Contains(got, "vamos trocar de número") {
+			t.Errorf("the state reads %q, want the owner's reason", got)
+		}
+		if st, _ := s.Meta.Business(waba); st.Subscribed {
+			t.Error("still subscribed at Meta after Desconectar")
+		}
+		b.shot("onb-10-desconectado")
+		p := signup(false)
+		p.click(`button[data-business="` + waba + `"]`)
+		p.waitClosed()
+		outcome("complete")
+		b.waitFor("[data-testid=whatsapp-state][data-state=connected]", 10*time.Second)
+		if st, _ := s.Meta.Business(waba); !st.Subscribed || st.Calls[metastandin.EndpointSubscribedApps] != 2 {
+			t.Errorf("after Reconectar Meta saw subscribed %v, %d subscriptions", st.Subscribed, st.Calls[metastandin.EndpointSubscribedApps])
+		}
+		b.shot("onb-11-reconectado")
+	})
+
 	step("no console errors", func(t *testing.T) {
 		// The only ones allowed: the browser's note of the faulted connect call's 502.
 		for i, e := range b.consoleErrors() {
