@@ -201,7 +201,9 @@ export async function whatsappView(ctx, main) {
     const stop = () => window.removeEventListener('message', onMessage);
     window.addEventListener('message', onMessage);
     ctx.onLeave(stop);
-    FB.login(async (res) => {
+    // The Facebook SDK refuses an async callback ("Expression is of type asyncfunction,
+    // not function"): a plain function hands the answer to the async handler.
+    const onLogin = async (res) => {
       const code = res?.authResponse?.code;
       if (!code) {
         stop();
@@ -226,6 +228,9 @@ export async function whatsappView(ctx, main) {
       await posted;
       busy = false;
       if (ctx.alive()) await connect(attemptID, code, finish, coexistence);
+    };
+    FB.login((res) => {
+      void onLogin(res);
     }, loginOptions(signup, coexistence));
   };
 

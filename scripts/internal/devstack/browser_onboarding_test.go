@@ -121,6 +121,11 @@ func TestOnboardingInTheBrowser(t *testing.T) {
 			t.Errorf("syncs show %v, want skipped", got)
 		}
 		calledOnce(t, biz.WABAID, normalCalls...)
+		// The stand-in's SDK refuses an async callback as Meta's does, so the dashboard's
+		// plain one above is what passed.
+		if got := b.js(`(()=>{try{FB.login(async()=>{}, {});return "accepted"}catch(e){return e.message}})()`); !strings.Contains(got, "asyncfunction") {
+			t.Errorf("the SDK stand-in took an async callback: %q", got)
+		}
 		if got := b.text("[data-testid=whatsapp-state]"); !strings.Contains(got, "Conectado") {
 			t.Errorf("state reads %q", got)
 		}

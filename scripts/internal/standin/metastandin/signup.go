@@ -218,7 +218,12 @@ const sdkJS = `// Local stand-in for Meta's Facebook JS SDK (Embedded Signup onl
   var open = null;
   function login(callback, opts) {
     opts = opts || {};
-    var cb = typeof callback === 'function' ? callback : function () {};
+    // Meta's SDK checks its callback's type and refuses an async function
+    // ("Expression is of type asyncfunction, not function"): so does this one.
+    if (typeof callback !== 'function' || callback.constructor.name !== 'Function') {
+      throw new Error('Expression is of type ' + (typeof callback === 'function' ? callback.constructor.name.toLowerCase() : typeof callback) + ', not function');
+    }
+    var cb = callback;
     var params = new URLSearchParams({
       app_id: String(settings.appId || ''),
       config_id: String(opts.config_id || ''),
