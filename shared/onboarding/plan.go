@@ -76,8 +76,8 @@ const SyncWindow = 24 * time.Hour
 const (
 	ReasonCoexistenceRegister = "número do aplicativo WhatsApp Business (coexistência): já registrado, não se registra de novo"
 	ReasonNotCoexistence      = "número da API de nuvem: não há dados do aplicativo para sincronizar"
-	ReasonCodeUsed            = "o código do Meta só vale uma vez e esta tentativa não guardou o token: conecte o WhatsApp de novo"
-	ReasonSyncWindow          = "passaram as 24 horas que o Meta dá para sincronizar o aplicativo: desconecte e conecte o número de novo"
+	ReasonCodeUsed            = "o código da Meta só vale uma vez e esta tentativa não guardou o token: conecte o WhatsApp de novo"
+	ReasonSyncWindow          = "passaram as 24 horas que a Meta dá para sincronizar o aplicativo: desconecte e conecte o número de novo"
 )
 
 // State is what Plan needs about an attempt.

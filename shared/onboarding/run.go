@@ -178,7 +178,7 @@ func metaDetail(err error) string {
 		return fmt.Sprintf(" (Meta: HTTP %d)", apiErr.HTTPStatus)
 	}
 	if errors.Is(err, meta.ErrTransport) {
-		return " (Meta não respondeu)"
+		return " (a Meta não respondeu)"
 	}
 	return ""
 }
@@ -198,7 +198,7 @@ func (r *Runner) step(ctx context.Context, a *Attempt, name, code string, token 
 	switch name {
 	case StepExchangeCode:
 		if code == "" {
-			return failed("falta o código do Meta", errors.New("no code"))
+			return failed("falta o código da Meta", errors.New("no code"))
 		}
 		secret, err := r.Secrets.Secret(ctx, r.AppSecretID)
 		if err != nil {
@@ -206,7 +206,7 @@ func (r *Runner) step(ctx context.Context, a *Attempt, name, code string, token 
 		}
 		tok, err := r.Graph.ExchangeCode(ctx, r.AppID, string(secret), code)
 		if err != nil {
-			return failed("o Meta não trocou o código pelo token", err)
+			return failed("a Meta não trocou o código pelo token", err)
 		}
 		*token = tok
 		return nil
@@ -244,7 +244,7 @@ func (r *Runner) step(ctx context.Context, a *Attempt, name, code string, token 
 		}
 		wabas, err := r.Graph.GrantedWABAs(ctx, r.AppID+"|"+string(secret), tok)
 		if err != nil {
-			return failed("o Meta não disse a quais contas o token dá acesso", err)
+			return failed("a Meta não disse a quais contas o token dá acesso", err)
 		}
 		switch {
 		case len(wabas) == 0:
@@ -256,7 +256,7 @@ func (r *Runner) step(ctx context.Context, a *Attempt, name, code string, token 
 		}
 		nums, err := r.Graph.PhoneNumbers(ctx, tok, a.WABAID)
 		if err != nil {
-			return failed("o Meta não listou os números da conta", err)
+			return failed("a Meta não listou os números da conta", err)
 		}
 		var pick *PhoneNumber
 		for i := range nums {
@@ -272,7 +272,7 @@ func (r *Runner) step(ctx context.Context, a *Attempt, name, code string, token 
 		return nil
 	case StepSubscribeApp:
 		if err := r.Graph.SubscribeApp(ctx, tok, a.WABAID); err != nil {
-			return failed("o Meta não inscreveu o app nos webhooks da conta", err)
+			return failed("a Meta não inscreveu o app nos webhooks da conta", err)
 		}
 		return nil
 	case StepRegister:
@@ -281,7 +281,7 @@ func (r *Runner) step(ctx context.Context, a *Attempt, name, code string, token 
 			return failed("não foi possível gerar o PIN", err)
 		}
 		if err := r.Graph.Register(ctx, tok, a.PhoneNumberID, pin); err != nil {
-			return failed("o Meta não registrou o número", err)
+			return failed("a Meta não registrou o número", err)
 		}
 		return nil
 	case StepSyncContacts, StepSyncHistory:
@@ -291,7 +291,7 @@ func (r *Runner) step(ctx context.Context, a *Attempt, name, code string, token 
 		}
 		id, err := r.Graph.SyncSMBAppData(ctx, tok, a.PhoneNumberID, syncType)
 		if err != nil {
-			return failed("o Meta não iniciou a sincronização do aplicativo ("+syncType+")", err)
+			return failed("a Meta não iniciou a sincronização do aplicativo ("+syncType+")", err)
 		}
 		if a.SyncRequests == nil {
 			a.SyncRequests = map[string]string{}
@@ -301,7 +301,7 @@ func (r *Runner) step(ctx context.Context, a *Attempt, name, code string, token 
 	case StepTemplates:
 		list, err := r.Graph.MessageTemplates(ctx, tok, a.WABAID)
 		if err != nil {
-			return failed("o Meta não listou os modelos de mensagem", err)
+			return failed("a Meta não listou os modelos de mensagem", err)
 		}
 		a.Proposals = ProposeTemplates(list)
 		return nil

@@ -91,16 +91,16 @@ func Ended(a *Attempt) (ended, label string) {
 	switch e.Event {
 	case EventCancel:
 		if e.ErrorID != "" {
-			return EndedError, fmt.Sprintf("Erro informado pelo Meta (id %s): %s", e.ErrorID, e.ErrorMessage)
+			return EndedError, fmt.Sprintf("Erro informado pela Meta (id %s): %s", e.ErrorID, e.ErrorMessage)
 		}
 		if e.CurrentStep != "" {
 			// Meta names its screens in English codes, not documented as a list: the
 			// sentence is Portuguese, the code is kept for support.
-			return EndedCancel, "Cadastro no Meta cancelado antes de terminar (tela do Meta: " + e.CurrentStep + ")"
+			return EndedCancel, "Cadastro na Meta cancelado antes de terminar (tela da Meta: " + e.CurrentStep + ")"
 		}
-		return EndedCancel, "Cadastro no Meta cancelado antes de terminar"
+		return EndedCancel, "Cadastro na Meta cancelado antes de terminar"
 	case EventLoginCancelled:
-		return EndedLoginCancelled, "Janela do Meta fechada sem concluir"
+		return EndedLoginCancelled, "Janela da Meta fechada sem concluir"
 	}
-	return EndedFinish, "Cadastro no Meta concluído; falta terminar a conexão"
+	return EndedFinish, "Cadastro na Meta concluído; falta terminar a conexão"
 }

@@ -49,9 +49,9 @@ func TestWhatsAppSignupEvents(t *testing.T) {
 		label   string
 	}{
 		{"attempt-eva-0001", map[string]any{"event": "FINISH", "waba_id": "102290129360001", "phone_number_id": "106540352260001"}, "finish", "concluído"},
-		{"attempt-eva-0002", map[string]any{"event": "CANCEL", "current_step": "PHONE_NUMBER_SETUP"}, "cancel", "Cadastro no Meta cancelado antes de terminar (tela do Meta: PHONE_NUMBER_SETUP)"},
-		{"attempt-eva-0003", map[string]any{"event": "CANCEL", "error_id": "524126", "error_message": "Erro", "session_id": "s1"}, "error", "Erro informado pelo Meta (id 524126)"},
-		{"attempt-eva-0004", map[string]any{"event": "LOGIN_CANCELLED"}, "login_cancelled", "Janela do Meta fechada sem concluir"},
+		{"attempt-eva-0002", map[string]any{"event": "CANCEL", "current_step": "PHONE_NUMBER_SETUP"}, "cancel", "Cadastro na Meta cancelado antes de terminar (tela da Meta: PHONE_NUMBER_SETUP)"},
+		{"attempt-eva-0003", map[string]any{"event": "CANCEL", "error_id": "524126", "error_message": "Erro", "session_id": "s1"}, "error", "Erro informado pela Meta (id 524126)"},
+		{"attempt-eva-0004", map[string]any{"event": "LOGIN_CANCELLED"}, "login_cancelled", "Janela da Meta fechada sem concluir"},
 	}
 	for _, c := range cases {
 		c.body["attempt_id"], c.body["coexistence"] = c.attempt, false
