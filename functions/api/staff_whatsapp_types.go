@@ -56,6 +56,24 @@ type TokenView struct {
 	Label          string     `json:"label"`
 }
 
+// DisconnectedBy says in Portuguese who disconnected the number: the owner's e-mail
+// for her own disconnection; for Meta's PARTNER_REMOVED, disconnection_info's
+// initiated_by (USER: the business pressed Disconnect in the WhatsApp Business App;
+// SYSTEM or none: Meta itself,
+// https://developers.facebook.com/docs/whatsapp/embedded-signup/onboarding-business-app-users)
+// as "pelo aplicativo WhatsApp Business" or "pela Meta" (Meta's raw value is never shown).
+func DisconnectedBy(d *domain.AccountDisconnection) string {
+	switch {
+	case d == nil:
+		return "pela Meta"
+	case d.InitiatedBy == domain.DisconnectedByOwner && d.By != "":
+		return d.By
+	case d.InitiatedBy == "USER":
+		return "pelo aplicativo WhatsApp Business"
+	}
+	return "pela Meta"
+}
+
 // DisconnectionView says when, by whom and why the number was disconnected.
 type DisconnectionView struct {
 	AtLocal string `json:"at_local"`
@@ -160,14 +178,8 @@ func NewWhatsAppConnection(t *domain.Tenant, attempts []*onboarding.Attempt, app
 			if !wa.Disconnection.At.IsZero() {
 				at = wa.Disconnection.At
 			}
-			d.By = wa.Disconnection.By
-			if d.By == "" && wa.Disconnection.InitiatedBy != "" {
-				d.By = wa.Disconnection.InitiatedBy
-			}
 		}
-		if d.By == "" {
-			d.By = "Meta"
-		}
+		d.By = DisconnectedBy(wa.Disconnection)
 		if !at.IsZero() {
 			d.AtLocal = ptbr.DateTime(at, loc)
 		}
