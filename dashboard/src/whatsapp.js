@@ -10,10 +10,10 @@ export const signupEvents = ['FINISH', 'FINISH_ONLY_WABA', 'FINISH_WHATSAPP_BUSI
 /** The steps the server runs, in order (shared/onboarding.Steps), and their Portuguese names. */
 export const stepOrder = ['exchange_code', 'store_token', 'find_assets', 'index', 'subscribe_app', 'register', 'sync_contacts', 'sync_history', 'templates', 'activate'];
 export const stepLabels = {
-  exchange_code: 'Receber a autorização do Meta',
+  exchange_code: 'Receber a autorização da Meta',
   store_token: 'Guardar o acesso com segurança',
   find_assets: 'Encontrar a conta e o número',
-  subscribe_app: 'Receber os avisos do Meta (webhooks)',
+  subscribe_app: 'Receber os avisos da Meta (webhooks)',
   register: 'Registrar o número na API',
   sync_contacts: 'Sincronizar os contatos do aplicativo',
   sync_history: 'Sincronizar o histórico de conversas',
@@ -140,10 +140,10 @@ export const endedLabels = {
   complete: 'Concluído',
   failed: 'Parou com erro (pode tentar de novo)',
   stopped: 'Interrompido',
-  finish: 'Conta escolhida no Meta',
-  cancel: 'Cancelado na janela do Meta',
-  error: 'Erro informado pelo Meta',
-  login_cancelled: 'Janela do Meta fechada sem concluir',
+  finish: 'Conta escolhida na Meta',
+  cancel: 'Cancelado na janela da Meta',
+  error: 'Erro informado pela Meta',
+  login_cancelled: 'Janela da Meta fechada sem concluir',
 };
 export function endedText(a) {
   return a.ended_label || endedLabels[a.ended] || a.ended || '';

@@ -130,16 +130,16 @@ test('connectOutcome and outcomeText', () => {
     assert.equal(connectOutcome(status, resp), want, `${status} ${JSON.stringify(resp)}`);
   }
   assert.match(outcomeText('complete', { display_phone_number: '+55 11 4000-1234' }), /conectado: \+55 11 4000-1234/);
-  const failed = outcomeText('failed', { next: 'subscribe_app', steps: { subscribe_app: { status: 'failed', error: 'o Meta não respondeu' } } });
-  assert.match(failed, /Receber os avisos do Meta/);
+  const failed = outcomeText('failed', { next: 'subscribe_app', steps: { subscribe_app: { status: 'failed', error: 'a Meta não respondeu' } } });
+  assert.match(failed, /Receber os avisos da Meta/);
   assert.match(failed, /Tentar de novo/);
   assert.match(outcomeText('stopped', { reason: 'este número já é de outro estúdio' }), /este número já é de outro estúdio/);
   assert.equal(outcomeText('other'), '');
 });
 
 test('endedText, proposalsPatch, capText, canDisconnect, connectLabel, historyProgress', () => {
-  assert.equal(endedText({ ended: 'cancel', ended_label: 'Cadastro no Meta cancelado antes de terminar (tela do Meta: X)' }), 'Cadastro no Meta cancelado antes de terminar (tela do Meta: X)');
-  assert.equal(endedText({ ended: 'login_cancelled' }), 'Janela do Meta fechada sem concluir');
+  assert.equal(endedText({ ended: 'cancel', ended_label: 'Cadastro na Meta cancelado antes de terminar (tela da Meta: X)' }), 'Cadastro na Meta cancelado antes de terminar (tela da Meta: X)');
+  assert.equal(endedText({ ended: 'login_cancelled' }), 'Janela da Meta fechada sem concluir');
   assert.equal(endedText({ ended: 'new_thing' }), 'new_thing');
   assert.deepEqual(
     proposalsPatch([

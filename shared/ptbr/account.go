@@ -13,7 +13,7 @@ const TextAccountDisconnected = "Conta do WhatsApp desconectada: reconecte para 
 
 // TextTokenInvalid is the reason of every message held back while the daily check
 // finds the studio's Meta token invalid.
-const TextTokenInvalid = "Token da Meta do estúdio inválido ou revogado (verificação diária): nada é enviado até o WhatsApp ser reconectado em Configurações > WhatsApp."
+const TextTokenInvalid = "Token da Meta do estúdio inválido ou revogado (verificação diária): nada é enviado até o WhatsApp ser reconectado em Ajustes › WhatsApp."
 
 // disconnectionReasons explains Meta's disconnection_info.reason values.
 var disconnectionReasons = map[string]string{
@@ -68,7 +68,7 @@ func AccountBlocked(b domain.AccountBlock, loc *time.Location) domain.Reason {
 		if d.Note != "" {
 			text += ", motivo: " + d.Note
 		}
-		return domain.Reason{Code: domain.ReasonAccountDisconnected, Text: text + ". Reconecte em Configurações > WhatsApp para voltar a enviar."}
+		return domain.Reason{Code: domain.ReasonAccountDisconnected, Text: text + ". Reconecte em Ajustes › WhatsApp para voltar a enviar."}
 	}
 	if b.Disconnection != nil && b.Disconnection.Reason != "" {
 		why, ok := disconnectionReasons[b.Disconnection.Reason]

@@ -28,7 +28,7 @@ func TestAccountBlocked(t *testing.T) {
 			domain.ReasonAccountRestricted, []string{"restrita", "iniciadas pelo estúdio", "até 19/04/2026 10:59"}},
 		{domain.AccountBlock{Code: domain.BlockRestricted, Restriction: &domain.AccountRestriction{Type: domain.RestrictCustomerInitiated}},
 			domain.ReasonAccountRestricted, []string{"resposta a mensagens de clientes"}},
-		{domain.AccountBlock{Code: domain.BlockConnecting}, domain.ReasonConnecting, []string{"Conexão do WhatsApp em andamento", "Configurações > WhatsApp"}},
+		{domain.AccountBlock{Code: domain.BlockConnecting}, domain.ReasonConnecting, []string{"Conexão do WhatsApp em andamento", "Ajustes › WhatsApp"}},
 		{domain.AccountBlock{Code: domain.BlockTokenInvalid, TokenCheck: &domain.TokenCheck{Reason: "190"}}, domain.ReasonTokenInvalid,
 			[]string{"Token da Meta do estúdio inválido", "reconectado"}},
 		{domain.AccountBlock{Code: domain.BlockDisconnected, Disconnection: &domain.AccountDisconnection{InitiatedBy: domain.DisconnectedByOwner,

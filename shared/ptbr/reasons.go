@@ -30,7 +30,7 @@ var reasonTexts = map[string]string{
 	domain.ReasonAccountBanned:       "Conta do WhatsApp Business desativada pela Meta por violação das políticas: nada é enviado até a Meta reativar a conta. Peça a revisão no Business Support Home da Meta.",
 	domain.ReasonAccountRestricted:   "Conta do WhatsApp Business restrita pela Meta: o envio de mensagens está bloqueado. Nada foi enviado.",
 	domain.ReasonTokenInvalid:        TextTokenInvalid,
-	domain.ReasonConnecting:          "Conexão do WhatsApp em andamento: nada é enviado até todas as etapas da conexão terminarem. Conclua (ou tente de novo) em Configurações > WhatsApp.",
+	domain.ReasonConnecting:          "Conexão do WhatsApp em andamento: nada é enviado até todas as etapas da conexão terminarem. Acompanhe em Ajustes › WhatsApp.",
 
 	domain.ReasonMetaError:        "A Meta recusou o envio: o código do erro e os detalhes da Meta ficaram registrados.",
 	domain.ReasonRetriesExhausted: "Falha depois de todas as tentativas de envio permitidas.",

@@ -91,7 +91,7 @@ export async function whatsappView(ctx, main) {
     const last = view.attempt || conn.attempts?.[0] || null;
     const card = h('section', { class: 'card', 'aria-labelledby': 'wa-connect-title' }, h('h2', { id: 'wa-connect-title' }, connectLabel(conn.state) === 'Conectar WhatsApp' ? 'Conectar o número' : 'Conexão'));
     if (!conn.signup) {
-      card.append(h('p', { class: 'muted' }, 'A conexão pelo painel ainda não está disponível neste ambiente (falta a configuração do aplicativo do Meta). Fale com o suporte do Lembra.'));
+      card.append(h('p', { class: 'muted' }, 'A conexão pelo painel ainda não está disponível neste ambiente (falta a configuração do aplicativo da Meta). Fale com o suporte do Lembra.'));
     } else {
       const coexID = 'wa-coexistence';
       const coex = h('input', { type: 'checkbox', id: coexID, 'data-testid': 'whatsapp-coexistence', checked: view.coexistence ?? !!conn.coexistence, 'aria-describedby': `${coexID}-hint` });
@@ -104,7 +104,7 @@ export async function whatsappView(ctx, main) {
         h(
           'p',
           { class: 'muted' },
-          'Uma janela do Meta vai abrir: entre com o Facebook da empresa, escolha a conta do WhatsApp Business e o número. Ao terminar, o Lembra conclui a ligação sozinho.',
+          'Uma janela da Meta vai abrir: entre com o Facebook da empresa, escolha a conta do WhatsApp Business e o número. Ao terminar, o Lembra conclui a ligação sozinho.',
         ),
         h(
           'div',
@@ -172,7 +172,7 @@ export async function whatsappView(ctx, main) {
     try {
       FB = await loadSDK(signup.sdk_url);
     } catch {
-      setFlow({ result: 'Não foi possível carregar o cadastro do Meta. Verifique a internet e tente de novo.', resultTone: 'error' });
+      setFlow({ result: 'Não foi possível carregar o cadastro da Meta. Verifique a internet e tente de novo.', resultTone: 'error' });
       return;
     }
     if (!ctx.alive()) return;
@@ -182,7 +182,7 @@ export async function whatsappView(ctx, main) {
     }
     busy = true;
     btn.disabled = true;
-    btn.textContent = 'Aguardando a janela do Meta…';
+    btn.textContent = 'Aguardando a janela da Meta…';
     view.result = '';
     let finish = null;
     let last = null;
@@ -212,9 +212,9 @@ export async function whatsappView(ctx, main) {
         busy = false;
         if (!ctx.alive()) return;
         const d = last?.data || {};
-        let result = 'A janela do Meta foi fechada sem concluir. Se ela nem abriu, permita janelas pop-up para este site e tente de novo.';
-        if (last?.event === 'CANCEL' && d.error_id) result = `O Meta informou um erro${d.error_message ? `: ${d.error_message}` : ''} (código ${d.error_id}). Nada mudou; tente de novo mais tarde.`;
-        else if (last?.event === 'CANCEL') result = 'Conexão cancelada na janela do Meta. Nada mudou; tente de novo quando quiser.';
+        let result = 'A janela da Meta foi fechada sem concluir. Se ela nem abriu, permita janelas pop-up para este site e tente de novo.';
+        if (last?.event === 'CANCEL' && d.error_id) result = `A Meta informou um erro${d.error_message ? `: ${d.error_message}` : ''} (código ${d.error_id}). Nada mudou; tente de novo mais tarde.`;
+        else if (last?.event === 'CANCEL') result = 'Conexão cancelada na janela da Meta. Nada mudou; tente de novo quando quiser.';
         view.result = result;
         view.resultTone = last?.event === 'CANCEL' && d.error_id ? 'error' : 'muted';
         view.attempt = null;
@@ -301,7 +301,7 @@ function detailsCard(c) {
       row('Número', c.display_phone_number || c.phone_number_id),
       row('Tipo', c.kind_label),
       row('Limite de envio', capText(c.throughput_cap)),
-      row('Avisos do Meta (webhooks)', c.webhooks_subscribed ? 'Ativos: entregas, leituras e respostas chegam ao Lembra' : 'Inativos: o Lembra não recebe entregas nem respostas'),
+      row('Avisos da Meta (webhooks)', c.webhooks_subscribed ? 'Ativos: entregas, leituras e respostas chegam ao Lembra' : 'Inativos: o Lembra não recebe entregas nem respostas'),
       row('Acesso ao WhatsApp', [token.label || (token.valid ? 'Válido' : 'Não verificado'), token.checked_at_local ? ` · verificado em ${token.checked_at_local}` : ''].join('')),
       row('Conta do WhatsApp (WABA)', c.waba_id),
     ),
@@ -359,7 +359,7 @@ function proposalsCard(ctx, c, owner) {
     'section',
     { class: 'card', 'data-testid': 'whatsapp-proposals', 'aria-labelledby': 'wa-prop-title' },
     h('h2', { id: 'wa-prop-title' }, 'Modelos de mensagem encontrados'),
-    h('p', { class: 'muted' }, owner ? 'Modelos aprovados pelo Meta nesta conta que servem para o aviso e o lembrete. Confira e aplique para o Lembra usá-los.' : 'Modelos aprovados pelo Meta nesta conta que servem para o aviso e o lembrete. O responsável pelo estúdio decide se o Lembra passa a usá-los.'),
+    h('p', { class: 'muted' }, owner ? 'Modelos aprovados pela Meta nesta conta que servem para o aviso e o lembrete. Confira e aplique para o Lembra usá-los.' : 'Modelos aprovados pela Meta nesta conta que servem para o aviso e o lembrete. O responsável pelo estúdio decide se o Lembra passa a usá-los.'),
     h(
       'ul',
       { class: 'wa-proposals', role: 'list' },
@@ -406,7 +406,7 @@ function attemptsCard(c) {
             h(
               'details',
               { class: 'wa-events' },
-              h('summary', {}, `Eventos do Meta (${a.events.length})`),
+              h('summary', {}, `Eventos da Meta (${a.events.length})`),
               h(
                 'ul',
                 {},
@@ -428,7 +428,7 @@ function openDisconnectDialog(conn, done) {
     title: 'Desconectar o WhatsApp',
     subtitle: conn.display_phone_number,
     explain:
-      'Nenhuma mensagem automática sai mais por este número e o Lembra deixa de receber os avisos do Meta. Os agendamentos, as mensagens e o histórico ficam guardados. Para voltar, use "Reconectar".',
+      'Nenhuma mensagem automática sai mais por este número e o Lembra deixa de receber os avisos da Meta. Os agendamentos, as mensagens e o histórico ficam guardados. Para voltar, use "Reconectar".',
     hint: 'Por exemplo: vamos trocar de número. Fica no histórico das configurações.',
     confirmLabel: 'Desconectar',
     busyLabel: 'Desconectando…',
@@ -440,7 +440,7 @@ function openDisconnectDialog(conn, done) {
       } catch (err) {
         // Disconnected here, Meta's unsubscribe not confirmed: a second press retries it.
         if (err.status !== 502) throw err;
-        return { next: null, note: 'O número foi desconectado no Lembra, mas o Meta não confirmou que parou de enviar os avisos. Toque em "Desconectar" de novo em alguns minutos para terminar.' };
+        return { next: null, note: 'O número foi desconectado no Lembra, mas a Meta não confirmou que parou de enviar os avisos. Toque em "Desconectar" de novo em alguns minutos para terminar.' };
       }
     },
     done: ({ next, note }) => done(next, note),

@@ -340,13 +340,13 @@ footer .err{background:#fff;color:#b3261e;border-color:#b3261e}
 <li><button type="button" class="biz" data-business="{{.WABAID}}"{{if not .Enabled}} disabled aria-describedby="h-{{.WABAID}}"{{end}}>
 <span class="name">{{.Name}}</span><span class="num">{{.Number}}</span>{{if .Coexistence}}<span class="tag">coexistência</span>{{end}}
 {{if .Hint}}<span class="hint" id="h-{{.WABAID}}">{{.Hint}}</span>{{end}}</button></li>{{end}}
-</ul>{{else}}<p class="problem">Nenhuma empresa de teste cadastrada no simulador do Meta.</p>{{end}}
+</ul>{{else}}<p class="problem">Nenhuma empresa de teste cadastrada no simulador da Meta.</p>{{end}}
 {{end}}
 <p class="status" role="status" aria-live="polite" id="status"></p>
-<p class="note">Esta janela imita a do Meta para testes locais: nenhuma conta de verdade é usada.</p>
+<p class="note">Esta janela imita a da Meta para testes locais: nenhuma conta de verdade é usada.</p>
 </main>
 <footer>
-<button type="button" class="err" data-action="error">Simular erro do Meta</button>
+<button type="button" class="err" data-action="error">Simular erro da Meta</button>
 <button type="button" data-action="cancel">Cancelar</button>
 </footer>
 </div>
