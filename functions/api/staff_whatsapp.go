@@ -94,7 +94,9 @@ type DisconnectRequest struct {
 // staffDisconnect: the owner disconnects the number. Sends stop with her reason at
 // once (recorded before any Meta call, audited in the settings history); then the app
 // is unsubscribed from the WABA: a failure there answers 502 with the disconnection
-// kept, and calling again retries the unsubscribe.
+// kept, and calling again retries the unsubscribe; a token Meta no longer accepts for
+// the WABA leaves nothing to unsubscribe (onboarding.NothingToUnsubscribe): recorded
+// as unsubscribed, 200 with a note.
 func (s *server) staffDisconnect(w http.ResponseWriter, r *http.Request, st Staff) error {
 	var req DisconnectRequest
 	if err := web.DecodeJSON(w, r, maxBody, &req); err != nil {
@@ -126,9 +128,16 @@ func (s *server) staffDisconnect(w http.ResponseWriter, r *http.Request, st Staf
 		return err
 	}
 	s.env.Log.InfoContext(ctx, "whatsapp disconnected by the owner", "tenant_id", t.ID, "uid", st.UID)
-	status := http.StatusOK
+	status, note := http.StatusOK, ""
 	if !t.WhatsApp.Unsubscribed {
-		if err := s.unsubscribe(ctx, t); err != nil {
+		err := s.unsubscribe(ctx, t)
+		if err != nil && onboarding.NothingToUnsubscribe(err) {
+			// The token lost its access (PARTNER_REMOVED, a revoked token): no retry
+			// with it can unsubscribe, and nothing is left subscribed through it.
+			s.env.Log.InfoContext(ctx, "whatsapp unsubscribe: nothing left to unsubscribe", "tenant_id", t.ID, "error", err.Error())
+			note, err = NoteNothingToUnsubscribe, nil
+		}
+		if err != nil {
 			s.env.Log.WarnContext(ctx, "whatsapp unsubscribe failed", "tenant_id", t.ID, "error", err.Error())
 			status = http.StatusBadGateway
 		} else if err := s.store.UpdateTenant(ctx, t.ID, func(tt *domain.Tenant) error {
@@ -146,9 +155,14 @@ func (s *server) staffDisconnect(w http.ResponseWriter, r *http.Request, st Staf
 	if err != nil {
 		return err
 	}
+	c.Note = note
 	web.WriteJSON(w, status, c)
 	return nil
 }
+
+// NoteNothingToUnsubscribe is POST /v1/staff/whatsapp/disconnect's note when Meta no
+// longer accepts the studio's token for the WABA (onboarding.NothingToUnsubscribe).
+const NoteNothingToUnsubscribe = "A Meta não aceita mais o acesso do Lembra a esta conta do WhatsApp: não há mais avisos a cancelar. O número está desconectado."
 
 // unsubscribe: DELETE /<WABA>/subscribed_apps with the tenant's own token (read
 // uncached: a reconnection may have stored a new one).

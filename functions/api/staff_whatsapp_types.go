@@ -27,6 +27,8 @@ type WhatsAppConnection struct {
 	Attempts           []SignupAttempt       `json:"attempts"`
 	TemplateProposals  []onboarding.Proposal `json:"template_proposals"`
 	Signup             *SignupConfig         `json:"signup,omitempty"`
+	// Note: what the owner's disconnection found at Meta, when worth saying (Portuguese).
+	Note string `json:"note,omitempty"`
 }
 
 // ConnectionSyncView is a coexistence number's syncs.

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -194,4 +195,28 @@ func (g *GraphClient) DebugToken(ctx context.Context, appToken, businessToken st
 // https://developers.facebook.com/docs/graph-api/reference/whats-app-business-account/subscribed_apps/).
 func (g *GraphClient) UnsubscribeApp(ctx context.Context, token, wabaID string) error {
 	return g.do(ctx, http.MethodDelete, url.PathEscape(wabaID)+"/subscribed_apps", nil, token, nil, nil)
+}
+
+// NothingToUnsubscribe reports whether a failed DELETE /<WABA>/subscribed_apps means
+// our side has nothing left to unsubscribe: Meta refused the token or its access to
+// the WABA, so the app can no longer be subscribed through it and no retry with it
+// can succeed (after the Business App's PARTNER_REMOVED, or a revoked token). Meta's
+// Graph error codes (https://developers.facebook.com/docs/graph-api/guides/error-handling,
+// https://developers.facebook.com/docs/whatsapp/cloud-api/support/error-codes):
+// 190 the access token expired or was invalidated; 10 and 200–299 a permission not
+// granted or removed; 100 with subcode 33 "Object with ID … does not exist, cannot be
+// loaded due to missing permissions". A request that never reached Meta, a 5xx or any
+// other error is worth retrying: false.
+func NothingToUnsubscribe(err error) bool {
+	var apiErr *meta.APIError
+	if err == nil || !errors.As(err, &apiErr) || apiErr.HTTPStatus >= 500 {
+		return false
+	}
+	switch c := apiErr.Code; {
+	case c == 190, c == 10, c >= 200 && c <= 299:
+		return true
+	case c == 100:
+		return apiErr.Subcode == 33
+	}
+	return false
 }

@@ -3,6 +3,7 @@ package onboarding
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -74,5 +75,40 @@ func TestGraphClientReadsMetaSamples(t *testing.T) {
 	down := &GraphClient{BaseURL: "http://127.0.0.1:1", APIVersion: "v23.0", HTTP: srv.Client()}
 	if _, err := down.ExchangeCode(ctx, "a", "s3cret", "c"); !errors.Is(err, meta.ErrTransport) || strings.Contains(err.Error(), "s3cret") {
 		t.Errorf("unreachable exchange: %v", err)
+	}
+}
+
+// TestNothingToUnsubscribe: a token Meta refused (190) or that lost its access to the
+// WABA (10, 200–299, 100/33) leaves nothing to unsubscribe from our side; a request
+// that never reached Meta, a 5xx, a rate limit or another 100 is retried.
+func TestNothingToUnsubscribe(t *testing.T) {
+	api := func(status, code, sub int) error {
+		return &meta.APIError{HTTPStatus: status, Code: code, Subcode: sub}
+	}
+	cases := []struct {
+		name string
+		err  error
+		want bool
+	}{
+		{"token invalid (190)", api(401, 190, 458), true},
+		{"token expired (190/463)", api(400, 190, 463), true},
+		{"permission denied (10)", api(403, 10, 0), true},
+		{"permission removed (200)", api(403, 200, 0), true},
+		{"permission range (299)", api(403, 299, 0), true},
+		{"WABA not accessible (100/33)", api(400, 100, 33), true},
+		{"wrapped 190", fmt.Errorf("unsubscribe: %w", api(401, 190, 0)), true},
+		{"another invalid parameter (100)", api(400, 100, 0), false},
+		{"a 5xx, even with 190", api(500, 190, 0), false},
+		{"service unavailable (2)", api(503, 2, 0), false},
+		{"rate limit (4)", api(400, 4, 0), false},
+		{"policy block (368)", api(403, 368, 0), false},
+		{"no answer", fmt.Errorf("DELETE x: %w", meta.ErrTransport), false},
+		{"a plain error", errors.New("boom"), false},
+		{"no error", nil, false},
+	}
+	for _, c := range cases {
+		if got := NothingToUnsubscribe(c.err); got != c.want {
+			t.Errorf("%s: %v, want %v", c.name, got, c.want)
+		}
 	}
 }

@@ -261,6 +261,35 @@ func TestConnectionLifecycle(t *testing.T) {
 		}
 	})
 
+	t.Run("the owner disconnects with a token Meta refuses", func(t *testing.T) {
+		// A 5xx at Meta stays 502 (retry later); after the token lost its access
+		// (revoked: 401 code 190) nothing is left to unsubscribe: 200 with a note.
+		st := connectedStudio(t, s, "life-eli", "Studio Eli", "05", false)
+		s.Meta.FailNextOn(metastandin.EndpointUnsubscribeApp, metastandin.Fault{HTTPStatus: 500})
+		r := call(t, s, st.owner, "POST", "/v1/staff/whatsapp/disconnect", map[string]any{"reason": "Fechando o estúdio"})
+		if r.Status != 502 || r.Body["state"] != domain.StateDisconnected {
+			t.Fatalf("disconnect with Meta failing: %d %s", r.Status, r.Raw)
+		}
+		if err := s.Meta.RevokeToken(st.b.WABAID); err != nil {
+			t.Fatal(err)
+		}
+		r = call(t, s, st.owner, "POST", "/v1/staff/whatsapp/disconnect", map[string]any{"reason": "Fechando o estúdio"})
+		if r.Status != 200 || r.Body["state"] != domain.StateDisconnected || r.Body["webhooks_subscribed"] != false || r.Body["note"] == nil {
+			t.Fatalf("disconnect with the token revoked: %d %s", r.Status, r.Raw)
+		}
+		if x, _ := db.GetTenant(ctx, st.ten.ID); !x.WhatsApp.Unsubscribed {
+			t.Errorf("not recorded as unsubscribed: %+v", x.WhatsApp)
+		}
+		// Nothing more to do: a third call asks Meta nothing.
+		before := len(s.Meta.Requests())
+		if r := call(t, s, st.owner, "POST", "/v1/staff/whatsapp/disconnect", map[string]any{"reason": "Fechando o estúdio"}); r.Status != 200 {
+			t.Errorf("again: %d %s", r.Status, r.Raw)
+		}
+		if n := len(s.Meta.Requests()) - before; n != 0 {
+			t.Errorf("%d requests to Meta after the disconnection was complete", n)
+		}
+	})
+
 	t.Run("coexistence: the onboarding's webhooks are kept", func(t *testing.T) {
 		// Meta's webhooks come 1.5 s apart; templates fail once, so the attempt stops
 		// between the syncs and the activation, still connecting, while they arrive.
