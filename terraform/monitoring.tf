@@ -204,6 +204,23 @@ resource "google_logging_metric" "token_check_invalid" {
   depends_on = [google_project_service.enabled]
 }
 
+# (h) Meta refused the daily token check's app token (<app id>|<app secret>) itself: a
+# top-level Graph error on debug_token. No studio's token is judged and the run stops
+# (shared/tokencheck); logged once per run, not per tenant.
+resource "google_logging_metric" "meta_app_token_refused" {
+  name        = "lembra_meta_app_token_refused"
+  description = "Daily token check runs Meta stopped by refusing the app token (debug_token's top-level error)."
+  filter      = "resource.type=\"cloud_run_revision\" AND resource.labels.service_name=\"reminders\" AND jsonPayload.message=\"meta app token refused\""
+
+  metric_descriptor {
+    metric_kind = "DELTA"
+    value_type  = "INT64"
+    unit        = "1"
+  }
+
+  depends_on = [google_project_service.enabled]
+}
+
 # ---------------------------------------------------------------------------------------
 # Alert policies
 
@@ -442,6 +459,35 @@ resource "google_monitoring_alert_policy" "token_check_invalid" {
 
   documentation {
     content   = "The daily token check found a tenant's Meta token invalid or revoked: its jobs are skipped (whatsapp_token_invalid) until the owner reconnects WhatsApp or a later check finds the token valid. ${local.runbooks_doc}"
+    mime_type = "text/markdown"
+  }
+}
+
+resource "google_monitoring_alert_policy" "meta_app_token_refused" {
+  display_name          = "Lembra: Meta app token refused (daily check)"
+  combiner              = "OR"
+  notification_channels = local.alert_channels
+
+  conditions {
+    display_name = "Meta refused the token check's app token"
+    condition_threshold {
+      filter          = "metric.type=\"logging.googleapis.com/user/${google_logging_metric.meta_app_token_refused.name}\" AND resource.type=\"cloud_run_revision\""
+      comparison      = "COMPARISON_GT"
+      threshold_value = 0
+      duration        = "0s"
+      aggregations {
+        alignment_period     = "300s"
+        per_series_aligner   = "ALIGN_SUM"
+        cross_series_reducer = "REDUCE_SUM"
+      }
+      trigger {
+        count = 1
+      }
+    }
+  }
+
+  documentation {
+    content   = "Meta refused the daily token check's app token (the Meta app id and the app secret in Secret Manager): the check judged no studio and stopped; studios' sends are unchanged. ${local.runbooks_doc}"
     mime_type = "text/markdown"
   }
 }

@@ -30,6 +30,10 @@ const (
 	// token invalid, once when it turns invalid; with tenant_id and reason. Its sends
 	// stop (domain.BlockTokenInvalid) until a valid check or a reconnection.
 	MsgTokenCheckInvalid = "meta token check invalid"
+	// MsgMetaAppTokenRefused: Meta answered the daily token check's debug_token with a
+	// top-level Graph error, refusing the app token (<app id>|<app secret>) itself: no
+	// studio's token is judged and the run stops; with error_code and http_status.
+	MsgMetaAppTokenRefused = "meta app token refused"
 )
 
 // KeyRejectedCheck is the key of MsgWebhookRejected that names the failed check, one

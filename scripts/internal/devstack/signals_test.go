@@ -148,6 +148,20 @@ func TestOperatorSignalsAreLogged(t *testing.T) {
 		`"phone_number":"15550783881","disconnection_info":{"reason":"PRIMARY_INACTIVITY","initiated_by":"SYSTEM"}`))
 	waitTenant(t, s, ten.ID, "tenant disconnected", func(x *domain.Tenant) bool { return x.WhatsApp.Status == domain.AccountDisconnected })
 
+	// The app secret rotated at Meta but not in Secret Manager: debug_token refuses the
+	// app token with a top-level 190. The run stops with an error, logs the operator's
+	// line once and judges no studio.
+	s.Meta.SetApp(s.Config.MetaAppID, "rotated-at-meta")
+	resp, err = s.RunTokenCheck(ctx)
+	if err != nil || resp.StatusCode != 500 {
+		t.Fatalf("token check with the app token refused: %v %v, want 500", resp, err)
+	}
+	resp.Body.Close()
+	if x, err := mustStore(t, s).GetTenant(ctx, ten.ID); err != nil || x.WhatsApp.TokenCheck != nil {
+		t.Fatalf("the app token refused recorded a verdict: %+v %v", x.WhatsApp.TokenCheck, err)
+	}
+	s.Meta.SetApp(s.Config.MetaAppID, devstack.AppSecret)
+
 	// The daily token check: the stand-in's debug_token knows no onboarded business
 	// for the demo's token, so it answers is_valid false (code 190).
 	resp, err = s.RunTokenCheck(ctx)
@@ -201,7 +215,7 @@ func TestOperatorSignalsAreLogged(t *testing.T) {
 	// signed), one dead letter, one account that cannot send.
 	want := map[string]int{
 		"meta_token_rejected": 1, "job_failed": 1, "job_settled": 2, "webhook_signature_rejected": 1,
-		"dead_letter_kept": 1, "account_cannot_send": 1, "token_check_invalid": 1,
+		"dead_letter_kept": 1, "account_cannot_send": 1, "token_check_invalid": 1, "meta_app_token_refused": 1,
 	}
 	for name, n := range want {
 		if len(got[name]) != n {
@@ -210,6 +224,9 @@ func TestOperatorSignalsAreLogged(t *testing.T) {
 	}
 	if line := got["meta_token_rejected"]; len(line) == 1 && (line[0]["error_code"] != float64(190) || line[0]["severity"] != "ERROR") {
 		t.Errorf("token refusal line: %v, want error_code 190 at ERROR", line[0])
+	}
+	if line := got["meta_app_token_refused"]; len(line) == 1 && (line[0]["error_code"] != float64(190) || line[0]["severity"] != "ERROR") {
+		t.Errorf("app token refusal line: %v, want error_code 190 at ERROR", line[0])
 	}
 	if line := got["account_cannot_send"]; len(line) == 1 && (line[0]["block"] != domain.BlockDisconnected || line[0]["event"] != "PARTNER_REMOVED") {
 		t.Errorf("account line: %v, want block %s for PARTNER_REMOVED", line[0], domain.BlockDisconnected)
