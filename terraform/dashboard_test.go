@@ -227,7 +227,7 @@ func TestDashboardHosting(t *testing.T) {
 // reads, so a misspelt name cannot deploy a function that silently runs on a default.
 func TestEnvironmentNamesAreConfig(t *testing.T) {
 	read := map[string]bool{}
-	for _, m := range regexp.MustCompile(`p\.[a-z]+\("([A-Z][A-Z0-9_]+)"`).FindAllStringSubmatch(readRepoFile(t, "shared/config/config.go"), -1) {
+	for _, m := range regexp.MustCompile(`p\.[a-zA-Z]+\("([A-Z][A-Z0-9_]+)"`).FindAllStringSubmatch(readRepoFile(t, "shared/config/config.go"), -1) {
 		read[m[1]] = true
 	}
 	if len(read) < 10 {

@@ -143,8 +143,15 @@ locals {
     },
     length(var.allowed_tenant_ids) > 0 ? { WHATSAPP_AUTOMATION_ALLOWED_TENANT_IDS = join(",", var.allowed_tenant_ids) } : {},
     var.test_recipient != "" ? { WHATSAPP_AUTOMATION_META_TEST_RECIPIENT = var.test_recipient } : {},
-    # The Meta app's id, for connecting studios' numbers after Embedded Signup (api).
+    # The Meta app's id, for connecting studios' numbers after Embedded Signup (api) and
+    # the daily token check (reminders).
     var.meta_app_id != "" ? { LEMBRA_META_APP_ID = var.meta_app_id } : {},
+    # Embedded Signup in the dashboard (api's GET /v1/staff/whatsapp offers it only with
+    # both the app id and the configuration id); the SDK URL and the accepted message
+    # origins keep the code's defaults unless given.
+    var.meta_es_config_id != "" ? { LEMBRA_META_ES_CONFIG_ID = var.meta_es_config_id } : {},
+    var.meta_sdk_url != "" ? { LEMBRA_META_SDK_URL = var.meta_sdk_url } : {},
+    length(var.meta_signup_origins) > 0 ? { LEMBRA_META_SIGNUP_ORIGINS = join(",", var.meta_signup_origins) } : {},
   )
 }
 

@@ -38,11 +38,18 @@ resource "google_cloud_scheduler_job" "reminders" {
 # shared/tokencheck): debug_token for each stored token; an invalid one stops that
 # studio's sends with a reason and raises the token_check_invalid alert (monitoring.tf).
 # Same caller and audience as the scan: the scheduler's account, the function's URL.
+#
+# Only with the Meta app id: without it the check cannot build the app token and would
+# fail every day. Off the scan's 5-minute grid (07:07, not 07:00): reminders runs one
+# instance at a time (functions.tf, max_instances = 1), so a check starting on a scan's
+# tick would make that scan wait behind it (or be refused) for as long as the check runs.
 resource "google_cloud_scheduler_job" "token_check" {
+  count = var.meta_app_id != "" ? 1 : 0
+
   name        = "token-check"
   description = "Lembra: check every studio's Meta token (debug_token)"
   region      = var.region
-  schedule    = "0 7 * * *" # daily, before the studios open
+  schedule    = "7 7 * * *" # daily, before the studios open, between two scans
   time_zone   = "America/Sao_Paulo"
 
   attempt_deadline = "300s" # = the reminders function's timeout

@@ -136,7 +136,40 @@ variable "dpo_name" {
 }
 
 variable "meta_app_id" {
-  description = "The Meta app's id (App Dashboard), for the Embedded Signup code exchange when a studio connects her number (LEMBRA_META_APP_ID); empty: connecting from the dashboard is not available."
+  description = "The Meta app's id (App Dashboard), for the Embedded Signup code exchange when a studio connects her number and for the daily token check (LEMBRA_META_APP_ID); empty: connecting from the dashboard is not available and the token-check job is not created."
   type        = string
   default     = ""
+}
+
+variable "meta_es_config_id" {
+  description = "The Embedded Signup configuration id (App Dashboard > Facebook Login for Business > Configurations) the dashboard launches Embedded Signup with (LEMBRA_META_ES_CONFIG_ID); with meta_app_id, the owner's Settings offer \"Conectar WhatsApp\". Empty: not offered."
+  type        = string
+  default     = ""
+
+  validation {
+    condition     = var.meta_es_config_id == "" || can(regex("^[0-9]+$", var.meta_es_config_id))
+    error_message = "meta_es_config_id must be empty or the configuration's numeric id."
+  }
+}
+
+variable "meta_sdk_url" {
+  description = "The Facebook JS SDK the dashboard loads for Embedded Signup (LEMBRA_META_SDK_URL). Empty: the code's default, https://connect.facebook.net/en_US/sdk.js."
+  type        = string
+  default     = ""
+
+  validation {
+    condition     = var.meta_sdk_url == "" || can(regex("^https://[^\\s]+$", var.meta_sdk_url))
+    error_message = "meta_sdk_url must be empty or an https:// URL."
+  }
+}
+
+variable "meta_signup_origins" {
+  description = "Origins whose WA_EMBEDDED_SIGNUP message events the dashboard accepts (LEMBRA_META_SIGNUP_ORIGINS, joined with commas). Empty: the code's default, https://www.facebook.com and https://web.facebook.com."
+  type        = list(string)
+  default     = []
+
+  validation {
+    condition     = alltrue([for o in var.meta_signup_origins : can(regex("^https://[^/\\s]+$", o))])
+    error_message = "meta_signup_origins must be origins such as https://www.facebook.com (https, no path)."
+  }
 }
