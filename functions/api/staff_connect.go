@@ -114,7 +114,8 @@ func (s *server) staffConnect(w http.ResponseWriter, r *http.Request, st Staff) 
 	runner := &onboarding.Runner{
 		Graph: onboarding.NewGraphClient(s.env.Meta()), AppID: s.env.Config.MetaAppID, AppSecretID: s.env.Config.MetaAppSecretID,
 		Secrets: sm, SecretWriter: sm, TokenSecretID: tenants.TokenSecretID,
-		Index: s.indexConnection, Activate: s.activateConnection, Save: s.store.PutOnboarding, Now: s.env.Now, PIN: onboarding.RandomPIN,
+		Index: s.indexConnection, Activate: s.activateConnection, Abandon: s.abandonConnection,
+		Save: s.store.PutOnboarding, Now: s.env.Now, PIN: onboarding.RandomPIN,
 	}
 	runErr := runner.Run(ctx, a, req.Code)
 	s.env.Log.InfoContext(ctx, "whatsapp connect attempt", "tenant_id", st.Tenant.ID, "uid", st.UID,
@@ -122,7 +123,7 @@ func (s *server) staffConnect(w http.ResponseWriter, r *http.Request, st Staff) 
 	resp := NewConnectResponse(a)
 	switch {
 	case runErr != nil && a.Outcome == "failed":
-		d := onboarding.Plan(onboarding.State{Coexistence: a.Coexistence, Steps: a.Steps, Now: s.env.Now()})
+		d := onboarding.Plan(a.PlanState(s.env.Now()))
 		resp.Next = d.Step
 		web.WriteJSON(w, http.StatusBadGateway, resp)
 	case runErr != nil:
@@ -146,7 +147,21 @@ func (s *server) indexConnection(ctx context.Context, a *onboarding.Attempt) err
 	if display != "" {
 		c.DisplayPhoneNumber = &display
 	}
-	return s.mergeConnection(ctx, a.TenantID, c)
+	first := false
+	err := s.mergeConnection(ctx, a.TenantID, c, func(stored *domain.Tenant) error {
+		first = stored.WhatsApp.FirstConnection() // what a stop before the activation goes back to
+		return nil
+	})
+	if err == nil {
+		a.FirstConnection = first
+	}
+	return err
+}
+
+// abandonConnection undoes the index step of an attempt that stopped before its
+// activation (tenants.Change.Abandon): the tenant's earlier connection, or none.
+func (s *server) abandonConnection(ctx context.Context, a *onboarding.Attempt) error {
+	return s.mergeConnection(ctx, a.TenantID, tenants.Change{Abandon: true, AbandonFirst: a.FirstConnection, AbandonPhoneNumberID: a.PhoneNumberID}, nil)
 }
 
 // activateConnection is the attempt's last step: connected (again, for a
@@ -159,13 +174,27 @@ func (s *server) activateConnection(ctx context.Context, a *onboarding.Attempt) 
 	if rec, ok := a.Steps[onboarding.StepSyncHistory]; ok && rec.Status == onboarding.StatusDone {
 		c.SyncHistoryAt = rec.At
 	}
-	return s.mergeConnection(ctx, a.TenantID, c)
+	return s.mergeConnection(ctx, a.TenantID, c, func(stored *domain.Tenant) error {
+		if stored.WhatsApp.DisconnectedByOwnerSince(a.CreatedAt) {
+			// Resuming an attempt begun before the owner's disconnection must not
+			// undo it (the app is unsubscribed at Meta): a new login reconnects.
+			return onboarding.ErrOwnerDisconnected
+		}
+		return nil
+	})
 }
 
-func (s *server) mergeConnection(ctx context.Context, tenantID string, c tenants.Change) error {
+// mergeConnection applies c to the stored tenant in its merge transaction; check, if
+// given, reads the stored tenant first and may refuse the change.
+func (s *server) mergeConnection(ctx context.Context, tenantID string, c tenants.Change, check func(stored *domain.Tenant) error) error {
 	_, err := s.store.MergeTenant(ctx, tenantID, func(stored *domain.Tenant) (*domain.Tenant, error) {
 		if stored == nil {
 			return nil, domain.ErrNotFound
+		}
+		if check != nil {
+			if err := check(stored); err != nil {
+				return nil, err
+			}
 		}
 		return tenants.Apply(stored, tenantID, c, s.env.Now())
 	})

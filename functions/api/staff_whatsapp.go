@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"slices"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"github.com/lembra-app/lembra/shared/domain"
@@ -128,6 +129,9 @@ func (s *server) staffDisconnect(w http.ResponseWriter, r *http.Request, st Staf
 		return err
 	}
 	s.env.Log.InfoContext(ctx, "whatsapp disconnected by the owner", "tenant_id", t.ID, "uid", st.UID)
+	if err := s.stopOpenAttempts(ctx, t.ID, now); err != nil {
+		return err
+	}
 	status, note := http.StatusOK, ""
 	if !t.WhatsApp.Unsubscribed {
 		err := s.unsubscribe(ctx, t)
@@ -163,6 +167,27 @@ func (s *server) staffDisconnect(w http.ResponseWriter, r *http.Request, st Staf
 // NoteNothingToUnsubscribe is POST /v1/staff/whatsapp/disconnect's note when Meta no
 // longer accepts the studio's token for the WABA (onboarding.NothingToUnsubscribe).
 const NoteNothingToUnsubscribe = "A Meta não aceita mais o acesso do Lembra a esta conta do WhatsApp: não há mais avisos a cancelar. O número está desconectado."
+
+// stopOpenAttempts stops the tenant's attempts still open (failed or running) after
+// the owner's disconnection (onboarding.StopForOwnerDisconnection): "Tentar de novo"
+// on one would activate the connection again. An attempt running right now saves its
+// own copy, but its activation is refused (activateConnection). The newest
+// maxAttemptsShown are looked at: older ones are not offered again by the dashboard.
+func (s *server) stopOpenAttempts(ctx context.Context, tenantID string, now time.Time) error {
+	attempts, err := s.store.ListOnboarding(ctx, tenantID, maxAttemptsShown)
+	if err != nil {
+		return err
+	}
+	for _, a := range attempts {
+		if onboarding.StopForOwnerDisconnection(a, now) {
+			if err := s.store.PutOnboarding(ctx, a); err != nil {
+				return err
+			}
+			s.env.Log.InfoContext(ctx, "whatsapp attempt stopped by the owner's disconnection", "tenant_id", tenantID, "attempt_id", a.ID)
+		}
+	}
+	return nil
+}
 
 // unsubscribe: DELETE /<WABA>/subscribed_apps with the tenant's own token (read
 // uncached: a reconnection may have stored a new one).

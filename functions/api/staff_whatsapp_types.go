@@ -135,7 +135,7 @@ func NewSignupAttempt(a *onboarding.Attempt, loc *time.Location) SignupAttempt {
 		out.Outcome = "running"
 	}
 	if a.Outcome == "failed" {
-		out.Next = onboarding.Plan(onboarding.State{Coexistence: a.Coexistence, Steps: a.Steps, Now: a.UpdatedAt}).Step
+		out.Next = onboarding.Plan(a.PlanState(a.UpdatedAt)).Step
 	}
 	out.Ended, out.EndedLabel = onboarding.Ended(a)
 	for _, e := range a.Events {

@@ -129,15 +129,53 @@ func (w *WhatsApp) MarkConnecting(coexistence, keepsSending bool, now time.Time)
 }
 
 // MarkOwnerDisconnected records the owner's disconnection from the dashboard: sends
-// stop with her reason (SendBlock: disconnected), the data stays.
+// stop with her reason (SendBlock: disconnected), the data stays. An onboarding
+// attempt in progress ends with it (the API stops the tenant's open attempts), so the
+// connection is no longer connecting.
 func (w *WhatsApp) MarkOwnerDisconnected(by, reason string, now time.Time) {
 	w.Status = AccountDisconnected
+	w.ConnectingSince, w.ConnectingKeepsSending = time.Time{}, false
 	w.Disconnection = &AccountDisconnection{InitiatedBy: DisconnectedByOwner, At: now.UTC(),
 		By: ClipText(by, maxShortText), Note: ClipText(reason, MaxStoredText)}
 	if w.EventTimes == nil {
 		w.EventTimes = map[string]time.Time{}
 	}
 	w.EventTimes[FactConnection] = now.UTC()
+}
+
+// DisconnectedByOwnerSince reports whether the owner disconnected the number from the
+// dashboard at or after since (an onboarding attempt begun before must not undo it).
+func (w WhatsApp) DisconnectedByOwnerSince(since time.Time) bool {
+	d := w.Disconnection
+	return w.Status == AccountDisconnected && d != nil && d.InitiatedBy == DisconnectedByOwner && !d.At.Before(since)
+}
+
+// FirstConnection reports, at an onboarding attempt's index step (before it applies),
+// whether the tenant has no activated connection to go back to if the attempt stops:
+// no number or no token yet, or another attempt's index not activated on a number
+// that was not sending (what was there before it is not known: the safe side).
+func (w WhatsApp) FirstConnection() bool {
+	return w.PhoneNumberID == "" || w.AccessTokenSecret == "" || (!w.ConnectingSince.IsZero() && !w.ConnectingKeepsSending)
+}
+
+// AbandonConnecting undoes an onboarding attempt's index step when the attempt
+// stopped before its activation (the 24-hour sync window passed, a permanent
+// failure): sends are no longer held as connecting. A first connection
+// (FirstConnection at the index step) goes back to not connected: the number, the
+// WABA and the token secret's name are removed (so the number indexes are dropped and
+// the number is free for a new attempt, of this studio or another; the token stays in
+// Secret Manager until a new one replaces it), with what the attempt set of its kind
+// and syncs, and what Meta reported of that WABA meanwhile. A reconnection keeps the
+// number as it was: the state the earlier connection had (connected and sending,
+// disconnected, token invalid, …) shows again.
+func (w *WhatsApp) AbandonConnecting(first bool) {
+	w.ConnectingSince, w.ConnectingKeepsSending = time.Time{}, false
+	if !first {
+		return
+	}
+	w.PhoneNumberID, w.DisplayPhoneNumber, w.WABAID, w.AccessTokenSecret = "", "", "", ""
+	w.Coexistence, w.ThroughputCap, w.Sync, w.Unsubscribed, w.TokenCheck = false, 0, nil, false, nil
+	w.ResetAccountState()
 }
 
 // TokenCheck is the result of one debug_token check of the tenant's token.

@@ -246,3 +246,84 @@ func TestWebhooksSubscribed(t *testing.T) {
 		}
 	}
 }
+
+// TestAbandonConnecting: an attempt stopped after its index step gives the number back
+// its earlier state: a reconnection's number shows its state again (sending, or
+// disconnected); a first connection is not connected, its number and WABA removed.
+func TestAbandonConnecting(t *testing.T) {
+	now := time.Date(2026, 12, 1, 12, 0, 0, 0, time.UTC)
+	connecting := WhatsApp{PhoneNumberID: "1", WABAID: "2", AccessTokenSecret: "meta-token-s", DisplayPhoneNumber: "+55 11 4000-0001",
+		Status: AccountConnected, Coexistence: true, ThroughputCap: 20, Sync: &ConnectionSync{HistoryRequestedAt: now},
+		ConnectingSince: now.Add(-25 * time.Hour), LastEvent: "PARTNER_ADDED"}
+	cases := []struct {
+		name    string
+		w       WhatsApp
+		first   bool
+		state   string
+		canSend bool
+	}{
+		{"first connection", connecting, true, StateNotConnected, false},
+		{"a reconnection that kept sending", func() WhatsApp { w := connecting; w.ConnectingKeepsSending = true; return w }(), false, StateSyncingHistory, true},
+		{"a reconnection of a disconnected number", func() WhatsApp { w := connecting; w.Status = AccountDisconnected; w.Sync = nil; return w }(), false, StateDisconnected, false},
+	}
+	for _, c := range cases {
+		w := c.w
+		if before := ConnectionStateOf(w, now); before.State != StateConnecting && !w.ConnectingKeepsSending {
+			t.Fatalf("%s: not connecting before: %+v", c.name, before)
+		}
+		w.AbandonConnecting(c.first)
+		cs := ConnectionStateOf(w, now)
+		if cs.State != c.state || cs.CanSend != c.canSend || !w.ConnectingSince.IsZero() || w.ConnectingKeepsSending {
+			t.Errorf("%s: %+v, %+v", c.name, cs, w)
+		}
+		if c.first && (w.PhoneNumberID != "" || w.WABAID != "" || w.AccessTokenSecret != "" || w.Sync != nil || w.LastEvent != "" || w.ThroughputCap != 0) {
+			t.Errorf("%s: kept %+v", c.name, w)
+		}
+		if !c.first && (w.PhoneNumberID != "1" || w.WABAID != "2") {
+			t.Errorf("%s: the number changed: %+v", c.name, w)
+		}
+	}
+}
+
+// TestFirstConnection: what an attempt's index step would go back to.
+func TestFirstConnection(t *testing.T) {
+	now := time.Date(2026, 12, 1, 12, 0, 0, 0, time.UTC)
+	cases := []struct {
+		name string
+		w    WhatsApp
+		want bool
+	}{
+		{"nothing yet", WhatsApp{}, true},
+		{"a number without a token", WhatsApp{PhoneNumberID: "1"}, true},
+		{"a connected number", WhatsApp{PhoneNumberID: "1", AccessTokenSecret: "x", Status: AccountConnected}, false},
+		{"a disconnected number", WhatsApp{PhoneNumberID: "1", AccessTokenSecret: "x", Status: AccountDisconnected}, false},
+		{"another attempt's index, not activated", WhatsApp{PhoneNumberID: "1", AccessTokenSecret: "x", ConnectingSince: now}, true},
+		{"another attempt on a number that keeps sending", WhatsApp{PhoneNumberID: "1", AccessTokenSecret: "x", ConnectingSince: now, ConnectingKeepsSending: true}, false},
+	}
+	for _, c := range cases {
+		if got := c.w.FirstConnection(); got != c.want {
+			t.Errorf("%s: %v", c.name, got)
+		}
+	}
+}
+
+// TestOwnerDisconnection: the owner's disconnection ends connecting, and
+// DisconnectedByOwnerSince says an attempt begun before it must not activate.
+func TestOwnerDisconnection(t *testing.T) {
+	now := time.Date(2026, 12, 1, 12, 0, 0, 0, time.UTC)
+	w := WhatsApp{PhoneNumberID: "1", WABAID: "2", AccessTokenSecret: "x", Status: AccountConnected, ConnectingSince: now.Add(-time.Hour), ConnectingKeepsSending: true}
+	w.MarkOwnerDisconnected("flor@studio-flor.example", "trocando de número", now)
+	if cs := ConnectionStateOf(w, now); cs.State != StateDisconnected || !w.ConnectingSince.IsZero() {
+		t.Fatalf("%+v %+v", cs, w)
+	}
+	if !w.DisconnectedByOwnerSince(now.Add(-time.Hour)) || !w.DisconnectedByOwnerSince(now) {
+		t.Error("an attempt begun before the disconnection may activate")
+	}
+	if w.DisconnectedByOwnerSince(now.Add(time.Millisecond)) {
+		t.Error("an attempt begun after the disconnection (a new login) may not activate")
+	}
+	byMeta := WhatsApp{Status: AccountDisconnected, Disconnection: &AccountDisconnection{InitiatedBy: "USER", At: now}}
+	if byMeta.DisconnectedByOwnerSince(now.Add(-time.Hour)) {
+		t.Error("the Business App's disconnection is reconnected by a resumed attempt")
+	}
+}

@@ -77,11 +77,20 @@ const (
 	ReasonCoexistenceRegister = "número do aplicativo WhatsApp Business (coexistência): já registrado, não se registra de novo"
 	ReasonNotCoexistence      = "número da API de nuvem: não há dados do aplicativo para sincronizar"
 	ReasonCodeUsed            = "o código da Meta só vale uma vez e esta tentativa não guardou o token: conecte o WhatsApp de novo"
-	ReasonSyncWindow          = "passaram as 24 horas que a Meta dá para sincronizar o aplicativo: desconecte e conecte o número de novo"
+	// ReasonSyncWindow: the stopped attempt gives the number back to its earlier state
+	// (Runner.Abandon), so the dashboard offers a new login ("Conectar WhatsApp", or
+	// "Reconectar" on a number that was connected).
+	ReasonSyncWindow = "passaram as 24 horas que a Meta dá para sincronizar o aplicativo: faça a conexão de novo com \"Conectar WhatsApp\" (ou \"Reconectar\")"
+	// ReasonOwnerDisconnected: the owner disconnected the number while the attempt was
+	// open; resuming it would undo her disconnection (StopForOwnerDisconnection).
+	ReasonOwnerDisconnected = "o número foi desconectado pelo responsável: conecte de novo"
 )
 
 // State is what Plan needs about an attempt.
 type State struct {
+	// Halt: the attempt was stopped from outside its steps (the owner's
+	// disconnection) with this reason; nothing more runs.
+	Halt        string
 	Coexistence bool
 	Steps       map[string]StepRecord
 	Now         time.Time
@@ -92,8 +101,11 @@ type State struct {
 // token cannot be retried in the same attempt (Meta's codes are single-use and the
 // token lives only in memory until stored), so their failure stops it; a permanent
 // failure stops it too; any other failure is retried. The coexistence syncs stop once
-// the 24 hours after the code exchange have passed.
+// the 24 hours after the code exchange have passed. A halted attempt stops.
 func Plan(s State) Decision {
+	if s.Halt != "" {
+		return Decision{Action: ActionStop, Reason: s.Halt}
+	}
 	for _, name := range Steps {
 		rec, ok := s.Steps[name]
 		if ok && (rec.Status == StatusDone || rec.Status == StatusSkipped) {

@@ -64,6 +64,9 @@ func TestPlan(t *testing.T) {
 			StepRecord{Name: StepActivate, Status: StatusFailed, Error: "x"}), Now: t0},
 			Decision{Action: ActionRun, Step: StepActivate}},
 		{"all done completes", State{Steps: done(Steps...), Now: t0}, Decision{Action: ActionComplete}},
+		{"halted by the owner's disconnection stops, even with a step to retry", State{Halt: ReasonOwnerDisconnected,
+			Steps: with(done(upToAssets...), StepRecord{Name: StepSubscribeApp, Status: StatusFailed, Error: "x"}), Now: t0},
+			Decision{Action: ActionStop, Reason: ReasonOwnerDisconnected}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -71,5 +74,41 @@ func TestPlan(t *testing.T) {
 				t.Errorf("Plan = %+v, want %+v", got, c.want)
 			}
 		})
+	}
+}
+
+// TestStopForOwnerDisconnection: the owner's disconnection stops every open attempt
+// (failed, running) with its Portuguese reason, and Plan stops it from then on; a
+// complete or already stopped attempt is left as it was.
+func TestStopForOwnerDisconnection(t *testing.T) {
+	now := time.Date(2026, 12, 1, 12, 0, 0, 0, time.UTC)
+	cases := []struct {
+		outcome, reason string
+		changed         bool
+		wantReason      string
+	}{
+		{"failed", "a Meta não registrou o número", true, ReasonOwnerDisconnected},
+		{"running", "", true, ReasonOwnerDisconnected},
+		{"", "", true, ReasonOwnerDisconnected},
+		{"complete", "", false, ""},
+		{"stopped", ReasonSyncWindow, false, ReasonSyncWindow},
+	}
+	for _, c := range cases {
+		a := &Attempt{Outcome: c.outcome, Reason: c.reason, RunningUntil: now.Add(time.Minute),
+			Steps: map[string]StepRecord{StepSubscribeApp: {Name: StepSubscribeApp, Status: StatusFailed}}}
+		if got := StopForOwnerDisconnection(a, now); got != c.changed {
+			t.Errorf("%q: changed %v", c.outcome, got)
+		}
+		if a.Reason != c.wantReason {
+			t.Errorf("%q: reason %q", c.outcome, a.Reason)
+		}
+		if c.changed {
+			if a.Outcome != "stopped" || !a.RunningUntil.IsZero() {
+				t.Errorf("%q: %+v", c.outcome, a)
+			}
+			if d := Plan(a.PlanState(now)); d.Action != ActionStop || d.Reason != ReasonOwnerDisconnected {
+				t.Errorf("%q: Plan after the stop: %+v", c.outcome, d)
+			}
+		}
 	}
 }

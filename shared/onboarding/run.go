@@ -35,7 +35,39 @@ type Attempt struct {
 	// Events are what the browser reported of Embedded Signup for this attempt
 	// (signup.go: AddSignupEvent), oldest first, at most MaxSignupEvents.
 	Events []SignupEvent `firestore:"events,omitempty" json:"events,omitempty"`
+	// FirstConnection: at its index step the tenant had no activated connection to go
+	// back to (domain.WhatsApp.FirstConnection); a stop before the activation makes it
+	// not connected again (Runner.Abandon).
+	FirstConnection bool `firestore:"first_connection,omitempty" json:"-"`
+	// Halt stops the attempt from outside its steps, with this reason (the owner's
+	// disconnection: StopForOwnerDisconnection); Plan runs nothing more.
+	Halt string `firestore:"halt,omitempty" json:"-"`
 }
+
+// PlanState is what Plan needs of the attempt at now.
+func (a *Attempt) PlanState(now time.Time) State {
+	return State{Halt: a.Halt, Coexistence: a.Coexistence, Steps: a.Steps, Now: now}
+}
+
+// Open reports whether the attempt may still run a step (not complete, not stopped).
+func (a *Attempt) Open() bool { return a.Outcome != "complete" && a.Outcome != "stopped" }
+
+// StopForOwnerDisconnection stops an open attempt because the owner disconnected the
+// number: resuming it ("Tentar de novo") would activate the connection again and undo
+// her disconnection while the app stays unsubscribed at Meta. It reports whether the
+// attempt changed (a complete or stopped one is left as it is).
+func StopForOwnerDisconnection(a *Attempt, now time.Time) bool {
+	if !a.Open() {
+		return false
+	}
+	a.Halt, a.Outcome, a.Reason = ReasonOwnerDisconnected, "stopped", ReasonOwnerDisconnected
+	a.RunningUntil, a.UpdatedAt = time.Time{}, now.UTC()
+	return true
+}
+
+// ErrOwnerDisconnected is Runner.Activate's refusal: the owner disconnected the number
+// after the attempt began (domain.WhatsApp.DisconnectedByOwnerSince).
+var ErrOwnerDisconnected = errors.New("onboarding: the owner disconnected the number after the attempt began")
 
 // Lease is how long a call may hold an attempt: longer than its Meta calls take
 // (a few seconds each, bounded by the client's timeout).
@@ -72,9 +104,13 @@ type Runner struct {
 	// Activate marks the tenant's connection connected: its kind, cap and the syncs
 	// the attempt requested.
 	Activate func(ctx context.Context, a *Attempt) error
-	Save     func(ctx context.Context, a *Attempt) error
-	Now      func() time.Time
-	PIN      func() (string, error) // the registration's 6-digit PIN
+	// Abandon gives the tenant back its earlier connection when the attempt stops
+	// after its index step and before its activation (domain.AbandonConnecting):
+	// sends are no longer held as connecting; a first connection is not connected.
+	Abandon func(ctx context.Context, a *Attempt) error
+	Save    func(ctx context.Context, a *Attempt) error
+	Now     func() time.Time
+	PIN     func() (string, error) // the registration's 6-digit PIN
 }
 
 // RandomPIN draws a 6-digit PIN.
@@ -105,14 +141,13 @@ func (r *Runner) Run(ctx context.Context, a *Attempt, code string) error {
 	var token string // the business token, in memory from the exchange to its storage
 	a.Outcome = "running"
 	for {
-		d := Plan(State{Coexistence: a.Coexistence, Steps: a.Steps, Now: r.Now()})
+		d := Plan(a.PlanState(r.Now()))
 		switch d.Action {
 		case ActionComplete:
 			a.Outcome, a.Reason = "complete", ""
 			return r.save(ctx, a)
 		case ActionStop:
-			a.Outcome, a.Reason = "stopped", d.Reason
-			return r.save(ctx, a)
+			return r.stop(ctx, a, d.Reason)
 		case ActionSkip:
 			r.record(a, StepRecord{Name: d.Step, Status: StatusSkipped, Error: d.Reason})
 			if err := r.save(ctx, a); err != nil {
@@ -132,9 +167,8 @@ func (r *Runner) Run(ctx context.Context, a *Attempt, code string) error {
 		r.record(a, rec)
 		if err != nil {
 			// A failure no retry can mend stops the attempt now (Plan's stop).
-			if next := Plan(State{Coexistence: a.Coexistence, Steps: a.Steps, Now: r.Now()}); next.Action == ActionStop {
-				a.Outcome, a.Reason = "stopped", next.Reason
-				return r.save(ctx, a)
+			if next := Plan(a.PlanState(r.Now())); next.Action == ActionStop {
+				return r.stop(ctx, a, next.Reason)
 			}
 			a.Outcome, a.Reason = "failed", rec.Error
 			if serr := r.save(ctx, a); serr != nil {
@@ -146,6 +180,19 @@ func (r *Runner) Run(ctx context.Context, a *Attempt, code string) error {
 			return err
 		}
 	}
+}
+
+// stop ends the attempt with Plan's reason. Stopped after its index step and before
+// its activation, it gives the tenant back its earlier connection first (Abandon;
+// idempotent: a repeated call on the stopped attempt does it again harmlessly).
+func (r *Runner) stop(ctx context.Context, a *Attempt, reason string) error {
+	a.Outcome, a.Reason = "stopped", reason
+	if a.Halt == "" && a.Steps[StepIndex].Status == StatusDone && a.Steps[StepActivate].Status != StatusDone && r.Abandon != nil {
+		if err := r.Abandon(ctx, a); err != nil {
+			return fmt.Errorf("give the connection back after the stopped attempt: %w", err)
+		}
+	}
+	return r.save(ctx, a)
 }
 
 func (r *Runner) record(a *Attempt, rec StepRecord) {
@@ -228,6 +275,9 @@ func (r *Runner) step(ctx context.Context, a *Attempt, name, code string, token 
 		return nil
 	case StepActivate:
 		if err := r.Activate(ctx, a); err != nil {
+			if errors.Is(err, ErrOwnerDisconnected) {
+				return &stepError{reason: ReasonOwnerDisconnected, permanent: true, err: err}
+			}
 			return failed("não foi possível ativar a conexão do número", err)
 		}
 		return nil

@@ -147,3 +147,38 @@ func TestApplyConnectingKeepsASendingNumberSending(t *testing.T) {
 		})
 	}
 }
+
+// TestApplyAbandon: a stopped attempt's Abandon undoes its index step only while the
+// tenant is still connecting on the attempt's number.
+func TestApplyAbandon(t *testing.T) {
+	now := time.Date(2026, 12, 1, 12, 0, 0, 0, time.UTC)
+	phone, waba := "1", "2"
+	idx, err := Apply(&domain.Tenant{Name: "Studio", LocationLine: "Rua 1", Mode: domain.ModeEnabled, TimeZone: domain.DefaultTimeZone}, "studio",
+		Change{PhoneNumberID: &phone, WABAID: &waba, TokenStored: true, Connecting: true}, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !idx.WhatsApp.FirstConnection() {
+		t.Fatal("a studio's first index is not seen as a first connection")
+	}
+	got, err := Apply(idx, "studio", Change{Abandon: true, AbandonFirst: true, AbandonPhoneNumberID: phone}, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cs := domain.ConnectionStateOf(got.WhatsApp, now); cs.State != domain.StateNotConnected || got.WhatsApp.PhoneNumberID != "" || got.WhatsApp.WABAID != "" {
+		t.Fatalf("after abandoning a first connection: %+v %+v", cs, got.WhatsApp)
+	}
+	// Another number indexed since (a new attempt), or no longer connecting: untouched.
+	other := "9"
+	for _, c := range []Change{{Abandon: true, AbandonFirst: true, AbandonPhoneNumberID: other}} {
+		got, err := Apply(idx, "studio", c, now)
+		if err != nil || got.WhatsApp.PhoneNumberID != phone || got.WhatsApp.ConnectingSince.IsZero() {
+			t.Errorf("another number's abandon changed the tenant: %+v %v", got.WhatsApp, err)
+		}
+	}
+	done, _ := Apply(idx, "studio", Change{Connect: true}, now)
+	if got, _ := Apply(done, "studio", Change{Abandon: true, AbandonFirst: true, AbandonPhoneNumberID: phone}, now); got.WhatsApp.PhoneNumberID != phone ||
+		domain.ConnectionStateOf(got.WhatsApp, now).State != domain.StateConnected {
+		t.Errorf("an activated connection was abandoned: %+v", got.WhatsApp)
+	}
+}

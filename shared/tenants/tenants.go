@@ -84,6 +84,13 @@ type Change struct {
 	Connect                       bool
 	Coexistence                   bool
 	SyncContactsAt, SyncHistoryAt time.Time
+	// Abandon is a stopped onboarding attempt's undoing of its index step
+	// (domain.AbandonConnecting), applied only while the tenant is still connecting on
+	// the attempt's number (AbandonPhoneNumberID): AbandonFirst makes a first
+	// connection not connected again.
+	Abandon              bool
+	AbandonFirst         bool
+	AbandonPhoneNumberID string
 }
 
 // Empty reports whether the change asks for nothing.
@@ -91,7 +98,7 @@ func (c Change) Empty() bool {
 	return c.Name == nil && c.TimeZone == nil && c.LocationLine == nil && c.Mode == nil &&
 		c.KillSwitch == nil && c.StaffLabel == nil && c.RescheduleText == nil &&
 		c.PhoneNumberID == nil && c.WABAID == nil && c.DisplayPhoneNumber == nil &&
-		!c.ClearPhoneNumberID && !c.ClearWABAID && len(c.Templates) == 0 && !c.TokenStored && !c.Connect && !c.Connecting
+		!c.ClearPhoneNumberID && !c.ClearWABAID && len(c.Templates) == 0 && !c.TokenStored && !c.Connect && !c.Connecting && !c.Abandon
 }
 
 // Apply is the merge of a change into the stored tenant (nil: none yet, so the change
@@ -198,6 +205,9 @@ func Apply(stored *domain.Tenant, id string, c Change, now time.Time) (*domain.T
 		} else if !c.Coexistence {
 			wa.Sync = nil
 		}
+	}
+	if c.Abandon && !wa.ConnectingSince.IsZero() && wa.PhoneNumberID == c.AbandonPhoneNumberID {
+		wa.AbandonConnecting(c.AbandonFirst)
 	}
 	// A number never reported on by Meta starts connected; a status Meta's events set
 	// (disconnected, banned, …) is theirs to change, not this command's.

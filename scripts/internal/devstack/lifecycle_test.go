@@ -16,6 +16,7 @@ import (
 	"github.com/lembra-app/lembra/shared/config"
 	"github.com/lembra-app/lembra/shared/domain"
 	"github.com/lembra-app/lembra/shared/logging"
+	"github.com/lembra-app/lembra/shared/onboarding"
 	"github.com/lembra-app/lembra/shared/ptbr"
 )
 
@@ -287,6 +288,55 @@ func TestConnectionLifecycle(t *testing.T) {
 		}
 		if n := len(s.Meta.Requests()) - before; n != 0 {
 			t.Errorf("%d requests to Meta after the disconnection was complete", n)
+		}
+	})
+
+	t.Run("the owner's disconnection stops a failed Reconectar", func(t *testing.T) {
+		// A Reconectar subscribes the app and fails later; the owner disconnects (the
+		// app unsubscribed at Meta); "Tentar de novo" on the old attempt is refused
+		// with the reason and does not undo her disconnection.
+		st := connectedStudio(t, s, "life-fia", "Studio Fia", "06", false)
+		code, err := s.Meta.NewCode(st.b.WABAID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		s.Meta.FailNextOn(metastandin.EndpointRegister, metastandin.Fault{Code: 2})
+		body := map[string]any{"code": code, "waba_id": st.b.WABAID, "phone_number_id": st.b.PhoneNumberID, "coexistence": false, "attempt_id": "attempt-life-fia-2"}
+		if r := connect(t, s, st.owner, body); r.Status != 502 || r.Body["next"] != "register" {
+			t.Fatalf("Reconectar: %d %s", r.Status, r.Raw)
+		}
+		if r := call(t, s, st.owner, "POST", "/v1/staff/whatsapp/disconnect", map[string]any{"reason": "Parando por um tempo"}); r.Status != 200 || r.Body["state"] != domain.StateDisconnected {
+			t.Fatalf("disconnect: %d %s", r.Status, r.Raw)
+		}
+		body["code"] = ""
+		r := connect(t, s, st.owner, body)
+		if r.Status != 409 || r.Body["outcome"] != "stopped" || r.Body["reason"] != onboarding.ReasonOwnerDisconnected {
+			t.Fatalf("Tentar de novo after the disconnection: %d %s", r.Status, r.Raw)
+		}
+		if _, ok := stepsOf(t, r)[onboarding.StepActivate]; ok {
+			t.Errorf("the old attempt activated: %s", r.Raw)
+		}
+		c := connection(t, s, st.owner)
+		if c["state"] != domain.StateDisconnected || c["can_send"] != false || c["webhooks_subscribed"] != false {
+			t.Errorf("connection after the refused retry: %v", c)
+		}
+		if b, _ := s.Meta.Business(st.b.WABAID); b.Subscribed {
+			t.Error("subscribed at Meta")
+		}
+		if held := notice(t, s, st.ten, st.key, "life-fia-1"); held.Status != domain.JobSkipped || held.ReasonCode != domain.ReasonAccountDisconnected {
+			t.Errorf("notice: %s %s", held.Status, held.ReasonCode)
+		}
+		// A new login reconnects (and subscribes again).
+		code, err = s.Meta.NewCode(st.b.WABAID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body["code"], body["attempt_id"] = code, "attempt-life-fia-3"
+		if r := connect(t, s, st.owner, body); r.Status != 200 || r.Body["outcome"] != "complete" {
+			t.Fatalf("a new login: %d %s", r.Status, r.Raw)
+		}
+		if b, _ := s.Meta.Business(st.b.WABAID); !b.Subscribed {
+			t.Error("not subscribed at Meta after the new login")
 		}
 	})
 

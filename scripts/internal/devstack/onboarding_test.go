@@ -3,6 +3,7 @@ package devstack_test
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -399,4 +400,71 @@ func TestOnboardingResumesAfterAFaultAtEveryStep(t *testing.T) {
 			t.Fatalf("a new login: %d %s", r.Status, r.Raw)
 		}
 	})
+}
+
+// TestOnboardingStoppedAfterTheIndexGivesTheNumberBack: a first coexistence connection
+// whose syncs fail and are retried after Meta's 24 hours stops (409, the reason points
+// at a new login) and the studio is not connected again instead of stuck connecting:
+// the number and WABA indexes are removed, sends are no longer held as connecting,
+// and a new login's attempt connects the same number.
+func TestOnboardingStoppedAfterTheIndexGivesTheNumberBack(t *testing.T) {
+	s := devstack.ForTest(t, devstack.Options{Project: emulators.AuthProject,
+		Configure: func(c *config.Config) { c.MetaAppID = onboardingAppID }})
+	s.Meta.SetApp(onboardingAppID, devstack.AppSecret)
+	ctx := context.Background()
+	db := mustStore(t, s)
+	ten, _ := unconnected(t, s, "window-gil", "Studio Gil")
+	owner, _, _, _ := opsTokens(t, s, ten.ID, ten.ID)
+	b := metastandin.Business{Code: "code-window-gil", Token: "EAAG-window-gil", WABAID: "102290129350401",
+		PhoneNumberID: "106540352250401", DisplayPhoneNumber: "+55 11 4000-5401", VerifiedName: "Studio Gil", Coexistence: true}
+	fakeBusiness(s, ten, b)
+	s.Meta.FailNextOn(metastandin.EndpointSMBAppData, metastandin.Fault{Code: 2})
+	body := map[string]any{"code": b.Code, "waba_id": b.WABAID, "phone_number_id": "", "coexistence": true, "attempt_id": "attempt-window-gil-1"}
+	if r := connect(t, s, owner, body); r.Status != 502 || r.Body["next"] != onboarding.StepSyncContacts {
+		t.Fatalf("first call: %d %s", r.Status, r.Raw)
+	}
+	if c := connection(t, s, owner); c["state"] != domain.StateConnecting {
+		t.Fatalf("during the attempt: %v", c["state"])
+	}
+	// The retry comes 25 hours after the code exchange.
+	att, err := db.GetOnboarding(ctx, ten.ID, "attempt-window-gil-1")
+	if err != nil || att == nil {
+		t.Fatalf("attempt: %v", err)
+	}
+	ex := att.Steps[onboarding.StepExchangeCode]
+	ex.At = ex.At.Add(-25 * time.Hour)
+	att.Steps[onboarding.StepExchangeCode] = ex
+	if err := db.PutOnboarding(ctx, att); err != nil {
+		t.Fatal(err)
+	}
+	body["code"] = ""
+	r := connect(t, s, owner, body)
+	if r.Status != 409 || r.Body["outcome"] != "stopped" || r.Body["reason"] != onboarding.ReasonSyncWindow || !strings.Contains(onboarding.ReasonSyncWindow, "Conectar WhatsApp") {
+		t.Fatalf("after 24 hours: %d %s", r.Status, r.Raw)
+	}
+	c := connection(t, s, owner)
+	if c["state"] != domain.StateNotConnected || c["phone_number_id"] != "" {
+		t.Errorf("after the stop: %v", c)
+	}
+	if _, err := db.TenantForPhoneNumber(ctx, b.PhoneNumberID); !errors.Is(err, domain.ErrNotFound) {
+		t.Errorf("the number is still indexed: %v", err)
+	}
+	if x, _ := db.GetTenant(ctx, ten.ID); !x.WhatsApp.ConnectingSince.IsZero() {
+		t.Errorf("still connecting: %+v", x.WhatsApp)
+	}
+	// Calling again stays stopped; a new login connects the same number.
+	if r := connect(t, s, owner, body); r.Status != 409 {
+		t.Errorf("again: %d %s", r.Status, r.Raw)
+	}
+	code, err := s.Meta.NewCode(b.WABAID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body["code"], body["attempt_id"] = code, "attempt-window-gil-2"
+	if r := connect(t, s, owner, body); r.Status != 200 || r.Body["outcome"] != "complete" {
+		t.Fatalf("a new login: %d %s", r.Status, r.Raw)
+	}
+	if c := connection(t, s, owner); c["can_send"] != true || c["phone_number_id"] != b.PhoneNumberID {
+		t.Errorf("after the new login: %v", c)
+	}
 }
