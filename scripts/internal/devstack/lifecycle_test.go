@@ -340,6 +340,20 @@ func TestConnectionLifecycle(t *testing.T) {
 		}
 	})
 
+	t.Run("Meta's shapes: PARTNER_ADDED routed by waba_info, a bare PARTNER_REMOVED", func(t *testing.T) {
+		st := connectedStudio(t, s, "life-gal", "Studio Gal", "07", false)
+		// PARTNER_ADDED's entry.id is the partner's business, not the WABA: found by waba_info.
+		waitTenant(t, s, st.ten.ID, "PARTNER_ADDED applied", func(x *domain.Tenant) bool { return x.WhatsApp.LastEvent == "PARTNER_ADDED" })
+		if status, err := s.Meta.RemovePartner(ctx, st.b.WABAID); err != nil || status != 200 {
+			t.Fatalf("bare PARTNER_REMOVED: %d %v", status, err)
+		}
+		c := waitConnection(t, s, st.owner, "disconnected", func(c map[string]any) bool { return c["state"] == domain.StateDisconnected })
+		d, _ := c["disconnection"].(map[string]any)
+		if c["can_send"] != false || d["by"] != "pela Meta" {
+			t.Errorf("after a bare PARTNER_REMOVED: %v", c)
+		}
+	})
+
 	t.Run("coexistence: the onboarding's webhooks are kept", func(t *testing.T) {
 		// Meta's webhooks come 1.5 s apart; templates fail once, so the attempt stops
 		// between the syncs and the activation, still connecting, while they arrive.

@@ -3,14 +3,21 @@ package metastandin
 // Meta's side of a connection's lifecycle after the onboarding, for fake businesses:
 //
 //   - after a successful POST /<WABA>/subscribed_apps, Meta's account_update
-//     PARTNER_ADDED {event, waba_info{waba_id, owner_business_id}} (Embedded Signup:
+//     PARTNER_ADDED {event, waba_info{waba_id, owner_business_id, …}} whose entry.id is
+//     the partner's business portfolio id, not the WABA's (Meta's PARTNER_APP_INSTALLED
+//     sample, testdata/meta/webhooks/account_update_partner_app_installed.json: entry.id
+//     is waba_info.solution_partner_business_ids[0]), so the WABA is read from
+//     waba_info (Embedded Signup:
 //     "triggered whenever a customer successfully completes the Embedded Signup flow";
 //     https://developers.facebook.com/documentation/business-messaging/whatsapp/webhooks/reference/account_update);
 //   - DELETE /<WABA>/subscribed_apps → {"success":true}: the app no longer gets the
 //     WABA's webhooks (https://developers.facebook.com/documentation/business-messaging/whatsapp/solution-providers/manage-webhooks);
 //   - DisconnectFromBusinessApp: the business pressed Disconnect in the WhatsApp
 //     Business App: PARTNER_REMOVED {phone_number, event, disconnection_info{reason,
-//     initiated_by}} (https://developers.facebook.com/docs/whatsapp/embedded-signup/onboarding-business-app-users);
+//     initiated_by}} with entry.id the WABA
+//     (https://developers.facebook.com/docs/whatsapp/embedded-signup/onboarding-business-app-users);
+//     disconnection_info is rolling out gradually: RemovePartner sends Meta's bare
+//     {phone_number, event} (testdata/meta/webhooks/account_update_partner_removed_coexistence_disconnect.json);
 //     a reconnection is a new Embedded Signup login (NewCode, then the app's /connect),
 //     whose subscribed_apps brings a new PARTNER_ADDED;
 //   - after POST /<PHONE>/smb_app_data history: the history webhooks, in 3 chunks with
@@ -113,6 +120,23 @@ func (s *Server) DisconnectFromBusinessApp(ctx context.Context, wabaID string) (
 	return s.deliver(ctx, WebhookDelivery{Kind: KindAccountUpdate, Body: body})
 }
 
+// RemovePartner posts the bare PARTNER_REMOVED Meta documents for the Business App's
+// disconnect ({phone_number, event}, no disconnection_info: Meta adds it gradually),
+// as DisconnectFromBusinessApp does otherwise.
+func (s *Server) RemovePartner(ctx context.Context, wabaID string) (int, error) {
+	s.mu.Lock()
+	b, ok := s.businesses[wabaID]
+	var body []byte
+	if ok {
+		body = partnerRemovedPayload(b.Business, s.now(), "", "")
+	}
+	s.mu.Unlock()
+	if !ok {
+		return 0, fmt.Errorf("metastandin: no business with WABA %s", wabaID)
+	}
+	return s.deliver(ctx, WebhookDelivery{Kind: KindAccountUpdate, Body: body})
+}
+
 // afterOnboardingLocked starts the webhooks Meta sends after a successful onboarding
 // call (s.mu held): PARTNER_ADDED after subscribed_apps, the history chunks or the
 // state sync after smb_app_data.
@@ -174,19 +198,25 @@ func lifecycleEnvelope(wabaID string, at time.Time, field string, value any) []b
 // ownerBusinessID is the fake business portfolio owning the WABA.
 func ownerBusinessID(b Business) string { return "9" + b.WABAID }
 
+// PartnerBusinessID is the fake business portfolio of the app's owner (the Tech
+// Provider), the entry.id of PARTNER_ADDED.
+const PartnerBusinessID = "2949482758600001"
+
 func partnerAddedPayload(b Business, at time.Time) []byte {
-	return lifecycleEnvelope(b.WABAID, at, "account_update", map[string]any{
-		"event":     "PARTNER_ADDED",
-		"waba_info": map[string]string{"waba_id": b.WABAID, "owner_business_id": ownerBusinessID(b)},
+	return lifecycleEnvelope(PartnerBusinessID, at, "account_update", map[string]any{
+		"event": "PARTNER_ADDED",
+		"waba_info": map[string]any{"waba_id": b.WABAID, "owner_business_id": ownerBusinessID(b),
+			"solution_partner_business_ids": []string{PartnerBusinessID}},
 	})
 }
 
+// partnerRemovedPayload: with reason and initiatedBy empty, Meta's bare variant.
 func partnerRemovedPayload(b Business, at time.Time, reason, initiatedBy string) []byte {
-	return lifecycleEnvelope(b.WABAID, at, "account_update", map[string]any{
-		"phone_number":       digits(b.DisplayPhoneNumber),
-		"event":              "PARTNER_REMOVED",
-		"disconnection_info": map[string]string{"reason": reason, "initiated_by": initiatedBy},
-	})
+	v := map[string]any{"phone_number": digits(b.DisplayPhoneNumber), "event": "PARTNER_REMOVED"}
+	if reason != "" || initiatedBy != "" {
+		v["disconnection_info"] = map[string]string{"reason": reason, "initiated_by": initiatedBy}
+	}
+	return lifecycleEnvelope(b.WABAID, at, "account_update", v)
 }
 
 func metadataOf(b Business) map[string]string {

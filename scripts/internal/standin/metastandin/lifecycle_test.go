@@ -93,7 +93,7 @@ func TestSubscribeThenPartnerAddedAndUnsubscribe(t *testing.T) {
 	env := waitKind(t, s, KindAccountUpdate, 1)[0]
 	e := env.Entry[0]
 	var v meta.AccountValue
-	if err := json.Unmarshal(e.Changes[0].Value, &v); err != nil || e.Changes[0].Field != "account_update" || e.ID != "1001" || e.Time == 0 {
+	if err := json.Unmarshal(e.Changes[0].Value, &v); err != nil || e.Changes[0].Field != "account_update" || e.ID != PartnerBusinessID || e.Time == 0 {
 		t.Fatalf("PARTNER_ADDED envelope %+v (%v)", env, err)
 	}
 	if v.Event != "PARTNER_ADDED" || v.WABAInfo == nil || v.WABAInfo.WABAID != "1001" {
@@ -138,6 +138,19 @@ func TestDisconnectFromBusinessApp(t *testing.T) {
 	}
 	if _, err := s.DisconnectFromBusinessApp(context.Background(), "404"); err == nil {
 		t.Error("an unknown WABA was disconnected")
+	}
+	// Meta's bare variant: no disconnection_info.
+	if st, err := s.RemovePartner(context.Background(), "1002"); err != nil || st != 200 {
+		t.Fatalf("bare PARTNER_REMOVED: %d %v", st, err)
+	}
+	e = waitKind(t, s, KindAccountUpdate, 2)[1].Entry[0]
+	var bare map[string]json.RawMessage
+	_ = json.Unmarshal(e.Changes[0].Value, &bare)
+	if _, has := bare["disconnection_info"]; e.ID != "1002" || has || string(bare["event"]) != `"PARTNER_REMOVED"` || string(bare["phone_number"]) != `"551140000002"` {
+		t.Errorf("bare PARTNER_REMOVED %s %v", e.ID, bare)
+	}
+	if _, err := s.RemovePartner(context.Background(), "404"); err == nil {
+		t.Error("an unknown WABA was removed")
 	}
 }
 
