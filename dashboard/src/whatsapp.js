@@ -189,6 +189,8 @@ export function historyProgress(sync) {
 export function disconnectionText(d, detail) {
   const reason = String(d?.reason || '').trim().replace(/\.+$/, '');
   const says = reason && !String(detail || '').includes(reason);
-  const by = d?.by && !String(detail || '').includes(d.by) ? ` por ${d.by}` : '';
+  // by is the owner's e-mail, or already a phrase ("pelo aplicativo WhatsApp Business", "pela Meta").
+  const phrase = /^pel[oa]s? /.test(String(d?.by || ''));
+  const by = d?.by && !String(detail || '').includes(d.by) ? (phrase ? ` ${d.by}` : ` por ${d.by}`) : '';
   return `Desconectado em ${d?.at_local || ''}${by}${says ? `: ${reason}` : ''}.`;
 }

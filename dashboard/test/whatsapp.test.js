@@ -177,6 +177,9 @@ test('disconnectionText: who and when, the reason and who once', () => {
   assert.equal(disconnectionText(d, ''), 'Desconectado em 01/12/2026 13:00 por flor@studio-flor.example: vamos trocar de número.');
   assert.equal(disconnectionText(d, 'Conta desconectada, motivo: vamos trocar de número. Reconecte.'), 'Desconectado em 01/12/2026 13:00 por flor@studio-flor.example.');
   assert.equal(disconnectionText({ at_local: '01/12/2026 13:00' }, ''), 'Desconectado em 01/12/2026 13:00.');
+  // Meta's side is already a phrase: never "por pela Meta".
+  assert.equal(disconnectionText({ at_local: '01/12/2026 13:00', by: 'pela Meta' }, ''), 'Desconectado em 01/12/2026 13:00 pela Meta.');
+  assert.equal(disconnectionText({ at_local: '01/12/2026 13:00', by: 'pelo aplicativo WhatsApp Business' }, ''), 'Desconectado em 01/12/2026 13:00 pelo aplicativo WhatsApp Business.');
   // The state's detail already says who: said once.
   assert.equal(disconnectionText(d, 'Desconectada pelo estúdio (flor@studio-flor.example), motivo: vamos trocar de número.'), 'Desconectado em 01/12/2026 13:00.');
 });

@@ -436,7 +436,8 @@ function openDisconnectDialog(conn, done) {
     submit: async (why) => {
       try {
         const next = await api('/v1/staff/whatsapp/disconnect', { method: 'POST', body: { reason: why } });
-        return { next, note: 'WhatsApp desconectado. Nenhuma mensagem sai por este número até você reconectar.' };
+        // The server's note says what Meta's side could not do (e.g. a token Meta refuses).
+        return { next, note: next?.note || 'WhatsApp desconectado. Nenhuma mensagem sai por este número até você reconectar.' };
       } catch (err) {
         // Disconnected here, Meta's unsubscribe not confirmed: a second press retries it.
         if (err.status !== 502) throw err;
