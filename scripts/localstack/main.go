@@ -15,6 +15,7 @@ import (
 
 	"github.com/lembra-app/lembra/scripts/internal/devstack"
 	"github.com/lembra-app/lembra/scripts/internal/emulators"
+	"github.com/lembra-app/lembra/scripts/internal/standin/metastandin"
 	"github.com/lembra-app/lembra/shared/config"
 	"github.com/lembra-app/lembra/shared/domain"
 	"github.com/lembra-app/lembra/shared/logging"
@@ -79,6 +80,7 @@ func run(log *slog.Logger, httpAddr, firestoreAddr, pubsubAddr, tasksAddr, secre
 	}
 	stack, err := devstack.Start(ctx, devstack.Options{
 		FirestoreHost: fs.Host, PubSubHost: ps.Host, AuthHost: authHost, Project: emulators.AuthProject, AutoStatuses: []string{"sent", "delivered", "read"}, HTTPAddr: httpAddr, TasksAddr: tasksAddr, SecretsAddr: secretsAddr, MetaAddr: metaAddr,
+		MetaPairRate: metastandin.PairRateWindow, // as strict as Meta: 131056 within 6 s to one client
 		Log: log,
 		Configure: func(c *config.Config) {
 			c.Mode = m

@@ -53,6 +53,11 @@ type Options struct {
 	MetaAddr    string
 	// Configure adjusts the configuration the functions get (mode, retry delays, …).
 	Configure func(*config.Config)
+	// MetaPairRate is the Meta stand-in's pair-rate window (metastandin.SetPairRate):
+	// metastandin.PairRateWindow is Meta's 6 s, which the local run uses; 0, the
+	// default of the end-to-end tests, turns it off, and the tests of the pair rate
+	// turn it on.
+	MetaPairRate time.Duration
 	// AutoStatuses are the statuses the Meta stand-in posts back for every accepted
 	// message (e.g. sent, delivered, read); none by default.
 	AutoStatuses []string
@@ -222,6 +227,7 @@ func Start(ctx context.Context, o Options) (s *Stack, err error) {
 
 	s.Meta = metastandin.New()
 	s.closers = append(s.closers, s.Meta.Close)
+	s.Meta.SetPairRate(o.MetaPairRate)
 	if s.MetaURL, err = s.Meta.Serve(orFree(o.MetaAddr)); err != nil {
 		return nil, fmt.Errorf("devstack: meta stand-in: %w", err)
 	}

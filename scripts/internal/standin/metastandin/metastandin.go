@@ -209,6 +209,10 @@ type Server struct {
 	// Lifecycle (lifecycle.go).
 	lifecycleDelay time.Duration
 	revoked        map[string]bool // revoked business tokens
+
+	// Pair rate (pairrate.go).
+	pairWindow time.Duration
+	lastToPair map[pairKey]time.Time // when each (number, recipient) pair last had a message accepted
 }
 
 // New returns an empty stand-in: no numbers, no templates.
@@ -362,6 +366,7 @@ func (s *Server) Reset() {
 	s.faults = nil
 	s.endpointFaults = nil
 	s.webhooks = nil
+	s.lastToPair = nil
 }
 
 // record stores a request (and its acceptance) and wakes WaitRequests.

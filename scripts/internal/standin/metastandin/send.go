@@ -197,7 +197,14 @@ func (s *Server) send(r *http.Request, phoneNumberID string, body []byte, rec *R
 		return whatsappError(info.status, 131021, info.message, info.details), nil
 	}
 
+	// Pair rate: one message every pairWindow from this number to this recipient.
+	if !s.pairAllowedLocked(phoneNumberID, waID, rec.At) {
+		info := codes[131056]
+		return whatsappError(info.status, 131056, info.message, info.details), nil
+	}
+
 	// Accepted.
+	s.notePairLocked(phoneNumberID, waID, rec.At)
 	wamid := newWAMID(waID)
 	rec.WAMID = wamid
 	type sentMessage struct {
