@@ -81,7 +81,7 @@ func run(log *slog.Logger, httpAddr, firestoreAddr, pubsubAddr, tasksAddr, secre
 	stack, err := devstack.Start(ctx, devstack.Options{
 		FirestoreHost: fs.Host, PubSubHost: ps.Host, AuthHost: authHost, Project: emulators.AuthProject, AutoStatuses: []string{"sent", "delivered", "read"}, HTTPAddr: httpAddr, TasksAddr: tasksAddr, SecretsAddr: secretsAddr, MetaAddr: metaAddr,
 		MetaPairRate: metastandin.PairRateWindow, // as strict as Meta: 131056 within 6 s to one client
-		Log: log,
+		Log:          log,
 		Configure: func(c *config.Config) {
 			c.Mode = m
 			c.RetryBaseDelay = 5 * time.Second
