@@ -33,6 +33,12 @@ type Config struct {
 	// UnknownOutcomeWait is how long a send whose answer was lost waits for a status
 	// webhook before it is tried again.
 	UnknownOutcomeWait time.Duration
+	// PairGap is the spacing kept between two messages to the same client: answers to
+	// quick taps are scheduled this far apart, and a 131056 is retried no sooner.
+	// Meta's pair rate is one message every 6 s (meta.PairRateGap); the extra second
+	// absorbs the dispatch's own latency. Not read from the environment: 0 (tests
+	// only) stops the spacing of answers.
+	PairGap time.Duration
 
 	TasksQueue          string // projects/P/locations/L/queues/Q
 	DispatchURL         string // where Cloud Tasks deliver jobs
@@ -108,6 +114,7 @@ func Load(getenv Getenv) (Config, error) {
 		MetaTimeout:         p.seconds("WHATSAPP_AUTOMATION_META_TIMEOUT_SECONDS", 15*time.Second),
 		TestRecipient:       p.str("WHATSAPP_AUTOMATION_META_TEST_RECIPIENT", ""),
 		UnknownOutcomeWait:  p.seconds("WHATSAPP_AUTOMATION_UNKNOWN_OUTCOME_WAIT_SECONDS", 15*time.Minute),
+		PairGap:             DefaultPairGap,
 		TasksQueue:          p.str("LEMBRA_TASKS_QUEUE", ""),
 		DispatchURL:         p.str("LEMBRA_DISPATCH_URL", ""),
 		TasksServiceAccount: p.str("LEMBRA_TASKS_SERVICE_ACCOUNT", ""),
@@ -231,9 +238,12 @@ func (c Config) TenantAllowed(id string) bool {
 	return false
 }
 
+// DefaultPairGap is Config.PairGap's value: Meta's pair rate plus a second.
+const DefaultPairGap = meta.PairRateGap + time.Second
+
 // Retry is the configured part of the retry rule (meta.RetryPolicy).
 func (c Config) Retry() meta.RetryPolicy {
-	return meta.RetryPolicy{MaxRetries: c.MaxRetries, BaseDelay: c.RetryBaseDelay, UnknownWait: c.UnknownOutcomeWait}
+	return meta.RetryPolicy{MaxRetries: c.MaxRetries, BaseDelay: c.RetryBaseDelay, UnknownWait: c.UnknownOutcomeWait, PairGap: c.PairGap}
 }
 
 type parser struct {

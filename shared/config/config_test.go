@@ -21,6 +21,9 @@ func TestDefaults(t *testing.T) {
 	if c.MaxRetries != 5 || c.RetryBaseDelay != 30*time.Second || c.UnknownOutcomeWait != 15*time.Minute {
 		t.Errorf("defaults: %+v", c)
 	}
+	if c.PairGap != 7*time.Second || c.Retry().PairGap != 7*time.Second {
+		t.Errorf("pair gap %v (policy %v), want Meta's 6 s plus 1 s", c.PairGap, c.Retry().PairGap)
+	}
 	if !c.TenantAllowed("anyone") {
 		t.Error("an empty allowlist must allow every tenant")
 	}

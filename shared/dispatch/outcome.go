@@ -104,7 +104,10 @@ func Record(o SendOutcome) Recorded {
 		}
 		j.Status = domain.JobQueued // its retry task is created after the write; the reminder scan leaves it alone
 		j.NextRetryAt = now.Add(next.After)
-		j.AddEvent(now, "retry_scheduled", text+" "+fmt.Sprintf(ptbr.TextRetryLater, ptbr.DateTime(j.NextRetryAt, o.Location)))
+		// A retry after Meta's pair rate (131056) or throughput (130429) limit waits what
+		// the limit needs (meta.RetryPolicy.RetryDelay) and says so; it counts as an
+		// attempt, and fails the job only once the retries are used up.
+		j.AddEvent(now, "retry_scheduled", ptbr.RetryNote(a.ErrorCode, text, now, j.NextRetryAt, o.Location))
 		out.Next = &FollowUp{Purpose: queue.SendPurpose(o.Attempt + 1), At: j.NextRetryAt}
 	}
 	j.AddAttempt(a)

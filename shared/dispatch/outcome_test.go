@@ -25,6 +25,7 @@ func TestRecord(t *testing.T) {
 	}
 	ok := meta.Result{MessageID: "wamid.1"}
 	throttled := &meta.APIError{HTTPStatus: 400, Code: 130429, Message: "Rate limit hit"}
+	pairRate := &meta.APIError{HTTPStatus: 400, Code: 131056, Message: "(#131056) (Business Account, Consumer Account) pair rate limit hit"}
 	unknown := fmt.Errorf("%w: timeout", meta.ErrOutcomeUnknown)
 	cases := []struct {
 		name    string
@@ -92,12 +93,32 @@ func TestRecord(t *testing.T) {
 			next: &FollowUp{Purpose: queue.SendPurpose(2), At: testNow.Add(30 * time.Second)},
 			check: func(t *testing.T, j *domain.Job) {
 				e := j.Timeline[len(j.Timeline)-1]
-				want := ptbr.MetaError(130429) + " " + fmt.Sprintf(ptbr.TextRetryLater, "01/12/2026 09:00")
+				want := "Limite da Meta de mensagens por segundo deste número: nova tentativa às 09:00:30."
 				if e.Event != "retry_scheduled" || e.Detail != want || !j.NextRetryAt.Equal(testNow.Add(30*time.Second)) {
 					t.Errorf("event %+v, want detail %q; retry %v", e, want, j.NextRetryAt)
 				}
 				if a := j.Attempts[len(j.Attempts)-1]; a.ErrorCode != 130429 || a.HTTPStatus != 400 {
 					t.Errorf("attempt %+v", a)
+				}
+			}},
+		{name: "pair rate (131056): retried, not failed, with the note of Meta's limit", job: sending, attempt: 1, err: pairRate,
+			status: domain.JobQueued, outcome: "retry", code: "x",
+			next: &FollowUp{Purpose: queue.SendPurpose(2), At: testNow.Add(30 * time.Second)},
+			check: func(t *testing.T, j *domain.Job) {
+				e := j.Timeline[len(j.Timeline)-1]
+				want := "Limite da Meta para mensagens seguidas ao mesmo cliente: nova tentativa às 09:00:30."
+				if e.Event != "retry_scheduled" || e.Detail != want {
+					t.Errorf("event %+v, want detail %q", e, want)
+				}
+				if a := j.Attempts[len(j.Attempts)-1]; a.ErrorCode != 131056 || a.HTTPStatus != 400 || a.Outcome != "retry" {
+					t.Errorf("attempt %+v", a)
+				}
+			}},
+		{name: "pair rate on the last allowed attempt: failed, retries used up", job: sending, attempt: 6, err: pairRate,
+			status: domain.JobFailed, outcome: "retry", code: domain.ReasonRetriesExhausted,
+			check: func(t *testing.T, j *domain.Job) {
+				if j.ErrorCode != 131056 || !strings.Contains(j.Reason, ptbr.MetaError(131056)) {
+					t.Errorf("job %+v", j)
 				}
 			}},
 		{name: "network failure on the third attempt: the delay doubles twice", job: sending, attempt: 3,

@@ -116,6 +116,10 @@ type RetryPolicy struct {
 	// UnknownWait is how long a send whose answer was lost waits for a status webhook
 	// before its job is looked at again.
 	UnknownWait time.Duration
+	// PairGap is the spacing kept between two messages to the same client (see
+	// PairRateGap); a retry of a 131056 waits at least this long, and never less than
+	// PairRateGap.
+	PairGap time.Duration
 }
 
 // Delay is the wait before retry number n (1-based): BaseDelay·2^(n-1), capped at
@@ -124,6 +128,42 @@ func (p RetryPolicy) Delay(n int) time.Duration {
 	d := p.BaseDelay
 	for i := 1; i < n && d < MaxRetryDelay; i++ {
 		d *= 2
+	}
+	return min(d, MaxRetryDelay)
+}
+
+// Meta's limits that a retry must respect (Meta's error codes,
+// https://developers.facebook.com/documentation/business-messaging/whatsapp/support/error-codes):
+// 131056 "(Business Account, Consumer Account) pair rate limit hit" is about one
+// message every 6 s from a business number to the same user ("wait and retry" for
+// that recipient; others can be sent to at once); 130429 "Rate limit hit" is the
+// number's throughput ("try again later").
+const (
+	CodePairRate   = 131056
+	CodeThroughput = 130429
+	// PairRateGap is Meta's pair rate: one message every 6 s to the same user.
+	PairRateGap = 6 * time.Second
+	// ThroughputBackoff is the first wait after a 130429; it doubles for each next
+	// attempt (1 s, 2 s, 4 s, …), so the number's sends back off while Meta's
+	// per-second cap recovers.
+	ThroughputBackoff = time.Second
+)
+
+// RetryDelay is the wait before retry number n (1-based) of a send that failed with
+// err: Delay(n), and never less than what Meta's limit needs: after a 131056 the
+// pair gap (at least PairRateGap), after a 130429 ThroughputBackoff·2^(n-1); capped
+// at MaxRetryDelay.
+func (p RetryPolicy) RetryDelay(n int, err error) time.Duration {
+	d := p.Delay(n)
+	var apiErr *APIError
+	if !errors.As(err, &apiErr) {
+		return d
+	}
+	switch apiErr.Code {
+	case CodePairRate:
+		d = max(d, p.PairGap, PairRateGap)
+	case CodeThroughput:
+		d = max(d, RetryPolicy{BaseDelay: ThroughputBackoff}.Delay(n))
 	}
 	return min(d, MaxRetryDelay)
 }
@@ -156,7 +196,7 @@ func (p RetryPolicy) Decide(attempt int, err error) Next {
 		if p.Exhausted(attempt) {
 			n.Exhausted = true
 		} else {
-			n.Again, n.After = true, p.Delay(attempt)
+			n.Again, n.After = true, p.RetryDelay(attempt, err)
 		}
 	}
 	return n

@@ -112,3 +112,41 @@ func TestDecide(t *testing.T) {
 		t.Error("no retries configured: the first retryable failure is final")
 	}
 }
+
+func TestRetryDelayRespectsMetasLimits(t *testing.T) {
+	pair := &APIError{HTTPStatus: 400, Code: CodePairRate}
+	throttled := &APIError{HTTPStatus: 400, Code: CodeThroughput}
+	wrapped := fmt.Errorf("send: %w", pair)
+	fast := RetryPolicy{BaseDelay: 200 * time.Millisecond, PairGap: 7 * time.Second}
+	slow := RetryPolicy{BaseDelay: 30 * time.Second, PairGap: 7 * time.Second}
+	cases := []struct {
+		name string
+		p    RetryPolicy
+		n    int
+		err  error
+		want time.Duration
+	}{
+		{"131056 waits the pair gap, not the short base delay", fast, 1, pair, 7 * time.Second},
+		{"131056 wrapped: the same", fast, 1, wrapped, 7 * time.Second},
+		{"131056 with no pair gap configured: Meta's 6 s", RetryPolicy{BaseDelay: 200 * time.Millisecond}, 1, pair, PairRateGap},
+		{"131056 with a smaller pair gap: still Meta's 6 s", RetryPolicy{BaseDelay: time.Second, PairGap: time.Second}, 1, pair, PairRateGap},
+		{"131056 when the backoff is already longer: the backoff", slow, 1, pair, 30 * time.Second},
+		{"131056 on a late retry: the doubled delay", fast, 7, pair, fast.Delay(7)},
+		{"130429 first retry: backs off at least 1 s", fast, 1, throttled, time.Second},
+		{"130429 third retry: 4 s", fast, 3, throttled, 4 * time.Second},
+		{"130429 with a long base delay: the base delay", slow, 1, throttled, 30 * time.Second},
+		{"130429 far down: capped", fast, 30, throttled, MaxRetryDelay},
+		{"other Meta error: the policy's delay", fast, 1, &APIError{HTTPStatus: 500, Code: 131000}, 200 * time.Millisecond},
+		{"network failure: the policy's delay", fast, 2, ErrTransport, 400 * time.Millisecond},
+		{"huge pair gap: capped", RetryPolicy{BaseDelay: time.Second, PairGap: 2 * MaxRetryDelay}, 1, pair, MaxRetryDelay},
+	}
+	for _, c := range cases {
+		if got := c.p.RetryDelay(c.n, c.err); got != c.want {
+			t.Errorf("%s: RetryDelay(%d) = %v, want %v", c.name, c.n, got, c.want)
+		}
+	}
+	// Decide schedules the retry with that delay.
+	if next := (RetryPolicy{MaxRetries: 5, BaseDelay: 200 * time.Millisecond, PairGap: 7 * time.Second}).Decide(1, pair); !next.Again || next.After != 7*time.Second {
+		t.Errorf("Decide after a 131056: %+v", next)
+	}
+}
