@@ -22,6 +22,9 @@ type Conversation struct {
 	LastInboundAt time.Time `firestore:"last_inbound_at,omitempty"`
 	LastInboundID string    `firestore:"last_inbound_id,omitempty"`
 	LastMessageAt time.Time `firestore:"last_message_at,omitempty"`
+	// LastReplyAt is when the latest answer to one of the client's taps is scheduled
+	// to go out: the next answer is spaced after it (Meta's pair rate).
+	LastReplyAt time.Time `firestore:"last_reply_at,omitempty"`
 }
 
 // ConversationMessage is one message of a conversation, whoever sent it.

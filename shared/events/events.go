@@ -26,6 +26,8 @@ type Service struct {
 	Log            *slog.Logger
 	Now            func() time.Time
 	VoucherBaseURL string
+	// PairGap spaces the answers to one client's quick taps (config.Config.PairGap).
+	PairGap time.Duration
 }
 
 // HandleDelivery processes one webhook POST body. A nil error means the delivery is

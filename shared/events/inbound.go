@@ -29,8 +29,16 @@ func (s *Service) inbound(ctx context.Context, t *domain.Tenant, contacts []meta
 		return nil
 	}
 	action := buttonAction(t.StaffLabel, m)
-	res, err := s.Store.RecordInbound(ctx, t.ID, in, func(apt *domain.Appointment, _ *domain.Job) (store.InboundDecision, error) {
-		return decideInbound(t, apt, in, action, now, s.VoucherBaseURL), nil
+	res, err := s.Store.RecordInbound(ctx, t.ID, in, func(apt *domain.Appointment, outbound *domain.Job, conv domain.Conversation) (store.InboundDecision, error) {
+		d := decideInbound(t, apt, in, action, now, s.VoucherBaseURL)
+		if d.Reply != nil {
+			var sent time.Time
+			if outbound != nil {
+				sent = outbound.SentAt
+			}
+			d.Reply.ScheduledFor = ReplyAt(now, sent, conv.LastReplyAt, s.PairGap)
+		}
+		return d, nil
 	})
 	if err != nil {
 		return err
@@ -43,11 +51,34 @@ func (s *Service) inbound(ctx context.Context, t *domain.Tenant, contacts []meta
 		log.InfoContext(ctx, "client message recorded", attrs...)
 	}
 	if res.Reply != nil && res.Reply.Status == domain.JobPending {
-		if _, err := queue.EnqueueJob(ctx, s.Tasks, t.ID, res.Reply.ID, queue.SendPurpose(1), time.Time{}); err != nil {
+		// Cloud Tasks holds a spaced reply until its time (zero or past: at once).
+		if _, err := queue.EnqueueJob(ctx, s.Tasks, t.ID, res.Reply.ID, queue.SendPurpose(1), res.Reply.ScheduledFor); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// ReplyAt is when the answer to a client's tap may go out, so that quick taps do not
+// trip Meta's pair rate (131056: about one message every 6 s from a number to the same
+// user): now, unless the message the client tapped was sent (sent), or the answer to
+// an earlier tap is scheduled (lastReply), less than gap before; then gap after the
+// later of the two. Zero times are unknown and ignored; a gap of 0 answers at once.
+// Both times come with the inbound's transaction (the tapped job and the client's
+// ledger are read there anyway), so the spacing costs no extra read. Other messages
+// to the client (a reminder going out at that moment) are not known here: a 131056
+// they cause is retried after the gap (meta.RetryPolicy.RetryDelay).
+func ReplyAt(now, sent, lastReply time.Time, gap time.Duration) time.Time {
+	at := now
+	if gap <= 0 {
+		return at
+	}
+	for _, prev := range []time.Time{sent, lastReply} {
+		if !prev.IsZero() && prev.Add(gap).After(at) {
+			at = prev.Add(gap)
+		}
+	}
+	return at
 }
 
 // inboundOf reads a client message into the domain's terms: its sender completed from

@@ -41,9 +41,11 @@ type InboundResult struct {
 // changes: the conversation ledger (the 24-hour window), the message in the
 // conversation, the correlated appointment, and a reply job. A message seen before
 // changes nothing; its existing reply job is returned so the caller can make sure it
-// is queued.
+// is queued. decide also sees the client's ledger as stored (read in the transaction
+// anyway), so that it can space a reply after the client's previous one; a reply
+// scheduled later than the ledger's LastReplyAt moves it.
 func (s *Store) RecordInbound(ctx context.Context, tenantID string, in domain.Inbound,
-	decide func(apt *domain.Appointment, outbound *domain.Job) (InboundDecision, error)) (InboundResult, error) {
+	decide func(apt *domain.Appointment, outbound *domain.Job, conv domain.Conversation) (InboundDecision, error)) (InboundResult, error) {
 	var res InboundResult
 	inRef := s.tenant(tenantID).Collection(colInbound).Doc(in.ID)
 	convRef := s.conversation(tenantID, in.Identity())
@@ -102,9 +104,12 @@ func (s *Store) RecordInbound(ctx context.Context, tenantID string, in domain.In
 				return err
 			}
 		}
-		d, err := decide(res.Appointment, res.Outbound)
+		d, err := decide(res.Appointment, res.Outbound, conv)
 		if err != nil {
 			return err
+		}
+		if d.Reply != nil && d.Reply.ScheduledFor.After(conv.LastReplyAt) {
+			conv.LastReplyAt = d.Reply.ScheduledFor
 		}
 		res.Reply = d.Reply
 		replyRef, countReply, err := s.firstButtonReply(tx, tenantID, in, res.Outbound)

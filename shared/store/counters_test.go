@@ -98,7 +98,7 @@ func TestCountersFollowEveryJobWrite(t *testing.T) {
 		{ID: "wamid.IN4", WAID: "5511987654321", At: time.Now(), Type: "button", Text: "Confirmar", Payload: "Confirmar", ContextID: "wamid." + jobs2[0].ID},
 	}
 	for _, in := range taps {
-		if _, err := s.RecordInbound(ctx, "a", in, func(*domain.Appointment, *domain.Job) (InboundDecision, error) {
+		if _, err := s.RecordInbound(ctx, "a", in, func(*domain.Appointment, *domain.Job, domain.Conversation) (InboundDecision, error) {
 			return InboundDecision{}, nil
 		}); err != nil {
 			t.Fatal(err)

@@ -400,7 +400,7 @@ func TestRecordInboundOnce(t *testing.T) {
 	}
 	in := domain.Inbound{ID: "wamid.IN", WAID: "5511987654321", Name: "Maria", At: t0, Type: "button", Text: "Confirmar", ContextID: "wamid.OUT"}
 	calls := 0
-	decide := func(a *domain.Appointment, out *domain.Job) (InboundDecision, error) {
+	decide := func(a *domain.Appointment, out *domain.Job, _ domain.Conversation) (InboundDecision, error) {
 		calls++
 		if a == nil || a.ID != apt.ID || out == nil || out.ID != jobs[0].ID {
 			t.Errorf("not correlated: %+v %+v", a, out)
@@ -423,11 +423,35 @@ func TestRecordInboundOnce(t *testing.T) {
 		t.Errorf("appointment %+v", a)
 	}
 	conv, err := s.GetConversation(ctx, "a", "5511987654321")
-	if err != nil || !conv.LastInboundAt.Equal(t0) || conv.Name != "Maria" {
+	if err != nil || !conv.LastInboundAt.Equal(t0) || conv.Name != "Maria" || !conv.LastReplyAt.Equal(t0) {
 		t.Errorf("conversation %+v %v", conv, err)
 	}
+	// A second tap sees the ledger with the first reply's time, and its reply, spaced
+	// after it, moves the ledger's LastReplyAt; a reply due earlier would not.
+	for i, c := range []struct {
+		id         string
+		at, seen   time.Time
+		wantLedger time.Time
+	}{
+		{"wamid.IN2", t0.Add(7 * time.Second), t0, t0.Add(7 * time.Second)},
+		{"wamid.IN3", t0.Add(time.Second), t0.Add(7 * time.Second), t0.Add(7 * time.Second)},
+	} {
+		tap := in
+		tap.ID = c.id
+		if _, err := s.RecordInbound(ctx, "a", tap, func(_ *domain.Appointment, _ *domain.Job, conv domain.Conversation) (InboundDecision, error) {
+			if !conv.LastReplyAt.Equal(c.seen) {
+				t.Errorf("tap %d: decide saw LastReplyAt %v, want %v", i, conv.LastReplyAt, c.seen)
+			}
+			return InboundDecision{Reply: &domain.Job{ID: "reply-" + c.id, TenantID: "a", Type: domain.JobReply, Status: domain.JobPending, ScheduledFor: c.at}}, nil
+		}); err != nil {
+			t.Fatal(err)
+		}
+		if conv, _ := s.GetConversation(ctx, "a", "5511987654321"); !conv.LastReplyAt.Equal(c.wantLedger) {
+			t.Errorf("tap %d: ledger LastReplyAt %v, want %v", i, conv.LastReplyAt, c.wantLedger)
+		}
+	}
 	msgs, err := s.ConversationMessages(ctx, "a", "5511987654321")
-	if err != nil || len(msgs) != 1 || msgs[0].ID != "wamid.IN" || msgs[0].AppointmentID != apt.ID {
+	if err != nil || len(msgs) != 3 || msgs[0].ID != "wamid.IN" || msgs[0].AppointmentID != apt.ID {
 		t.Errorf("messages %+v %v", msgs, err)
 	}
 	if _, err := s.GetConversation(ctx, "a", "5511000000000"); !errors.Is(err, domain.ErrNotFound) {
