@@ -93,6 +93,7 @@ type numberJSON struct {
 	DisplayPhoneNumber string `json:"display_phone_number"`
 	WABAID             string `json:"waba_id"`
 	AccessToken        string `json:"access_token"`
+	Coexistence        bool   `json:"coexistence"`
 }
 
 // control serves /_standin/.
@@ -186,8 +187,14 @@ func (s *Server) control(w http.ResponseWriter, r *http.Request) {
 			controlError(w, http.StatusBadRequest, "phone_number_id and access_token are required")
 			return
 		}
-		s.AddNumber(Number{PhoneNumberID: n.PhoneNumberID, DisplayPhoneNumber: n.DisplayPhoneNumber, WABAID: n.WABAID, AccessToken: n.AccessToken})
+		s.AddNumber(Number{PhoneNumberID: n.PhoneNumberID, DisplayPhoneNumber: n.DisplayPhoneNumber, WABAID: n.WABAID, AccessToken: n.AccessToken, Coexistence: n.Coexistence})
 		w.WriteHeader(http.StatusNoContent)
+	case "/_standin/throughput":
+		if r.Method != http.MethodGet {
+			methodNotAllowed(w, "GET")
+			return
+		}
+		controlJSON(w, http.StatusOK, s.ThroughputStats())
 	case "/_standin/unreachable":
 		if r.Method != http.MethodPost {
 			methodNotAllowed(w, "POST")

@@ -40,7 +40,10 @@
 //     named by the type must be present (else 131008); any other type → 100.
 //  7. Recipient registered with AddUnreachable → 400 code 131026; recipient equal to
 //     the sender's display number → 400 code 131021.
-//  8. Success → 200 {"messaging_product":"whatsapp","contacts":[{"input","wa_id"}],
+//  8. Throughput: more accepted sends for the number in the last second than its cap
+//     (80, 20 for coexistence; SetThroughput, SetThroughputScale) → 400 code 130429.
+//     Pair rate (SetPairRate, off by default) → 400 code 131056.
+//  9. Success → 200 {"messaging_product":"whatsapp","contacts":[{"input","wa_id"}],
 //     "messages":[{"id":"wamid.…"}]}, plus "message_status":"accepted" for templates.
 //
 // Differences from Meta, on purpose: a missing token is answered with code 190 (Graph
@@ -57,7 +60,9 @@
 //	                                 "message","details","accept_then_hang","delay":"2s"}
 //	GET    /_standin/faults          pending faults;  DELETE /_standin/faults drops them
 //	POST   /_standin/templates       {"phone_number_id","name","language","body_params","status"} (upsert)
-//	POST   /_standin/numbers         {"phone_number_id","display_phone_number","waba_id","access_token"}
+//	POST   /_standin/numbers         {"phone_number_id","display_phone_number","waba_id","access_token","coexistence"}
+//	GET    /_standin/throughput      per number: {"phone_number_id","coexistence","per_second","throttled"}
+//	                                 (throttled: sends its cap answered 130429 since the last Reset)
 //	POST   /_standin/unreachable     {"phone":"+55…"}
 //	POST   /_standin/webhook         WebhookOptions: {"url","app_secret","auto_statuses":["sent",…],
 //	                                 "delay":"1s","duplicates","shuffle"}
@@ -94,6 +99,9 @@ type Number struct {
 	DisplayPhoneNumber string // e.g. "+55 11 4000-0000"; its digits are the sender's number
 	WABAID             string
 	AccessToken        string
+	// Coexistence: the number stays on the WhatsApp Business app, so its throughput
+	// is Meta's 20/s instead of 80/s (throughput.go).
+	Coexistence bool
 }
 
 // Template is a message template of a WABA.
@@ -213,6 +221,12 @@ type Server struct {
 	// Pair rate (pairrate.go).
 	pairWindow time.Duration
 	lastToPair map[pairKey]time.Time // when each (number, recipient) pair last had a message accepted
+
+	// Throughput (throughput.go).
+	throughputScale    float64
+	throughputOverride map[string]int         // by phone number id
+	sendTimes          map[string][]time.Time // accepted sends of the last second, by phone number id
+	throttled          map[string]int         // sends refused by the cap since the last Reset
 }
 
 // New returns an empty stand-in: no numbers, no templates.
@@ -220,15 +234,17 @@ func New() *Server {
 	ctx, cancel := context.WithCancel(context.Background())
 	transport := http.DefaultTransport.(*http.Transport).Clone()
 	return &Server{
-		numbers:       map[string]Number{},
-		templates:     map[string]map[templateKey]Template{},
-		unreachable:   map[string]bool{},
-		changed:       make(chan struct{}),
-		closing:       make(chan struct{}),
-		now:           time.Now,
-		webhookClient: &http.Client{Timeout: webhookTimeout, Transport: transport},
-		bgCtx:         ctx,
-		bgCancel:      cancel,
+		numbers:     map[string]Number{},
+		templates:   map[string]map[templateKey]Template{},
+		unreachable: map[string]bool{},
+		changed:     make(chan struct{}),
+		closing:     make(chan struct{}),
+		now:         time.Now,
+		// Meta's caps by number kind (throughput.go).
+		throughputScale: 1,
+		webhookClient:   &http.Client{Timeout: webhookTimeout, Transport: transport},
+		bgCtx:           ctx,
+		bgCancel:        cancel,
 	}
 }
 
@@ -367,6 +383,8 @@ func (s *Server) Reset() {
 	s.endpointFaults = nil
 	s.webhooks = nil
 	s.lastToPair = nil
+	s.sendTimes = nil
+	s.throttled = nil
 }
 
 // record stores a request (and its acceptance) and wakes WaitRequests.

@@ -94,7 +94,7 @@ func (s *Server) AddBusiness(b Business) {
 	}
 	s.businesses[b.WABAID] = st
 	s.mu.Unlock()
-	s.AddNumber(Number{PhoneNumberID: b.PhoneNumberID, DisplayPhoneNumber: b.DisplayPhoneNumber, WABAID: b.WABAID, AccessToken: b.Token})
+	s.AddNumber(Number{PhoneNumberID: b.PhoneNumberID, DisplayPhoneNumber: b.DisplayPhoneNumber, WABAID: b.WABAID, AccessToken: b.Token, Coexistence: b.Coexistence})
 }
 
 // NewCode issues a fresh single-use code for the business of that WABA, as each

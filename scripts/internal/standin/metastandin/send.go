@@ -197,6 +197,11 @@ func (s *Server) send(r *http.Request, phoneNumberID string, body []byte, rec *R
 		return whatsappError(info.status, 131021, info.message, info.details), nil
 	}
 
+	// Throughput: at most the number's cap of accepted sends per sliding second.
+	if !s.throughputAllowedLocked(phoneNumberID, rec.At) {
+		info := codes[130429]
+		return whatsappError(info.status, 130429, info.message, info.details), nil
+	}
 	// Pair rate: one message every pairWindow from this number to this recipient.
 	if !s.pairAllowedLocked(phoneNumberID, waID, rec.At) {
 		info := codes[131056]
@@ -205,6 +210,7 @@ func (s *Server) send(r *http.Request, phoneNumberID string, body []byte, rec *R
 
 	// Accepted.
 	s.notePairLocked(phoneNumberID, waID, rec.At)
+	s.noteSendLocked(phoneNumberID, rec.At)
 	wamid := newWAMID(waID)
 	rec.WAMID = wamid
 	type sentMessage struct {
