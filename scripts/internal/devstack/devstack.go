@@ -58,6 +58,12 @@ type Options struct {
 	// default of the end-to-end tests, turns it off, and the tests of the pair rate
 	// turn it on.
 	MetaPairRate time.Duration
+	// MetaThroughputScale scales the Meta stand-in's per-number caps
+	// (metastandin.SetThroughputScale: Meta's 80/s, 20/s for coexistence numbers, 130429
+	// beyond): 0 (the default, also of the end-to-end tests) means 1, Meta's caps; 0.1
+	// runs them at 8/s and 2/s for tests at scaled-down caps; a negative value turns
+	// them off.
+	MetaThroughputScale float64
 	// AutoStatuses are the statuses the Meta stand-in posts back for every accepted
 	// message (e.g. sent, delivered, read); none by default.
 	AutoStatuses []string
@@ -228,6 +234,9 @@ func Start(ctx context.Context, o Options) (s *Stack, err error) {
 	s.Meta = metastandin.New()
 	s.closers = append(s.closers, s.Meta.Close)
 	s.Meta.SetPairRate(o.MetaPairRate)
+	if o.MetaThroughputScale != 0 {
+		s.Meta.SetThroughputScale(o.MetaThroughputScale)
+	}
 	if s.MetaURL, err = s.Meta.Serve(orFree(o.MetaAddr)); err != nil {
 		return nil, fmt.Errorf("devstack: meta stand-in: %w", err)
 	}
@@ -427,6 +436,7 @@ func (s *Stack) AddTenant(ctx context.Context, t Tenant) (*domain.Tenant, string
 	wa := saved.WhatsApp
 	s.Meta.AddNumber(metastandin.Number{
 		PhoneNumberID: wa.PhoneNumberID, DisplayPhoneNumber: wa.DisplayPhoneNumber, WABAID: wa.WABAID, AccessToken: t.AccessToken,
+		Coexistence: wa.Coexistence,
 	})
 	for _, ref := range saved.Templates {
 		s.Meta.AddTemplate(wa.PhoneNumberID, metastandin.Template{Name: ref.Name, Language: ref.Language, BodyParams: 5, Status: "APPROVED"})
