@@ -31,10 +31,7 @@ func TestDashboardOwnerOperations(t *testing.T) {
 	s := devstack.ForTest(t, devstack.Options{Project: emulators.AuthProject})
 	ctx := context.Background()
 	suffix := fmt.Sprint(time.Now().UnixNano())
-	jana, key := demo(t, s, func(tn *devstack.Tenant) {
-		tn.ID, tn.APIKey = "ops-browser", ""
-		tn.WhatsApp.WABAID, tn.WhatsApp.PhoneNumberID = "102290129340681", "106540352242981"
-	})
+	jana, key := demoStudio(t, s, "ops-browser", "", "102290129340681", "106540352242981")
 	const password = "senha-de-teste-123"
 	ownerEmail, staffEmail := "dona-"+suffix+"@example.com", "equipe-"+suffix+"@example.com"
 	if _, err := s.AddStaff(ctx, jana.ID, domain.RoleOwner, ownerEmail, password); err != nil {

@@ -60,6 +60,20 @@ func demo(t *testing.T, s *devstack.Stack, change func(*devstack.Tenant)) (*doma
 	return ten, key
 }
 
+// demoStudio adds the demo studio under another id, with its own WABA and number
+// (studios on one emulator project must not share them) and no API key; name "" keeps
+// the demo's name.
+func demoStudio(t *testing.T, s *devstack.Stack, id, name, wabaID, phoneNumberID string) (*domain.Tenant, string) {
+	t.Helper()
+	return demo(t, s, func(tn *devstack.Tenant) {
+		tn.ID, tn.APIKey = id, ""
+		if name != "" {
+			tn.Name = name
+		}
+		tn.WhatsApp.WABAID, tn.WhatsApp.PhoneNumberID = wabaID, phoneNumberID
+	})
+}
+
 type reply struct {
 	Status int
 	Body   map[string]any

@@ -29,14 +29,8 @@ import (
 func TestStaffCounters(t *testing.T) {
 	s := devstack.ForTest(t, devstack.Options{Project: emulators.AuthProject})
 	ctx := context.Background()
-	jana, key := demo(t, s, func(tn *devstack.Tenant) {
-		tn.ID, tn.APIKey = "cnt-jana", ""
-		tn.WhatsApp.WABAID, tn.WhatsApp.PhoneNumberID = "102290129340691", "106540352242991"
-	})
-	other, _ := demo(t, s, func(tn *devstack.Tenant) {
-		tn.ID, tn.Name, tn.APIKey = "cnt-bela", "Studio Bela", ""
-		tn.WhatsApp.WABAID, tn.WhatsApp.PhoneNumberID = "102290129340692", "106540352242992"
-	})
+	jana, key := demoStudio(t, s, "cnt-jana", "", "102290129340691", "106540352242991")
+	other, _ := demoStudio(t, s, "cnt-bela", "Studio Bela", "102290129340692", "106540352242992")
 	owner, _, staff, stranger := opsTokens(t, s, jana.ID, other.ID)
 	db := mustStore(t, s)
 

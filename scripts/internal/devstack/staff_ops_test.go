@@ -77,14 +77,8 @@ func auditEvent(t *testing.T, view map[string]any, kind, who, reason string, aft
 func TestStaffJobActions(t *testing.T) {
 	s := devstack.ForTest(t, devstack.Options{Project: emulators.AuthProject})
 	ctx := context.Background()
-	jana, key := demo(t, s, func(tn *devstack.Tenant) {
-		tn.ID, tn.APIKey = "ops-jana", ""
-		tn.WhatsApp.WABAID, tn.WhatsApp.PhoneNumberID = "102290129348101", "106540352248101"
-	})
-	other, _ := demo(t, s, func(tn *devstack.Tenant) {
-		tn.ID, tn.Name, tn.APIKey = "ops-bela", "Studio Bela", ""
-		tn.WhatsApp.WABAID, tn.WhatsApp.PhoneNumberID = "102290129348102", "106540352248102"
-	})
+	jana, key := demoStudio(t, s, "ops-jana", "", "102290129348101", "106540352248101")
+	other, _ := demoStudio(t, s, "ops-bela", "Studio Bela", "102290129348102", "106540352248102")
 	owner, ownerEmail, staff, stranger := opsTokens(t, s, jana.ID, other.ID)
 	db := mustStore(t, s)
 	pn := jana.WhatsApp.PhoneNumberID
@@ -315,14 +309,8 @@ func TestStaffJobActions(t *testing.T) {
 func TestStaffQueueDrain(t *testing.T) {
 	s := devstack.ForTest(t, devstack.Options{Project: emulators.AuthProject})
 	ctx := context.Background()
-	fila, _ := demo(t, s, func(tn *devstack.Tenant) {
-		tn.ID, tn.APIKey = "ops-fila", ""
-		tn.WhatsApp.WABAID, tn.WhatsApp.PhoneNumberID = "102290129348103", "106540352248103"
-	})
-	other, _ := demo(t, s, func(tn *devstack.Tenant) {
-		tn.ID, tn.Name, tn.APIKey = "ops-fila-b", "Studio Bela", ""
-		tn.WhatsApp.WABAID, tn.WhatsApp.PhoneNumberID = "102290129348104", "106540352248104"
-	})
+	fila, _ := demoStudio(t, s, "ops-fila", "", "102290129348103", "106540352248103")
+	other, _ := demoStudio(t, s, "ops-fila-b", "Studio Bela", "102290129348104", "106540352248104")
 	owner, ownerEmail, _, stranger := opsTokens(t, s, fila.ID, other.ID)
 	db := mustStore(t, s)
 
@@ -478,14 +466,8 @@ func TestStaffQueueDrain(t *testing.T) {
 func TestReminderScanSkipsPausedTenants(t *testing.T) {
 	s := fast(t, func(c *config.Config) { c.BatchLimit = 5 })
 	ctx := context.Background()
-	paused, _ := demo(t, s, func(tn *devstack.Tenant) {
-		tn.ID, tn.APIKey = "pausa-a", ""
-		tn.WhatsApp.WABAID, tn.WhatsApp.PhoneNumberID = "102290129348105", "106540352248105"
-	})
-	running, _ := demo(t, s, func(tn *devstack.Tenant) {
-		tn.ID, tn.Name, tn.APIKey = "pausa-b", "Studio Bela", ""
-		tn.WhatsApp.WABAID, tn.WhatsApp.PhoneNumberID = "102290129348106", "106540352248106"
-	})
+	paused, _ := demoStudio(t, s, "pausa-a", "", "102290129348105", "106540352248105")
+	running, _ := demoStudio(t, s, "pausa-b", "Studio Bela", "102290129348106", "106540352248106")
 	db := mustStore(t, s)
 	if err := db.UpdateTenant(ctx, paused.ID, func(tn *domain.Tenant) error {
 		tn.ScanPause = domain.ScanPause{Paused: true, Reason: "limpando a fila", By: "dona@example.com", At: time.Now()}

@@ -24,14 +24,8 @@ import (
 func TestStaffJobConversationAndChart(t *testing.T) {
 	s := devstack.ForTest(t, devstack.Options{Project: emulators.AuthProject, AutoStatuses: []string{"sent", "delivered", "read"}})
 	ctx := context.Background()
-	jana, key := demo(t, s, func(tn *devstack.Tenant) {
-		tn.ID, tn.APIKey = "panel2-jana", ""
-		tn.WhatsApp.WABAID, tn.WhatsApp.PhoneNumberID = "102290129340521", "106540352242971"
-	})
-	other, _ := demo(t, s, func(tn *devstack.Tenant) {
-		tn.ID, tn.Name, tn.APIKey = "panel2-bela", "Studio Bela", ""
-		tn.WhatsApp.WABAID, tn.WhatsApp.PhoneNumberID = "102290129340522", "106540352242972"
-	})
+	jana, key := demoStudio(t, s, "panel2-jana", "", "102290129340521", "106540352242971")
+	other, _ := demoStudio(t, s, "panel2-bela", "Studio Bela", "102290129340522", "106540352242972")
 	const password = "senha-de-teste-123"
 	suffix := time.Now().UnixNano()
 	token := func(tenantID string, role domain.StaffRole, name string) string {

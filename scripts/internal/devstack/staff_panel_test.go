@@ -24,14 +24,8 @@ import (
 func TestStaffAgendaAndMessages(t *testing.T) {
 	s := devstack.ForTest(t, devstack.Options{Project: emulators.AuthProject, AutoStatuses: []string{"sent", "delivered", "read"}})
 	ctx := context.Background()
-	jana, key := demo(t, s, func(tn *devstack.Tenant) {
-		tn.ID, tn.APIKey = "panel-jana", ""
-		tn.WhatsApp.WABAID, tn.WhatsApp.PhoneNumberID = "102290129340501", "106540352242951"
-	})
-	other, _ := demo(t, s, func(tn *devstack.Tenant) {
-		tn.ID, tn.Name, tn.APIKey = "panel-bela", "Studio Bela", ""
-		tn.WhatsApp.WABAID, tn.WhatsApp.PhoneNumberID = "102290129340502", "106540352242952"
-	})
+	jana, key := demoStudio(t, s, "panel-jana", "", "102290129340501", "106540352242951")
+	other, _ := demoStudio(t, s, "panel-bela", "Studio Bela", "102290129340502", "106540352242952")
 	const password = "senha-de-teste-123"
 	suffix := time.Now().UnixNano()
 	token := func(tenantID string, role domain.StaffRole, name string) string {

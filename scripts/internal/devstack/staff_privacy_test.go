@@ -17,14 +17,8 @@ import (
 // and no reason is 400.
 func TestStaffDeleteClient(t *testing.T) {
 	s := devstack.ForTest(t, devstack.Options{Project: emulators.AuthProject})
-	jana, key := demo(t, s, func(tn *devstack.Tenant) {
-		tn.ID, tn.APIKey = "privacy-jana", ""
-		tn.WhatsApp.WABAID, tn.WhatsApp.PhoneNumberID = "102290129348201", "106540352248201"
-	})
-	other, _ := demo(t, s, func(tn *devstack.Tenant) {
-		tn.ID, tn.Name, tn.APIKey = "privacy-bela", "Studio Bela", ""
-		tn.WhatsApp.WABAID, tn.WhatsApp.PhoneNumberID = "102290129348202", "106540352248202"
-	})
+	jana, key := demoStudio(t, s, "privacy-jana", "", "102290129348201", "106540352248201")
+	other, _ := demoStudio(t, s, "privacy-bela", "Studio Bela", "102290129348202", "106540352248202")
 	owner, _, staff, stranger := opsTokens(t, s, jana.ID, other.ID)
 	db := mustStore(t, s)
 

@@ -46,10 +46,7 @@ func TestStaffSettings(t *testing.T) {
 		tn.APIKey = ""
 		tn.WhatsApp.WABAID, tn.WhatsApp.PhoneNumberID = "102290129340701", "106540352249701"
 	})
-	other, otherKey := demo(t, s, func(tn *devstack.Tenant) {
-		tn.ID, tn.Name, tn.APIKey = "settings-bela", "Studio Bela", ""
-		tn.WhatsApp.WABAID, tn.WhatsApp.PhoneNumberID = "102290129340702", "106540352249702"
-	})
+	other, otherKey := demoStudio(t, s, "settings-bela", "Studio Bela", "102290129340702", "106540352249702")
 	const password = "senha-de-teste-123"
 	suffix := time.Now().UnixNano()
 	sign := func(tid string, role domain.StaffRole, name string) (string, string) {
@@ -343,10 +340,7 @@ func TestStaffSettingsModeWithinEnvironment(t *testing.T) {
 func TestStaffSettingsTestRecipient(t *testing.T) {
 	s := devstack.ForTest(t, devstack.Options{Project: emulators.AuthProject})
 	ctx := context.Background()
-	jana, key := demo(t, s, func(tn *devstack.Tenant) {
-		tn.ID, tn.APIKey = "settings-test-number", ""
-		tn.WhatsApp.WABAID, tn.WhatsApp.PhoneNumberID = "102290129340704", "106540352249704"
-	})
+	jana, key := demoStudio(t, s, "settings-test-number", "", "102290129340704", "106540352249704")
 	email := fmt.Sprintf("dona-teste-%d@example.com", time.Now().UnixNano())
 	if _, err := s.AddStaff(ctx, jana.ID, domain.RoleOwner, email, "senha-de-teste-123"); err != nil {
 		t.Fatal(err)

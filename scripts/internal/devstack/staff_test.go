@@ -26,10 +26,7 @@ func TestStaffSignIn(t *testing.T) {
 		t.Fatal(err)
 	}
 	jana, apiKey := demo(t, s, nil)
-	other, _ := demo(t, s, func(tn *devstack.Tenant) {
-		tn.ID, tn.Name, tn.APIKey = "studio-bela", "Studio Bela", ""
-		tn.WhatsApp.WABAID, tn.WhatsApp.PhoneNumberID = "102290129340399", "106540352242923"
-	})
+	other, _ := demoStudio(t, s, "studio-bela", "Studio Bela", "102290129340399", "106540352242923")
 	const password = "senha-de-teste-123"
 	add := func(tenantID string, role domain.StaffRole, email string) string {
 		t.Helper()

@@ -22,14 +22,8 @@ import (
 func TestStaffWrites(t *testing.T) {
 	s := devstack.ForTest(t, devstack.Options{Project: emulators.AuthProject})
 	ctx := context.Background()
-	jana, _ := demo(t, s, func(tn *devstack.Tenant) {
-		tn.ID, tn.APIKey = "write-jana", ""
-		tn.WhatsApp.WABAID, tn.WhatsApp.PhoneNumberID = "102290129340601", "106540352242961"
-	})
-	other, _ := demo(t, s, func(tn *devstack.Tenant) {
-		tn.ID, tn.Name, tn.APIKey = "write-bela", "Studio Bela", ""
-		tn.WhatsApp.WABAID, tn.WhatsApp.PhoneNumberID = "102290129340602", "106540352242962"
-	})
+	jana, _ := demoStudio(t, s, "write-jana", "", "102290129340601", "106540352242961")
+	other, _ := demoStudio(t, s, "write-bela", "Studio Bela", "102290129340602", "106540352242962")
 	const password = "senha-de-teste-123"
 	suffix := time.Now().UnixNano()
 	email := func(name string) string { return fmt.Sprintf("%s-%d@example.com", name, suffix) }
