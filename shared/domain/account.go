@@ -212,6 +212,9 @@ func (w *WhatsApp) ApplyQualityUpdate(event string, at time.Time, tier string) b
 	w.noteLast(event, at, "")
 	if tier != "" {
 		w.MessagingTier = ClipText(tier, maxShortText)
+		if limit, ok := ParseMessagingLimit(tier); ok {
+			w.ApplyMessagingLimit(limit, at)
+		}
 	}
 	return true
 }
@@ -327,6 +330,6 @@ func ClipText(s string, n int) string {
 // apply to it. The connection starts unknown ("" is set to connected by onboarding).
 func (w *WhatsApp) ResetAccountState() {
 	w.Status = ""
-	w.LastEvent, w.LastEventAt, w.LastEventInfo, w.MessagingTier = "", time.Time{}, "", ""
+	w.LastEvent, w.LastEventAt, w.LastEventInfo, w.MessagingTier, w.MessagingLimit = "", time.Time{}, "", "", LimitNotRead
 	w.EventTimes, w.Ban, w.Restrictions, w.Disconnection, w.Violation = nil, nil, nil, nil, ""
 }

@@ -30,6 +30,9 @@ type WhatsApp struct {
 	LastEventAt   time.Time `firestore:"last_event_at,omitempty"`
 	LastEventInfo string    `firestore:"last_event_info,omitempty"`
 	MessagingTier string    `firestore:"messaging_tier,omitempty"`
+	// MessagingLimit is the business portfolio's messaging limit (messaginglimit.go):
+	// users per 24 h, LimitUnlimited, or LimitNotRead.
+	MessagingLimit int `firestore:"messaging_limit,omitempty"`
 	// EventTimes holds, per fact (FactConnection, FactBan, …), the time of the last
 	// event applied to it, so each fact is ordered by its own events.
 	EventTimes map[string]time.Time `firestore:"event_times,omitempty"`
