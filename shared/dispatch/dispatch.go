@@ -85,6 +85,20 @@ func (s *Service) Dispatch(ctx context.Context, tenantID, jobID string) error {
 			}
 			d = Decide(in)
 		}
+		// The portfolio's messaging limit: read (one read, one write with the claim) only
+		// for a template send by a tenant whose limit is counted; it may hold the job.
+		if NeedsLimitUsage(tenant, d) {
+			u, err := tx.MessagingUsage()
+			if err != nil {
+				return err
+			}
+			var next *domain.LimitUsage
+			if d, next = ApplyLimit(in, d, u); next != nil {
+				if err := tx.PutMessagingUsage(*next); err != nil {
+					return err
+				}
+			}
+		}
 		if d.Job == nil { // Wait, Ignore
 			return store.ErrNoChange
 		}

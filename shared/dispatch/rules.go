@@ -2,6 +2,7 @@ package dispatch
 
 import (
 	"encoding/json"
+	"fmt"
 	"maps"
 	"slices"
 	"strings"
@@ -339,4 +340,44 @@ func cloneJob(j *domain.Job) *domain.Job {
 		c.Pricing = &p
 	}
 	return &c
+}
+
+// EventLimitHold is the timeline event of a template send held by the business
+// portfolio's messaging limit (its detail says why, and until when).
+const EventLimitHold = "held_messaging_limit"
+
+// NeedsLimitUsage reports whether a decision reads the tenant's messaging-limit usage:
+// a claim of a template (business-initiated) message by a tenant whose limit is counted
+// (domain.LimitCounted). Session messages (answers inside the customer-service window)
+// and unlimited tenants never read it.
+func NeedsLimitUsage(t *domain.Tenant, d Decision) bool {
+	return d.Step == Claim && d.Plan != nil && d.Plan.Template != nil && domain.LimitCounted(t.WhatsApp.MessagingLimit)
+}
+
+// ApplyLimit applies the messaging limit (domain.CheckMessagingLimit) to a claim that
+// NeedsLimitUsage, given the tenant's usage as stored: either the claim stands and the
+// usage to write with it counts its recipient (a client already counted only has their
+// time moved), or the job is held: queued again until the usage falls below the
+// threshold of its kind, with the reason on its timeline and a task for that time. A
+// held job is not a failure and makes no attempt. Any other decision is returned as it
+// is, with no usage to write.
+func ApplyLimit(in Input, d Decision, u domain.LimitUsage) (Decision, *domain.LimitUsage) {
+	if !NeedsLimitUsage(in.Tenant, d) {
+		return d, nil
+	}
+	key := domain.LimitKey(d.Plan.Template.Recipient)
+	reminder := in.Job.Type == domain.JobReminder
+	v := domain.CheckMessagingLimit(domain.LimitCheck{Limit: in.Tenant.WhatsApp.MessagingLimit, Usage: u,
+		Recipient: key, Reminder: reminder, Now: in.Now})
+	if !v.Hold {
+		next := u.Note(key, in.Now)
+		return d, &next
+	}
+	j := cloneJob(d.Job)
+	j.Status = domain.JobQueued // its task is created after the write; the reminder scan leaves it alone
+	j.LeaseUntil = time.Time{}
+	j.NextRetryAt = v.Until
+	j.AddEvent(in.Now, EventLimitHold, ptbr.LimitHold(reminder, v.Count, in.Tenant.WhatsApp.MessagingLimit, v.Threshold, v.Until, in.Tenant.Location()))
+	return Decision{Step: Update, Job: j, Plan: d.Plan,
+		Next: &FollowUp{Purpose: queue.Purpose(fmt.Sprintf("limit-%d", v.Until.Unix())), At: v.Until}}, nil
 }

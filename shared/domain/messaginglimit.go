@@ -1,6 +1,8 @@
 package domain
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"slices"
 	"strconv"
 	"strings"
@@ -203,4 +205,17 @@ func CheckMessagingLimit(c LimitCheck) LimitVerdict {
 	// Count-Threshold+1 users must leave for the usage to fall below the threshold.
 	v.Hold, v.Until = true, times[v.Count-v.Threshold].Add(LimitWindow).UTC()
 	return v
+}
+
+// LimitKey is how a client is named in the usage: a hash of their WhatsApp id (digits
+// only), so the usage holds no phone number.
+func LimitKey(waID string) string {
+	var b strings.Builder
+	for _, r := range waID {
+		if r >= '0' && r <= '9' {
+			b.WriteRune(r)
+		}
+	}
+	sum := sha256.Sum256([]byte(b.String()))
+	return hex.EncodeToString(sum[:12])
 }
