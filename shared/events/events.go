@@ -124,6 +124,8 @@ func (s *Service) handleChange(ctx context.Context, e meta.WebhookEntry, c meta.
 		return s.templateStatus(ctx, tenantID, e, v)
 	case "message_template_quality_update", "template_category_update":
 		return s.templateChange(ctx, e, c)
+	case "business_capability_update":
+		return s.capability(ctx, e, c.Value)
 	case "account_update", "phone_number_quality_update":
 		var v meta.AccountValue
 		if err := json.Unmarshal(c.Value, &v); err != nil {

@@ -308,3 +308,42 @@ func (m WebhookMessage) Readable() string {
 	}
 	return ""
 }
+
+// CapabilityValue is a business_capability_update: the business portfolio's messaging
+// limit and phone-number caps changed (Meta reference:
+// https://developers.facebook.com/documentation/business-messaging/whatsapp/webhooks/reference/business_capability_update).
+// Meta's reference types max_daily_conversations_per_business as an integer but lists
+// tier names (TIER_250 … TIER_UNLIMITED), and its example carries 2000; the older
+// max_daily_conversation_per_phone is an integer, -1 for unlimited (removed in February
+// 2026). Both are kept raw and read by Limit.
+type CapabilityValue struct {
+	MaxDailyConversationsPerBusiness json.RawMessage `json:"max_daily_conversations_per_business"`
+	MaxDailyConversationPerPhone     json.RawMessage `json:"max_daily_conversation_per_phone"`
+	MaxPhoneNumbersPerBusiness       json.RawMessage `json:"max_phone_numbers_per_business"`
+	MaxPhoneNumbersPerWABA           json.RawMessage `json:"max_phone_numbers_per_waba"`
+}
+
+// Limit is the messaging limit as Meta wrote it ("TIER_2K", "2000", "-1"):
+// max_daily_conversations_per_business, else max_daily_conversation_per_phone; "" when
+// neither is there.
+func (v CapabilityValue) Limit() string {
+	for _, raw := range []json.RawMessage{v.MaxDailyConversationsPerBusiness, v.MaxDailyConversationPerPhone} {
+		if s := rawScalar(raw); s != "" {
+			return s
+		}
+	}
+	return ""
+}
+
+// rawScalar reads a JSON string or number as text ("" for anything else).
+func rawScalar(raw json.RawMessage) string {
+	var s string
+	if json.Unmarshal(raw, &s) == nil {
+		return s
+	}
+	var n json.Number
+	if json.Unmarshal(raw, &n) == nil {
+		return n.String()
+	}
+	return ""
+}

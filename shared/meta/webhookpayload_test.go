@@ -54,6 +54,8 @@ func TestEveryWebhookSampleDecodes(t *testing.T) {
 					target = &TemplateCategoryValue{}
 				case "account_update", "phone_number_quality_update":
 					target = &AccountValue{}
+				case "business_capability_update":
+					target = &CapabilityValue{}
 				default:
 					t.Errorf("%s: field %q has no type", f, c.Field)
 					continue
@@ -175,6 +177,29 @@ func TestWebhookTimeAndReadable(t *testing.T) {
 	} {
 		if got := c.m.Readable(); got != c.want {
 			t.Errorf("%+v: %q, want %q", c.m, got, c.want)
+		}
+	}
+}
+
+// The messaging limit of a business_capability_update, as Meta's sample (an integer)
+// and its reference (tier names; the older per-phone integer, -1 unlimited) write it.
+func TestCapabilityLimit(t *testing.T) {
+	if got := value[CapabilityValue](t, "business_capability_update.json").Limit(); got != "2000" {
+		t.Fatalf("Meta's sample: %q", got)
+	}
+	for _, c := range []struct{ body, want string }{
+		{`{"max_daily_conversations_per_business":"TIER_10K"}`, "TIER_10K"},
+		{`{"max_daily_conversation_per_phone":-1,"max_phone_numbers_per_waba":25}`, "-1"},
+		{`{"max_daily_conversations_per_business":"TIER_UNLIMITED","max_daily_conversation_per_phone":-1}`, "TIER_UNLIMITED"},
+		{`{"max_phone_numbers_per_business":2}`, ""},
+		{`{"max_daily_conversations_per_business":{"odd":1}}`, ""},
+	} {
+		var v CapabilityValue
+		if err := json.Unmarshal([]byte(c.body), &v); err != nil {
+			t.Fatal(err)
+		}
+		if got := v.Limit(); got != c.want {
+			t.Errorf("%s: %q, want %q", c.body, got, c.want)
 		}
 	}
 }
