@@ -43,6 +43,10 @@ type Env struct {
 	pubsub    lazy[*pubsub.Client]
 	auth      lazy[*auth.Client]
 	meta      *meta.Client
+
+	// FirestoreOptions are added to the Firestore client's options when it is first
+	// created (the local stack counts Firestore operations through them).
+	FirestoreOptions []option.ClientOption
 }
 
 // New returns an environment for cfg. Clients are created when first asked for.
@@ -54,7 +58,7 @@ func New(cfg config.Config, log *slog.Logger) *Env {
 	e.meta = meta.NewClient(cfg.MetaBaseURL, cfg.MetaAPIVersion, cfg.MetaTimeout)
 	e.firestore.make = func(ctx context.Context) (*firestore.Client, error) {
 		// FIRESTORE_EMULATOR_HOST, when set, is honoured by the client itself.
-		return firestore.NewClient(ctx, cfg.Project)
+		return firestore.NewClient(ctx, cfg.Project, e.FirestoreOptions...)
 	}
 	e.tasks.make = func(ctx context.Context) (*queue.Tasks, error) {
 		if cfg.TasksQueue == "" || cfg.DispatchURL == "" {

@@ -97,6 +97,7 @@ type Stack struct {
 	EventsSubscription, DeadLetterTopic, DeadLetterSubscription string
 
 	secretWriter *secrets.SecretManager
+	firestoreOps *firestoreCounter // the functions' Firestore operations (firestoreops.go)
 	srv          *http.Server
 	closers      []func()
 }
@@ -275,6 +276,10 @@ func Start(ctx context.Context, o Options) (s *Stack, err error) {
 	}
 	s.Config = cfg
 	s.Env = app.New(cfg, o.Log)
+	s.firestoreOps = newFirestoreCounter()
+	if s.Env.FirestoreOptions, err = s.firestoreOps.clientOptions(o.FirestoreHost); err != nil {
+		return nil, err
+	}
 	s.closers = append(s.closers, s.Env.Close)
 
 	if s.secretWriter, err = s.Env.SecretManager(ctx); err != nil {
