@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/lembra-app/lembra/shared/domain"
+	"github.com/lembra-app/lembra/shared/meta"
 )
 
 // limitUsage counts n other clients, the oldest 20 h ago, one minute apart after that.
@@ -95,5 +96,25 @@ func TestApplyLimit(t *testing.T) {
 				t.Fatalf("usage after the claim: %v, want %d counting the client", next, want)
 			}
 		})
+	}
+}
+
+// A send Meta refuses with 131048 (beyond the portfolio's messaging limit) is held for
+// an hour with a Portuguese note, not failed.
+func TestRecordMessagingLimitRefusal(t *testing.T) {
+	in := testInput()
+	d := Decide(in)
+	if d.Step != Claim {
+		t.Fatalf("step %v", d.Step)
+	}
+	sp, _ := time.LoadLocation("America/Sao_Paulo")
+	rec := Record(SendOutcome{Job: d.Job, Location: sp, Attempt: 1, Now: testNow, Retry: in.Config.Retry(),
+		Err: &meta.APIError{HTTPStatus: 400, Code: meta.CodeMessagingLimit, Message: "(#131048) Spam rate limit hit"}})
+	if rec.Job.Status != domain.JobQueued || !rec.Job.NextRetryAt.Equal(testNow.Add(meta.MaxRetryDelay)) || rec.Next == nil {
+		t.Fatalf("status %s, retry at %v, task %+v", rec.Job.Status, rec.Job.NextRetryAt, rec.Next)
+	}
+	ev := rec.Job.Timeline[len(rec.Job.Timeline)-1]
+	if !strings.Contains(ev.Detail, "A Meta limitou os envios deste número") {
+		t.Fatalf("note %q", ev.Detail)
 	}
 }

@@ -33,9 +33,9 @@ func TestClipErrorText(t *testing.T) {
 
 // Which codes are retried, from Meta's "possible reasons and solutions" (see retryableCodes).
 func TestRetryableCodes(t *testing.T) {
-	retry := []int{1, 2, 4, 80007, 130429, 131000, 131016, 131056, 131057, 133004, 133015, 134101, 2494100}
+	retry := []int{1, 2, 4, 80007, 130429, 131000, 131016, 131048, 131056, 131057, 133004, 133015, 134101, 2494100}
 	permanent := []int{3, 10, 100, 190, 250, 368, 131005, 131008, 131009, 131026, 131031, 131042, 131047,
-		131048, 131049, 131050, 131051, 132000, 132001, 132015, 132016, 132069, 133010, 133016, 135000}
+		131049, 131050, 131051, 132000, 132001, 132015, 132016, 132069, 133010, 133016, 135000}
 	for _, c := range retry {
 		if !(&APIError{HTTPStatus: 400, Code: c}).Retryable() {
 			t.Errorf("%d: want retryable", c)

@@ -76,13 +76,17 @@ func Classify(err error) Class {
 //   - waits of minutes: 133015 ("wait 5 minutes"), 134101 (template still syncing, "wait
 //     10 minutes").
 //
+// 131048 ("Spam rate limit hit": "there are restrictions on how many messages can be
+// sent from this phone number") is retried, an hour apart (CodeMessagingLimit): it is
+// what a send beyond the portfolio's messaging limit brings (Meta's messaging-limits
+// page names no code of its own), and the limit frees up as the moving 24 hours pass.
+//
 // Not retried: 131049 ("wait at least 24 hours": the retry delays are minutes, and Meta
-// warns that resending earlier only brings the error again), 131048 (spam limit: a quality
-// problem), 133016 (register/deregister limit: up to 72 hours), 132069 (Flow throttled)
+// warns that resending earlier only brings the error again), 133016 (register/deregister limit: up to 72 hours), 132069 (Flow throttled)
 // and every code whose solution is to change the request, the template, the account or
 // its billing.
 var retryableCodes = map[int]bool{
-	1: true, 2: true, 4: true, 80007: true, 130429: true, 131000: true, 131016: true, 131056: true,
+	1: true, 2: true, 4: true, 80007: true, 130429: true, 131000: true, 131016: true, 131048: true, 131056: true,
 	131057: true, 133004: true, 133015: true, 134101: true, 2494100: true,
 }
 
@@ -141,6 +145,10 @@ func (p RetryPolicy) Delay(n int) time.Duration {
 const (
 	CodePairRate   = 131056
 	CodeThroughput = 130429
+	// CodeMessagingLimit is 131048, "Spam rate limit hit": Meta restricts how many
+	// messages the number may send (the portfolio's messaging limit, or its quality).
+	// A retry waits MaxRetryDelay: the limit is a moving 24 hours.
+	CodeMessagingLimit = 131048
 	// PairRateGap is Meta's pair rate: one message every 6 s to the same user.
 	PairRateGap = 6 * time.Second
 	// ThroughputBackoff is the first wait after a 130429; it doubles for each next
@@ -164,6 +172,8 @@ func (p RetryPolicy) RetryDelay(n int, err error) time.Duration {
 		d = max(d, p.PairGap, PairRateGap)
 	case CodeThroughput:
 		d = max(d, RetryPolicy{BaseDelay: ThroughputBackoff}.Delay(n))
+	case CodeMessagingLimit:
+		d = MaxRetryDelay
 	}
 	return min(d, MaxRetryDelay)
 }

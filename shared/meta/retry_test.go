@@ -138,6 +138,7 @@ func TestRetryDelayRespectsMetasLimits(t *testing.T) {
 		{"130429 far down: capped", fast, 30, throttled, MaxRetryDelay},
 		{"other Meta error: the policy's delay", fast, 1, &APIError{HTTPStatus: 500, Code: 131000}, 200 * time.Millisecond},
 		{"network failure: the policy's delay", fast, 2, ErrTransport, 400 * time.Millisecond},
+		{"131048 (messaging limit): an hour", fast, 1, &APIError{HTTPStatus: 400, Code: CodeMessagingLimit}, MaxRetryDelay},
 		{"huge pair gap: capped", RetryPolicy{BaseDelay: time.Second, PairGap: 2 * MaxRetryDelay}, 1, pair, MaxRetryDelay},
 	}
 	for _, c := range cases {

@@ -11,6 +11,9 @@ import (
 const (
 	TextPairRateRetry   = "Limite da Meta para mensagens seguidas ao mesmo cliente: nova tentativa às %s."
 	TextThroughputRetry = "Limite da Meta de mensagens por segundo deste número: nova tentativa às %s."
+	// TextMessagingLimitRetry: 131048, Meta restricting how many messages the number
+	// sends (the portfolio's limit of clients per 24 h, or the number's quality).
+	TextMessagingLimitRetry = "A Meta limitou os envios deste número (limite de clientes nas últimas 24 h ou qualidade): a mensagem aguarda, nova tentativa em %s."
 )
 
 // RetryNote is the timeline's note for a retry scheduled at `at` after a failure that
@@ -25,6 +28,8 @@ func RetryNote(code int, failure string, now, at time.Time, loc *time.Location) 
 		format = TextPairRateRetry
 	case 130429:
 		format = TextThroughputRetry
+	case 131048:
+		return fmt.Sprintf(TextMessagingLimitRetry, DateTime(at, loc))
 	default:
 		return failure + " " + fmt.Sprintf(TextRetryLater, DateTime(at, loc))
 	}

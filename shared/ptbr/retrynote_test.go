@@ -24,6 +24,8 @@ func TestRetryNote(t *testing.T) {
 			"Limite da Meta para mensagens seguidas ao mesmo cliente: nova tentativa às 09:00:07."},
 		{"pair rate in Manaus", 131056, MetaError(131056), now.Add(7 * time.Second), manaus,
 			"Limite da Meta para mensagens seguidas ao mesmo cliente: nova tentativa às 08:00:07."},
+		{"messaging limit (131048): an hour later, with the date", 131048, MetaError(131048), now.Add(time.Hour), sp,
+			"A Meta limitou os envios deste número (limite de clientes nas últimas 24 h ou qualidade): a mensagem aguarda, nova tentativa em 01/12/2026 10:00."},
 		{"throughput", 130429, MetaError(130429), now.Add(2 * time.Second), sp,
 			"Limite da Meta de mensagens por segundo deste número: nova tentativa às 09:00:02."},
 		{"throughput retried after midnight: the date too", 130429, MetaError(130429), now.Add(15*time.Hour + 30*time.Minute), sp,
