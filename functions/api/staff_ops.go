@@ -106,7 +106,7 @@ func (s *server) staffJobAction(w http.ResponseWriter, r *http.Request, st Staff
 		return refused(d.Refusal)
 	}
 	if d.Enqueue != nil {
-		if _, err := queue.EnqueueJob(ctx, s.booking.Tasks, tid, id, d.Enqueue.Purpose, time.Time{}); err != nil {
+		if _, err := queue.EnqueueJob(ctx, s.booking.Tasks, tid, id, job.Type, d.Enqueue.Purpose, time.Time{}); err != nil {
 			s.env.Log.ErrorContext(ctx, "job action not queued; undone", "tenant_id", tid, "job_id", id, "action", req.Action, "error", err.Error())
 			s.undoAction(r, tid, id, &before, job)
 			return web.Errorf(http.StatusServiceUnavailable, "queue_unavailable", "%s", ptbr.TextActionEnqueueFailed)

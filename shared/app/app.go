@@ -13,6 +13,7 @@ import (
 	"time"
 
 	cloudtasks "cloud.google.com/go/cloudtasks/apiv2"
+	"cloud.google.com/go/cloudtasks/apiv2/cloudtaskspb"
 	"cloud.google.com/go/firestore"
 	"cloud.google.com/go/pubsub/v2"
 	secretmanager "cloud.google.com/go/secretmanager/apiv1"
@@ -21,6 +22,7 @@ import (
 	"google.golang.org/api/option"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/credentials/insecure"
+	"google.golang.org/protobuf/types/known/durationpb"
 
 	"github.com/lembra-app/lembra/shared/config"
 	"github.com/lembra-app/lembra/shared/logging"
@@ -61,16 +63,37 @@ func New(cfg config.Config, log *slog.Logger) *Env {
 		return firestore.NewClient(ctx, cfg.Project, e.FirestoreOptions...)
 	}
 	e.tasks.make = func(ctx context.Context) (*queue.Tasks, error) {
-		if cfg.TasksQueue == "" || cfg.DispatchURL == "" {
-			return nil, fmt.Errorf("LEMBRA_TASKS_QUEUE and LEMBRA_DISPATCH_URL are required to enqueue jobs")
+		if cfg.TasksLocation == "" || cfg.DispatchURL == "" {
+			return nil, fmt.Errorf("LEMBRA_TASKS_LOCATION and LEMBRA_DISPATCH_URL are required to enqueue jobs")
 		}
 		c, err := cloudtasks.NewClient(ctx, emulatorOptions(cfg.CloudTasksEmulatorHost)...)
 		if err != nil {
 			return nil, err
 		}
 		return &queue.Tasks{
-			Client: c, Queue: cfg.TasksQueue, URL: cfg.DispatchURL,
-			ServiceAccount: cfg.TasksServiceAccount, Audience: cfg.TasksAudience,
+			Client: c, Location: cfg.TasksLocation, Prefix: cfg.TasksQueuePrefix,
+			Pacing: queue.Pacing{
+				NowShare:      float64(cfg.TasksNowSharePercent) / 100,
+				ReminderShare: float64(cfg.TasksReminderSharePercent) / 100,
+			},
+			Retry: &cloudtaskspb.RetryConfig{
+				MaxAttempts:  int32(cfg.TasksMaxAttempts),
+				MinBackoff:   durationpb.New(cfg.TasksMinBackoff),
+				MaxBackoff:   durationpb.New(cfg.TasksMaxBackoff),
+				MaxDoublings: int32(cfg.TasksMaxDoublings),
+			},
+			CapOf: func(ctx context.Context, tenantID string) (int, error) {
+				st, err := e.Store(ctx)
+				if err != nil {
+					return 0, err
+				}
+				t, err := st.GetTenant(ctx, tenantID)
+				if err != nil {
+					return 0, err
+				}
+				return t.WhatsApp.Cap(), nil
+			},
+			URL: cfg.DispatchURL, ServiceAccount: cfg.TasksServiceAccount, Audience: cfg.TasksAudience,
 			Deadline: cfg.MetaTimeout + time.Minute,
 		}, nil
 	}

@@ -177,7 +177,7 @@ func (s *Service) enqueueWaiting(ctx context.Context, tenantID string, jobs []*d
 		if j.Type != jt || !j.AwaitsFirstTask() {
 			continue
 		}
-		if _, err := queue.EnqueueJob(ctx, s.Tasks, tenantID, j.ID, queue.SendPurpose(1), time.Time{}); err != nil {
+		if _, err := queue.EnqueueJob(ctx, s.Tasks, tenantID, j.ID, j.Type, queue.SendPurpose(1), time.Time{}); err != nil {
 			s.Log.ErrorContext(ctx, "enqueue failed", "tenant_id", tenantID, "job_id", j.ID, "error", err.Error())
 			return fmt.Errorf("%w: %v", ErrQueueUnavailable, err)
 		}

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"net/url"
 	"os"
+	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -40,7 +41,20 @@ type Config struct {
 	// only) stops the spacing of answers.
 	PairGap time.Duration
 
-	TasksQueue          string // projects/P/locations/L/queues/Q
+	// Cloud Tasks: each tenant's sends go through its own queues (queue.QueueID),
+	// created and paced by the code under TasksLocation.
+	TasksLocation    string // projects/P/locations/L
+	TasksQueuePrefix string // tenant queue ids start with it
+	// TasksNowSharePercent and TasksReminderSharePercent are the shares of a number's
+	// throughput cap its notice and reminder lanes dispatch at (queue.Pacing).
+	TasksNowSharePercent      int
+	TasksReminderSharePercent int
+	// The tenant queues' retry_config: Cloud Tasks retries a dispatch that did not
+	// answer 2xx (dispatch unreachable, a store error, 503 not_due).
+	TasksMaxAttempts    int
+	TasksMinBackoff     time.Duration
+	TasksMaxBackoff     time.Duration
+	TasksMaxDoublings   int
 	DispatchURL         string // where Cloud Tasks deliver jobs
 	TasksServiceAccount string // identity of the OIDC token on tasks
 	TasksAudience       string // OIDC audience; defaults to DispatchURL
@@ -98,38 +112,50 @@ type Getenv func(string) string
 // FromEnv reads the process environment.
 func FromEnv() (Config, error) { return Load(os.Getenv) }
 
+var (
+	tasksLocation = regexp.MustCompile(`^projects/[a-z0-9.:-]+/locations/[a-z0-9-]+$`)
+	queuePrefix   = regexp.MustCompile(`^[a-z][a-z0-9-]{0,11}$`)
+)
+
 // Load reads settings through getenv and validates them.
 func Load(getenv Getenv) (Config, error) {
 	p := parser{getenv: getenv}
 	c := Config{
-		Environment:         p.str("LEMBRA_ENVIRONMENT", "local"),
-		Project:             p.str("GOOGLE_CLOUD_PROJECT", ""),
-		Mode:                p.mode("WHATSAPP_AUTOMATION_MODE", domain.ModeDisabled),
-		AllowedTenantIDs:    p.list("WHATSAPP_AUTOMATION_ALLOWED_TENANT_IDS"),
-		MaxRetries:          p.integer("WHATSAPP_AUTOMATION_MAX_RETRIES", 5, 0, 50),
-		RetryBaseDelay:      p.seconds("WHATSAPP_AUTOMATION_RETRY_BASE_DELAY_SECONDS", 30*time.Second),
-		BatchLimit:          p.integer("WHATSAPP_AUTOMATION_BATCH_LIMIT", 200, 1, 5000),
-		MetaAPIVersion:      p.str("WHATSAPP_AUTOMATION_META_API_VERSION", "v23.0"),
-		MetaBaseURL:         strings.TrimRight(p.str("WHATSAPP_AUTOMATION_META_BASE_URL", "https://graph.facebook.com"), "/"),
-		MetaTimeout:         p.seconds("WHATSAPP_AUTOMATION_META_TIMEOUT_SECONDS", 15*time.Second),
-		TestRecipient:       p.str("WHATSAPP_AUTOMATION_META_TEST_RECIPIENT", ""),
-		UnknownOutcomeWait:  p.seconds("WHATSAPP_AUTOMATION_UNKNOWN_OUTCOME_WAIT_SECONDS", 15*time.Minute),
-		PairGap:             DefaultPairGap,
-		TasksQueue:          p.str("LEMBRA_TASKS_QUEUE", ""),
-		DispatchURL:         p.str("LEMBRA_DISPATCH_URL", ""),
-		TasksServiceAccount: p.str("LEMBRA_TASKS_SERVICE_ACCOUNT", ""),
-		TasksAudience:       p.str("LEMBRA_TASKS_AUDIENCE", ""),
-		SecretCacheTTL:      p.seconds("LEMBRA_SECRET_CACHE_SECONDS", 5*time.Minute),
-		VoucherBaseURL:      strings.TrimRight(p.str("LEMBRA_VOUCHER_BASE_URL", ""), "/"),
-		VoucherTTL:          time.Duration(p.integer("LEMBRA_VOUCHER_TTL_DAYS", 30, 1, 3650)) * 24 * time.Hour,
-		WebhookTopic:        p.str("LEMBRA_WEBHOOK_TOPIC", "meta-webhooks"),
-		MetaAppSecretID:     p.str("LEMBRA_META_APP_SECRET_ID", "meta-app-secret"),
-		MetaAppID:           p.str("LEMBRA_META_APP_ID", ""),
-		MetaESConfigID:      p.str("LEMBRA_META_ES_CONFIG_ID", ""),
-		MetaSDKURL:          p.str("LEMBRA_META_SDK_URL", "https://connect.facebook.net/en_US/sdk.js"),
-		MetaSignupOrigins:   p.listOr("LEMBRA_META_SIGNUP_ORIGINS", []string{"https://www.facebook.com", "https://web.facebook.com"}),
-		MetaVerifyTokenID:   p.str("LEMBRA_META_VERIFY_TOKEN_ID", "meta-webhook-verify-token"),
-		WebhookMaxBodyBytes: 4 << 20,
+		Environment:               p.str("LEMBRA_ENVIRONMENT", "local"),
+		Project:                   p.str("GOOGLE_CLOUD_PROJECT", ""),
+		Mode:                      p.mode("WHATSAPP_AUTOMATION_MODE", domain.ModeDisabled),
+		AllowedTenantIDs:          p.list("WHATSAPP_AUTOMATION_ALLOWED_TENANT_IDS"),
+		MaxRetries:                p.integer("WHATSAPP_AUTOMATION_MAX_RETRIES", 5, 0, 50),
+		RetryBaseDelay:            p.seconds("WHATSAPP_AUTOMATION_RETRY_BASE_DELAY_SECONDS", 30*time.Second),
+		BatchLimit:                p.integer("WHATSAPP_AUTOMATION_BATCH_LIMIT", 200, 1, 5000),
+		MetaAPIVersion:            p.str("WHATSAPP_AUTOMATION_META_API_VERSION", "v23.0"),
+		MetaBaseURL:               strings.TrimRight(p.str("WHATSAPP_AUTOMATION_META_BASE_URL", "https://graph.facebook.com"), "/"),
+		MetaTimeout:               p.seconds("WHATSAPP_AUTOMATION_META_TIMEOUT_SECONDS", 15*time.Second),
+		TestRecipient:             p.str("WHATSAPP_AUTOMATION_META_TEST_RECIPIENT", ""),
+		UnknownOutcomeWait:        p.seconds("WHATSAPP_AUTOMATION_UNKNOWN_OUTCOME_WAIT_SECONDS", 15*time.Minute),
+		PairGap:                   DefaultPairGap,
+		TasksLocation:             p.str("LEMBRA_TASKS_LOCATION", ""),
+		TasksQueuePrefix:          p.str("LEMBRA_TASKS_QUEUE_PREFIX", "send"),
+		TasksNowSharePercent:      p.integer("LEMBRA_TASKS_NOW_SHARE_PERCENT", 90, 1, 99),
+		TasksReminderSharePercent: p.integer("LEMBRA_TASKS_REMINDER_SHARE_PERCENT", 5, 1, 99),
+		TasksMaxAttempts:          p.integer("LEMBRA_TASKS_MAX_ATTEMPTS", 20, 1, 100),
+		TasksMinBackoff:           p.seconds("LEMBRA_TASKS_MIN_BACKOFF_SECONDS", 10*time.Second),
+		TasksMaxBackoff:           p.seconds("LEMBRA_TASKS_MAX_BACKOFF_SECONDS", 10*time.Minute),
+		TasksMaxDoublings:         p.integer("LEMBRA_TASKS_MAX_DOUBLINGS", 5, 0, 16),
+		DispatchURL:               p.str("LEMBRA_DISPATCH_URL", ""),
+		TasksServiceAccount:       p.str("LEMBRA_TASKS_SERVICE_ACCOUNT", ""),
+		TasksAudience:             p.str("LEMBRA_TASKS_AUDIENCE", ""),
+		SecretCacheTTL:            p.seconds("LEMBRA_SECRET_CACHE_SECONDS", 5*time.Minute),
+		VoucherBaseURL:            strings.TrimRight(p.str("LEMBRA_VOUCHER_BASE_URL", ""), "/"),
+		VoucherTTL:                time.Duration(p.integer("LEMBRA_VOUCHER_TTL_DAYS", 30, 1, 3650)) * 24 * time.Hour,
+		WebhookTopic:              p.str("LEMBRA_WEBHOOK_TOPIC", "meta-webhooks"),
+		MetaAppSecretID:           p.str("LEMBRA_META_APP_SECRET_ID", "meta-app-secret"),
+		MetaAppID:                 p.str("LEMBRA_META_APP_ID", ""),
+		MetaESConfigID:            p.str("LEMBRA_META_ES_CONFIG_ID", ""),
+		MetaSDKURL:                p.str("LEMBRA_META_SDK_URL", "https://connect.facebook.net/en_US/sdk.js"),
+		MetaSignupOrigins:         p.listOr("LEMBRA_META_SIGNUP_ORIGINS", []string{"https://www.facebook.com", "https://web.facebook.com"}),
+		MetaVerifyTokenID:         p.str("LEMBRA_META_VERIFY_TOKEN_ID", "meta-webhook-verify-token"),
+		WebhookMaxBodyBytes:       4 << 20,
 
 		ReminderHorizon:         p.seconds("LEMBRA_REMINDER_HORIZON_SECONDS", 10*time.Minute),
 		SchedulerServiceAccount: p.str("LEMBRA_SCHEDULER_SERVICE_ACCOUNT", ""),
@@ -157,6 +183,18 @@ func Load(getenv Getenv) (Config, error) {
 	}
 	if c.Project == "" {
 		p.fail("GOOGLE_CLOUD_PROJECT", "is required")
+	}
+	if c.TasksLocation != "" && !tasksLocation.MatchString(c.TasksLocation) {
+		p.fail("LEMBRA_TASKS_LOCATION", fmt.Sprintf("must look like projects/PROJECT/locations/REGION, not %q", c.TasksLocation))
+	}
+	if !queuePrefix.MatchString(c.TasksQueuePrefix) {
+		p.fail("LEMBRA_TASKS_QUEUE_PREFIX", fmt.Sprintf("must be 1 to 12 lowercase letters, digits or hyphens starting with a letter, not %q", c.TasksQueuePrefix))
+	}
+	if c.TasksNowSharePercent+c.TasksReminderSharePercent > 100 {
+		p.fail("LEMBRA_TASKS_NOW_SHARE_PERCENT + LEMBRA_TASKS_REMINDER_SHARE_PERCENT", "must not exceed 100: together the lanes would send above the number's cap")
+	}
+	if c.TasksMinBackoff > c.TasksMaxBackoff {
+		p.fail("LEMBRA_TASKS_MIN_BACKOFF_SECONDS", "must not exceed LEMBRA_TASKS_MAX_BACKOFF_SECONDS")
 	}
 	if c.TestRecipient != "" && !domain.E164.MatchString(c.TestRecipient) {
 		p.fail("WHATSAPP_AUTOMATION_META_TEST_RECIPIENT", "must be a phone number in E.164 form, e.g. +5511987654321")

@@ -39,7 +39,7 @@ type Service struct {
 // an error asks Cloud Tasks to deliver it again.
 func (s *Service) Dispatch(ctx context.Context, tenantID, jobID string) error {
 	log := s.Log.With("tenant_id", tenantID, "job_id", jobID)
-	tenant, err := s.Store.GetTenant(ctx, tenantID)
+	tenant, err := s.Store.CachedTenant(ctx, tenantID) // store.TenantCacheTTL
 	if errors.Is(err, domain.ErrNotFound) {
 		log.ErrorContext(ctx, "job of an unknown tenant; dropped")
 		return nil
@@ -118,7 +118,7 @@ func (s *Service) Dispatch(ctx context.Context, tenantID, jobID string) error {
 	}
 	if d.Step != Claim {
 		s.logDecision(ctx, log, job)
-		return s.schedule(ctx, tenantID, jobID, d.Next)
+		return s.schedule(ctx, tenantID, jobID, job.Type, d.Next)
 	}
 	// The outcome must be recorded even if the caller gives up waiting.
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), s.Config.MetaTimeout+20*time.Second)

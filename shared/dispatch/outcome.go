@@ -159,16 +159,16 @@ func (s *Service) send(ctx context.Context, log *slog.Logger, t *domain.Tenant, 
 		}
 	}
 	s.logDecision(ctx, log, job)
-	return s.schedule(ctx, t.ID, job.ID, rec.Next)
+	return s.schedule(ctx, t.ID, job.ID, job.Type, rec.Next)
 }
 
 // schedule creates the follow-up task, if any. A failure asks for redelivery, which
 // creates it again (task names make that idempotent).
-func (s *Service) schedule(ctx context.Context, tenantID, jobID string, f *FollowUp) error {
+func (s *Service) schedule(ctx context.Context, tenantID, jobID string, jt domain.JobType, f *FollowUp) error {
 	if f == nil {
 		return nil
 	}
-	_, err := queue.EnqueueJob(ctx, s.Tasks, tenantID, jobID, f.Purpose, f.At)
+	_, err := queue.EnqueueJob(ctx, s.Tasks, tenantID, jobID, jt, f.Purpose, f.At)
 	return err
 }
 

@@ -303,3 +303,17 @@ func (w WhatsApp) WebhooksSubscribed() bool {
 	}
 	return w.ConnectingSince.IsZero() || w.ConnectingKeepsSending
 }
+
+// ThroughputUpgraded is the cap of a number Meta has upgraded (phone_number_quality_update
+// with event THROUGHPUT_UPGRADE: "automatically upgraded to 1,000 mps",
+// https://developers.facebook.com/documentation/business-messaging/whatsapp/throughput).
+const ThroughputUpgraded = 1000
+
+// Cap is the number's throughput cap in messages per second: the one recorded at
+// onboarding or by Meta's upgrade, else the cap of its kind.
+func (w *WhatsApp) Cap() int {
+	if w.ThroughputCap > 0 {
+		return w.ThroughputCap
+	}
+	return ThroughputCap(w.Coexistence)
+}

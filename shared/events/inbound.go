@@ -52,7 +52,7 @@ func (s *Service) inbound(ctx context.Context, t *domain.Tenant, contacts []meta
 	}
 	if res.Reply != nil && res.Reply.Status == domain.JobPending {
 		// Cloud Tasks holds a spaced reply until its time (zero or past: at once).
-		if _, err := queue.EnqueueJob(ctx, s.Tasks, t.ID, res.Reply.ID, queue.SendPurpose(1), res.Reply.ScheduledFor); err != nil {
+		if _, err := queue.EnqueueJob(ctx, s.Tasks, t.ID, res.Reply.ID, res.Reply.Type, queue.SendPurpose(1), res.Reply.ScheduledFor); err != nil {
 			return err
 		}
 	}

@@ -4,6 +4,8 @@ import (
 	"context"
 	"testing"
 	"time"
+
+	"github.com/lembra-app/lembra/shared/domain"
 )
 
 func TestPurposes(t *testing.T) {
@@ -51,23 +53,25 @@ func TestTaskName(t *testing.T) {
 }
 
 type recorder struct {
-	name string
-	at   time.Time
-	p    Payload
+	route Route
+	name  string
+	at    time.Time
+	p     Payload
 }
 
-func (r *recorder) Enqueue(_ context.Context, name string, at time.Time, p Payload) (bool, error) {
-	r.name, r.at, r.p = name, at, p
+func (r *recorder) Enqueue(_ context.Context, route Route, name string, at time.Time, p Payload) (bool, error) {
+	r.route, r.name, r.at, r.p = route, name, at, p
 	return true, nil
 }
 
 func TestEnqueueJob(t *testing.T) {
 	var r recorder
 	at := time.Date(2026, 12, 1, 12, 0, 0, 0, time.UTC)
-	if _, err := EnqueueJob(context.Background(), &r, "t", "j", CheckPurpose(3), at); err != nil {
+	if _, err := EnqueueJob(context.Background(), &r, "t", "j", domain.JobReminder, CheckPurpose(3), at); err != nil {
 		t.Fatal(err)
 	}
-	if r.name != TaskName("t", "j", CheckPurpose(3)) || !r.at.Equal(at) || r.p != (Payload{TenantID: "t", JobID: "j"}) {
+	if r.name != TaskName("t", "j", CheckPurpose(3)) || !r.at.Equal(at) || r.p != (Payload{TenantID: "t", JobID: "j"}) ||
+		r.route != (Route{TenantID: "t", Lane: LaneReminders}) {
 		t.Errorf("enqueued %+v", r)
 	}
 }

@@ -100,7 +100,7 @@ func (s *Service) handle(ctx context.Context, j *domain.Job, now time.Time, pend
 			return
 		}
 	}
-	created, err := queue.EnqueueJob(ctx, s.Tasks, j.TenantID, j.ID, queue.SendPurpose(1), j.ScheduledFor)
+	created, err := queue.EnqueueJob(ctx, s.Tasks, j.TenantID, j.ID, j.Type, queue.SendPurpose(1), j.ScheduledFor)
 	if err != nil {
 		log.ErrorContext(ctx, "could not enqueue a reminder; the next scan tries again", "error", err.Error())
 		res.Failed++

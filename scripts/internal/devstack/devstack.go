@@ -13,6 +13,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"strconv"
 	"time"
 
 	"cloud.google.com/go/cloudtasks/apiv2/cloudtaskspb"
@@ -67,7 +68,7 @@ type Options struct {
 	// AutoStatuses are the statuses the Meta stand-in posts back for every accepted
 	// message (e.g. sent, delivered, read); none by default.
 	AutoStatuses []string
-	// QueueRetry is the dispatch queue's retry policy (default: Terraform's).
+	// QueueRetry is the tenant queues' retry policy (default: Terraform's).
 	QueueRetry *cloudtaskspb.RetryConfig
 	Log        *slog.Logger
 	// DashboardDir is the built staff dashboard served at / (default:
@@ -159,7 +160,7 @@ func (s *Stack) Schedule(ctx context.Context, interval time.Duration) {
 // TasksServiceAccount is the identity Cloud Tasks (the stand-in) signs dispatch calls with.
 const TasksServiceAccount = "lembra-tasks@lembra-local.iam.gserviceaccount.com"
 
-// DefaultQueueRetry mirrors the dispatch queue's retry_config in Terraform.
+// DefaultQueueRetry mirrors the tenant queues' retry settings in Terraform.
 func DefaultQueueRetry() *cloudtaskspb.RetryConfig {
 	return &cloudtaskspb.RetryConfig{
 		MaxAttempts: 20, MinBackoff: durationpb.New(10 * time.Second),
@@ -222,8 +223,8 @@ func Start(ctx context.Context, o Options) (s *Stack, err error) {
 	if err != nil {
 		return nil, fmt.Errorf("devstack: cloud tasks stand-in: %w", err)
 	}
-	queue := "projects/" + o.Project + "/locations/southamerica-east1/queues/dispatch"
-	s.Tasks.AddQueue(queue, o.QueueRetry, nil)
+	// The tenants' queues are created by the code (queue.Tasks), as in production.
+	tasksLocation := "projects/" + o.Project + "/locations/southamerica-east1"
 
 	s.Secrets = secretstandin.New()
 	s.closers = append(s.closers, s.Secrets.Close)
@@ -247,7 +248,11 @@ func Start(ctx context.Context, o Options) (s *Stack, err error) {
 		"GOOGLE_CLOUD_PROJECT":              o.Project,
 		"WHATSAPP_AUTOMATION_MODE":          "enabled",
 		"WHATSAPP_AUTOMATION_META_BASE_URL": s.MetaURL,
-		"LEMBRA_TASKS_QUEUE":                queue,
+		"LEMBRA_TASKS_LOCATION":             tasksLocation,
+		"LEMBRA_TASKS_MAX_ATTEMPTS":         strconv.Itoa(int(o.QueueRetry.GetMaxAttempts())),
+		"LEMBRA_TASKS_MIN_BACKOFF_SECONDS":  seconds(o.QueueRetry.GetMinBackoff().AsDuration()),
+		"LEMBRA_TASKS_MAX_BACKOFF_SECONDS":  seconds(o.QueueRetry.GetMaxBackoff().AsDuration()),
+		"LEMBRA_TASKS_MAX_DOUBLINGS":        strconv.Itoa(int(o.QueueRetry.GetMaxDoublings())),
 		"LEMBRA_DISPATCH_URL":               s.URL + "/dispatch",
 		"LEMBRA_TASKS_SERVICE_ACCOUNT":      TasksServiceAccount,
 		"LEMBRA_VOUCHER_BASE_URL":           s.URL + "/voucher",
@@ -477,3 +482,6 @@ func (s *Stack) Close() {
 	}
 	s.closers = nil
 }
+
+// seconds writes d as the configuration's seconds (fractions allowed).
+func seconds(d time.Duration) string { return strconv.FormatFloat(d.Seconds(), 'f', -1, 64) }

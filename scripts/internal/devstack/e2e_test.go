@@ -107,7 +107,7 @@ func storeWithoutQueue(t *testing.T, s *devstack.Stack, ten *domain.Tenant, exte
 
 type noQueue struct{}
 
-func (noQueue) Enqueue(context.Context, string, time.Time, queue.Payload) (bool, error) {
+func (noQueue) Enqueue(context.Context, queue.Route, string, time.Time, queue.Payload) (bool, error) {
 	return true, nil
 }
 
@@ -119,10 +119,11 @@ func enqueueLater(t *testing.T, s *devstack.Stack, tenantID, jobID string) strin
 		t.Fatal(err)
 	}
 	name := queue.TaskName(tenantID, jobID, queue.SendPurpose(1))
-	if _, err := q.Enqueue(context.Background(), name, time.Now().Add(time.Hour), queue.Payload{TenantID: tenantID, JobID: jobID}); err != nil {
+	route := queue.Route{TenantID: tenantID, Lane: queue.LaneNow}
+	if _, err := q.Enqueue(context.Background(), route, name, time.Now().Add(time.Hour), queue.Payload{TenantID: tenantID, JobID: jobID}); err != nil {
 		t.Fatal(err)
 	}
-	return s.Config.TasksQueue + "/tasks/" + name
+	return q.QueueName(tenantID, queue.LaneNow) + "/tasks/" + name
 }
 
 func TestSameTaskDeliveredThreeTimesConcurrentlySendsOnce(t *testing.T) {

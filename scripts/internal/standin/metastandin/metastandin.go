@@ -222,11 +222,14 @@ type Server struct {
 	pairWindow time.Duration
 	lastToPair map[pairKey]time.Time // when each (number, recipient) pair last had a message accepted
 
+	// Messaging limit per WABA (messaginglimit.go).
+	portfolios map[string]*portfolioLimit
+
 	// Throughput (throughput.go).
 	throughputScale    float64
-	throughputOverride map[string]int         // by phone number id
-	sendTimes          map[string][]time.Time // accepted sends of the last second, by phone number id
-	throttled          map[string]int         // sends refused by the cap since the last Reset
+	throughputOverride map[string]int     // by phone number id
+	buckets            map[string]*bucket // throughput allowance, by phone number id
+	throttled          map[string]int     // sends refused by the cap since the last Reset
 }
 
 // New returns an empty stand-in: no numbers, no templates.
@@ -383,7 +386,7 @@ func (s *Server) Reset() {
 	s.endpointFaults = nil
 	s.webhooks = nil
 	s.lastToPair = nil
-	s.sendTimes = nil
+	s.buckets = nil
 	s.throttled = nil
 }
 

@@ -197,7 +197,7 @@ func (s *Server) send(r *http.Request, phoneNumberID string, body []byte, rec *R
 		return whatsappError(info.status, 131021, info.message, info.details), nil
 	}
 
-	// Throughput: at most the number's cap of accepted sends per sliding second.
+	// Throughput: the number's bucket of accepted sends (throughput.go).
 	if !s.throughputAllowedLocked(phoneNumberID, rec.At) {
 		info := codes[130429]
 		return whatsappError(info.status, 130429, info.message, info.details), nil
@@ -208,7 +208,16 @@ func (s *Server) send(r *http.Request, phoneNumberID string, body []byte, rec *R
 		return whatsappError(info.status, 131056, info.message, info.details), nil
 	}
 
+	// The portfolio's messaging limit: unique recipients of templates per 24 h.
+	if msg.typ == "template" && !s.limitAllowedLocked(num.WABAID, waID, rec.At) {
+		info := codes[131048]
+		return whatsappError(info.status, 131048, info.message, info.details), nil
+	}
+
 	// Accepted.
+	if msg.typ == "template" {
+		s.noteLimitLocked(num.WABAID, waID, rec.At)
+	}
 	s.notePairLocked(phoneNumberID, waID, rec.At)
 	s.noteSendLocked(phoneNumberID, rec.At)
 	wamid := newWAMID(waID)

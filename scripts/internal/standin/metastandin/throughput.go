@@ -13,11 +13,32 @@ import (
 // https://developers.facebook.com/documentation/business-messaging/whatsapp/throughput
 // (Meta counts inbound and outbound messages together and upgrades numbers to 1,000/s;
 // the stand-in counts the sends it accepts and never upgrades.)
+//
+// Meta gives the level as messages per second without saying over which window it
+// measures. The stand-in reads it as a token bucket that holds one second of sends:
+// up to the cap at once after a quiet second, the cap per second sustained.
 const (
 	ThroughputCloudAPI    = 80
 	ThroughputCoexistence = 20
-	throughputWindow      = time.Second
 )
+
+// bucket is one number's throughput allowance: tokens at `at`.
+type bucket struct {
+	tokens float64
+	at     time.Time
+}
+
+// refill brings b to `at` for a cap of limit per second.
+func (b *bucket) refill(limit int, at time.Time) {
+	if b.at.IsZero() {
+		b.tokens, b.at = float64(limit), at
+		return
+	}
+	if at.After(b.at) {
+		b.tokens = min(float64(limit), b.tokens+at.Sub(b.at).Seconds()*float64(limit))
+		b.at = at
+	}
+}
 
 // SetThroughput overrides the cap of one number, in accepted sends per sliding second;
 // perSecond ≤ 0 removes the override (the number is back to its kind's cap, scaled by
@@ -72,23 +93,15 @@ func scaledCap(coexistence bool, scale float64) int {
 }
 
 // throughputAllowedLocked reports whether the number may have one more send accepted
-// at `at`: fewer than its cap accepted in the second before. A refusal is counted in
-// Throttled.
+// at `at`: a token is left in its bucket. A refusal is counted in Throttled.
 func (s *Server) throughputAllowedLocked(phoneNumberID string, at time.Time) bool {
 	limit := s.throughputLocked(phoneNumberID)
 	if limit <= 0 {
 		return true
 	}
-	times := s.sendTimes[phoneNumberID]
-	cut := 0
-	for cut < len(times) && !times[cut].After(at.Add(-throughputWindow)) {
-		cut++
-	}
-	times = times[cut:]
-	if s.sendTimes != nil {
-		s.sendTimes[phoneNumberID] = times
-	}
-	if len(times) < limit {
+	b := s.bucketLocked(phoneNumberID)
+	b.refill(limit, at)
+	if b.tokens >= 1 {
 		return true
 	}
 	if s.throttled == nil {
@@ -98,13 +111,28 @@ func (s *Server) throughputAllowedLocked(phoneNumberID string, at time.Time) boo
 	return false
 }
 
-// noteSendLocked records a send accepted for the number at `at`. Refused sends (130429
-// or any other error) are not counted.
-func (s *Server) noteSendLocked(phoneNumberID string, at time.Time) {
-	if s.sendTimes == nil {
-		s.sendTimes = map[string][]time.Time{}
+func (s *Server) bucketLocked(phoneNumberID string) *bucket {
+	if s.buckets == nil {
+		s.buckets = map[string]*bucket{}
 	}
-	s.sendTimes[phoneNumberID] = append(s.sendTimes[phoneNumberID], at)
+	b := s.buckets[phoneNumberID]
+	if b == nil {
+		b = &bucket{}
+		s.buckets[phoneNumberID] = b
+	}
+	return b
+}
+
+// noteSendLocked takes a token for a send accepted for the number at `at`. Refused
+// sends (130429 or any other error) take none.
+func (s *Server) noteSendLocked(phoneNumberID string, at time.Time) {
+	limit := s.throughputLocked(phoneNumberID)
+	if limit <= 0 {
+		return
+	}
+	b := s.bucketLocked(phoneNumberID)
+	b.refill(limit, at)
+	b.tokens--
 }
 
 // ThroughputStat is one number's throughput as the stand-in enforces it.

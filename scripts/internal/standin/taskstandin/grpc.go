@@ -49,16 +49,8 @@ func (r *rpc) CreateQueue(_ context.Context, req *cloudtaskspb.CreateQueueReques
 	if m == nil || req.Parent != "projects/"+m[1]+"/locations/"+m[2] {
 		return nil, status.Errorf(codes.InvalidArgument, "queue name %q is malformed or not under parent %q", q.Name, req.Parent)
 	}
-	if rc := q.RetryConfig; rc != nil {
-		if rc.MaxAttempts < -1 {
-			return nil, status.Error(codes.InvalidArgument, "retry_config.max_attempts must be >= -1")
-		}
-		if rc.MinBackoff != nil && rc.MaxBackoff != nil && rc.MinBackoff.AsDuration() > rc.MaxBackoff.AsDuration() {
-			return nil, status.Error(codes.InvalidArgument, "retry_config.min_backoff exceeds max_backoff")
-		}
-	}
-	if rl := q.RateLimits; rl != nil && (rl.MaxDispatchesPerSecond > 500 || rl.MaxConcurrentDispatches > 5000) {
-		return nil, status.Error(codes.InvalidArgument, "rate_limits above the maximum (500/s, 5000 concurrent)")
+	if err := validQueueConfig(q); err != nil {
+		return nil, err
 	}
 	if err := r.lock(); err != nil {
 		return nil, err
@@ -69,6 +61,98 @@ func (r *rpc) CreateQueue(_ context.Context, req *cloudtaskspb.CreateQueueReques
 	}
 	created := r.s.addQueueLocked(q, m[3])
 	return proto.Clone(created.pb).(*cloudtaskspb.Queue), nil
+}
+
+// UpdateQueue updates the fields named by update_mask (all when it is empty), or
+// creates the queue if it does not exist, as Cloud Tasks does. A rate change
+// applies to the tasks already waiting; max_burst_size is picked again from the rate.
+func (r *rpc) UpdateQueue(_ context.Context, req *cloudtaskspb.UpdateQueueRequest) (*cloudtaskspb.Queue, error) {
+	in := req.GetQueue()
+	if in == nil {
+		return nil, status.Error(codes.InvalidArgument, "queue is required")
+	}
+	m := queueNameRE.FindStringSubmatch(in.Name)
+	if m == nil {
+		return nil, status.Errorf(codes.InvalidArgument, "queue name %q is malformed", in.Name)
+	}
+	if err := validQueueConfig(in); err != nil {
+		return nil, err
+	}
+	paths := req.GetUpdateMask().GetPaths()
+	for _, p := range paths {
+		if !updatablePaths[p] {
+			return nil, status.Errorf(codes.InvalidArgument, "update_mask path %q is not supported", p)
+		}
+	}
+	if err := r.lock(); err != nil {
+		return nil, err
+	}
+	defer r.unlock()
+	q, ok := r.s.queues[in.Name]
+	if !ok {
+		pb := &cloudtaskspb.Queue{Name: in.Name}
+		mergeQueue(pb, in, paths)
+		return proto.Clone(r.s.addQueueLocked(pb, m[3]).pb).(*cloudtaskspb.Queue), nil
+	}
+	pb := proto.Clone(q.pb).(*cloudtaskspb.Queue)
+	rateChanged := mergeQueue(pb, in, paths)
+	if rateChanged {
+		pb.RateLimits.MaxBurstSize = 0 // picked again from the new rate
+	}
+	q.pb = withQueueDefaults(pb)
+	q.retry = policyOf(q.pb.RetryConfig)
+	q.tokens = min(q.tokens, float64(q.pb.RateLimits.MaxBurstSize))
+	r.s.pumpLocked(q)
+	return proto.Clone(q.pb).(*cloudtaskspb.Queue), nil
+}
+
+// updatablePaths are the update_mask paths UpdateQueue applies.
+var updatablePaths = map[string]bool{
+	"rate_limits": true, "rate_limits.max_dispatches_per_second": true, "rate_limits.max_concurrent_dispatches": true,
+	"retry_config": true,
+}
+
+// mergeQueue copies into dst the fields of src named by paths (all of rate_limits and
+// retry_config when paths is empty); it reports whether the dispatch rate changed.
+func mergeQueue(dst, src *cloudtaskspb.Queue, paths []string) (rateChanged bool) {
+	if len(paths) == 0 {
+		paths = []string{"rate_limits", "retry_config"}
+	}
+	if dst.RateLimits == nil {
+		dst.RateLimits = &cloudtaskspb.RateLimits{}
+	}
+	before := dst.RateLimits.MaxDispatchesPerSecond
+	srl := src.GetRateLimits()
+	for _, p := range paths {
+		switch p {
+		case "rate_limits":
+			dst.RateLimits.MaxDispatchesPerSecond = srl.GetMaxDispatchesPerSecond()
+			dst.RateLimits.MaxConcurrentDispatches = srl.GetMaxConcurrentDispatches()
+		case "rate_limits.max_dispatches_per_second":
+			dst.RateLimits.MaxDispatchesPerSecond = srl.GetMaxDispatchesPerSecond()
+		case "rate_limits.max_concurrent_dispatches":
+			dst.RateLimits.MaxConcurrentDispatches = srl.GetMaxConcurrentDispatches()
+		case "retry_config":
+			dst.RetryConfig = src.GetRetryConfig()
+		}
+	}
+	return dst.RateLimits.MaxDispatchesPerSecond != before
+}
+
+// validQueueConfig refuses what Cloud Tasks refuses in a queue's configuration.
+func validQueueConfig(q *cloudtaskspb.Queue) error {
+	if rc := q.RetryConfig; rc != nil {
+		if rc.MaxAttempts < -1 {
+			return status.Error(codes.InvalidArgument, "retry_config.max_attempts must be >= -1")
+		}
+		if rc.MinBackoff != nil && rc.MaxBackoff != nil && rc.MinBackoff.AsDuration() > rc.MaxBackoff.AsDuration() {
+			return status.Error(codes.InvalidArgument, "retry_config.min_backoff exceeds max_backoff")
+		}
+	}
+	if rl := q.RateLimits; rl != nil && (rl.MaxDispatchesPerSecond > 500 || rl.MaxConcurrentDispatches > 5000 || rl.MaxDispatchesPerSecond < 0) {
+		return status.Error(codes.InvalidArgument, "rate_limits outside the allowed range (0 to 500/s, up to 5000 concurrent)")
+	}
+	return nil
 }
 
 func (r *rpc) GetQueue(_ context.Context, req *cloudtaskspb.GetQueueRequest) (*cloudtaskspb.Queue, error) {
