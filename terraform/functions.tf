@@ -95,7 +95,7 @@ locals {
   # A custom domain in front of the voucher function, if given; else its run.app URL.
   voucher_base_url = var.voucher_base_url != "" ? trimsuffix(var.voucher_base_url, "/") : local.function_urls["voucher"]
 
-  tasks_queue = "projects/${var.project}/locations/${var.region}/queues/${google_cloud_tasks_queue.dispatch.name}"
+  tasks_location = "projects/${var.project}/locations/${var.region}"
 
   # The same configuration for every function (config.Load reads it all; each function uses
   # its part). The optional settings are set only when given: the code reads an empty
@@ -113,10 +113,17 @@ locals {
       WHATSAPP_AUTOMATION_UNKNOWN_OUTCOME_WAIT_SECONDS = tostring(var.unknown_outcome_wait_seconds)
 
       # Cloud Tasks: where dispatch tasks go and how they authenticate.
-      LEMBRA_TASKS_QUEUE           = local.tasks_queue
-      LEMBRA_DISPATCH_URL          = local.function_urls["dispatch"]
-      LEMBRA_TASKS_SERVICE_ACCOUNT = google_service_account.tasks.email
-      LEMBRA_TASKS_AUDIENCE        = local.function_urls["dispatch"]
+      LEMBRA_TASKS_LOCATION               = local.tasks_location
+      LEMBRA_TASKS_QUEUE_PREFIX           = var.tasks_queue_prefix
+      LEMBRA_TASKS_NOW_SHARE_PERCENT      = tostring(var.tasks_now_share_percent)
+      LEMBRA_TASKS_REMINDER_SHARE_PERCENT = tostring(var.tasks_reminder_share_percent)
+      LEMBRA_TASKS_MAX_ATTEMPTS           = tostring(var.tasks_max_attempts)
+      LEMBRA_TASKS_MIN_BACKOFF_SECONDS    = tostring(var.tasks_min_backoff_seconds)
+      LEMBRA_TASKS_MAX_BACKOFF_SECONDS    = tostring(var.tasks_max_backoff_seconds)
+      LEMBRA_TASKS_MAX_DOUBLINGS          = tostring(var.tasks_max_doublings)
+      LEMBRA_DISPATCH_URL                 = local.function_urls["dispatch"]
+      LEMBRA_TASKS_SERVICE_ACCOUNT        = google_service_account.tasks.email
+      LEMBRA_TASKS_AUDIENCE               = local.function_urls["dispatch"]
 
       # Webhook: the topic deliveries are published to, and the secrets' ids (read from
       # Secret Manager at run time, not injected as environment variables).
@@ -195,7 +202,7 @@ resource "google_cloudfunctions2_function" "fn" {
     time_sleep.iam_settle,
     # Each function's identity can do its job from the first request (iam.tf).
     google_project_iam_member.firestore,
-    google_cloud_tasks_queue_iam_member.enqueuer,
+    google_project_iam_member.tenant_queues,
     google_service_account_iam_member.acts_as_tasks,
     google_secret_manager_secret_iam_member.webhook_reads_app_secret,
     google_secret_manager_secret_iam_member.webhook_reads_verify_token,

@@ -76,14 +76,24 @@ resource "google_project_iam_member" "firestore" {
   member  = "serviceAccount:${google_service_account.fn[each.key].email}"
 }
 
-resource "google_cloud_tasks_queue_iam_member" "enqueuer" {
+# The task creators create tasks on the tenants' queues and create and re-pace those
+# queues (shared/queue: UpdateQueue creates a queue that does not exist). The queues are
+# made at run time, so the grant is on the project; the role leaves out deleting,
+# purging and pausing queues and reading or deleting tasks. Permissions:
+# https://cloud.google.com/tasks/docs/reference-access-control
+resource "google_project_iam_custom_role" "tenant_queues" {
+  project     = var.project
+  role_id     = "lembraTenantQueues"
+  title       = "Lembra: create and pace tenant queues, enqueue tasks"
+  permissions = ["cloudtasks.queues.create", "cloudtasks.queues.get", "cloudtasks.queues.update", "cloudtasks.tasks.create"]
+}
+
+resource "google_project_iam_member" "tenant_queues" {
   for_each = local.task_creators
 
-  project  = var.project
-  location = google_cloud_tasks_queue.dispatch.location
-  name     = google_cloud_tasks_queue.dispatch.name
-  role     = "roles/cloudtasks.enqueuer"
-  member   = "serviceAccount:${google_service_account.fn[each.key].email}"
+  project = var.project
+  role    = google_project_iam_custom_role.tenant_queues.name
+  member  = "serviceAccount:${google_service_account.fn[each.key].email}"
 }
 
 resource "google_service_account_iam_member" "acts_as_tasks" {

@@ -208,15 +208,36 @@ func iamGrants(t *testing.T) map[string]*tfGrants {
 	creators := regexp.MustCompile(`"([^"]+)"`).FindAllStringSubmatch(m[1], -1)
 	member := regexp.MustCompile(`member\s*=\s*"serviceAccount:\$\{google_service_account\.fn(?:\["([^"]+)"\]|\[each\.key\])\.email\}"`)
 
-	for name, body := range resourceBlocks(t, src, "google_cloud_tasks_queue_iam_member") {
-		if attr(body, "role") != "roles/cloudtasks.enqueuer" || attr(body, "for_each") != "local.task_creators" ||
-			!strings.Contains(body, "google_cloud_tasks_queue.dispatch.name") || !member.MatchString(body) {
-			t.Errorf("google_cloud_tasks_queue_iam_member.%s: want enqueuer on the dispatch queue for each of local.task_creators", name)
+	if n := len(resourceBlocks(t, src, "google_cloud_tasks_queue_iam_member")); n != 0 {
+		t.Errorf("iam.tf: %d queue-level grants; the tenants' queues are made at run time, so task creators hold google_project_iam_custom_role.tenant_queues", n)
+	}
+	role := resourceBlocks(t, src, "google_project_iam_custom_role")["tenant_queues"]
+	for _, perm := range []string{"cloudtasks.queues.create", "cloudtasks.queues.get", "cloudtasks.queues.update", "cloudtasks.tasks.create"} {
+		if !strings.Contains(role, `"`+perm+`"`) {
+			t.Errorf("iam.tf: google_project_iam_custom_role.tenant_queues lacks %s", perm)
+		}
+	}
+	for _, perm := range []string{"delete", "purge", "pause", "setIamPolicy", "tasks.list", "tasks.run"} {
+		if strings.Contains(role, perm) {
+			t.Errorf("iam.tf: google_project_iam_custom_role.tenant_queues grants %s, which the code never needs", perm)
+		}
+	}
+	queueGrants := 0
+	for name, body := range resourceBlocks(t, src, "google_project_iam_member") {
+		if attr(body, "role") != "google_project_iam_custom_role.tenant_queues.name" {
+			continue
+		}
+		queueGrants++
+		if attr(body, "for_each") != "local.task_creators" || !member.MatchString(body) || len(nestedBlocks(body, "condition")) != 0 {
+			t.Errorf("google_project_iam_member.%s: want the tenant_queues role for each of local.task_creators", name)
 			continue
 		}
 		for _, c := range creators {
 			out[c[1]].Enqueues = true
 		}
+	}
+	if queueGrants != 1 {
+		t.Errorf("iam.tf: %d grants of the tenant_queues role, want 1 (for each task creator)", queueGrants)
 	}
 	for name, body := range resourceBlocks(t, src, "google_service_account_iam_member") {
 		if attr(body, "role") != "roles/iam.serviceAccountUser" || attr(body, "service_account_id") != "google_service_account.tasks.name" ||
@@ -254,6 +275,9 @@ func iamGrants(t *testing.T) map[string]*tfGrants {
 		}
 	}
 	for name, body := range resourceBlocks(t, src, "google_project_iam_member") {
+		if attr(body, "role") == "google_project_iam_custom_role.tenant_queues.name" {
+			continue // checked above
+		}
 		if attr(body, "for_each") == "local.firestore_roles" {
 			if attr(body, "role") != "each.value" || !member.MatchString(body) {
 				t.Errorf("google_project_iam_member.%s: want role = each.value for each function's own account", name)

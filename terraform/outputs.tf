@@ -23,9 +23,9 @@ output "function_service_uris" {
   value       = { for name, f in google_cloudfunctions2_function.fn : name => f.service_config[0].uri }
 }
 
-output "tasks_queue" {
-  description = "Full name of the Cloud Tasks queue of dispatch tasks (LEMBRA_TASKS_QUEUE)."
-  value       = local.tasks_queue
+output "tasks_location" {
+  description = "Where the tenants' Cloud Tasks queues are created (LEMBRA_TASKS_LOCATION)."
+  value       = local.tasks_location
 }
 
 output "webhook_topic" {

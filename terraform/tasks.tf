@@ -1,27 +1,34 @@
-# The queue of dispatch tasks: one named task per job, created by api, events, reminders and
-# by dispatch itself (retries). Task URL and OIDC token are set per task by the code
-# (LEMBRA_DISPATCH_URL, LEMBRA_TASKS_SERVICE_ACCOUNT, LEMBRA_TASKS_AUDIENCE).
+# Each tenant (one WhatsApp number) sends through its own two queues, created and paced
+# by the code (shared/queue: Tasks.Enqueue creates them on the tenant's first task,
+# Tasks.Pace re-paces them when the number's cap changes), named
+# <tasks_queue_prefix>-now-<tenant>-<hash> (booking and cancellation notices, answers)
+# and <tasks_queue_prefix>-rem-<tenant>-<hash> (reminders). Terraform holds their
+# configuration, passed to the functions as LEMBRA_TASKS_* (functions.tf): the lanes'
+# shares of the number's cap and the retry settings below. docs/scaling.md explains the
+# design, the quotas and how a cap change takes effect.
 #
-# A deleted queue's name cannot be reused for about 7 days.
+# Cloud Tasks retries on any non-2xx answer. Dispatch answers 2xx once a job is settled
+# (sent, failed, skipped, or re-enqueued by the code for its own, longer retry delays), so
+# these retries cover dispatch being unreachable, a transient store error, and 503
+# not_due (with Retry-After) for a task that arrives before its job is due.
+#
+# The shared queue below is where every tenant's tasks went before the tenant queues;
+# it is kept so that tasks created before the upgrade are still delivered (nothing
+# enqueues to it any more). A deleted queue's name cannot be reused for about 7 days.
 resource "google_cloud_tasks_queue" "dispatch" {
   name     = "dispatch"
   location = var.region
 
   rate_limits {
-    # Coexistence numbers are capped at 20 messages/s by Meta.
     max_dispatches_per_second = 20
     max_concurrent_dispatches = 20
   }
 
-  # Cloud Tasks retries on any non-2xx answer. Dispatch answers 2xx once a job is settled
-  # (sent, failed, skipped, or re-enqueued by the code for its own, longer retry delays), so
-  # these retries cover dispatch being unreachable, a transient store error, and 503
-  # not_due (with Retry-After) for a task that arrives before its job is due.
   retry_config {
-    max_attempts  = 20
-    min_backoff   = "10s"
-    max_backoff   = "600s"
-    max_doublings = 5
+    max_attempts  = var.tasks_max_attempts
+    min_backoff   = "${var.tasks_min_backoff_seconds}s"
+    max_backoff   = "${var.tasks_max_backoff_seconds}s"
+    max_doublings = var.tasks_max_doublings
   }
 
   depends_on = [google_project_service.enabled]

@@ -173,3 +173,51 @@ variable "meta_signup_origins" {
     error_message = "meta_signup_origins must be origins such as https://www.facebook.com (https, no path)."
   }
 }
+
+# The tenants' Cloud Tasks queues (tasks.tf, docs/scaling.md).
+variable "tasks_queue_prefix" {
+  description = "Tenant queue ids start with it (LEMBRA_TASKS_QUEUE_PREFIX): 1 to 12 lowercase letters, digits or hyphens."
+  type        = string
+  default     = "send"
+}
+
+variable "tasks_now_share_percent" {
+  description = "Share of a number's throughput cap its notice lane (booking and cancellation notices, answers) dispatches at (LEMBRA_TASKS_NOW_SHARE_PERCENT)."
+  type        = number
+  default     = 90
+}
+
+variable "tasks_reminder_share_percent" {
+  description = "Share of a number's throughput cap its reminder lane dispatches at (LEMBRA_TASKS_REMINDER_SHARE_PERCENT); with the notice lane's, at most 100."
+  type        = number
+  default     = 5
+
+  validation {
+    condition     = var.tasks_now_share_percent + var.tasks_reminder_share_percent <= 100
+    error_message = "tasks_now_share_percent + tasks_reminder_share_percent must not exceed 100: the lanes together would send above the number's cap."
+  }
+}
+
+variable "tasks_max_attempts" {
+  description = "Cloud Tasks attempts per task on the tenant queues (LEMBRA_TASKS_MAX_ATTEMPTS)."
+  type        = number
+  default     = 20
+}
+
+variable "tasks_min_backoff_seconds" {
+  description = "Cloud Tasks' first retry delay on the tenant queues (LEMBRA_TASKS_MIN_BACKOFF_SECONDS)."
+  type        = number
+  default     = 10
+}
+
+variable "tasks_max_backoff_seconds" {
+  description = "Cloud Tasks' longest retry delay on the tenant queues (LEMBRA_TASKS_MAX_BACKOFF_SECONDS)."
+  type        = number
+  default     = 600
+}
+
+variable "tasks_max_doublings" {
+  description = "How many times Cloud Tasks doubles the retry delay before growing it linearly (LEMBRA_TASKS_MAX_DOUBLINGS)."
+  type        = number
+  default     = 5
+}

@@ -143,7 +143,8 @@ func (s *server) staffConnect(w http.ResponseWriter, r *http.Request, st Staff) 
 // tenant; sends wait for activateConnection.
 func (s *server) indexConnection(ctx context.Context, a *onboarding.Attempt) error {
 	phone, waba, display := a.PhoneNumberID, a.WABAID, a.DisplayPhoneNumber
-	c := tenants.Change{PhoneNumberID: &phone, WABAID: &waba, TokenStored: true, Connecting: true, Coexistence: a.Coexistence}
+	c := tenants.Change{PhoneNumberID: &phone, WABAID: &waba, TokenStored: true, Connecting: true, Coexistence: a.Coexistence,
+		MessagingLimit: a.MessagingLimit}
 	if display != "" {
 		c.DisplayPhoneNumber = &display
 	}
@@ -174,7 +175,7 @@ func (s *server) activateConnection(ctx context.Context, a *onboarding.Attempt) 
 	if rec, ok := a.Steps[onboarding.StepSyncHistory]; ok && rec.Status == onboarding.StatusDone {
 		c.SyncHistoryAt = rec.At
 	}
-	return s.mergeConnection(ctx, a.TenantID, c, func(stored *domain.Tenant) error {
+	err := s.mergeConnection(ctx, a.TenantID, c, func(stored *domain.Tenant) error {
 		if stored.WhatsApp.DisconnectedByOwnerSince(a.CreatedAt) {
 			// Resuming an attempt begun before the owner's disconnection must not
 			// undo it (the app is unsubscribed at Meta): a new login reconnects.
@@ -182,6 +183,17 @@ func (s *server) activateConnection(ctx context.Context, a *onboarding.Attempt) 
 		}
 		return nil
 	})
+	if err != nil {
+		return err
+	}
+	// The tenant's send queues at the cap of the number's kind (MarkConnected's), so
+	// a coexistence number is never paced above its 20/s; a failure leaves the step to
+	// be resumed ("Tentar de novo").
+	tasks, err := s.env.Tasks(ctx)
+	if err != nil {
+		return err
+	}
+	return tasks.Pace(ctx, a.TenantID, domain.ThroughputCap(a.Coexistence))
 }
 
 // mergeConnection applies c to the stored tenant in its merge transaction; check, if
