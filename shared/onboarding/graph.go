@@ -20,7 +20,16 @@ type PhoneNumber struct {
 	DisplayPhoneNumber string `json:"display_phone_number"`
 	VerifiedName       string `json:"verified_name"`
 	IsOnBizApp         bool   `json:"is_on_biz_app"`
+	// MessagingLimit is whatsapp_business_manager_messaging_limit, the business
+	// portfolio's messaging limit ("TIER_250", …; domain.ParseMessagingLimit), which
+	// Meta answers only when asked for by name
+	// (https://developers.facebook.com/documentation/business-messaging/whatsapp/messaging-limits,
+	// "Via API"; the older messaging_limit_tier is deprecated).
+	MessagingLimit string `json:"whatsapp_business_manager_messaging_limit"`
 }
+
+// phoneNumberFields are the fields PhoneNumbers asks for.
+const phoneNumberFields = "id,display_phone_number,verified_name,is_on_biz_app,whatsapp_business_manager_messaging_limit"
 
 // GraphClient makes the onboarding's Graph calls (sources in plan.go and the
 // stand-in's onboarding.go): the business token travels only in the Authorization
@@ -123,12 +132,12 @@ func (g *GraphClient) GrantedWABAs(ctx context.Context, appToken, businessToken 
 	return nil, nil
 }
 
-// PhoneNumbers lists a WABA's numbers.
+// PhoneNumbers lists a WABA's numbers, with the portfolio's messaging limit.
 func (g *GraphClient) PhoneNumbers(ctx context.Context, token, wabaID string) ([]PhoneNumber, error) {
 	var out struct {
 		Data []PhoneNumber `json:"data"`
 	}
-	err := g.do(ctx, http.MethodGet, url.PathEscape(wabaID)+"/phone_numbers", nil, token, nil, &out)
+	err := g.do(ctx, http.MethodGet, url.PathEscape(wabaID)+"/phone_numbers", url.Values{"fields": {phoneNumberFields}}, token, nil, &out)
 	return out.Data, err
 }
 

@@ -21,6 +21,9 @@ type Attempt struct {
 	WABAID             string                `firestore:"waba_id,omitempty" json:"waba_id,omitempty"`
 	PhoneNumberID      string                `firestore:"phone_number_id,omitempty" json:"phone_number_id,omitempty"`
 	DisplayPhoneNumber string                `firestore:"display_phone_number,omitempty" json:"display_phone_number,omitempty"`
+	// MessagingLimit is the portfolio's messaging limit the find_assets step read with
+	// the number (domain.WhatsApp.MessagingLimit; AttemptLimit); the index step stores it.
+	MessagingLimit int `firestore:"messaging_limit,omitempty" json:"-"`
 	Steps              map[string]StepRecord `firestore:"steps" json:"steps"`
 	SyncRequests       map[string]string     `firestore:"sync_requests,omitempty" json:"sync_requests,omitempty"` // sync_type → Meta's request_id
 	Proposals          []Proposal            `firestore:"template_proposals,omitempty" json:"template_proposals,omitempty"`
@@ -319,6 +322,7 @@ func (r *Runner) step(ctx context.Context, a *Attempt, name, code string, token 
 			return &stepError{reason: "o número escolhido não está na conta do WhatsApp Business", permanent: true, err: errors.New("number not in WABA")}
 		}
 		a.PhoneNumberID, a.DisplayPhoneNumber = pick.ID, pick.DisplayPhoneNumber
+		a.MessagingLimit = AttemptLimit(pick.MessagingLimit)
 		return nil
 	case StepSubscribeApp:
 		if err := r.Graph.SubscribeApp(ctx, tok, a.WABAID); err != nil {

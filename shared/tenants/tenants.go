@@ -79,6 +79,9 @@ type Change struct {
 	// Connecting is onboarding's index step: the number is the tenant's, of the kind
 	// Coexistence says, and sends wait for the activation (domain.MarkConnecting).
 	Connecting bool
+	// MessagingLimit (with Connecting) is the portfolio's messaging limit the attempt
+	// read with the number (domain.WhatsApp.ApplyMessagingLimit); 0 leaves it.
+	MessagingLimit int
 	// Connect is onboarding's activate step: the number is connected (again), of the
 	// kind Coexistence says, with the syncs its attempt requested (zero: not asked).
 	Connect                       bool
@@ -184,6 +187,9 @@ func Apply(stored *domain.Tenant, id string, c Change, now time.Time) (*domain.T
 	// is about a WABA) belongs to the old WABA: a move to another starts without it.
 	if oldWABA != "" && wa.WABAID != oldWABA {
 		wa.ResetAccountState()
+	}
+	if c.MessagingLimit != domain.LimitNotRead {
+		wa.ApplyMessagingLimit(c.MessagingLimit, now)
 	}
 	if c.Connecting {
 		wa.MarkConnecting(c.Coexistence, wasSending && wa.PhoneNumberID == oldPhone && wa.WABAID == oldWABA, now)

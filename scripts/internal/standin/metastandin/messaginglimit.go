@@ -3,6 +3,8 @@ package metastandin
 import (
 	"context"
 	"fmt"
+	"strconv"
+	"strings"
 	"time"
 )
 
@@ -115,4 +117,27 @@ func (s *Server) limitAllowedLocked(wabaID, waID string, at time.Time) bool {
 // noteLimitLocked records an accepted template to waID at `at`.
 func (s *Server) noteLimitLocked(wabaID, waID string, at time.Time) {
 	s.portfolioLocked(wabaID).reached[waID] = at
+}
+
+// limitFieldLocked adds whatsapp_business_manager_messaging_limit to a number of GET
+// /<WABA>/phone_numbers when the fields asked for name it, as Meta answers it only on
+// request (Meta's "Checking your limit … Via API": "TIER_250", …; messaging_limit_tier
+// is deprecated): the WABA's limit as Meta's tier name, TIER_UNLIMITED when none is
+// set, and a limit no tier names (a test's small one) as its integer.
+func (s *Server) limitFieldLocked(fields, wabaID string, number map[string]any) {
+	asked := false
+	for _, f := range strings.Split(fields, ",") {
+		asked = asked || strings.TrimSpace(f) == "whatsapp_business_manager_messaging_limit"
+	}
+	if !asked {
+		return
+	}
+	tier := "TIER_UNLIMITED"
+	if p := s.portfolioLocked(wabaID); p.limit > 0 {
+		tier = map[int]string{50: "TIER_50", 250: "TIER_250", 2000: "TIER_2K", 10_000: "TIER_10K", 100_000: "TIER_100K"}[p.limit]
+		if tier == "" {
+			tier = strconv.Itoa(p.limit)
+		}
+	}
+	number["whatsapp_business_manager_messaging_limit"] = tier
 }

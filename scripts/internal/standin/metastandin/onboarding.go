@@ -13,6 +13,7 @@ package metastandin
 //	GET  /{v}/debug_token?input_token=<business token>  (Bearer "<app id>|<app secret>")
 //	     → {"data":{app_id,type:"SYSTEM_USER",is_valid,scopes,granular_scopes:[{scope,target_ids}]}}
 //	GET  /{v}/{waba}/phone_numbers → {"data":[{id,display_phone_number,verified_name,platform_type,…}],"paging":…}
+//	     (with fields=…whatsapp_business_manager_messaging_limit…: the portfolio's limit, messaginglimit.go)
 //	POST /{v}/{waba}/subscribed_apps → {"success":true} (then PARTNER_ADDED, lifecycle.go)
 //	DELETE /{v}/{waba}/subscribed_apps → {"success":true} (unsubscribed)
 //	POST /{v}/{phone}/register {"messaging_product":"whatsapp","pin":"6 digits"} → {"success":true}
@@ -254,7 +255,7 @@ func (s *Server) onboarding(r *http.Request, endpoint, id string, body []byte, r
 	case EndpointPhoneNumbers:
 		platform := "CLOUD_API"
 		b.Calls[endpoint]++
-		return jsonAnswer(http.StatusOK, map[string]any{
+		answer := map[string]any{
 			"data": []map[string]any{{
 				"verified_name": b.VerifiedName, "code_verification_status": "VERIFIED",
 				"display_phone_number": b.DisplayPhoneNumber, "quality_rating": "GREEN",
@@ -262,7 +263,9 @@ func (s *Server) onboarding(r *http.Request, endpoint, id string, body []byte, r
 				"throughput": map[string]string{"level": "STANDARD"}, "id": b.PhoneNumberID,
 			}},
 			"paging": map[string]any{"cursors": map[string]string{"before": "QVFIU", "after": "QVFIU"}},
-		})
+		}
+		s.limitFieldLocked(q.Get("fields"), b.WABAID, answer["data"].([]map[string]any)[0]) // messaginglimit.go
+		return jsonAnswer(http.StatusOK, answer)
 	case EndpointSubscribedApps:
 		b.Subscribed = true
 		b.Calls[endpoint]++
