@@ -15,22 +15,22 @@ import (
 // Attempt is one connection attempt, stored at tenants/{id}/onboarding/{attempt_id}.
 // It never holds the token: that lives only in Secret Manager.
 type Attempt struct {
-	ID                 string                `firestore:"-" json:"attempt_id"`
-	TenantID           string                `firestore:"tenant_id" json:"tenant_id"`
-	Coexistence        bool                  `firestore:"coexistence" json:"coexistence"`
-	WABAID             string                `firestore:"waba_id,omitempty" json:"waba_id,omitempty"`
-	PhoneNumberID      string                `firestore:"phone_number_id,omitempty" json:"phone_number_id,omitempty"`
-	DisplayPhoneNumber string                `firestore:"display_phone_number,omitempty" json:"display_phone_number,omitempty"`
+	ID                 string `firestore:"-" json:"attempt_id"`
+	TenantID           string `firestore:"tenant_id" json:"tenant_id"`
+	Coexistence        bool   `firestore:"coexistence" json:"coexistence"`
+	WABAID             string `firestore:"waba_id,omitempty" json:"waba_id,omitempty"`
+	PhoneNumberID      string `firestore:"phone_number_id,omitempty" json:"phone_number_id,omitempty"`
+	DisplayPhoneNumber string `firestore:"display_phone_number,omitempty" json:"display_phone_number,omitempty"`
 	// MessagingLimit is the portfolio's messaging limit the find_assets step read with
 	// the number (domain.WhatsApp.MessagingLimit; AttemptLimit); the index step stores it.
-	MessagingLimit int `firestore:"messaging_limit,omitempty" json:"-"`
-	Steps              map[string]StepRecord `firestore:"steps" json:"steps"`
-	SyncRequests       map[string]string     `firestore:"sync_requests,omitempty" json:"sync_requests,omitempty"` // sync_type → Meta's request_id
-	Proposals          []Proposal            `firestore:"template_proposals,omitempty" json:"template_proposals,omitempty"`
-	Outcome            string                `firestore:"outcome" json:"outcome"` // complete | stopped | failed (retry) | running
-	Reason             string                `firestore:"reason,omitempty" json:"reason,omitempty"`
-	CreatedAt          time.Time             `firestore:"created_at" json:"created_at"`
-	UpdatedAt          time.Time             `firestore:"updated_at" json:"updated_at"`
+	MessagingLimit int                   `firestore:"messaging_limit,omitempty" json:"-"`
+	Steps          map[string]StepRecord `firestore:"steps" json:"steps"`
+	SyncRequests   map[string]string     `firestore:"sync_requests,omitempty" json:"sync_requests,omitempty"` // sync_type → Meta's request_id
+	Proposals      []Proposal            `firestore:"template_proposals,omitempty" json:"template_proposals,omitempty"`
+	Outcome        string                `firestore:"outcome" json:"outcome"` // complete | stopped | failed (retry) | running
+	Reason         string                `firestore:"reason,omitempty" json:"reason,omitempty"`
+	CreatedAt      time.Time             `firestore:"created_at" json:"created_at"`
+	UpdatedAt      time.Time             `firestore:"updated_at" json:"updated_at"`
 	// RunningUntil: a call is running the attempt until then (store.ClaimOnboarding);
 	// another call meanwhile is refused, so a double click never exchanges the
 	// single-use code twice. Cleared when the run ends.
