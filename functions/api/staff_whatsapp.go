@@ -42,8 +42,19 @@ func (s *server) whatsAppConnection(ctx context.Context, t *domain.Tenant) (What
 	if err != nil {
 		return WhatsAppConnection{}, err
 	}
-	return NewWhatsAppConnection(t, attempts, s.env.Config.MetaAppID, s.env.Config.MetaESConfigID, s.env.Config.MetaSDKURL,
-		s.env.Config.MetaAPIVersion, s.env.Config.MetaSignupOrigins, s.env.Now()), nil
+	// The messaging limit's usage is read only when it is counted (never for an
+	// unlimited portfolio).
+	var usage domain.LimitUsage
+	if domain.LimitCounted(t.WhatsApp.MessagingLimit) {
+		if usage, err = s.store.GetMessagingUsage(ctx, t.ID); err != nil {
+			return WhatsAppConnection{}, err
+		}
+	}
+	now := s.env.Now()
+	c := NewWhatsAppConnection(t, attempts, s.env.Config.MetaAppID, s.env.Config.MetaESConfigID, s.env.Config.MetaSDKURL,
+		s.env.Config.MetaAPIVersion, s.env.Config.MetaSignupOrigins, now)
+	c.MessagingLimit = NewMessagingLimitView(t.WhatsApp.MessagingLimit, usage, now)
+	return c, nil
 }
 
 // SignupEventRequest is the body of POST /v1/staff/whatsapp/signup-events.

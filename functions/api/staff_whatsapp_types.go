@@ -10,23 +10,25 @@ import (
 
 // WhatsAppConnection is GET /v1/staff/whatsapp's answer.
 type WhatsAppConnection struct {
-	State              string                `json:"state"`
-	StateLabel         string                `json:"state_label"`
-	Detail             string                `json:"detail"`
-	CanSend            bool                  `json:"can_send"`
-	Coexistence        bool                  `json:"coexistence"`
-	KindLabel          string                `json:"kind_label"`
-	ThroughputCap      int                   `json:"throughput_cap"`
-	PhoneNumberID      string                `json:"phone_number_id"`
-	DisplayPhoneNumber string                `json:"display_phone_number"`
-	WABAID             string                `json:"waba_id"`
-	WebhooksSubscribed bool                  `json:"webhooks_subscribed"`
-	Sync               *ConnectionSyncView   `json:"sync,omitempty"`
-	Token              TokenView             `json:"token"`
-	Disconnection      *DisconnectionView    `json:"disconnection,omitempty"`
-	Attempts           []SignupAttempt       `json:"attempts"`
-	TemplateProposals  []onboarding.Proposal `json:"template_proposals"`
-	Signup             *SignupConfig         `json:"signup,omitempty"`
+	State              string `json:"state"`
+	StateLabel         string `json:"state_label"`
+	Detail             string `json:"detail"`
+	CanSend            bool   `json:"can_send"`
+	Coexistence        bool   `json:"coexistence"`
+	KindLabel          string `json:"kind_label"`
+	ThroughputCap      int    `json:"throughput_cap"`
+	PhoneNumberID      string `json:"phone_number_id"`
+	DisplayPhoneNumber string `json:"display_phone_number"`
+	WABAID             string `json:"waba_id"`
+	WebhooksSubscribed bool   `json:"webhooks_subscribed"`
+	// MessagingLimit is the portfolio's messaging limit and its use (staff_whatsapp_limit.go).
+	MessagingLimit    MessagingLimitView    `json:"messaging_limit"`
+	Sync              *ConnectionSyncView   `json:"sync,omitempty"`
+	Token             TokenView             `json:"token"`
+	Disconnection     *DisconnectionView    `json:"disconnection,omitempty"`
+	Attempts          []SignupAttempt       `json:"attempts"`
+	TemplateProposals []onboarding.Proposal `json:"template_proposals"`
+	Signup            *SignupConfig         `json:"signup,omitempty"`
 	// Note: what the owner's disconnection found at Meta, when worth saying (Portuguese).
 	Note string `json:"note,omitempty"`
 }
