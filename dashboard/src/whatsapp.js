@@ -194,3 +194,32 @@ export function disconnectionText(d, detail) {
   const by = d?.by && !String(detail || '').includes(d.by) ? (phrase ? ` ${d.by}` : ` por ${d.by}`) : '';
   return `Desconectado em ${d?.at_local || ''}${by}${says ? `: ${reason}` : ''}.`;
 }
+
+/**
+ * The business portfolio's messaging limit (GET /v1/staff/whatsapp's messaging_limit): the
+ * usage line ("Limite da Meta: 180 de 250 clientes nas últimas 24 h"; unlimited and not yet
+ * reported said as such), the share used (0..100, null when not counted), and the level:
+ * 'full' (booking notices to new clients wait too), 'near' (reminders to new clients wait),
+ * 'ok', or '' (not counted). Answers inside the 24-hour window never wait.
+ */
+export function limitView(ml) {
+  if (!ml || typeof ml !== 'object') return { text: '', share: null, level: '', note: '' };
+  const limit = Number(ml.limit) || 0;
+  let text = ml.label || '';
+  if (!text) {
+    if (ml.unlimited || limit < 0) text = 'Limite da Meta: sem limite de clientes nas últimas 24 h';
+    else if (!limit) text = 'Limite da Meta: ainda não informado pela Meta';
+    else text = `Limite da Meta: ${Number(ml.used) || 0} de ${limit} clientes nas últimas 24 h`;
+  }
+  if (!ml.counted || limit <= 0) return { text, share: null, level: '', note: '' };
+  const used = Math.max(0, Number(ml.used) || 0);
+  const share = Math.min(100, Math.round((used * 100) / limit));
+  const threshold = Number(ml.reminder_threshold) || limit;
+  if (used >= limit) {
+    return { text, share, level: 'full', note: 'Limite atingido: lembretes e avisos a clientes novos aguardam até clientes saírem da janela de 24 h; respostas a quem escreveu continuam.' };
+  }
+  if (used >= threshold) {
+    return { text, share, level: 'near', note: `Perto do limite: lembretes a clientes novos aguardam (a partir de ${threshold}); avisos de agendamento e respostas continuam.` };
+  }
+  return { text, share, level: 'ok', note: '' };
+}

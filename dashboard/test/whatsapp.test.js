@@ -10,6 +10,7 @@ import {
   disconnectionText,
   endedText,
   historyProgress,
+  limitView,
   isFinish,
   loginOptions,
   newAttemptID,
@@ -182,4 +183,21 @@ test('disconnectionText: who and when, the reason and who once', () => {
   assert.equal(disconnectionText({ at_local: '01/12/2026 13:00', by: 'pelo aplicativo WhatsApp Business' }, ''), 'Desconectado em 01/12/2026 13:00 pelo aplicativo WhatsApp Business.');
   // The state's detail already says who: said once.
   assert.equal(disconnectionText(d, 'Desconectada pelo estúdio (flor@studio-flor.example), motivo: vamos trocar de número.'), 'Desconectado em 01/12/2026 13:00.');
+});
+
+test('limitView: the messaging limit\'s use, level and note', () => {
+  const cases = [
+    [{ limit: 250, counted: true, used: 180, reminder_threshold: 225, label: 'Limite da Meta: 180 de 250 clientes nas últimas 24 h' },
+      { text: 'Limite da Meta: 180 de 250 clientes nas últimas 24 h', share: 72, level: 'ok', note: '' }],
+    [{ limit: 250, counted: true, used: 230, reminder_threshold: 225 },
+      { text: 'Limite da Meta: 230 de 250 clientes nas últimas 24 h', share: 92, level: 'near',
+        note: 'Perto do limite: lembretes a clientes novos aguardam (a partir de 225); avisos de agendamento e respostas continuam.' }],
+    [{ limit: 250, counted: true, used: 250, reminder_threshold: 225 },
+      { text: 'Limite da Meta: 250 de 250 clientes nas últimas 24 h', share: 100, level: 'full',
+        note: 'Limite atingido: lembretes e avisos a clientes novos aguardam até clientes saírem da janela de 24 h; respostas a quem escreveu continuam.' }],
+    [{ limit: -1, unlimited: true, counted: false }, { text: 'Limite da Meta: sem limite de clientes nas últimas 24 h', share: null, level: '', note: '' }],
+    [{ limit: 0, unlimited: false, counted: false }, { text: 'Limite da Meta: ainda não informado pela Meta', share: null, level: '', note: '' }],
+    [undefined, { text: '', share: null, level: '', note: '' }],
+  ];
+  for (const [ml, want] of cases) assert.deepEqual(limitView(ml), want, JSON.stringify(ml));
 });

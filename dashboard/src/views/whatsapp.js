@@ -12,6 +12,7 @@ import { errorBox, loading } from '../ui.js';
 import {
   canDisconnect,
   capText,
+  limitView,
   connectBody,
   connectLabel,
   connectOutcome,
@@ -301,11 +302,27 @@ function detailsCard(c) {
       row('Número', c.display_phone_number || c.phone_number_id),
       row('Tipo', c.kind_label),
       row('Limite de envio', capText(c.throughput_cap)),
+      limitRow(c.messaging_limit),
       row('Avisos da Meta (webhooks)', c.webhooks_subscribed ? 'Ativos: entregas, leituras e respostas chegam ao Lembra' : 'Inativos: o Lembra não recebe entregas nem respostas'),
       row('Acesso ao WhatsApp', [token.label || (token.valid ? 'Válido' : 'Não verificado'), token.checked_at_local ? ` · verificado em ${token.checked_at_local}` : ''].join('')),
       row('Conta do WhatsApp (WABA)', c.waba_id),
     ),
   );
+}
+
+// The portfolio's messaging limit and its use (limitView).
+function limitRow(ml) {
+  const v = limitView(ml);
+  if (!v.text) return null;
+  return [
+    h('dt', {}, 'Clientes em 24 h'),
+    h(
+      'dd',
+      { 'data-testid': 'whatsapp-limit', 'data-limit-level': v.level, 'data-limit-share': v.share === null ? '' : v.share },
+      v.text,
+      v.note && h('span', { class: 'muted', role: 'note' }, ` · ${v.note}`),
+    ),
+  ];
 }
 
 function syncCard(c) {
