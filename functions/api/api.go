@@ -153,7 +153,9 @@ func (s *server) tenantOnly(h tenantHandler) http.Handler {
 			return web.Errorf(http.StatusUnauthorized, "unauthenticated", "send the tenant API key as 'Authorization: Bearer <key>' or 'X-Api-Key: <key>'")
 		}
 		// The format is checked first: a key that could never have been issued costs
-		// no Firestore read. A revoked key is refused at once: nothing is cached.
+		// no Firestore read. The key's record and the tenant are cached for seconds
+		// (store.APIKeyCacheTTL, store.TenantCacheTTL): a key revoked through this
+		// instance is refused at once, through another within APIKeyCacheTTL.
 		rec, touchErr, err := tenants.Authenticate(r.Context(), s.store, key, s.env.Now())
 		switch {
 		case errors.Is(err, tenants.ErrKeyFormat):
@@ -168,7 +170,7 @@ func (s *server) tenantOnly(h tenantHandler) http.Handler {
 		if touchErr != nil {
 			s.env.Log.WarnContext(r.Context(), "api key last use not recorded", "tenant_id", rec.TenantID, "api_key_id", rec.ID, "error", touchErr.Error())
 		}
-		t, err := s.store.GetTenant(r.Context(), rec.TenantID)
+		t, err := s.store.CachedTenant(r.Context(), rec.TenantID)
 		if errors.Is(err, domain.ErrNotFound) {
 			return web.Errorf(http.StatusUnauthorized, "unauthenticated", "API key not recognised")
 		}

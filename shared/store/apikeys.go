@@ -73,14 +73,16 @@ func (s *Store) TouchAPIKey(ctx context.Context, k *APIKey, now time.Time) error
 	if !k.updated.IsZero() {
 		pre = append(pre, firestore.LastUpdateTime(k.updated))
 	}
-	_, err := s.fs.Collection(colAPIKeys).Doc(k.ID).Update(ctx,
+	res, err := s.fs.Collection(colAPIKeys).Doc(k.ID).Update(ctx,
 		[]firestore.Update{{Path: "last_used_at", Value: now.UTC()}}, pre...)
 	if c := status.Code(err); c == codes.FailedPrecondition || c == codes.NotFound {
+		s.forgetAPIKey(k.ID) // changed (or gone) since it was read: read it again
 		return nil
 	}
 	if err != nil {
 		return fmt.Errorf("touch api key %s: %w", k.ID, err)
 	}
+	s.touchedAPIKey(k.ID, now.UTC(), res.UpdateTime)
 	return nil
 }
 

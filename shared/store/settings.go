@@ -71,6 +71,7 @@ func createAudit(tx *firestore.Transaction, col *firestore.CollectionRef, entrie
 func (s *Store) UpdateSettings(ctx context.Context, tenantID string, fn func(stored *domain.Tenant) (*domain.Tenant, []SettingsAudit, error)) (*domain.Tenant, []SettingsAudit, error) {
 	var out *domain.Tenant
 	var audit []SettingsAudit
+	defer s.forgetTenant(tenantID)
 	err := s.fs.RunTransaction(ctx, func(ctx context.Context, tx *firestore.Transaction) error {
 		stored, err := getTx(tx, s.tenant(tenantID), setTenantID)
 		if err != nil {
@@ -179,6 +180,7 @@ func (s *Store) CreateAPIKeyAudited(ctx context.Context, k APIKey, entry Setting
 // revoked keeps its first revocation and no entry is written (revoked false).
 func (s *Store) RevokeAPIKeyAudited(ctx context.Context, tenantID, id string, now time.Time, entry func(*APIKey) SettingsAudit) (k *APIKey, revoked bool, err error) {
 	ref := s.fs.Collection(colAPIKeys).Doc(id)
+	defer s.forgetAPIKey(id) // refused at once in this process (cache.go)
 	err = s.fs.RunTransaction(ctx, func(ctx context.Context, tx *firestore.Transaction) error {
 		k, revoked = nil, false
 		snap, err := tx.Get(ref)

@@ -26,6 +26,13 @@ func (s *Store) PutTenant(ctx context.Context, t *domain.Tenant) error {
 // ErrNoChange writes nothing. It returns the tenant as stored.
 func (s *Store) MergeTenant(ctx context.Context, id string, fn func(prev *domain.Tenant) (*domain.Tenant, error)) (*domain.Tenant, error) {
 	var out *domain.Tenant
+	var numbers []string // the phone number ids whose index entries may change
+	defer func() {
+		s.forgetTenant(id)
+		for _, pn := range numbers {
+			s.forgetIndex(colPhoneNumbers, pn)
+		}
+	}()
 	err := s.fs.RunTransaction(ctx, func(ctx context.Context, tx *firestore.Transaction) error {
 		out = nil
 		prev, err := getTxOrNil(tx, s.tenant(id), setTenantID)
@@ -36,6 +43,7 @@ func (s *Store) MergeTenant(ctx context.Context, id string, fn func(prev *domain
 		if prev != nil {
 			old = prev.WhatsApp
 		}
+		numbers = append(numbers, old.PhoneNumberID)
 		t, err := fn(prev)
 		if err != nil {
 			if errors.Is(err, ErrNoChange) && prev != nil {
@@ -47,6 +55,7 @@ func (s *Store) MergeTenant(ctx context.Context, id string, fn func(prev *domain
 		if t.ID != id {
 			return fmt.Errorf("%w: tenant id %q, expected %q", domain.ErrInvalid, t.ID, id)
 		}
+		numbers = append(numbers, t.WhatsApp.PhoneNumberID)
 		if err := t.Validate(); err != nil {
 			return err
 		}
@@ -114,8 +123,9 @@ func (s *Store) MergeTenant(ctx context.Context, id string, fn func(prev *domain
 }
 
 // TenantForPhoneNumber finds the tenant of a WhatsApp phone number id.
+// Found entries are kept for PhoneNumberCacheTTL (cache.go).
 func (s *Store) TenantForPhoneNumber(ctx context.Context, phoneNumberID string) (string, error) {
-	return s.indexLookup(ctx, colPhoneNumbers, phoneNumberID)
+	return s.cachedIndexLookup(ctx, colPhoneNumbers, phoneNumberID)
 }
 
 // TenantForWABA finds the tenant of a WhatsApp Business Account id.
@@ -143,6 +153,7 @@ func (s *Store) indexLookup(ctx context.Context, col, id string) (string, error)
 
 // UpdateTenant changes a tenant in a transaction; fn returning ErrNoChange writes nothing.
 func (s *Store) UpdateTenant(ctx context.Context, id string, fn func(*domain.Tenant) error) error {
+	defer s.forgetTenant(id)
 	err := s.fs.RunTransaction(ctx, func(ctx context.Context, tx *firestore.Transaction) error {
 		t, err := getTx(tx, s.tenant(id), setTenantID)
 		if err != nil {

@@ -137,8 +137,10 @@ func PutAPIKey(ctx context.Context, st *store.Store, tenantID, key, label string
 var ErrKeyFormat = errors.New("api key is not in the format " + APIKeyPrefix + "<key id>_<secret>")
 
 // Authenticate finds the tenant a presented key belongs to. A key in the wrong format
-// is refused (ErrKeyFormat) without any read; otherwise it costs one document read,
-// and at most once per LastUsedInterval a write of last_used_at (a failed write is
+// is refused (ErrKeyFormat) without any read; otherwise it costs one document read
+// (none while the key's record is cached: store.APIKeyCacheTTL; a key revoked in this
+// process is refused at once, in another within that time), and at most once per
+// LastUsedInterval a write of last_used_at (a failed write is
 // returned in touchErr and does not refuse the key). Refusals are ErrKeyFormat,
 // ErrKeyUnknown or ErrKeyRevoked; any other error is the store's.
 func Authenticate(ctx context.Context, st *store.Store, key string, now time.Time) (rec *store.APIKey, touchErr, err error) {
@@ -146,7 +148,7 @@ func Authenticate(ctx context.Context, st *store.Store, key string, now time.Tim
 	if !ok {
 		return nil, nil, ErrKeyFormat
 	}
-	rec, err = st.GetAPIKey(ctx, id)
+	rec, err = st.CachedAPIKey(ctx, id)
 	if errors.Is(err, domain.ErrNotFound) {
 		return nil, nil, ErrKeyUnknown
 	}
