@@ -116,5 +116,5 @@ func Service(env *app.Env) (*events.Service, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &events.Service{Store: st, Tasks: tasks, Log: env.Log, Now: env.Now, VoucherBaseURL: env.Config.VoucherBaseURL, PairGap: env.Config.PairGap}, nil
+	return &events.Service{Store: st, Tasks: tasks, Pacer: tasks, Log: env.Log, Now: env.Now, VoucherBaseURL: env.Config.VoucherBaseURL, PairGap: env.Config.PairGap}, nil
 }

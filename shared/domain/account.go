@@ -203,13 +203,22 @@ func clipDisconnection(d *AccountDisconnection) *AccountDisconnection {
 	return &AccountDisconnection{Reason: ClipText(d.Reason, maxShortText), InitiatedBy: ClipText(d.InitiatedBy, maxShortText)}
 }
 
-// ApplyQualityUpdate applies one phone_number_quality_update (the messaging tier);
-// it reports whether anything changed.
+// EventThroughputUpgrade is the phone_number_quality_update event of a number Meta has
+// moved to 1,000 messages per second
+// (https://developers.facebook.com/documentation/business-messaging/whatsapp/webhooks/reference/phone_number_quality_update).
+const EventThroughputUpgrade = "THROUGHPUT_UPGRADE"
+
+// ApplyQualityUpdate applies one phone_number_quality_update (the messaging tier, and
+// the throughput upgrade); it reports whether anything changed.
 func (w *WhatsApp) ApplyQualityUpdate(event string, at time.Time, tier string) bool {
 	if !w.accept(FactQuality, at) {
 		return false
 	}
 	w.noteLast(event, at, "")
+	if event == EventThroughputUpgrade && !w.Coexistence {
+		// Coexistence numbers keep their fixed 20/s (connection.go).
+		w.ThroughputCap = ThroughputUpgraded
+	}
 	if tier != "" {
 		w.MessagingTier = ClipText(tier, maxShortText)
 		if limit, ok := ParseMessagingLimit(tier); ok {

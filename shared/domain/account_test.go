@@ -156,3 +156,42 @@ func TestClipText(t *testing.T) {
 		}
 	}
 }
+
+func TestThroughputUpgrade(t *testing.T) {
+	t0 := time.Date(2026, 12, 1, 12, 0, 0, 0, time.UTC)
+	cases := []struct {
+		name        string
+		w           WhatsApp
+		event       string
+		wantCap     int
+		wantApplied bool
+	}{
+		{"a Cloud API number is upgraded", WhatsApp{ThroughputCap: 80}, EventThroughputUpgrade, 1000, true},
+		{"a number onboarded before caps were recorded", WhatsApp{}, EventThroughputUpgrade, 1000, true},
+		{"a coexistence number keeps its fixed 20/s", WhatsApp{Coexistence: true, ThroughputCap: 20}, EventThroughputUpgrade, 20, true},
+		{"another quality event leaves the cap", WhatsApp{ThroughputCap: 80}, "ONBOARDING", 80, true},
+		{"an older event is not applied", WhatsApp{ThroughputCap: 80, EventTimes: map[string]time.Time{FactQuality: t0.Add(time.Hour)}}, EventThroughputUpgrade, 80, false},
+	}
+	for _, c := range cases {
+		w := c.w
+		if got := w.ApplyQualityUpdate(c.event, t0, ""); got != c.wantApplied || w.Cap() != c.wantCap {
+			t.Errorf("%s: applied %v, cap %d; want %v, %d", c.name, got, w.Cap(), c.wantApplied, c.wantCap)
+		}
+	}
+}
+
+func TestCap(t *testing.T) {
+	for _, c := range []struct {
+		w    WhatsApp
+		want int
+	}{
+		{WhatsApp{}, 80},
+		{WhatsApp{Coexistence: true}, 20},
+		{WhatsApp{ThroughputCap: 1000}, 1000},
+		{WhatsApp{Coexistence: true, ThroughputCap: 20}, 20},
+	} {
+		if got := c.w.Cap(); got != c.want {
+			t.Errorf("%+v.Cap() = %d, want %d", c.w, got, c.want)
+		}
+	}
+}

@@ -18,8 +18,11 @@ func (s *Service) account(ctx context.Context, tenantID string, e meta.WebhookEn
 	changed := false
 	var block domain.AccountBlock
 	blocked := false
+	capPerSecond := 0
 	err := s.Store.UpdateTenant(ctx, tenantID, func(t *domain.Tenant) error {
-		if changed = applyAccount(&t.WhatsApp, field, v, at); !changed {
+		changed = applyAccount(&t.WhatsApp, field, v, at)
+		capPerSecond = t.WhatsApp.Cap()
+		if !changed {
 			return store.ErrNoChange // older than what is recorded for the same fact
 		}
 		block, blocked = t.WhatsApp.SendBlock(domain.DeliveryTemplate, s.Now().UTC())
@@ -32,6 +35,14 @@ func (s *Service) account(ctx context.Context, tenantID string, e meta.WebhookEn
 			// until it is connected or reinstated again.
 			s.Log.ErrorContext(ctx, logging.MsgAccountCannotSend, "tenant_id", tenantID, "event", v.Event, "block", block.Code)
 		}
+	}
+	if err == nil && field == "phone_number_quality_update" && v.Event == domain.EventThroughputUpgrade && s.Pacer != nil {
+		// The tenant's queues at the new cap, also on a redelivery (when the event is
+		// already applied), so a failed re-pace is tried again.
+		if err := s.Pacer.Pace(ctx, tenantID, capPerSecond); err != nil {
+			return err
+		}
+		s.Log.InfoContext(ctx, "send queues paced", "tenant_id", tenantID, "cap_per_second", capPerSecond)
 	}
 	return err
 }

@@ -21,8 +21,10 @@ import (
 
 // Service processes webhook deliveries.
 type Service struct {
-	Store          *store.Store
-	Tasks          queue.Enqueuer
+	Store *store.Store
+	Tasks queue.Enqueuer
+	// Pacer re-paces a tenant's send queues when Meta upgrades its number's throughput.
+	Pacer          queue.Pacer
 	Log            *slog.Logger
 	Now            func() time.Time
 	VoucherBaseURL string

@@ -1,6 +1,7 @@
 package devstack_test
 
 import (
+	"context"
 	"fmt"
 	"sync"
 	"testing"
@@ -240,5 +241,43 @@ func TestANoticeDoesNotWaitBehindReminders(t *testing.T) {
 	t.Logf("notice after %v with %d of %d reminders sent %.1f s into their drain", latency.Round(time.Millisecond), remindersBy, n, elapsed)
 	if remindersBy == 0 {
 		t.Error("no reminder was sent: the lane is not draining")
+	}
+}
+
+// TestThroughputUpgradeRepacesTheQueues: Meta's THROUGHPUT_UPGRADE raises the number's
+// cap to 1,000/s and its queues are re-paced at once; a coexistence number keeps 20/s.
+func TestThroughputUpgradeRepacesTheQueues(t *testing.T) {
+	t.Parallel()
+	s := fast(t, nil)
+	ten, key := demo(t, s, nil)
+	ctx := context.Background()
+	q, err := s.Env.Tasks(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rate := func(lane queue.Lane) float64 {
+		t.Helper()
+		got, err := q.Client.GetQueue(ctx, &cloudtaskspb.GetQueueRequest{Name: q.QueueName(ten.ID, lane)})
+		if err != nil {
+			t.Fatalf("queue %s: %v", lane, err)
+		}
+		return got.RateLimits.MaxDispatchesPerSecond
+	}
+	notice(t, s, ten, key, "up-1") // the first task creates the queues, at the kind's cap
+	if now, rem := rate(queue.LaneNow), rate(queue.LaneReminders); now != 72 || rem != 4 {
+		t.Fatalf("queues of an 80/s number: %v and %v per second", now, rem)
+	}
+	postSigned(t, s, wabaChange(ten, "phone_number_quality_update", time.Now(),
+		`{"display_phone_number":"551140001234","event":"THROUGHPUT_UPGRADE","max_daily_conversations_per_business":"TIER_UNLIMITED"}`))
+	waitTenant(t, s, ten.ID, "the upgrade", func(x *domain.Tenant) bool { return x.WhatsApp.Cap() == domain.ThroughputUpgraded })
+	deadline := time.Now().Add(10 * time.Second)
+	for rate(queue.LaneNow) != queue.MaxQueueRate && time.Now().Before(deadline) {
+		time.Sleep(50 * time.Millisecond)
+	}
+	if now, rem := rate(queue.LaneNow), rate(queue.LaneReminders); now != queue.MaxQueueRate || rem != 50 {
+		t.Errorf("queues after the upgrade: %v and %v per second, want 500 (a queue's ceiling) and 50", now, rem)
+	}
+	if j := notice(t, s, ten, key, "up-2"); j.Status != domain.JobSent {
+		t.Errorf("a notice after the upgrade: %s %q", j.Status, j.Reason)
 	}
 }
