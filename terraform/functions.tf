@@ -14,6 +14,8 @@ locals {
       entry_point   = "api"
       timeout       = 60
       max_instances = 10
+      cpu           = null
+      concurrency   = 1
       public        = true
       ingress       = "ALLOW_ALL"
       pubsub        = false
@@ -22,7 +24,9 @@ locals {
     webhook = {
       entry_point   = "webhook"
       timeout       = 60
-      max_instances = 20
+      max_instances = 20 # each request only checks the signature and publishes
+      cpu           = "1"
+      concurrency   = 40
       public        = true
       ingress       = "ALLOW_ALL"
       pubsub        = false
@@ -30,10 +34,15 @@ locals {
     # Cloud Tasks target. Private: only the tasks service account may invoke it (OIDC); the
     # function verifies the token again itself.
     # The timeout covers the tasks' dispatch deadline (Meta timeout + 1 min, shared/app).
+    # Every tenant's queues dispatch here, so it serves 40 requests per instance (each
+    # mostly waits on Meta and Firestore) on up to 50 instances: 2,000 sends in flight,
+    # several thousand a second (docs/scaling.md).
     dispatch = {
       entry_point   = "dispatch"
       timeout       = 120
-      max_instances = 20 # = the queue's max_concurrent_dispatches (one request per instance)
+      max_instances = 50
+      cpu           = "1"
+      concurrency   = 40
       public        = false
       ingress       = "ALLOW_INTERNAL_ONLY"
       pubsub        = false
@@ -44,6 +53,8 @@ locals {
       entry_point   = "reminders"
       timeout       = 300
       max_instances = 1 # one scan at a time
+      cpu           = null
+      concurrency   = 1
       public        = false
       ingress       = "ALLOW_INTERNAL_ONLY"
       pubsub        = false
@@ -54,6 +65,8 @@ locals {
       entry_point   = "voucher"
       timeout       = 30
       max_instances = 10
+      cpu           = null
+      concurrency   = 1
       public        = true
       ingress       = "ALLOW_ALL"
       pubsub        = false
@@ -62,7 +75,9 @@ locals {
     events = {
       entry_point   = "events"
       timeout       = 120
-      max_instances = 10
+      max_instances = 20
+      cpu           = "1"
+      concurrency   = 40
       public        = false
       ingress       = "ALLOW_INTERNAL_ONLY"
       pubsub        = false
@@ -183,14 +198,18 @@ resource "google_cloudfunctions2_function" "fn" {
   }
 
   service_config {
-    available_memory               = "256M"
-    timeout_seconds                = each.value.timeout
-    min_instance_count             = 0
-    max_instance_count             = each.value.max_instances
-    ingress_settings               = each.value.ingress # README: "Ingress"
-    all_traffic_on_latest_revision = true
-    service_account_email          = google_service_account.fn[each.key].email # iam.tf
-    environment_variables          = local.environment_variables
+    available_memory = "256M"
+    available_cpu    = each.value.cpu # null: Cloud Run's default for the memory
+    # More than one request per instance needs at least one CPU:
+    # https://cloud.google.com/functions/docs/configuring/concurrency
+    max_instance_request_concurrency = each.value.concurrency
+    timeout_seconds                  = each.value.timeout
+    min_instance_count               = 0
+    max_instance_count               = each.value.max_instances
+    ingress_settings                 = each.value.ingress # README: "Ingress"
+    all_traffic_on_latest_revision   = true
+    service_account_email            = google_service_account.fn[each.key].email # iam.tf
+    environment_variables            = local.environment_variables
   }
 
   # No event_trigger: events is an HTTP function fed by the push subscription in
