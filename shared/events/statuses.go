@@ -26,31 +26,23 @@ func (s *Service) status(ctx context.Context, tenantID string, st meta.MessageSt
 		s.Log.InfoContext(ctx, "status ignored", "tenant_id", tenantID, "status", st.Status)
 		return nil
 	}
-	jobID := ""
-	owner, id, err := s.Store.JobForWAMID(ctx, st.ID)
-	switch {
-	case err == nil && owner == tenantID:
-		jobID = id
-	case err == nil || errors.Is(err, domain.ErrNotFound):
-		if t, j, ok := meta.ParseCallbackData(st.BizOpaqueCallbackData); ok && t == tenantID {
-			jobID = j
-		}
-	default:
+	jobID, err := s.statusJob(ctx, tenantID, st)
+	if err != nil {
 		return err
 	}
 	if jobID == "" {
 		s.Log.InfoContext(ctx, "status of a message Lembra did not send", "tenant_id", tenantID, logging.WAMID("wamid", st.ID), "status", st.Status)
 		return nil
 	}
-	// Meta posts "sent" as soon as it accepts a send, often before dispatch has recorded
-	// the answer. Applying it then would wait on dispatch's transaction on the same job:
-	// ask for redelivery instead (a plain read, no lock); by the time it comes back the
-	// outcome and the wamid index are stored.
-	if j, err := s.Store.GetJob(ctx, tenantID, jobID); err == nil && j.Status == domain.JobSending {
-		return fmt.Errorf("status %s of job %s arrived while its send is being recorded; asking for redelivery", st.Status, jobID)
-	}
 	at := meta.WebhookTime(st.Timestamp, s.Now().UTC())
 	_, err = s.Store.UpdateJob(ctx, tenantID, jobID, func(tx *store.JobTx) error {
+		// Meta posts "sent" as soon as it accepts a send, often before dispatch has
+		// recorded the answer: ask for redelivery (nothing written, the transaction
+		// ends at once); by the time it comes back the outcome and the wamid index are
+		// stored. Checked on the transaction's own read of the job: no read before it.
+		if tx.Job.Status == domain.JobSending {
+			return fmt.Errorf("status %s of job %s arrived while its send is being recorded; asking for redelivery", st.Status, jobID)
+		}
 		changed, wamid := applyStatus(tx.Job, st, at)
 		if wamid != "" {
 			tx.IndexWAMID(wamid)
@@ -65,6 +57,24 @@ func (s *Service) status(ctx context.Context, tenantID string, st meta.MessageSt
 		return nil
 	}
 	return err
+}
+
+// statusJob finds the job a status is for: the job id its send carried in
+// biz_opaque_callback_data, which Meta echoes in every status of the message, when it
+// names the tenant the status came to (no read); else the wamid index (one read), for a
+// status without callback data. "" is a message Lembra did not send.
+func (s *Service) statusJob(ctx context.Context, tenantID string, st meta.MessageStatus) (string, error) {
+	if t, j, ok := meta.ParseCallbackData(st.BizOpaqueCallbackData); ok && t == tenantID {
+		return j, nil
+	}
+	owner, id, err := s.Store.JobForWAMID(ctx, st.ID)
+	switch {
+	case err == nil && owner == tenantID:
+		return id, nil
+	case err == nil || errors.Is(err, domain.ErrNotFound):
+		return "", nil
+	}
+	return "", err
 }
 
 // applyStatus applies one status Meta reported for a job's message, at its time, to

@@ -1,0 +1,147 @@
+package devstack_test
+
+import (
+	"context"
+	"fmt"
+	"testing"
+	"time"
+
+	"cloud.google.com/go/firestore"
+
+	"github.com/lembra-app/lembra/scripts/internal/devstack"
+	"github.com/lembra-app/lembra/shared/domain"
+	"github.com/lembra-app/lembra/shared/store"
+)
+
+// lifecycleOpsBudget is what one booking notice may cost in Firestore, from the
+// booking system's POST to Meta's "read": document reads plus writes, counted at the
+// gRPC level on the functions' client (devstack.FirestoreOps), once the caches are
+// warm (a tenant sending more than one message every few seconds). Measured: 32 before
+// the caches, the callback-data routing and the single read per status (19 reads, 13
+// writes); 20 after (7 reads, 13 writes), plus the booking's "queued" timeline write
+// when dispatch has not claimed the job yet. The target is 12; what is left is
+// mostly writes (docs/firestore-ops.md): appointment, two jobs and voucher index (4),
+// claim, outcome, wamid index and sent counter (4), and a job write per status with a
+// counter write for delivered and read (5).
+const lifecycleOpsBudget = 21
+
+// TestBookingNoticeLifecycleFirestoreOps follows booking notices through the whole
+// stack — created through the booking API with the tenant's API key, dispatched to the
+// Meta stand-in, then Meta's sent, delivered and read webhooks, each through webhook →
+// Pub/Sub → events — and counts what each costs in Firestore. Each step is waited for
+// (through a client of the test's own, not counted) and the counts left to settle
+// before the next, so no step's operations are counted in another's.
+func TestBookingNoticeLifecycleFirestoreOps(t *testing.T) {
+	t.Parallel()
+	s := fast(t, nil)
+	ten, key := demo(t, s, nil)
+	ctx := context.Background()
+	own, err := firestore.NewClient(ctx, s.Config.Project) // FIRESTORE_EMULATOR_HOST: not counted
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { own.Close() })
+	watch := store.New(own)
+
+	startsAt := time.Now().In(ten.Location()).Add(72 * time.Hour).Truncate(time.Minute)
+	var totals []devstack.FirestoreOps
+	for i := range 3 {
+		steps := lifecycleOps(t, s, watch, ten.ID, key, fmt.Sprintf("ops-%d", i), startsAt.Add(time.Duration(i)*time.Hour))
+		total := devstack.FirestoreOps{}
+		for _, st := range steps {
+			t.Logf("message %d, %-9s %s", i+1, st.name+":", st.ops)
+			total = total.Add(st.ops)
+		}
+		t.Logf("message %d, lifecycle: %s", i+1, total)
+		totals = append(totals, total)
+	}
+	// The first message fills the caches (API key, tenant, phone number index, the
+	// counters' time zone, the tenant's queues): logged above, not budgeted.
+	for i, total := range totals[1:] {
+		if n := total.Operations(); n > lifecycleOpsBudget {
+			t.Errorf("message %d: one booking notice from create to read cost %d Firestore operations (%d reads, %d writes), budget %d: %s",
+				i+2, n, total.Reads(), total.Writes(), lifecycleOpsBudget, total)
+		}
+		if a := total.Total().Aborted; a != 0 {
+			t.Errorf("message %d: %d transactions were aborted and run again: %s", i+2, a, total)
+		}
+	}
+}
+
+type opsStep struct {
+	name string
+	ops  devstack.FirestoreOps
+}
+
+// lifecycleOps runs one booking notice's lifecycle and returns what each step cost.
+func lifecycleOps(t *testing.T, s *devstack.Stack, watch *store.Store, tenantID, key, externalID string, startsAt time.Time) []opsStep {
+	t.Helper()
+	ctx := context.Background()
+	var steps []opsStep
+	settleOps(t, s)
+	before := s.FirestoreOps()
+	r := call(t, s, key, "POST", "/v1/appointments", appointmentBody(externalID, startsAt))
+	if r.Status != 201 {
+		t.Fatalf("create: %d %s", r.Status, r.Raw)
+	}
+	jobID := domain.JobID(appointmentID(t, r), domain.JobCreated, 0)
+	job := waitWatched(t, watch, tenantID, jobID, "sent by dispatch", func(j *domain.Job) bool {
+		return j.Status == domain.JobSent && j.ProviderMessageID != ""
+	})
+	after := settleOps(t, s)
+	steps = append(steps, opsStep{"created+dispatched", after.Sub(before)})
+	for _, status := range []string{"sent", "delivered", "read"} {
+		before = after
+		if code, err := s.Meta.PostStatus(ctx, job.ProviderMessageID, status, 0, "", ""); err != nil || code != 200 {
+			t.Fatalf("post %s: %d %v", status, code, err)
+		}
+		waitWatched(t, watch, tenantID, jobID, status+" applied", func(j *domain.Job) bool {
+			_, seen := j.ProviderStatusTimes[status]
+			return seen
+		})
+		after = settleOps(t, s)
+		steps = append(steps, opsStep{status, after.Sub(before)})
+	}
+	return steps
+}
+
+// waitWatched polls a job through the test's own client until cond holds.
+func waitWatched(t *testing.T, watch *store.Store, tenantID, jobID, what string, cond func(*domain.Job) bool) *domain.Job {
+	t.Helper()
+	deadline := time.Now().Add(15 * time.Second)
+	var last *domain.Job
+	for time.Now().Before(deadline) {
+		if j, err := watch.GetJob(context.Background(), tenantID, jobID); err == nil {
+			last = j
+			if cond(j) {
+				return j
+			}
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	t.Fatalf("job %s: not %s within 15 s; last seen %+v", jobID, what, last)
+	return nil
+}
+
+// settleOps waits until the functions' Firestore counts have not moved for a while
+// (a step's last write lands after what the test waits for is visible) and returns them.
+func settleOps(t *testing.T, s *devstack.Stack) devstack.FirestoreOps {
+	t.Helper()
+	const quiet = 300 * time.Millisecond
+	deadline := time.Now().Add(10 * time.Second)
+	last := s.FirestoreOps()
+	stable := time.Now()
+	for time.Now().Before(deadline) {
+		time.Sleep(25 * time.Millisecond)
+		now := s.FirestoreOps()
+		if len(now.Sub(last)) != 0 {
+			last, stable = now, time.Now()
+			continue
+		}
+		if time.Since(stable) >= quiet {
+			return last
+		}
+	}
+	t.Fatalf("Firestore operations still moving after 10 s: %s", last)
+	return nil
+}
