@@ -184,13 +184,13 @@ variable "tasks_queue_prefix" {
 variable "tasks_now_share_percent" {
   description = "Share of a number's throughput cap its notice lane (booking and cancellation notices, answers) dispatches at (LEMBRA_TASKS_NOW_SHARE_PERCENT)."
   type        = number
-  default     = 90
+  default     = 95
 }
 
 variable "tasks_reminder_share_percent" {
   description = "Share of a number's throughput cap its reminder lane dispatches at (LEMBRA_TASKS_REMINDER_SHARE_PERCENT); with the notice lane's, at most 100."
   type        = number
-  default     = 5
+  default     = 4
 
   validation {
     condition     = var.tasks_now_share_percent + var.tasks_reminder_share_percent <= 100

@@ -28,14 +28,16 @@ func TestPacingRates(t *testing.T) {
 		cap      int
 		now, rem float64
 	}{
-		{domain.ThroughputCoexistence, 18, 1},
-		{domain.ThroughputCloudAPI, 72, 4},
-		{domain.ThroughputUpgraded, MaxQueueRate, 50}, // 900/s is above a queue's ceiling
-		{0, 18, 1},       // unknown: the lowest cap Meta sets
-		{-5, 18, 1},      // nonsense: likewise
-		{4, 3.6, 0.2},    // scaled-down caps in tests
-		{1, 0.9, 0.05},   // fractions of a dispatch per second are allowed
-		{13, 11.7, 0.65}, // rounded down to cents, never above the share
+		{domain.ThroughputCoexistence, 19, 0.8},
+		{domain.ThroughputCloudAPI, 76, 3.2},
+		{domain.ThroughputUpgraded, MaxQueueRate, 40}, // 950/s is above a queue's ceiling
+		{0, 19, 0.8},      // unknown: the lowest cap Meta sets
+		{-5, 19, 0.8},     // nonsense: likewise
+		{4, 3.8, 0.16},    // scaled-down caps in tests
+		{1, 0.95, 0.04},   // fractions of a dispatch per second are allowed
+		{13, 12.35, 0.52}, // cents of a dispatch per second
+		{7, 6.65, 0.28},
+		{3, 2.85, 0.12},
 	}
 	for _, c := range cases {
 		now, rem := p.Rate(c.cap, LaneNow), p.Rate(c.cap, LaneReminders)

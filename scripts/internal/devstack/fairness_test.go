@@ -65,8 +65,10 @@ func acceptedAt(s *devstack.Stack, pn, to string) (time.Time, bool) {
 // their notices drain through its own queue at its number's cap while another studio's
 // booking notice goes out within 2 s. Neither number is sent above its cap (no 130429
 // from the stand-in) and no client gets a notice twice.
+//
+// Not parallel: it measures latency, so it runs alone, before the package's parallel
+// tests start.
 func TestOneTenantsBurstDoesNotDelayAnother(t *testing.T) {
-	t.Parallel()
 	s := fairStack(t)
 	const burst, burstCap, probeCap = 500, 50, 10
 	big, bigKey := cappedStudio(t, s, "studio-import", "waba-import", "pn-import", burstCap)
@@ -172,7 +174,7 @@ func TestOneTenantsBurstDoesNotDelayAnother(t *testing.T) {
 func TestANoticeDoesNotWaitBehindReminders(t *testing.T) {
 	t.Parallel()
 	s := fairStack(t)
-	const n, perSecond = 30, 20 // a coexistence number: reminders at 1/s, notices at 18/s
+	const n, perSecond = 30, 20 // a coexistence number: reminders at 0.8/s, notices at 19/s
 	ten, key := cappedStudio(t, s, "studio-lanes", "waba-lanes", "pn-lanes", perSecond)
 	pn := ten.WhatsApp.PhoneNumberID
 
@@ -229,7 +231,7 @@ func TestANoticeDoesNotWaitBehindReminders(t *testing.T) {
 	if latency < 0 || latency > 2*time.Second {
 		t.Errorf("the new booking's notice went out %v after it, want within 2 s", latency)
 	}
-	// The reminders were still draining, at the lane's rate: 1/s plus its burst.
+	// The reminders were still draining, at the lane's rate: 0.8/s plus its burst.
 	elapsed := time.Since(scanned).Seconds()
 	limit := int(elapsed*queue.DefaultPacing.Rate(perSecond, queue.LaneReminders)) + 10 + 1
 	if remindersBy >= n || remindersBy > limit {
@@ -264,7 +266,7 @@ func TestThroughputUpgradeRepacesTheQueues(t *testing.T) {
 		return got.RateLimits.MaxDispatchesPerSecond
 	}
 	notice(t, s, ten, key, "up-1") // the first task creates the queues, at the kind's cap
-	if now, rem := rate(queue.LaneNow), rate(queue.LaneReminders); now != 72 || rem != 4 {
+	if now, rem := rate(queue.LaneNow), rate(queue.LaneReminders); now != 76 || rem != 3.2 {
 		t.Fatalf("queues of an 80/s number: %v and %v per second", now, rem)
 	}
 	postSigned(t, s, wabaChange(ten, "phone_number_quality_update", time.Now(),
@@ -274,8 +276,8 @@ func TestThroughputUpgradeRepacesTheQueues(t *testing.T) {
 	for rate(queue.LaneNow) != queue.MaxQueueRate && time.Now().Before(deadline) {
 		time.Sleep(50 * time.Millisecond)
 	}
-	if now, rem := rate(queue.LaneNow), rate(queue.LaneReminders); now != queue.MaxQueueRate || rem != 50 {
-		t.Errorf("queues after the upgrade: %v and %v per second, want 500 (a queue's ceiling) and 50", now, rem)
+	if now, rem := rate(queue.LaneNow), rate(queue.LaneReminders); now != queue.MaxQueueRate || rem != 40 {
+		t.Errorf("queues after the upgrade: %v and %v per second, want 500 (a queue's ceiling) and 40", now, rem)
 	}
 	if j := notice(t, s, ten, key, "up-2"); j.Status != domain.JobSent {
 		t.Errorf("a notice after the upgrade: %s %q", j.Status, j.Reason)

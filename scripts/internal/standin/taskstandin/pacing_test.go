@@ -51,10 +51,10 @@ func TestTenantQueuesCreatedAndPacedAtRunTime(t *testing.T) {
 		t.Errorf("the tenant's cap read %d times, want once (when its queues were created)", capReads)
 	}
 	now, rem := getQueue("studio-jana", lembraqueue.LaneNow), getQueue("studio-jana", lembraqueue.LaneReminders)
-	if rl := now.RateLimits; rl.MaxDispatchesPerSecond != 18 || rl.MaxConcurrentDispatches != 18 || rl.MaxBurstSize != 10 {
+	if rl := now.RateLimits; rl.MaxDispatchesPerSecond != 19 || rl.MaxConcurrentDispatches != 19 || rl.MaxBurstSize != 10 {
 		t.Errorf("notice lane at a 20/s cap: %+v", rl)
 	}
-	if rl := rem.RateLimits; rl.MaxDispatchesPerSecond != 1 || rl.MaxConcurrentDispatches != 2 {
+	if rl := rem.RateLimits; rl.MaxDispatchesPerSecond != 0.8 || rl.MaxConcurrentDispatches != 2 {
 		t.Errorf("reminder lane at a 20/s cap: %+v", rl)
 	}
 	if rc := now.RetryConfig; rc.MaxAttempts != 3 || rc.MinBackoff.AsDuration() != time.Second || rc.MaxDoublings != 1 {
@@ -74,17 +74,17 @@ func TestTenantQueuesCreatedAndPacedAtRunTime(t *testing.T) {
 	if err := q.Pace(ctx, "studio-jana", domain.ThroughputCloudAPI); err != nil {
 		t.Fatal(err)
 	}
-	if rl := getQueue("studio-jana", lembraqueue.LaneNow).RateLimits; rl.MaxDispatchesPerSecond != 72 || rl.MaxBurstSize != 15 {
+	if rl := getQueue("studio-jana", lembraqueue.LaneNow).RateLimits; rl.MaxDispatchesPerSecond != 76 || rl.MaxBurstSize != 16 {
 		t.Errorf("notice lane after the cap change: %+v", rl)
 	}
-	if rl := getQueue("studio-jana", lembraqueue.LaneReminders).RateLimits; rl.MaxDispatchesPerSecond != 4 {
+	if rl := getQueue("studio-jana", lembraqueue.LaneReminders).RateLimits; rl.MaxDispatchesPerSecond != 3.2 {
 		t.Errorf("reminder lane after the cap change: %+v", rl)
 	}
 	// Another tenant has its own queues.
 	if _, err := lembraqueue.EnqueueJob(ctx, q, "studio-flor", "job-x", domain.JobCreated, lembraqueue.SendPurpose(1), time.Time{}); err != nil {
 		t.Fatal(err)
 	}
-	if rl := getQueue("studio-flor", lembraqueue.LaneNow).RateLimits; rl.MaxDispatchesPerSecond != 9 {
+	if rl := getQueue("studio-flor", lembraqueue.LaneNow).RateLimits; rl.MaxDispatchesPerSecond != 9.5 {
 		t.Errorf("second tenant's notice lane: %+v", rl)
 	}
 }
