@@ -358,6 +358,14 @@ func TestEveryFixtureIsAcceptedAndHasItsEffect(t *testing.T) {
 							tt, err := st.GetTenant(ctx, ten.ID)
 							return err == nil && tt.TemplateStatuses[domain.TemplateKey(v.Name, v.Language)].Status == v.Event
 						})
+					case "business_capability_update":
+						var cv meta.CapabilityValue
+						_ = json.Unmarshal(c.Value, &cv)
+						want, _ := domain.ParseMessagingLimit(cv.Limit())
+						expect("messaging limit", func() bool {
+							tt, err := st.GetTenant(ctx, ten.ID)
+							return err == nil && want != 0 && tt.WhatsApp.MessagingLimit == want
+						})
 					case "account_update", "phone_number_quality_update":
 						expect("account event", func() bool {
 							tt, err := st.GetTenant(ctx, ten.ID)
