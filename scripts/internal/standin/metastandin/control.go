@@ -104,6 +104,8 @@ func (s *Server) control(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	switch r.URL.Path {
+	case "/_standin/messaging_limit": // messaginglimit.go
+		s.controlMessagingLimit(w, r, body)
 	case "/_standin/requests":
 		switch r.Method {
 		case http.MethodGet:

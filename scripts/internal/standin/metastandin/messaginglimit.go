@@ -3,6 +3,7 @@ package metastandin
 import (
 	"context"
 	"fmt"
+	"net/http"
 	"strconv"
 	"strings"
 	"time"
@@ -140,4 +141,37 @@ func (s *Server) limitFieldLocked(fields, wabaID string, number map[string]any) 
 		}
 	}
 	number["whatsapp_business_manager_messaging_limit"] = tier
+}
+
+// controlMessagingLimit serves /_standin/messaging_limit: POST {"waba_id","limit"} sets
+// the WABA's limit and posts the business_capability_update (PostCapabilityUpdate),
+// answering the webhook's HTTP status; GET ?waba_id= answers the limit, the clients
+// reached in the last 24 h and the 131048 answered.
+func (s *Server) controlMessagingLimit(w http.ResponseWriter, r *http.Request, body []byte) {
+	switch r.Method {
+	case http.MethodPost:
+		var req struct {
+			WABAID string `json:"waba_id"`
+			Limit  int    `json:"limit"`
+		}
+		if err := strictDecode(body, &req); err != nil || req.WABAID == "" {
+			controlError(w, http.StatusBadRequest, `want {"waba_id":"…","limit":250} (-1: unlimited)`)
+			return
+		}
+		status, err := s.PostCapabilityUpdate(r.Context(), req.WABAID, req.Limit)
+		if err != nil {
+			controlError(w, http.StatusBadGateway, err.Error())
+			return
+		}
+		controlJSON(w, http.StatusOK, map[string]int{"webhook_status": status})
+	case http.MethodGet:
+		waba := r.URL.Query().Get("waba_id")
+		reached, refused := s.MessagingLimitUsage(waba)
+		s.mu.Lock()
+		limit := s.portfolioLocked(waba).limit
+		s.mu.Unlock()
+		controlJSON(w, http.StatusOK, map[string]any{"waba_id": waba, "limit": limit, "reached": reached, "refused_131048": refused})
+	default:
+		methodNotAllowed(w, "GET, POST")
+	}
 }

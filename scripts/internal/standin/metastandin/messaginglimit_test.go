@@ -77,3 +77,25 @@ func TestPostCapabilityUpdate(t *testing.T) {
 		t.Fatalf("%s", ws[0].Body)
 	}
 }
+
+func TestMessagingLimitControl(t *testing.T) {
+	s, u := newServer(t)
+	recv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {}))
+	t.Cleanup(recv.Close)
+	s.SetWebhook(metastandin.WebhookOptions{URL: recv.URL, AppSecret: "shh"})
+	ctl := func(method, path string, body any) response {
+		return do(t, http.DefaultClient, method, u+"/_standin/"+path, "", body)
+	}
+	if r := ctl("POST", "messaging_limit", map[string]any{"waba_id": "waba-1", "limit": 1}); r.status != 200 || r.json["webhook_status"] != float64(200) {
+		t.Fatalf("POST: %d %s", r.status, r.raw)
+	}
+	if r := ctl("POST", "messaging_limit", map[string]any{"waba": "waba-1"}); r.status != 400 {
+		t.Errorf("bad body: %d %s", r.status, r.raw)
+	}
+	post(t, sendURL(u, pnid), token, templateBody("Maria", "amanhã"))
+	metaError(t, post(t, sendURL(u, pnid), token, func() map[string]any { b := templateBody("Ana", "hoje"); b["to"] = "+5511900000009"; return b }()), http.StatusBadRequest, 131048)
+	r := ctl("GET", "messaging_limit?waba_id=waba-1", nil)
+	if r.status != 200 || r.json["limit"] != float64(1) || r.json["reached"] != float64(1) || r.json["refused_131048"] != float64(1) {
+		t.Fatalf("GET: %d %s", r.status, r.raw)
+	}
+}
