@@ -29,6 +29,8 @@ var timelineLabels = map[string]string{
 	"client_reply":    "Resposta do cliente",
 	// A dry run sent to the studio's test number (dispatch.EventTestRecipient).
 	"test_recipient": "Modo de teste: enviada ao número de teste",
+	// Held by the portfolio's messaging limit (dispatch.EventLimitHold).
+	"held_messaging_limit": "Aguardando o limite da Meta de clientes em 24 h",
 	// The owner's actions (staff_ops.go, dispatch.ActionEvent).
 	"action_fail":     "Marcada como falha pelo responsável",
 	"action_discard":  "Descartada pelo responsável",

@@ -4,6 +4,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/lembra-app/lembra/shared/dispatch"
 	"github.com/lembra-app/lembra/shared/domain"
 )
 
@@ -26,5 +27,12 @@ func TestMessagingLimitView(t *testing.T) {
 		if got := NewMessagingLimitView(c.limit, u, now); got != c.want {
 			t.Errorf("limit %d: %+v\nwant %+v", c.limit, got, c.want)
 		}
+	}
+}
+
+// A job held by the messaging limit reads in Portuguese on the panel's timeline.
+func TestLimitHoldTimelineLabel(t *testing.T) {
+	if got := TimelineLabel(dispatch.EventLimitHold); got != "Aguardando o limite da Meta de clientes em 24 h" {
+		t.Fatalf("label %q", got)
 	}
 }
