@@ -100,6 +100,7 @@ type Stack struct {
 	secretWriter *secrets.SecretManager
 	firestoreOps *firestoreCounter // the functions' Firestore operations (firestoreops.go)
 	srv          *http.Server
+	requests     requestStats // RequestStats
 	closers      []func()
 }
 
@@ -343,7 +344,7 @@ func Start(ctx context.Context, o Options) (s *Stack, err error) {
 	mux.Handle("GET /config.json", dashConfig)
 	mux.Handle("/", dashFiles) // the staff dashboard, on the api's origin
 	s.DashboardURL = s.URL + "/"
-	s.srv = &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	s.srv = &http.Server{Handler: s.requests.wrap(mux), ReadHeaderTimeout: 10 * time.Second}
 	go func() { _ = s.srv.Serve(lis) }()
 	return s, nil
 }
