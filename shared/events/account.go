@@ -53,11 +53,7 @@ func (s *Service) account(ctx context.Context, tenantID string, e meta.WebhookEn
 // is max_daily_conversations_per_business, or current_limit where Meta sends that.
 func applyAccount(w *domain.WhatsApp, field string, v meta.AccountValue, at time.Time) bool {
 	if field == "phone_number_quality_update" {
-		tier := v.MaxDailyConversationsPerBusiness
-		if tier == "" {
-			tier = v.CurrentLimit
-		}
-		return w.ApplyQualityUpdate(v.Event, at, tier)
+		return w.ApplyQualityUpdate(v.Event, at, v.Tier())
 	}
 	return w.ApplyAccountEvent(accountEvent(v, at))
 }

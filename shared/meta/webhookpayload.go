@@ -223,7 +223,7 @@ type AccountValue struct {
 	PhoneNumber                      string          `json:"phone_number"`
 	DisplayPhoneNumber               string          `json:"display_phone_number"`
 	CurrentLimit                     string          `json:"current_limit"`
-	MaxDailyConversationsPerBusiness string          `json:"max_daily_conversations_per_business"`
+	MaxDailyConversationsPerBusiness json.RawMessage `json:"max_daily_conversations_per_business"` // a tier name or a number (Tier)
 	WABAInfo                         *WABAInfo       `json:"waba_info"`
 	DisconnectionInfo                json.RawMessage `json:"disconnection_info"`
 	BanInfo                          json.RawMessage `json:"ban_info"`
@@ -231,6 +231,16 @@ type AccountValue struct {
 	// RestrictionInfo is a list of {restriction_type, expiration} (some copies of
 	// Meta's payload show a single object; both are read).
 	RestrictionInfo json.RawMessage `json:"restriction_info"`
+}
+
+// Tier is a quality update's messaging tier as Meta wrote it: max_daily_conversations_per_business
+// ("TIER_2K", or a number such as 2000, as business_capability_update carries it),
+// else current_limit; "" when neither is there.
+func (v AccountValue) Tier() string {
+	if s := rawScalar(v.MaxDailyConversationsPerBusiness); s != "" {
+		return s
+	}
+	return v.CurrentLimit
 }
 
 // WABAInfo names the WhatsApp Business Account an account_update is about.

@@ -203,3 +203,24 @@ func TestCapabilityLimit(t *testing.T) {
 		}
 	}
 }
+
+// A quality update's tier, whether Meta writes it as a tier name or as a number (as
+// business_capability_update does): a number must not make the webhook unreadable.
+func TestQualityUpdateTier(t *testing.T) {
+	for raw, want := range map[string]string{
+		`{"event":"UPGRADE","max_daily_conversations_per_business":"TIER_2K"}`:                             "TIER_2K",
+		`{"event":"UPGRADE","max_daily_conversations_per_business":2000}`:                                  "2000",
+		`{"event":"UPGRADE","current_limit":"TIER_250"}`:                                                   "TIER_250",
+		`{"event":"UPGRADE","current_limit":"TIER_250","max_daily_conversations_per_business":"TIER_10K"}`: "TIER_10K",
+		`{"event":"ONBOARDING"}`: "",
+	} {
+		var v AccountValue
+		if err := json.Unmarshal([]byte(raw), &v); err != nil {
+			t.Errorf("%s: %v", raw, err)
+			continue
+		}
+		if got := v.Tier(); got != want {
+			t.Errorf("%s: Tier() = %q, want %q", raw, got, want)
+		}
+	}
+}
