@@ -35,11 +35,13 @@ func (s *Service) status(ctx context.Context, tenantID string, st meta.MessageSt
 		return nil
 	}
 	at := meta.WebhookTime(st.Timestamp, s.Now().UTC())
-	_, err = s.Store.UpdateJob(ctx, tenantID, jobID, func(tx *store.JobTx) error {
+	// Without a transaction (store.UpdateJobUnlocked): the sent, delivered and read of
+	// one message, arriving together, never abort each other or wait on a lock; the
+	// next status of a message this instance just updated reads nothing first.
+	_, err = s.Store.UpdateJobUnlocked(ctx, tenantID, jobID, func(tx *store.JobTx) error {
 		// Meta posts "sent" as soon as it accepts a send, often before dispatch has
-		// recorded the answer: ask for redelivery (nothing written, the transaction
-		// ends at once); by the time it comes back the outcome and the wamid index are
-		// stored. Checked on the transaction's own read of the job: no read before it.
+		// recorded the answer: ask for redelivery (nothing written); by the time it
+		// comes back the outcome and the wamid index are stored.
 		if tx.Job.Status == domain.JobSending {
 			return fmt.Errorf("status %s of job %s arrived while its send is being recorded; asking for redelivery", st.Status, jobID)
 		}

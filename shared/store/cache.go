@@ -37,6 +37,7 @@ const (
 // ttlCache keeps values by document path for a fixed time.
 type ttlCache[V any] struct {
 	ttl time.Duration
+	max int // entries kept at most: past it, expired ones are dropped (all, if none is)
 	mu  sync.Mutex
 	m   map[string]cached[V]
 }
@@ -46,12 +47,11 @@ type cached[V any] struct {
 	at time.Time
 }
 
-func newTTLCache[V any](ttl time.Duration) *ttlCache[V] {
-	return &ttlCache[V]{ttl: ttl, m: map[string]cached[V]{}}
+func newTTLCache[V any](ttl time.Duration, max int) *ttlCache[V] {
+	return &ttlCache[V]{ttl: ttl, max: max, m: map[string]cached[V]{}}
 }
 
-// maxCacheEntries bounds a cache: past it, expired entries are dropped (and, if all
-// are fresh, everything: the next reads fill it again).
+// maxCacheEntries bounds the caches of tenants, API keys and numbers.
 const maxCacheEntries = 10000
 
 func (c *ttlCache[V]) get(key string, now time.Time) (V, bool) {
@@ -68,14 +68,14 @@ func (c *ttlCache[V]) get(key string, now time.Time) (V, bool) {
 func (c *ttlCache[V]) put(key string, v V, now time.Time) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if len(c.m) >= maxCacheEntries {
+	if len(c.m) >= c.max {
 		for k, e := range c.m {
 			if !Fresh(e.at, now, c.ttl) {
 				delete(c.m, k)
 			}
 		}
-		if len(c.m) >= maxCacheEntries {
-			clear(c.m)
+		if len(c.m) >= c.max {
+			clear(c.m) // all fresh: the next reads fill it again
 		}
 	}
 	c.m[key] = cached[V]{v: v, at: now}
@@ -105,9 +105,9 @@ func Fresh(readAt, now time.Time, ttl time.Duration) bool {
 }
 
 var (
-	tenantCache      = newTTLCache[domain.Tenant](TenantCacheTTL)
-	apiKeyCache      = newTTLCache[APIKey](APIKeyCacheTTL)
-	phoneNumberCache = newTTLCache[string](PhoneNumberCacheTTL)
+	tenantCache      = newTTLCache[domain.Tenant](TenantCacheTTL, maxCacheEntries)
+	apiKeyCache      = newTTLCache[APIKey](APIKeyCacheTTL, maxCacheEntries)
+	phoneNumberCache = newTTLCache[string](PhoneNumberCacheTTL, maxCacheEntries)
 )
 
 // CachedTenant is GetTenant through the cache: at most one read per TenantCacheTTL per

@@ -25,7 +25,7 @@ func TestFresh(t *testing.T) {
 }
 
 func TestTTLCache(t *testing.T) {
-	c := newTTLCache[string](10 * time.Second)
+	c := newTTLCache[string](10*time.Second, maxCacheEntries)
 	t0 := time.Now()
 	c.put("a", "x", t0)
 	if v, ok := c.get("a", t0.Add(time.Second)); !ok || v != "x" {

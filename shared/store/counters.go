@@ -120,6 +120,16 @@ func (s *Store) writeJob(ctx context.Context, tx *firestore.Transaction, tenantI
 // tenant, in tx: one write however many jobs a transaction changes (nothing when they
 // add nothing).
 func (s *Store) addCounters(ctx context.Context, tx *firestore.Transaction, tenantID string, ds ...domain.CounterDelta) error {
+	ref, doc, err := s.counterWrite(ctx, tenantID, ds...)
+	if err != nil || ref == nil {
+		return err
+	}
+	return tx.Set(ref, doc, firestore.MergeAll)
+}
+
+// counterWrite is what adding the deltas ds to the tenant's counters writes: the shard
+// and its merge; a nil ref when they add nothing.
+func (s *Store) counterWrite(ctx context.Context, tenantID string, ds ...domain.CounterDelta) (*firestore.DocumentRef, map[string]any, error) {
 	totals := map[string]int{}
 	failed, skipped := map[string]any{}, map[string]any{}
 	byReason := map[string]map[string]int{fieldFailedByReason: {}, fieldSkippedByReason: {}}
@@ -145,7 +155,7 @@ func (s *Store) addCounters(ctx context.Context, tx *firestore.Transaction, tena
 		}
 	}
 	if len(doc) == 0 {
-		return nil
+		return nil, nil, nil
 	}
 	for code, n := range byReason[fieldFailedByReason] {
 		failed[code] = firestore.Increment(n)
@@ -161,13 +171,12 @@ func (s *Store) addCounters(ctx context.Context, tx *firestore.Transaction, tena
 	}
 	loc, err := s.counterZone(ctx, tenantID)
 	if err != nil {
-		return err
+		return nil, nil, err
 	}
 	day := CounterDay(time.Now(), loc)
 	shard := rand.IntN(CounterShards)
 	doc["day"], doc["shard"] = day, shard
-	ref := s.tenant(tenantID).Collection(colCounters).Doc(CounterDocID(day, shard))
-	return tx.Set(ref, doc, firestore.MergeAll)
+	return s.tenant(tenantID).Collection(colCounters).Doc(CounterDocID(day, shard)), doc, nil
 }
 
 // countJob sets next.Counted and returns what changing a job from before (its state as

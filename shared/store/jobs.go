@@ -25,6 +25,9 @@ type JobTx struct {
 // none or it is gone). Only what asks for it pays the read and holds its lock: the
 // claim does; a send's outcome and a status update do not.
 func (t *JobTx) Appointment() (*domain.Appointment, error) {
+	if t.tx == nil {
+		return nil, errUnlocked
+	}
 	if t.Job.AppointmentID == "" {
 		return nil, nil
 	}
@@ -34,6 +37,9 @@ func (t *JobTx) Appointment() (*domain.Appointment, error) {
 // Conversation reads, inside the transaction, the ledger of the client the job is
 // for (nil if the client never wrote).
 func (t *JobTx) Conversation(identity string) (*domain.Conversation, error) {
+	if t.tx == nil {
+		return nil, errUnlocked
+	}
 	return getTxOrNil[domain.Conversation](t.tx, t.store.conversation(t.tenantID, identity), nil)
 }
 
@@ -51,6 +57,7 @@ func (s *Store) GetJob(ctx context.Context, tenantID, id string) (*domain.Job, e
 func (s *Store) UpdateJob(ctx context.Context, tenantID, jobID string, fn func(*JobTx) error) (*domain.Job, error) {
 	var out *domain.Job
 	ref := s.job(tenantID, jobID)
+	defer jobVersions.forget(ref.Path) // UpdateJobUnlocked's kept version is outdated
 	err := s.fs.RunTransaction(ctx, func(ctx context.Context, tx *firestore.Transaction) error {
 		j, err := getTx(tx, ref, setJobID)
 		if err != nil {

@@ -30,6 +30,9 @@ import (
 //     transforms and deletes alike) and each Write of a BatchWrite that was applied;
 //   - aborted: commits Firestore refused with ABORTED (a contended transaction, which
 //     the client then runs again: its reads are counted again);
+//   - conflicts: commits refused by a precondition (FAILED_PRECONDITION: a write
+//     conditional on a document's update time that another write changed first, which
+//     the store then reads again and retries);
 //   - empty queries: queries that returned no document, which Firestore bills as one
 //     read each (a minimum charge); counted apart from reads.
 //
@@ -42,15 +45,16 @@ type FirestoreOpCount struct {
 	Reads        int64 // documents read (billed reads)
 	Writes       int64 // writes applied (billed writes and deletes)
 	Aborted      int64 // commits refused as contended (the transaction runs again)
+	Conflicts    int64 // commits refused by a precondition (read again and retried)
 	EmptyQueries int64 // queries that returned nothing (Firestore bills one read each)
 }
 
 func (c FirestoreOpCount) sub(o FirestoreOpCount) FirestoreOpCount {
-	return FirestoreOpCount{c.Calls - o.Calls, c.Reads - o.Reads, c.Writes - o.Writes, c.Aborted - o.Aborted, c.EmptyQueries - o.EmptyQueries}
+	return FirestoreOpCount{c.Calls - o.Calls, c.Reads - o.Reads, c.Writes - o.Writes, c.Aborted - o.Aborted, c.Conflicts - o.Conflicts, c.EmptyQueries - o.EmptyQueries}
 }
 
 func (c FirestoreOpCount) add(o FirestoreOpCount) FirestoreOpCount {
-	return FirestoreOpCount{c.Calls + o.Calls, c.Reads + o.Reads, c.Writes + o.Writes, c.Aborted + o.Aborted, c.EmptyQueries + o.EmptyQueries}
+	return FirestoreOpCount{c.Calls + o.Calls, c.Reads + o.Reads, c.Writes + o.Writes, c.Aborted + o.Aborted, c.Conflicts + o.Conflicts, c.EmptyQueries + o.EmptyQueries}
 }
 
 // FirestoreOps is a snapshot of the counts, by RPC method ("Commit", "RunQuery",
@@ -111,15 +115,15 @@ func (o FirestoreOps) String() string {
 		for _, f := range []struct {
 			n    int64
 			what string
-		}{{c.Reads, "reads"}, {c.Writes, "writes"}, {c.Aborted, "aborted"}, {c.EmptyQueries, "empty queries"}} {
+		}{{c.Reads, "reads"}, {c.Writes, "writes"}, {c.Aborted, "aborted"}, {c.Conflicts, "conflicts"}, {c.EmptyQueries, "empty queries"}} {
 			if f.n != 0 {
 				p += fmt.Sprintf(" %d %s", f.n, f.what)
 			}
 		}
 		parts = append(parts, p)
 	}
-	return fmt.Sprintf("%d ops (%d reads, %d writes, %d aborted commits, %d empty queries): %s",
-		t.Reads+t.Writes, t.Reads, t.Writes, t.Aborted, t.EmptyQueries, strings.Join(parts, "; "))
+	return fmt.Sprintf("%d ops (%d reads, %d writes, %d aborted commits, %d conflicts, %d empty queries): %s",
+		t.Reads+t.Writes, t.Reads, t.Writes, t.Aborted, t.Conflicts, t.EmptyQueries, strings.Join(parts, "; "))
 }
 
 // firestoreCounter counts the operations of the clients built with its options.
@@ -174,8 +178,10 @@ func (c *firestoreCounter) unary(ctx context.Context, method string, req, reply 
 	case *firestorepb.CommitRequest:
 		if err == nil {
 			d.Writes = int64(len(r.GetWrites()))
-		} else if status.Code(err) == codes.Aborted {
+		} else if c := status.Code(err); c == codes.Aborted {
 			d.Aborted = 1
+		} else if c == codes.FailedPrecondition {
+			d.Conflicts = 1
 		}
 	case *firestorepb.BatchWriteRequest:
 		if resp, ok := reply.(*firestorepb.BatchWriteResponse); ok && err == nil {
