@@ -190,6 +190,11 @@ func (s *Service) logDecision(ctx context.Context, log *slog.Logger, j *domain.J
 	case domain.JobFailed:
 		log.WarnContext(ctx, logging.MsgJobFailed, append(attrs, "reason_code", j.ReasonCode, "error_code", j.ErrorCode)...)
 	case domain.JobPending, domain.JobQueued:
+		if n := len(j.Timeline); n > 0 && j.Timeline[n-1].Event == EventLimitHold {
+			// Not a failure: the portfolio's messaging limit holds it (ApplyLimit).
+			log.InfoContext(ctx, "job held by the messaging limit", append(attrs, "until", j.NextRetryAt)...)
+			return
+		}
 		log.WarnContext(ctx, "job retry scheduled", append(attrs, "next_retry_at", j.NextRetryAt)...)
 	case domain.JobUnknown:
 		log.WarnContext(ctx, "job outcome unknown; waiting for a status webhook", append(attrs, "next_retry_at", j.NextRetryAt)...)
