@@ -10,6 +10,7 @@ import (
 	"strings"
 	"sync"
 
+	"cloud.google.com/go/firestore"
 	"cloud.google.com/go/firestore/apiv1/firestorepb"
 	"google.golang.org/api/option"
 	"google.golang.org/grpc"
@@ -285,6 +286,22 @@ func (emulatorOwner) GetRequestMetadata(context.Context, ...string) (map[string]
 	return map[string]string{"authorization": "Bearer owner"}, nil
 }
 func (emulatorOwner) RequireTransportSecurity() bool { return false }
+
+// CountedFirestoreClient is a new Firestore client for project on the emulator at host
+// whose operations are counted, with what snapshots its counts: for a test measuring a
+// service on a client of its own, apart from the stack's functions.
+func CountedFirestoreClient(ctx context.Context, host, project string) (*firestore.Client, func() FirestoreOps, error) {
+	c := newFirestoreCounter()
+	opts, err := c.clientOptions(host)
+	if err != nil {
+		return nil, nil, err
+	}
+	fs, err := firestore.NewClient(ctx, project, opts...)
+	if err != nil {
+		return nil, nil, err
+	}
+	return fs, c.snapshot, nil
+}
 
 // FirestoreOps is what the stack's functions have cost in Firestore since the start
 // (or the last ResetFirestoreOps): take one snapshot before and one after and Sub them

@@ -9,15 +9,8 @@ import (
 	"os"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
-
-	"cloud.google.com/go/firestore"
-	"cloud.google.com/go/firestore/apiv1/firestorepb"
-	"google.golang.org/api/option"
-	"google.golang.org/grpc"
-	"google.golang.org/grpc/credentials/insecure"
 
 	"github.com/lembra-app/lembra/scripts/internal/devstack"
 	"github.com/lembra-app/lembra/scripts/internal/standin/metastandin"
@@ -29,65 +22,24 @@ import (
 )
 
 // countedStore is a store on the stack's project whose client counts, at the gRPC
-// level, the documents Firestore returns to it.
+// level, the documents Firestore returns to it (devstack.CountedFirestoreClient).
 func countedStore(tb testing.TB, s *devstack.Stack) (*store.Store, *readCounter) {
 	tb.Helper()
-	reads := &readCounter{}
-	conn, err := grpc.NewClient(os.Getenv("FIRESTORE_EMULATOR_HOST"),
-		grpc.WithTransportCredentials(insecure.NewCredentials()),
-		grpc.WithPerRPCCredentials(emulatorOwner{}),
-		grpc.WithChainStreamInterceptor(reads.interceptor))
-	if err != nil {
-		tb.Fatal(err)
-	}
-	counted, err := firestore.NewClient(context.Background(), s.Config.Project, option.WithGRPCConn(conn))
+	counted, ops, err := devstack.CountedFirestoreClient(context.Background(), os.Getenv("FIRESTORE_EMULATOR_HOST"), s.Config.Project)
 	if err != nil {
 		tb.Fatal(err)
 	}
 	tb.Cleanup(func() { counted.Close() })
-	return store.New(counted), reads
+	return store.New(counted), &readCounter{n: docReads{ops}}
 }
 
-// readCounter counts the documents Firestore returns to a client: what it bills as reads.
-type readCounter struct{ n atomic.Int64 }
+// readCounter counts the documents Firestore returns to a client: what it bills as
+// reads (n.Load()).
+type readCounter struct{ n docReads }
 
-func (c *readCounter) interceptor(ctx context.Context, desc *grpc.StreamDesc, cc *grpc.ClientConn, method string, streamer grpc.Streamer, opts ...grpc.CallOption) (grpc.ClientStream, error) {
-	s, err := streamer(ctx, desc, cc, method, opts...)
-	if err != nil {
-		return nil, err
-	}
-	return &countingStream{ClientStream: s, c: c}, nil
-}
+type docReads struct{ ops func() devstack.FirestoreOps }
 
-type countingStream struct {
-	grpc.ClientStream
-	c *readCounter
-}
-
-func (s *countingStream) RecvMsg(m any) error {
-	err := s.ClientStream.RecvMsg(m)
-	if err == nil {
-		switch r := m.(type) {
-		case *firestorepb.RunQueryResponse:
-			if r.Document != nil {
-				s.c.n.Add(1)
-			}
-		case *firestorepb.BatchGetDocumentsResponse:
-			if r.GetFound() != nil {
-				s.c.n.Add(1)
-			}
-		}
-	}
-	return err
-}
-
-// emulatorOwner is the credential the Firestore emulator expects (as the client sends it).
-type emulatorOwner struct{}
-
-func (emulatorOwner) GetRequestMetadata(context.Context, ...string) (map[string]string, error) {
-	return map[string]string{"authorization": "Bearer owner"}, nil
-}
-func (emulatorOwner) RequireTransportSecurity() bool { return false }
+func (d docReads) Load() int64 { return d.ops().Reads() }
 
 func scanResult(t *testing.T, s *devstack.Stack) reminders.Result {
 	t.Helper()
