@@ -112,6 +112,10 @@ func (s *Store) jobToChange(ctx context.Context, ref *firestore.DocumentRef, use
 // update time.
 func (s *Store) commitUnlocked(ctx context.Context, tenantID string, ref *firestore.DocumentRef, before domain.CounterState, j *domain.Job, wamid string, updated time.Time) (time.Time, error) {
 	delta := countJob(before, j)
+	// A WriteBatch (marked deprecated in favour of transactions and the BulkWriter) is
+	// the client's one atomic commit of several writes that returns their update times
+	// without a transaction: a transaction's commit does not return them, and the
+	// BulkWriter's writes are not atomic together.
 	b := s.fs.Batch()
 	b.Update(ref, JobFieldUpdates(jobDoc(j)), firestore.LastUpdateTime(updated))
 	cref, cdoc, err := s.counterWrite(ctx, tenantID, delta)
