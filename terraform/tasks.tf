@@ -31,5 +31,14 @@ resource "google_cloud_tasks_queue" "dispatch" {
     max_doublings = var.tasks_max_doublings
   }
 
+  lifecycle {
+    # The tenant queues' lanes (configured by the code from these variables) together
+    # may not exceed the number's cap.
+    precondition {
+      condition     = var.tasks_now_share_percent + var.tasks_reminder_share_percent <= 100
+      error_message = "tasks_now_share_percent + tasks_reminder_share_percent must not exceed 100: the lanes together would send above the number's cap."
+    }
+  }
+
   depends_on = [google_project_service.enabled]
 }

@@ -191,11 +191,8 @@ variable "tasks_reminder_share_percent" {
   description = "Share of a number's throughput cap its reminder lane dispatches at (LEMBRA_TASKS_REMINDER_SHARE_PERCENT); with the notice lane's, at most 100."
   type        = number
   default     = 4
-
-  validation {
-    condition     = var.tasks_now_share_percent + var.tasks_reminder_share_percent <= 100
-    error_message = "tasks_now_share_percent + tasks_reminder_share_percent must not exceed 100: the lanes together would send above the number's cap."
-  }
+  # Their sum is checked by a precondition in tasks.tf (a variable's validation may name
+  # other variables only from Terraform 1.9; versions.tf allows 1.5).
 }
 
 variable "tasks_max_attempts" {
