@@ -17,7 +17,8 @@ const (
 )
 
 // JobID derives a job's id. Reminders carry the schedule version, so a reschedule
-// yields a new job (and a new Cloud Task name).
+// yields a new job (and a new Cloud Task name); this is the 24-hour reminder's id, and
+// ReminderJobID (offsets.go) that of a reminder at any offset.
 func JobID(appointmentID string, jt JobType, version int) string {
 	if jt == JobReminder {
 		return fmt.Sprintf("%s-%s-v%d", appointmentID, jt, version)
@@ -67,6 +68,9 @@ type Job struct {
 	// AppointmentStartsAt lets the reminder scan skip a reminder whose appointment has
 	// started without reading the appointment.
 	AppointmentStartsAt time.Time `firestore:"appointment_starts_at,omitempty"`
+	// ReminderOffsetMinutes is how long before the appointment a reminder goes out
+	// (offsets.go; 0: a reminder stored before offsets existed, the 24-hour one).
+	ReminderOffsetMinutes int `firestore:"reminder_offset_minutes,omitempty"`
 	// WindowInboundAt is the client message that the 24-hour window decision of a
 	// session message (the cancellation notice) rested on.
 	WindowInboundAt time.Time `firestore:"window_inbound_at,omitempty"`

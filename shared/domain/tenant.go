@@ -88,14 +88,30 @@ type Tenant struct {
 	StaffLabel string `firestore:"staff_label"`
 	// RescheduleText answers a Reagendar tap; empty: a default text.
 	RescheduleText string `firestore:"reschedule_text"`
+	// OptOutKeywords are the studio's own opt-out keywords (optout.go; empty:
+	// DefaultOptOutKeywords). OptedOut is the set of its clients who opted out
+	// (OptOutKey each, at most MaxOptedOut; OptOutOverflow past it), kept in step with
+	// their conversation ledgers so dispatch sees it on the tenant it already reads.
+	OptOutKeywords []string `firestore:"opt_out_keywords,omitempty"`
+	OptedOut       []string `firestore:"opted_out,omitempty"`
+	OptOutOverflow bool     `firestore:"opt_out_overflow,omitempty"`
+	// StrictCancelWindow keeps the seed's rule for the cancellation notice: only a
+	// client message about the appointment being canceled opens its window (window.go).
+	StrictCancelWindow bool `firestore:"strict_cancel_window,omitempty"`
 	// ScanPause, when Paused, makes the reminder scan leave the tenant's reminders as
 	// they are (the owner pauses it while she drains the queue); who, when and why.
 	ScanPause ScanPause `firestore:"scan_pause,omitempty"`
 	// TestRecipient (E.164, optional) is the owner's own number for the dry-run mode:
 	// when set, a dry run sends each message for real to this number only, never to
 	// the client (dispatch.PlanSend); empty: a dry run only records the request.
-	TestRecipient string    `firestore:"test_recipient,omitempty"`
-	CreatedAt     time.Time `firestore:"created_at"`
+	TestRecipient string `firestore:"test_recipient,omitempty"`
+	// QuietHours (quiet.go): nil, DefaultQuietHours.
+	QuietHours *QuietHours `firestore:"quiet_hours,omitempty"`
+	// ReminderOffsets are the minutes before an appointment its reminders go out, and
+	// ServiceReminderOffsets a service's own (offsets.go); none: DefaultReminderOffsets.
+	ReminderOffsets        []int            `firestore:"reminder_offsets,omitempty"`
+	ServiceReminderOffsets []ServiceOffsets `firestore:"service_reminder_offsets,omitempty"`
+	CreatedAt              time.Time        `firestore:"created_at"`
 }
 
 // ScanPause is the owner's pause of the reminder scan for her studio.
