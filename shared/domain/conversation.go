@@ -25,6 +25,8 @@ type Conversation struct {
 	// LastReplyAt is when the latest answer to one of the client's taps is scheduled
 	// to go out: the next answer is spaced after it (Meta's pair rate).
 	LastReplyAt time.Time `firestore:"last_reply_at,omitempty"`
+	// OptOut is the client's opt-out of the tenant's automatic messages (optout.go).
+	OptOut *OptOut `firestore:"opt_out,omitempty"`
 }
 
 // ConversationMessage is one message of a conversation, whoever sent it.
