@@ -236,7 +236,11 @@ func (s *Service) Cancel(ctx context.Context, t *domain.Tenant, id string, notif
 			}
 		}
 		if notify {
-			notice := cancellationNotice(t, apt, now)
+			conv, err := s.clientLedger(ctx, t.ID, apt)
+			if err != nil {
+				return ch, err
+			}
+			notice := cancellationNoticeWith(t, apt, conv, now)
 			notice.MarkQueued(now)
 			ch.NewJobs = append(ch.NewJobs, notice)
 		}
@@ -251,20 +255,8 @@ func (s *Service) Cancel(ctx context.Context, t *domain.Tenant, id string, notif
 	return apt, jobs, nil
 }
 
-// cancellationNotice builds the notice and decides, by CancelWindow (the same decision
-// the cancel dialog shows), whether WhatsApp's window allows it: when closed, the notice
-// is recorded skipped with the window's reason.
+// cancellationNotice is the notice of apt without the client's conversation ledger
+// (cancellationNoticeWith).
 func cancellationNotice(t *domain.Tenant, apt *domain.Appointment, now time.Time) *domain.Job {
-	loc := t.Location()
-	j := &domain.Job{
-		ID: domain.JobID(apt.ID, domain.JobCanceled, 0), TenantID: t.ID, AppointmentID: apt.ID, Type: domain.JobCanceled,
-		Status: domain.JobPending, ScheduledFor: now, DeliveryMode: domain.DeliverySession, Recipient: apt.ClientPhone,
-		Text:            ptbr.CancellationNotice(apt.ClientName, apt.Service, ptbr.Date(apt.StartsAt, loc), ptbr.Time(apt.StartsAt, loc), t.Name),
-		WindowInboundAt: apt.LastInboundAt, WindowInboundID: apt.LastInboundID, CreatedAt: now,
-	}
-	j.AddEvent(now, "created", "")
-	if w := CancelWindow(apt, now, loc); !w.Open {
-		j.Finish(now, domain.JobSkipped, w.Reason)
-	}
-	return j
+	return cancellationNoticeWith(t, apt, nil, now)
 }

@@ -1,6 +1,7 @@
 package booking
 
 import (
+	"strings"
 	"testing"
 	"time"
 
@@ -52,9 +53,64 @@ func TestCancelWindow(t *testing.T) {
 			t.Errorf("%s: closed without a Portuguese reason", c.name)
 		}
 		// The notice job is skipped with exactly the window's reason, or goes ahead.
+		w = CancelWindowFor(ten, apt, nil, ruleNow)
 		j := cancellationNotice(ten, apt, ruleNow)
 		if c.open != (j.Status == domain.JobPending) || !c.open && (j.ReasonCode != w.Reason.Code || j.Reason != w.Reason.Text) {
 			t.Errorf("%s: notice %s %s %q, window %+v", c.name, j.Status, j.ReasonCode, j.Reason, w)
+		}
+	}
+}
+
+// TestCancelWindowFor: the window as Meta counts it (any client message in the
+// conversation ledger) and the tenant's strict setting (only one about the appointment),
+// with the message the decision rested on, and the notice job that follows from it.
+func TestCancelWindowFor(t *testing.T) {
+	ledger := &domain.Tenant{ID: "t", Name: "Studio Jana", TimeZone: "America/Sao_Paulo"}
+	strict := &domain.Tenant{ID: "t", Name: "Studio Jana", TimeZone: "America/Sao_Paulo", StrictCancelWindow: true}
+	tapX := &domain.Conversation{LastInboundAt: ruleNow.Add(-time.Hour), LastInboundID: "wamid.tapX"}
+	old := &domain.Conversation{LastInboundAt: ruleNow.Add(-25 * time.Hour), LastInboundID: "wamid.old"}
+	own := ruleNow.Add(-2 * time.Hour)
+	cases := []struct {
+		name      string
+		tenant    *domain.Tenant
+		ownAt     time.Time
+		ownID     string
+		conv      *domain.Conversation
+		open      bool
+		inboundID string
+		about     bool
+		code      string
+		contains  string
+	}{
+		{"a tap on another appointment an hour ago opens it", ledger, time.Time{}, "", tapX, true, "wamid.tapX", false, "", "outro assunto"},
+		{"strict: the same tap does not", strict, time.Time{}, "", tapX, false, "", false, domain.ReasonWindowNoInbound, "regra estrita"},
+		{"strict: its own message opens it", strict, own, "wamid.own", tapX, true, "wamid.own", true, "", "sobre este agendamento"},
+		{"ledger: the latest message is what counts, and says it was about another", ledger, own, "wamid.own", tapX, true, "wamid.tapX", false, "", "outro assunto"},
+		{"ledger: the latest is this appointment's own", ledger, own, "wamid.own", &domain.Conversation{LastInboundAt: own, LastInboundID: "wamid.own"}, true, "wamid.own", true, "", "sobre este agendamento"},
+		{"ledger: the client's last message 25 h ago", ledger, time.Time{}, "", old, false, "wamid.old", false, domain.ReasonWindowExpired, "30/11/2026 08:00"},
+		{"ledger: never wrote at all", ledger, time.Time{}, "", nil, false, "", false, domain.ReasonWindowNoInbound, "não respondeu nem escreveu"},
+		{"strict: never wrote at all", strict, time.Time{}, "", nil, false, "", false, domain.ReasonWindowNoInbound, "sobre este agendamento"},
+	}
+	for _, c := range cases {
+		apt := &domain.Appointment{ID: "apt_y", TenantID: "t", ClientName: "Maria Souza", ClientPhone: "+5511987654321",
+			Service: "Manicure", StartsAt: ruleNow.Add(48 * time.Hour), LastInboundAt: c.ownAt, LastInboundID: c.ownID}
+		w := CancelWindowFor(c.tenant, apt, c.conv, ruleNow)
+		if w.Open != c.open || w.InboundID != c.inboundID || w.AboutAppointment != c.about || w.Reason.Code != c.code || w.Label == "" {
+			t.Errorf("%s: %+v", c.name, w)
+		}
+		j := cancellationNoticeWith(c.tenant, apt, c.conv, ruleNow)
+		if c.open {
+			var detail string
+			for _, e := range j.Timeline {
+				if e.Event == "window_inbound" {
+					detail = e.Detail
+				}
+			}
+			if j.Status != domain.JobPending || j.WindowInboundID != c.inboundID || !j.WindowInboundAt.Equal(w.LastInboundAt) || !strings.Contains(detail, c.contains) {
+				t.Errorf("%s: notice %s window %s %v, timeline %q", c.name, j.Status, j.WindowInboundID, j.WindowInboundAt, detail)
+			}
+		} else if j.Status != domain.JobSkipped || j.ReasonCode != c.code || !strings.Contains(j.Reason, c.contains) {
+			t.Errorf("%s: notice %s %s %q", c.name, j.Status, j.ReasonCode, j.Reason)
 		}
 	}
 }

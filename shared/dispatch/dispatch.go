@@ -75,13 +75,13 @@ func (s *Service) Dispatch(ctx context.Context, tenantID, jobID string) error {
 		// The client's conversation is read (a locked read, beside the events function's
 		// writes to it) only when every other rule let the session message through, so
 		// that the 24-hour window is what decides.
-		if identity, ok := NeedsLastInbound(tx.Job); ok && windowDecides(d) {
+		if identity, ok := NeedsLedger(tenant, tx.Job, apt, d); ok {
 			conv, err := tx.Conversation(identity)
 			if err != nil {
 				return err
 			}
 			if conv != nil {
-				in.LastInbound = conv.LastInboundAt
+				in.LastInbound, in.Ledger = conv.LastInboundAt, conv
 			}
 			d = Decide(in)
 		}

@@ -29,6 +29,10 @@ type Input struct {
 	// LastInbound is when the client last wrote (their conversation ledger; zero: never).
 	// It is read only for a job NeedsLastInbound reports.
 	LastInbound time.Time
+	// Ledger is the client's conversation ledger as read with LastInbound (nil: not
+	// read, or none): a cancellation notice's window (domain.CancelWindowInbound) and,
+	// for a tenant past its opt-out set's bound, the client's opt-out.
+	Ledger *domain.Conversation
 	// Config gives the mode, the allowlist, the test recipient, the retry policy and
 	// the Meta timeout.
 	Config config.Config
@@ -36,11 +40,11 @@ type Input struct {
 }
 
 // NeedsLastInbound reports whether the rules for j read the client's last inbound
-// time, and from which conversation: a session message still to be sent that answers
-// the client (a button reply). A cancellation notice rests on the client's last message
-// about its appointment (Appointment.LastInboundAt) instead.
+// time, and from which conversation: a session message still to be sent (a button
+// reply, or a cancellation notice, whose window is the ledger's latest message unless
+// the tenant keeps the strict rule: domain.CancelWindowInbound).
 func NeedsLastInbound(j *domain.Job) (identity string, ok bool) {
-	if j.DeliveryMode != domain.DeliverySession || j.Type == domain.JobCanceled || j.Recipient == "" {
+	if j.DeliveryMode != domain.DeliverySession || j.Recipient == "" {
 		return "", false
 	}
 	switch j.Status {
@@ -129,6 +133,8 @@ func PlanSend(in Input) Plan {
 		return skipCode(domain.ReasonKillSwitch)
 	case t.WhatsApp.PhoneNumberID == "" || t.WhatsApp.AccessTokenSecret == "":
 		return skipCode(domain.ReasonNoPhoneNumber)
+	case ClientOptedOut(in):
+		return skip(ptbr.ClientOptedOut())
 	}
 	delivery := domain.DeliveryTemplate
 	if j.DeliveryMode == domain.DeliverySession {
@@ -178,10 +184,11 @@ func planSession(in Input, mode domain.Mode) Plan {
 	}
 	last := in.LastInbound
 	if j.Type == domain.JobCanceled {
-		// The notice rests on a client message about this appointment.
+		// The notice rests on the client's latest message (or, strict, her latest about
+		// this appointment): the same rule as at the cancel (booking.CancelWindowFor).
 		last = time.Time{}
 		if in.Appointment != nil {
-			last = in.Appointment.LastInboundAt
+			last = domain.CancelWindowInbound(in.Appointment, in.Ledger, t.StrictCancelWindow).At
 		}
 	}
 	if !domain.WindowOpen(last, in.Now) {
@@ -380,4 +387,44 @@ func ApplyLimit(in Input, d Decision, u domain.LimitUsage) (Decision, *domain.Li
 	j.AddEvent(in.Now, EventLimitHold, ptbr.LimitHold(reminder, v.Count, in.Tenant.WhatsApp.MessagingLimit, v.Threshold, v.Until, in.Tenant.Location()))
 	return Decision{Step: Update, Job: j, Plan: d.Plan,
 		Next: &FollowUp{Purpose: queue.Purpose(fmt.Sprintf("limit-%d", v.Until.Unix())), At: v.Until}}, nil
+}
+
+// ClientOptedOut reports whether the job goes to a client who opted out of the tenant's
+// automatic messages (domain/optout.go): the tenant's opt-out set says so, or, for a
+// tenant past the set's bound, her ledger (in.Ledger, read by NeedsLedger). Answers to
+// the client's own messages (button replies, the opt-out's confirmation) are decided
+// when the events function creates them, where her ledger is read anyway, so they are
+// not checked here.
+func ClientOptedOut(in Input) bool {
+	j := in.Job
+	if j.Type == domain.JobReply {
+		return false
+	}
+	phone := j.Recipient
+	if j.DeliveryMode != domain.DeliverySession && in.Appointment != nil {
+		phone = in.Appointment.ClientPhone
+	}
+	return in.Tenant.ClientOptedOut(phone) || in.Ledger.OptedOut()
+}
+
+// NeedsLedger reports whether a decision made without the client's conversation
+// ledger must be made again with it, and whose: a session message whose 24-hour window
+// decides (NeedsLastInbound, windowDecides), or any automatic send of a tenant whose
+// opt-out set overflowed (the ledger then says whether the client opted out). Every
+// other send reads no ledger.
+func NeedsLedger(t *domain.Tenant, j *domain.Job, apt *domain.Appointment, d Decision) (string, bool) {
+	if identity, ok := NeedsLastInbound(j); ok && windowDecides(d) {
+		return identity, true
+	}
+	if !t.OptOutOverflow || d.Step != Claim || j.Type == domain.JobReply {
+		return "", false
+	}
+	phone := j.Recipient
+	if apt != nil && j.DeliveryMode != domain.DeliverySession {
+		phone = apt.ClientPhone
+	}
+	if identity := domain.ClientIdentity(phone); identity != "" {
+		return identity, true
+	}
+	return "", false
 }

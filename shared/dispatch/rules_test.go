@@ -333,8 +333,8 @@ func TestNeedsLastInbound(t *testing.T) {
 		{"reply being sent", reply(domain.JobSending), "", false},
 		{"reply sent", reply(domain.JobSent), "", false},
 		{"reply without a recipient", &domain.Job{Type: domain.JobReply, DeliveryMode: domain.DeliverySession, Status: domain.JobQueued}, "", false},
-		{"cancellation notice: the appointment's inbound", &domain.Job{Type: domain.JobCanceled, DeliveryMode: domain.DeliverySession,
-			Recipient: "+5511987654321", Status: domain.JobQueued}, "", false},
+		{"cancellation notice: the client's ledger (the window as Meta counts it)", &domain.Job{Type: domain.JobCanceled, DeliveryMode: domain.DeliverySession,
+			Recipient: "+5511987654321", Status: domain.JobQueued}, "5511987654321", true},
 		{"template", &domain.Job{Type: domain.JobCreated, Status: domain.JobQueued, Recipient: "+5511987654321"}, "", false},
 	}
 	for _, c := range cases {
