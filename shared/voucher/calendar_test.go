@@ -247,3 +247,42 @@ func TestICSFileName(t *testing.T) {
 		}
 	}
 }
+
+// TestPageCalendarLinks: the voucher page offers the calendar file and Google Calendar
+// while the appointment stands, only the file (which removes it) once canceled, and
+// neither when the view has no calendar address.
+func TestPageCalendarLinks(t *testing.T) {
+	start := time.Date(2026, 12, 10, 17, 0, 0, 0, time.UTC)
+	e := CalendarEvent(calTenant(""), calAppointment(start, 1, domain.AppointmentScheduled), "h", "")
+	google := GoogleCalendarURL(e)
+	cases := []struct {
+		name     string
+		v        View
+		want     []string
+		wantNone []string
+	}{
+		{"booked", View{Studio: "S", CalendarURL: "tok.ics", GoogleURL: google},
+			[]string{`<a href="tok.ics" type="text/calendar">Adicionar à agenda</a>`, `href="https://calendar.google.com/calendar/render?action=TEMPLATE&amp;`, ">Google Agenda</a>"},
+			[]string{"Remover da agenda"}},
+		{"canceled", View{Studio: "S", CalendarURL: "tok.ics", Canceled: true},
+			[]string{`<a href="tok.ics" type="text/calendar">Remover da agenda</a>`},
+			[]string{"Adicionar à agenda", "Google Agenda"}},
+		{"no calendar", View{Studio: "S"}, nil, []string{"à agenda", "Google Agenda", ".ics"}},
+	}
+	for _, c := range cases {
+		b, err := HTML(c.v)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, w := range c.want {
+			if !strings.Contains(string(b), w) {
+				t.Errorf("%s: the page lacks %s", c.name, w)
+			}
+		}
+		for _, w := range c.wantNone {
+			if strings.Contains(string(b), w) {
+				t.Errorf("%s: the page has %s", c.name, w)
+			}
+		}
+	}
+}

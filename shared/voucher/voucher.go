@@ -35,6 +35,12 @@ type View struct {
 	Status      string // Portuguese label
 	StatusClass string
 	ImageURL    string
+	// CalendarURL is the calendar file (RFC 5545, ICS) beside the voucher, GoogleURL
+	// Google Calendar's form filled with the event (none once canceled); empty: no
+	// calendar links.
+	CalendarURL string
+	GoogleURL   string
+	Canceled    bool
 }
 
 var statusLabels = map[domain.AppointmentStatus][2]string{
@@ -59,6 +65,7 @@ func NewView(t *domain.Tenant, apt *domain.Appointment, imageURL string) View {
 		Studio: t.Name, FirstName: first, Service: apt.Service,
 		Date: ptbr.Date(apt.StartsAt, loc), Time: ptbr.Time(apt.StartsAt, loc), Location: location,
 		Status: label[0], StatusClass: label[1], ImageURL: imageURL,
+		Canceled: apt.Status == domain.AppointmentCanceled,
 	}
 }
 
@@ -91,7 +98,7 @@ var page = template.Must(template.New("voucher").Parse(`<!doctype html>
   .actions { display: flex; gap: 12px; margin-top: 20px; }
   .actions a, .actions button { flex: 1; text-align: center; padding: 14px; border-radius: 12px; border: 0; font-size: 1rem;
     background: #8a4b2f; color: #fff; text-decoration: none; cursor: pointer; }
-  .actions button.secondary { background: #fff; color: #8a4b2f; border: 2px solid #8a4b2f; }
+  .actions button.secondary, .actions a.secondary { background: #fff; color: #8a4b2f; border: 2px solid #8a4b2f; }
   footer { margin-top: 28px; text-align: center; font-size: .9rem; color: #8a7a6e; }
   footer a { color: #8a4b2f; margin: 0 6px; }
 </style>
@@ -115,6 +122,14 @@ var page = template.Must(template.New("voucher").Parse(`<!doctype html>
     <a href="{{.ImageURL}}" download="voucher.png">Baixar imagem</a>
     <button type="button" class="secondary" id="share">Compartilhar</button>
   </div>
+  {{- if .CalendarURL}}
+  <div class="actions">
+    <a href="{{.CalendarURL}}" type="text/calendar">{{if .Canceled}}Remover da agenda{{else}}Adicionar à agenda{{end}}</a>
+    {{- if .GoogleURL}}
+    <a class="secondary" href="{{.GoogleURL}}" target="_blank" rel="noopener">Google Agenda</a>
+    {{- end}}
+  </div>
+  {{- end}}
   ` + LegalFooter + `
 </main>
 <script>
