@@ -27,8 +27,9 @@ type Service struct {
 	Now   func() time.Time
 }
 
-// ReminderLead is how long before the appointment the reminder goes out.
-const ReminderLead = 24 * time.Hour
+// ReminderLead is how long before the appointment the default reminder goes out
+// (domain.DefaultReminderMinutes; a tenant may set other offsets).
+const ReminderLead = domain.DefaultReminderMinutes * time.Minute
 
 // NewAppointment is what a booking system sends.
 type NewAppointment struct {
@@ -103,20 +104,42 @@ func newVoucherToken() string {
 	return base64.RawURLEncoding.EncodeToString(b)
 }
 
-// reminderJob builds the reminder for the appointment's current schedule version.
-// A reminder whose moment has passed is recorded skipped, with the reason.
-func reminderJob(apt *domain.Appointment, now time.Time) *domain.Job {
-	j := &domain.Job{
-		ID:       domain.JobID(apt.ID, domain.JobReminder, apt.ScheduleVersion),
-		TenantID: apt.TenantID, AppointmentID: apt.ID, Type: domain.JobReminder,
-		Status: domain.JobPending, ScheduledFor: apt.StartsAt.Add(-ReminderLead).UTC(),
-		ScheduleVersion: apt.ScheduleVersion, AppointmentStartsAt: apt.StartsAt.UTC(), CreatedAt: now.UTC(),
+// reminderJobs builds the appointment's reminders for its current schedule version: one
+// per offset the tenant has for its service (domain.Tenant.ReminderOffsetsFor; the
+// seed's 24 hours by default), each timed by the quiet hours (quietTime). A reminder
+// whose moment has passed is recorded skipped, with the reason.
+func reminderJobs(t *domain.Tenant, apt *domain.Appointment, now time.Time) []*domain.Job {
+	var out []*domain.Job
+	for _, m := range t.ReminderOffsetsFor(apt.Service) {
+		j := &domain.Job{
+			ID:       domain.ReminderJobID(apt.ID, m, apt.ScheduleVersion),
+			TenantID: apt.TenantID, AppointmentID: apt.ID, Type: domain.JobReminder, ReminderOffsetMinutes: m,
+			Status: domain.JobPending, ScheduledFor: domain.ReminderDue(apt.StartsAt, m),
+			ScheduleVersion: apt.ScheduleVersion, AppointmentStartsAt: apt.StartsAt.UTC(), CreatedAt: now.UTC(),
+		}
+		j.AddEvent(now, "created", "")
+		if !j.ScheduledFor.After(now) {
+			j.Finish(now, domain.JobSkipped, ptbr.ReminderTooLate(m))
+		} else {
+			quietTime(t, apt, j, now)
+		}
+		out = append(out, j)
 	}
-	j.AddEvent(now, "created", "")
-	if !j.ScheduledFor.After(now) {
-		j.Finish(now, domain.JobSkipped, ptbr.Reason(domain.ReasonReminderTooLate))
+	return out
+}
+
+// quietTime applies the tenant's quiet hours (domain.QuietSchedule) to a job's time, as
+// it is set: one due inside them is moved to their end, or kept when that would be
+// after the appointment's start or within the lead before it; either way the decision
+// goes on the job's timeline.
+func quietTime(t *domain.Tenant, apt *domain.Appointment, j *domain.Job, now time.Time) {
+	q, loc := t.Quiet(), t.Location()
+	d := domain.QuietSchedule(q, j.ScheduledFor, apt.StartsAt, loc)
+	if !d.Inside() {
+		return
 	}
-	return j
+	j.ScheduledFor = d.At.UTC()
+	j.AddEvent(now, domain.EventQuietHours, ptbr.QuietHoursNote(d, q, loc))
 }
 
 // Create stores a new appointment with its jobs and queues its booking notice. The same
@@ -142,8 +165,9 @@ func (s *Service) Create(ctx context.Context, t *domain.Tenant, in NewAppointmen
 		ScheduledFor: now, CreatedAt: now,
 	}
 	created.AddEvent(now, "created", "")
+	quietTime(t, apt, created, now)
 	created.MarkQueued(now) // in the creating transaction: the API never writes it again
-	jobs := []*domain.Job{created, reminderJob(apt, now)}
+	jobs := append([]*domain.Job{created}, reminderJobs(t, apt, now)...)
 
 	stored, storedJobs, isNew, err := s.Store.CreateAppointment(ctx, apt, jobs)
 	if err != nil {
@@ -170,14 +194,20 @@ func sameBooking(a, b *domain.Appointment) bool {
 // ErrQueueUnavailable means the appointment is stored but its notice could not be queued.
 var ErrQueueUnavailable = errors.New("queue unavailable")
 
-// enqueueWaiting creates the first task of each job of type jt that awaits it. It
-// writes nothing to the store.
+// enqueueWaiting creates the first task of each job of type jt that awaits it, at the
+// job's time when that is ahead (a notice the quiet hours moved). It writes nothing to
+// the store.
 func (s *Service) enqueueWaiting(ctx context.Context, tenantID string, jobs []*domain.Job, jt domain.JobType) error {
+	now := s.Now()
 	for _, j := range jobs {
 		if j.Type != jt || !j.AwaitsFirstTask() {
 			continue
 		}
-		if _, err := queue.EnqueueJob(ctx, s.Tasks, tenantID, j.ID, j.Type, queue.SendPurpose(1), time.Time{}); err != nil {
+		var at time.Time
+		if j.ScheduledFor.After(now) {
+			at = j.ScheduledFor
+		}
+		if _, err := queue.EnqueueJob(ctx, s.Tasks, tenantID, j.ID, j.Type, queue.SendPurpose(1), at); err != nil {
 			s.Log.ErrorContext(ctx, "enqueue failed", "tenant_id", tenantID, "job_id", j.ID, "error", err.Error())
 			return fmt.Errorf("%w: %v", ErrQueueUnavailable, err)
 		}
@@ -185,8 +215,8 @@ func (s *Service) enqueueWaiting(ctx context.Context, tenantID string, jobs []*d
 	return nil
 }
 
-// Reschedule moves an appointment to a new start. The pending reminder of the old time
-// is canceled with a reason and a reminder for the new time is created.
+// Reschedule moves an appointment to a new start. The pending reminders of the old time
+// (every offset) are canceled with a reason and the reminders for the new time created.
 func (s *Service) Reschedule(ctx context.Context, t *domain.Tenant, id string, startsAt time.Time) (*domain.Appointment, []*domain.Job, error) {
 	now := s.Now().UTC()
 	if err := validateStart(startsAt, now); err != nil {
@@ -209,7 +239,7 @@ func (s *Service) Reschedule(ctx context.Context, t *domain.Tenant, id string, s
 				ch.ChangedJobs = append(ch.ChangedJobs, j)
 			}
 		}
-		ch.NewJobs = append(ch.NewJobs, reminderJob(apt, now))
+		ch.NewJobs = append(ch.NewJobs, reminderJobs(t, apt, now)...)
 		return ch, nil
 	})
 }

@@ -24,7 +24,7 @@ func TestReminderJob(t *testing.T) {
 	}
 	for _, c := range cases {
 		apt := &domain.Appointment{ID: "apt_1", TenantID: "t", StartsAt: ruleNow.Add(c.startsIn), ScheduleVersion: 2}
-		j := reminderJob(apt, ruleNow)
+		j := reminderJobs(&domain.Tenant{}, apt, ruleNow)[0] // the default: one 24-hour reminder
 		if j.Status != c.status || j.ReasonCode != c.reason {
 			t.Errorf("%s: %s %q", c.name, j.Status, j.ReasonCode)
 		}

@@ -155,7 +155,7 @@ func PlanSend(in Input) Plan {
 	case j.Type == domain.JobReminder && j.ScheduleVersion != apt.ScheduleVersion:
 		return skipCode(domain.ReasonRescheduled) // a reminder of the time before a reschedule
 	}
-	tpl, ok := t.Template(j.Type)
+	tpl, ok := t.JobTemplate(j) // a reminder's is its offset's (domain.ReminderTemplateKey)
 	if !ok {
 		return skipCode(domain.ReasonTemplateMissing)
 	}

@@ -28,6 +28,10 @@ func DemoTenant() Tenant {
 			LocationLine: "Rua Augusta, 1500, sala 12 – Consolação, São Paulo",
 			Mode:         domain.ModeEnabled,
 			StaffLabel:   "Falar com a Jana",
+			// Quiet hours off: the local stack and its tests run on the real clock, so
+			// with the default 21:00–08:00 every notice booked at night would wait for the
+			// morning; the quiet_*_test.go tests set them.
+			QuietHours: &domain.QuietHours{Off: true, Start: "21:00", End: "08:00", LeadMinutes: 60},
 			Templates: map[string]domain.TemplateRef{
 				string(domain.JobCreated):  {Name: "aviso_de_agendamento", Language: "pt_BR"},
 				string(domain.JobReminder): {Name: "confirmacao_de_agendamento_24h", Language: "pt_BR"},
@@ -57,6 +61,7 @@ func DemoSecondTenant() domain.Tenant {
 		LocationLine: "Rua Harmonia, 321 – Vila Madalena, São Paulo",
 		Mode:         domain.ModeEnabled,
 		StaffLabel:   "Falar com a Flor",
+		QuietHours:   DemoTenant().QuietHours,
 		Templates:    DemoTenant().Templates,
 	}
 }
