@@ -147,6 +147,13 @@ func Run(ctx context.Context, s *devstack.Stack, cfg Config) (*Report, error) {
 	go func() {
 		defer close(work)
 		probeStarted := false
+		defer func() {
+			// However the feeding ends (done, or the run canceled), the probe runs
+			// (it fails at once on a canceled run), so its result always arrives.
+			if !probeStarted {
+				go startProbe()
+			}
+		}()
 		for i := range cfg.Messages {
 			for _, t := range tenants {
 				if i == 0 {
@@ -162,9 +169,6 @@ func Run(ctx context.Context, s *devstack.Stack, cfg Config) (*Report, error) {
 					go startProbe()
 				}
 			}
-		}
-		if !probeStarted {
-			go startProbe()
 		}
 	}()
 	wg.Wait()

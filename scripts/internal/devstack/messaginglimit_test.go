@@ -38,7 +38,7 @@ func TestMessagingLimitHolds(t *testing.T) {
 		QueueRetry: &cloudtaskspb.RetryConfig{MaxAttempts: 5, MinBackoff: durationpb.New(100 * time.Millisecond),
 			MaxBackoff: durationpb.New(time.Second), MaxDoublings: 3},
 	})
-	ten, key := demoStudio(t, s, "studio-limite", "Studio Limite", "102290129340777", "106540352240777")
+	ten, key := demoStudio(t, s, "studio-limite", "Studio Limite", "102290129340788", "106540352240788")
 	ctx := context.Background()
 	st := mustStore(t, s)
 
