@@ -63,3 +63,42 @@ func ReminderTooLate(minutes int) domain.Reason {
 
 // ReminderLabel names a reminder by its offset: "Lembrete de 2 horas".
 func ReminderLabel(minutes int) string { return "Lembrete de " + OffsetDuration(minutes) }
+
+// Field errors of the quiet hours and the reminder offsets in the settings.
+const (
+	TextQuietHoursRequired = "Informe o início e o fim do horário de silêncio (HH:MM)."
+	TextQuietHoursEqual    = "O início e o fim do horário de silêncio precisam ser diferentes."
+	TextQuietLead          = "A antecedência mínima vai de 0 a 1440 minutos (24 horas)."
+	TextOffsetsRequired    = "Escolha ao menos um lembrete (por exemplo, 24 horas antes)."
+	TextServiceRequired    = "Informe o nome do serviço, como o sistema de agendamento o envia."
+)
+
+// OffsetsTooMany refuses a set of more than max reminders.
+func OffsetsTooMany(max int) string {
+	return fmt.Sprintf("No máximo %d lembretes por agendamento.", max)
+}
+
+// OffsetOutOfRange refuses an offset outside min to max minutes.
+func OffsetOutOfRange(min, max int) string {
+	return fmt.Sprintf("Cada lembrete vai de %s a %s antes do atendimento.", OffsetDuration(min), OffsetDuration(max/60*60))
+}
+
+// OffsetRepeated refuses an offset given twice.
+func OffsetRepeated(minutes int) string {
+	return fmt.Sprintf("O lembrete de %s aparece duas vezes.", OffsetDuration(minutes))
+}
+
+// ServiceOffsetsTooMany refuses more than max services with their own reminders.
+func ServiceOffsetsTooMany(max int) string {
+	return fmt.Sprintf("No máximo %d serviços com lembretes próprios.", max)
+}
+
+// ServiceRepeated refuses a service listed twice.
+func ServiceRepeated(service string) string {
+	return fmt.Sprintf("O serviço “%s” aparece duas vezes.", service)
+}
+
+// OffsetTemplateMissing refuses an offset without a template.
+func OffsetTemplateMissing(minutes int) string {
+	return fmt.Sprintf("Escolha o modelo aprovado do lembrete de %s.", OffsetDuration(minutes))
+}

@@ -44,6 +44,9 @@ func TemplateJobLabel(jt domain.JobType) string {
 	if l, ok := jobTypeLabels[jt]; ok {
 		return l
 	}
+	if m, ok := domain.ParseReminderTemplateKey(string(jt)); ok { // a reminder offset's template key
+		return ReminderLabel(m)
+	}
 	return string(jt)
 }
 
@@ -119,6 +122,10 @@ var settingLabels = map[string]string{
 	"api_key":               "Chave de API",
 	"scan_pause":            "Envio de lembretes",
 	"studio_test_recipient": TextTestRecipientLabel,
+	// quiethours.go's settings
+	"quiet_hours":              "Horário de silêncio",
+	"reminder_offsets":         "Lembretes",
+	"service_reminder_offsets": "Lembretes por serviço",
 }
 
 // SettingLabel names the setting of an audit entry's field.

@@ -259,13 +259,15 @@ type SettingsPatch struct {
 	OpeningHours                                       map[string]domain.OpeningDay
 	// TestRecipient is the studio's test number ("" clears it).
 	TestRecipient *string
+	// SchedulePatch: the quiet hours and the reminder offsets (settings_schedule.go).
+	SchedulePatch
 }
 
 // Empty reports whether the patch asks for nothing.
 func (p SettingsPatch) Empty() bool {
 	return p.Mode == nil && p.KillSwitch == nil && p.TimeZone == nil && p.LocationLine == nil &&
 		p.StaffLabel == nil && p.RescheduleText == nil && len(p.Templates) == 0 && len(p.OpeningHours) == 0 &&
-		p.TestRecipient == nil
+		p.TestRecipient == nil && p.SchedulePatch.Empty()
 }
 
 // CheckedSettings is a settings patch its rules accepted: the Change for Apply, the
@@ -274,6 +276,7 @@ type CheckedSettings struct {
 	Change        Change
 	OpeningHours  map[string]domain.OpeningDay
 	TestRecipient *string
+	CheckedSchedule
 }
 
 // CheckSettings runs each setting's rule over a patch, in a fixed order (the first
@@ -337,6 +340,11 @@ func CheckSettings(p SettingsPatch, env domain.Mode) (CheckedSettings, error) {
 		}
 		out.TestRecipient = &v
 	}
+	sched, err := CheckSchedule(p.SchedulePatch)
+	if err != nil {
+		return CheckedSettings{}, err
+	}
+	out.CheckedSchedule = sched
 	return out, nil
 }
 
@@ -365,6 +373,9 @@ func SettingsMerge(stored *domain.Tenant, c CheckedSettings, by string, now time
 		if old != new {
 			out = append(out, store.SettingsAudit{At: now.UTC(), By: by, Field: field, Old: old, New: new})
 		}
+	}
+	if err := mergeSchedule(stored, t, c.CheckedSchedule, add); err != nil {
+		return nil, nil, err
 	}
 	add("mode", string(stored.Mode), string(t.Mode))
 	add("kill_switch", strconv.FormatBool(stored.KillSwitch), strconv.FormatBool(t.KillSwitch))
