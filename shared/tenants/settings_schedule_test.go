@@ -101,7 +101,9 @@ func TestSettingsMergeSchedule(t *testing.T) {
 			"service_reminder_offsets.0.minutes", nil, nil},
 		{"a service's own with the 24 h one", SchedulePatch{ServiceReminderOffsets: &[]domain.ServiceOffsets{{Service: "  Coloração   completa ", Minutes: []int{1440}}}}, "",
 			[]string{"service_reminder_offsets"},
-			func(t *domain.Tenant) bool { return slices.Equal(t.ReminderOffsetsFor("coloração completa"), []int{1440}) }},
+			func(t *domain.Tenant) bool {
+				return slices.Equal(t.ReminderOffsetsFor("coloração completa"), []int{1440})
+			}},
 		{"a service twice", SchedulePatch{ServiceReminderOffsets: &[]domain.ServiceOffsets{{Service: "A", Minutes: []int{1440}}, {Service: "a", Minutes: []int{1440}}}},
 			"service_reminder_offsets.1.service", nil, nil},
 	}
