@@ -130,6 +130,7 @@ locals {
       # Cloud Tasks: where dispatch tasks go and how they authenticate.
       LEMBRA_TASKS_LOCATION               = local.tasks_location
       LEMBRA_TASKS_QUEUE_PREFIX           = var.tasks_queue_prefix
+      LEMBRA_TASKS_FALLBACK_QUEUE         = "${local.tasks_location}/queues/${google_cloud_tasks_queue.dispatch.name}"
       LEMBRA_TASKS_NOW_SHARE_PERCENT      = tostring(var.tasks_now_share_percent)
       LEMBRA_TASKS_REMINDER_SHARE_PERCENT = tostring(var.tasks_reminder_share_percent)
       LEMBRA_TASKS_MAX_ATTEMPTS           = tostring(var.tasks_max_attempts)

@@ -12,9 +12,10 @@
 # these retries cover dispatch being unreachable, a transient store error, and 503
 # not_due (with Retry-After) for a task that arrives before its job is due.
 #
-# The shared queue below is where every tenant's tasks went before the tenant queues;
-# it is kept so that tasks created before the upgrade are still delivered (nothing
-# enqueues to it any more). A deleted queue's name cannot be reused for about 7 days.
+# The shared queue below is where every tenant's tasks went before the tenant queues. It
+# stays: tasks created before the upgrade are still delivered, and the code sends
+# through it (LEMBRA_TASKS_FALLBACK_QUEUE) a task whose tenant queue was created moments
+# ago and does not take tasks yet. A deleted queue's name cannot be reused for about 7 days.
 resource "google_cloud_tasks_queue" "dispatch" {
   name     = "dispatch"
   location = var.region
@@ -37,6 +38,10 @@ resource "google_cloud_tasks_queue" "dispatch" {
     precondition {
       condition     = var.tasks_now_share_percent + var.tasks_reminder_share_percent <= 100
       error_message = "tasks_now_share_percent + tasks_reminder_share_percent must not exceed 100: the lanes together would send above the number's cap."
+    }
+    precondition {
+      condition     = var.tasks_min_backoff_seconds <= var.tasks_max_backoff_seconds
+      error_message = "tasks_min_backoff_seconds must not exceed tasks_max_backoff_seconds."
     }
   }
 

@@ -179,12 +179,22 @@ variable "tasks_queue_prefix" {
   description = "Tenant queue ids start with it (LEMBRA_TASKS_QUEUE_PREFIX): 1 to 12 lowercase letters, digits or hyphens."
   type        = string
   default     = "send"
+
+  validation {
+    condition     = can(regex("^[a-z][a-z0-9-]{0,11}$", var.tasks_queue_prefix))
+    error_message = "tasks_queue_prefix must be 1 to 12 lowercase letters, digits or hyphens, starting with a letter."
+  }
 }
 
 variable "tasks_now_share_percent" {
   description = "Share of a number's throughput cap its notice lane (booking and cancellation notices, answers) dispatches at (LEMBRA_TASKS_NOW_SHARE_PERCENT)."
   type        = number
   default     = 95
+
+  validation {
+    condition     = var.tasks_now_share_percent >= 1 && var.tasks_now_share_percent <= 99 && floor(var.tasks_now_share_percent) == var.tasks_now_share_percent
+    error_message = "tasks_now_share_percent must be a whole number from 1 to 99."
+  }
 }
 
 variable "tasks_reminder_share_percent" {
@@ -193,28 +203,53 @@ variable "tasks_reminder_share_percent" {
   default     = 4
   # Their sum is checked by a precondition in tasks.tf (a variable's validation may name
   # other variables only from Terraform 1.9; versions.tf allows 1.5).
+
+  validation {
+    condition     = var.tasks_reminder_share_percent >= 1 && var.tasks_reminder_share_percent <= 99 && floor(var.tasks_reminder_share_percent) == var.tasks_reminder_share_percent
+    error_message = "tasks_reminder_share_percent must be a whole number from 1 to 99."
+  }
 }
 
 variable "tasks_max_attempts" {
   description = "Cloud Tasks attempts per task on the tenant queues (LEMBRA_TASKS_MAX_ATTEMPTS)."
   type        = number
   default     = 20
+
+  validation {
+    condition     = var.tasks_max_attempts >= 1 && var.tasks_max_attempts <= 100 && floor(var.tasks_max_attempts) == var.tasks_max_attempts
+    error_message = "tasks_max_attempts must be a whole number from 1 to 100."
+  }
 }
 
 variable "tasks_min_backoff_seconds" {
   description = "Cloud Tasks' first retry delay on the tenant queues (LEMBRA_TASKS_MIN_BACKOFF_SECONDS)."
   type        = number
   default     = 10
+
+  validation {
+    condition     = var.tasks_min_backoff_seconds > 0
+    error_message = "tasks_min_backoff_seconds must be positive."
+  }
 }
 
 variable "tasks_max_backoff_seconds" {
   description = "Cloud Tasks' longest retry delay on the tenant queues (LEMBRA_TASKS_MAX_BACKOFF_SECONDS)."
   type        = number
   default     = 600
+
+  validation {
+    condition     = var.tasks_max_backoff_seconds > 0 && var.tasks_max_backoff_seconds <= 604800
+    error_message = "tasks_max_backoff_seconds must be positive and at most a week."
+  }
 }
 
 variable "tasks_max_doublings" {
   description = "How many times Cloud Tasks doubles the retry delay before growing it linearly (LEMBRA_TASKS_MAX_DOUBLINGS)."
   type        = number
   default     = 5
+
+  validation {
+    condition     = var.tasks_max_doublings >= 0 && var.tasks_max_doublings <= 16 && floor(var.tasks_max_doublings) == var.tasks_max_doublings
+    error_message = "tasks_max_doublings must be a whole number from 0 to 16."
+  }
 }

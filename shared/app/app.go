@@ -93,6 +93,7 @@ func New(cfg config.Config, log *slog.Logger) *Env {
 				}
 				return t.WhatsApp.Cap(), nil
 			},
+			Fallback: cfg.TasksFallbackQueue, Log: log,
 			URL: cfg.DispatchURL, ServiceAccount: cfg.TasksServiceAccount, Audience: cfg.TasksAudience,
 			Deadline: cfg.MetaTimeout + time.Minute,
 		}, nil

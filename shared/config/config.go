@@ -45,6 +45,9 @@ type Config struct {
 	// created and paced by the code under TasksLocation.
 	TasksLocation    string // projects/P/locations/L
 	TasksQueuePrefix string // tenant queue ids start with it
+	// TasksFallbackQueue (projects/P/locations/L/queues/Q) takes a task whose tenant
+	// queue was just created and cannot take tasks yet; empty: none.
+	TasksFallbackQueue string
 	// TasksNowSharePercent and TasksReminderSharePercent are the shares of a number's
 	// throughput cap its notice and reminder lanes dispatch at (queue.Pacing).
 	TasksNowSharePercent      int
@@ -115,6 +118,7 @@ func FromEnv() (Config, error) { return Load(os.Getenv) }
 var (
 	tasksLocation = regexp.MustCompile(`^projects/[a-z0-9.:-]+/locations/[a-z0-9-]+$`)
 	queuePrefix   = regexp.MustCompile(`^[a-z][a-z0-9-]{0,11}$`)
+	fallbackQueue = regexp.MustCompile(`^projects/[a-z0-9.:-]+/locations/[a-z0-9-]+/queues/[A-Za-z0-9-]{1,100}$`)
 )
 
 // Load reads settings through getenv and validates them.
@@ -136,6 +140,7 @@ func Load(getenv Getenv) (Config, error) {
 		PairGap:                   DefaultPairGap,
 		TasksLocation:             p.str("LEMBRA_TASKS_LOCATION", ""),
 		TasksQueuePrefix:          p.str("LEMBRA_TASKS_QUEUE_PREFIX", "send"),
+		TasksFallbackQueue:        p.str("LEMBRA_TASKS_FALLBACK_QUEUE", ""),
 		TasksNowSharePercent:      p.integer("LEMBRA_TASKS_NOW_SHARE_PERCENT", 95, 1, 99),
 		TasksReminderSharePercent: p.integer("LEMBRA_TASKS_REMINDER_SHARE_PERCENT", 4, 1, 99),
 		TasksMaxAttempts:          p.integer("LEMBRA_TASKS_MAX_ATTEMPTS", 20, 1, 100),
@@ -186,6 +191,9 @@ func Load(getenv Getenv) (Config, error) {
 	}
 	if c.TasksLocation != "" && !tasksLocation.MatchString(c.TasksLocation) {
 		p.fail("LEMBRA_TASKS_LOCATION", fmt.Sprintf("must look like projects/PROJECT/locations/REGION, not %q", c.TasksLocation))
+	}
+	if c.TasksFallbackQueue != "" && !fallbackQueue.MatchString(c.TasksFallbackQueue) {
+		p.fail("LEMBRA_TASKS_FALLBACK_QUEUE", fmt.Sprintf("must look like projects/PROJECT/locations/REGION/queues/QUEUE, not %q", c.TasksFallbackQueue))
 	}
 	if !queuePrefix.MatchString(c.TasksQueuePrefix) {
 		p.fail("LEMBRA_TASKS_QUEUE_PREFIX", fmt.Sprintf("must be 1 to 12 lowercase letters, digits or hyphens starting with a letter, not %q", c.TasksQueuePrefix))

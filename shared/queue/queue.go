@@ -10,6 +10,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"log/slog"
 	"time"
 
 	cloudtasks "cloud.google.com/go/cloudtasks/apiv2"
@@ -93,6 +94,20 @@ type Tasks struct {
 	Audience       string
 	// Deadline is how long Cloud Tasks waits for dispatch to answer.
 	Deadline time.Duration
+	// Fallback, when set, is a queue that always exists (the shared queue Terraform
+	// keeps): a task whose tenant queue cannot take it yet, right after being created,
+	// goes there instead of being lost.
+	Fallback string
+	Log      *slog.Logger
+}
+
+// queueMissing reports whether CreateTask refused a task because its queue does not
+// exist: Cloud Tasks answers FAILED_PRECONDITION "Queue does not exist." (also for a
+// queue created moments ago that has not initialised, or one deleted recently); NOT_FOUND
+// is accepted too.
+func queueMissing(err error) bool {
+	c := status.Code(err)
+	return c == codes.FailedPrecondition || c == codes.NotFound
 }
 
 // QueueName is the full name of a tenant's lane.
@@ -104,20 +119,31 @@ func (q *Tasks) QueueName(tenantID string, lane Lane) string {
 // reports false, without an error, when a task of that name already exists or ran
 // recently. A tenant whose queues do not exist yet gets them, paced at its cap.
 func (q *Tasks) Enqueue(ctx context.Context, r Route, name string, at time.Time, p Payload) (bool, error) {
-	created, err := q.create(ctx, r, name, at, p)
-	if status.Code(err) == codes.NotFound {
-		// The tenant's first task since its queues were set up (or ever): create
-		// them at its cap, then try once more.
-		capPerSecond, cerr := q.CapOf(ctx, r.TenantID)
-		if cerr != nil {
-			return false, fmt.Errorf("enqueue task %s for job %s: read the tenant's cap for its queues: %w", name, p.JobID, cerr)
-		}
-		if perr := q.Pace(ctx, r.TenantID, capPerSecond); perr != nil {
-			return false, fmt.Errorf("enqueue task %s for job %s: %w", name, p.JobID, perr)
-		}
-		created, err = q.create(ctx, r, name, at, p)
+	parent := q.QueueName(r.TenantID, r.Lane)
+	created, err := q.create(ctx, parent, name, at, p)
+	if !queueMissing(err) {
+		return created, err
 	}
-	return created, err
+	// The tenant's first task since its queues were set up (or ever): create them at
+	// its cap, then try once more.
+	capPerSecond, cerr := q.CapOf(ctx, r.TenantID)
+	if cerr != nil {
+		return false, fmt.Errorf("enqueue task %s for job %s: read the tenant's cap for its queues: %w", name, p.JobID, cerr)
+	}
+	if perr := q.Pace(ctx, r.TenantID, capPerSecond); perr != nil {
+		return false, fmt.Errorf("enqueue task %s for job %s: %w", name, p.JobID, perr)
+	}
+	created, err = q.create(ctx, parent, name, at, p)
+	if !queueMissing(err) || q.Fallback == "" {
+		return created, err
+	}
+	// A queue just created may refuse tasks until it has initialised: this one goes
+	// through the shared queue (paced for all tenants together) rather than waiting.
+	if q.Log != nil {
+		q.Log.WarnContext(ctx, "tenant queue not ready; task sent through the shared queue",
+			"tenant_id", r.TenantID, "queue", parent, "fallback", q.Fallback)
+	}
+	return q.create(ctx, q.Fallback, name, at, p)
 }
 
 // Pace sets both of a tenant's queues to the rates of capPerSecond, creating them if
@@ -150,12 +176,11 @@ func (q *Tasks) Pace(ctx context.Context, tenantID string, capPerSecond int) err
 	return nil
 }
 
-func (q *Tasks) create(ctx context.Context, r Route, name string, at time.Time, p Payload) (bool, error) {
+func (q *Tasks) create(ctx context.Context, parent, name string, at time.Time, p Payload) (bool, error) {
 	body, err := json.Marshal(p)
 	if err != nil {
 		return false, err
 	}
-	parent := q.QueueName(r.TenantID, r.Lane)
 	req := &cloudtaskspb.HttpRequest{
 		Url:        q.URL,
 		HttpMethod: cloudtaskspb.HttpMethod_POST,
@@ -181,7 +206,7 @@ func (q *Tasks) create(ctx context.Context, r Route, name string, at time.Time, 
 	if status.Code(err) == codes.AlreadyExists {
 		return false, nil
 	}
-	if status.Code(err) == codes.NotFound {
+	if queueMissing(err) {
 		return false, err
 	}
 	if err != nil {

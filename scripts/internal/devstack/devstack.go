@@ -224,8 +224,11 @@ func Start(ctx context.Context, o Options) (s *Stack, err error) {
 	if err != nil {
 		return nil, fmt.Errorf("devstack: cloud tasks stand-in: %w", err)
 	}
-	// The tenants' queues are created by the code (queue.Tasks), as in production.
+	// The tenants' queues are created by the code (queue.Tasks), as in production; the
+	// shared queue Terraform keeps takes what a just-created one cannot yet.
 	tasksLocation := "projects/" + o.Project + "/locations/southamerica-east1"
+	fallbackQueue := tasksLocation + "/queues/dispatch"
+	s.Tasks.AddQueue(fallbackQueue, o.QueueRetry, &cloudtaskspb.RateLimits{MaxDispatchesPerSecond: 20, MaxConcurrentDispatches: 20})
 
 	s.Secrets = secretstandin.New()
 	s.closers = append(s.closers, s.Secrets.Close)
@@ -250,6 +253,7 @@ func Start(ctx context.Context, o Options) (s *Stack, err error) {
 		"WHATSAPP_AUTOMATION_MODE":          "enabled",
 		"WHATSAPP_AUTOMATION_META_BASE_URL": s.MetaURL,
 		"LEMBRA_TASKS_LOCATION":             tasksLocation,
+		"LEMBRA_TASKS_FALLBACK_QUEUE":       fallbackQueue,
 		"LEMBRA_TASKS_MAX_ATTEMPTS":         strconv.Itoa(int(o.QueueRetry.GetMaxAttempts())),
 		"LEMBRA_TASKS_MIN_BACKOFF_SECONDS":  seconds(o.QueueRetry.GetMinBackoff().AsDuration()),
 		"LEMBRA_TASKS_MAX_BACKOFF_SECONDS":  seconds(o.QueueRetry.GetMaxBackoff().AsDuration()),

@@ -60,6 +60,7 @@ func (r *rpc) CreateQueue(_ context.Context, req *cloudtaskspb.CreateQueueReques
 		return nil, status.Errorf(codes.AlreadyExists, "queue %s already exists", q.Name)
 	}
 	created := r.s.addQueueLocked(q, m[3])
+	created.readyAt = time.Now().Add(r.s.opts.QueueWarmUp)
 	return proto.Clone(created.pb).(*cloudtaskspb.Queue), nil
 }
 
@@ -92,7 +93,9 @@ func (r *rpc) UpdateQueue(_ context.Context, req *cloudtaskspb.UpdateQueueReques
 	if !ok {
 		pb := &cloudtaskspb.Queue{Name: in.Name}
 		mergeQueue(pb, in, paths)
-		return proto.Clone(r.s.addQueueLocked(pb, m[3]).pb).(*cloudtaskspb.Queue), nil
+		created := r.s.addQueueLocked(pb, m[3])
+		created.readyAt = time.Now().Add(r.s.opts.QueueWarmUp)
+		return proto.Clone(created.pb).(*cloudtaskspb.Queue), nil
 	}
 	pb := proto.Clone(q.pb).(*cloudtaskspb.Queue)
 	rateChanged := mergeQueue(pb, in, paths)
@@ -277,8 +280,10 @@ func (r *rpc) CreateTask(_ context.Context, req *cloudtaskspb.CreateTaskRequest)
 	defer r.unlock()
 	s := r.s
 	q, ok := s.queues[req.Parent]
-	if !ok {
-		return nil, status.Errorf(codes.NotFound, "queue %s not found", req.Parent)
+	if !ok || time.Now().Before(q.readyAt) {
+		// What Cloud Tasks answers a task for a queue that does not exist (or has not
+		// initialised yet): FAILED_PRECONDITION "Queue does not exist." — not NOT_FOUND.
+		return nil, status.Error(codes.FailedPrecondition, "Queue does not exist.")
 	}
 	name, id := in.Name, ""
 	if name == "" {

@@ -122,3 +122,40 @@ func TestUpdateQueue(t *testing.T) {
 		t.Errorf("14 tasks at 2/s with a burst of 10 took %v, want about 2 s", took)
 	}
 }
+
+// A tenant queue created moments ago may refuse tasks until it has initialised
+// ("Queue does not exist."): the task goes through the shared fallback queue instead,
+// and once the queue is ready, tasks go to it.
+func TestNewTenantQueueNotReadyFallsBack(t *testing.T) {
+	e := setup(t, Options{Signer: testSigner(t), QueueWarmUp: 700 * time.Millisecond}, nil, nil, nil)
+	q := &lembraqueue.Tasks{
+		Client: e.client, Location: "projects/lembra-test/locations/southamerica-east1", Prefix: "send",
+		Pacing: lembraqueue.DefaultPacing, URL: e.target.URL + "/dispatch", Fallback: testQueue,
+		CapOf: func(context.Context, string) (int, error) { return domain.ThroughputCloudAPI, nil },
+	}
+	ctx := context.Background()
+	if created, err := lembraqueue.EnqueueJob(ctx, q, "studio-nova", "job-1", domain.JobCreated, lembraqueue.SendPurpose(1), time.Time{}); err != nil || !created {
+		t.Fatalf("first task: %v %v", created, err)
+	}
+	// Without a fallback the same refusal is an error (the caller retries).
+	bare := *q
+	bare.Fallback = ""
+	if _, err := lembraqueue.EnqueueJob(ctx, &bare, "studio-nova", "job-2", domain.JobCreated, lembraqueue.SendPurpose(1), time.Time{}); status.Code(err) != codes.FailedPrecondition {
+		t.Errorf("a not-ready queue without a fallback: %v, want FailedPrecondition", err)
+	}
+	time.Sleep(800 * time.Millisecond)
+	if _, err := lembraqueue.EnqueueJob(ctx, q, "studio-nova", "job-3", domain.JobCreated, lembraqueue.SendPurpose(1), time.Time{}); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "two dispatches", func() bool { return len(e.target.requests()) == 2 })
+	got := map[string]string{}
+	for _, r := range e.target.requests() {
+		got[r.body] = r.header.Get("X-CloudTasks-QueueName")
+	}
+	if got[`{"tenant_id":"studio-nova","job_id":"job-1"}`] != "dispatch" {
+		t.Errorf("the first task went through %q, want the shared queue", got[`{"tenant_id":"studio-nova","job_id":"job-1"}`])
+	}
+	if want := lembraqueue.QueueID("send", "studio-nova", lembraqueue.LaneNow); got[`{"tenant_id":"studio-nova","job_id":"job-3"}`] != want {
+		t.Errorf("after the warm-up the task went through %q, want %s", got[`{"tenant_id":"studio-nova","job_id":"job-3"}`], want)
+	}
+}

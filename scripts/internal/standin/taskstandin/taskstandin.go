@@ -58,6 +58,10 @@ type Options struct {
 	NameRetention time.Duration
 	// Logger, optional, gets one line per dispatch.
 	Logger *slog.Logger
+	// QueueWarmUp is how long a queue created through the API (CreateQueue, or
+	// UpdateQueue of a missing queue) refuses tasks after its creation, as a new Cloud
+	// Tasks queue may ("Queue does not exist" until it has initialised). Default 0.
+	QueueWarmUp time.Duration
 }
 
 // Attempt is one HTTP request the server made for a task.
@@ -127,6 +131,7 @@ type queue struct {
 	inflight int // dispatches in flight (not counting redeliveries)
 	timer    *time.Timer
 	deleted  bool
+	readyAt  time.Time // CreateTask refuses tasks before it (Options.QueueWarmUp)
 	// token bucket for max_dispatches_per_second / max_burst_size
 	tokens     float64
 	refilledAt time.Time

@@ -553,7 +553,7 @@ func TestUnknownQueueAndInvalidTasks(t *testing.T) {
 	ctx := context.Background()
 	other := "projects/lembra-test/locations/southamerica-east1/queues/nope"
 	_, err := e.client.CreateTask(ctx, &cloudtaskspb.CreateTaskRequest{Parent: other, Task: e.httpTask("", "/", time.Time{})})
-	wantCode(t, "CreateTask on an unknown queue", err, codes.NotFound)
+	wantCode(t, "CreateTask on an unknown queue", err, codes.FailedPrecondition) // as Cloud Tasks answers it: "Queue does not exist."
 	_, err = e.client.GetQueue(ctx, &cloudtaskspb.GetQueueRequest{Name: other})
 	wantCode(t, "GetQueue", err, codes.NotFound)
 	_, err = e.client.ListTasks(ctx, &cloudtaskspb.ListTasksRequest{Parent: other}).Next()
