@@ -1,6 +1,6 @@
 // Package voucher is the public Cloud Function behind the links sent to clients:
-// /{token} is the voucher page, /{token}.png its image. The token is unguessable. Both
-// answer 410 with a page saying the voucher expired from LEMBRA_VOUCHER_TTL_DAYS after
+// /{token} is the voucher page, /{token}.png its image, /{token}.ics its calendar file
+// (RFC 5545). The token is unguessable. All answer 410 with a page saying the voucher expired from LEMBRA_VOUCHER_TTL_DAYS after
 // the appointment on. It also serves the public pages the voucher links, the privacy
 // policy (/privacidade) and the terms of use (/termos) (shared/legal).
 package voucher
@@ -9,6 +9,7 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"net/url"
 	"regexp"
 	"strings"
 	"time"
@@ -38,6 +39,12 @@ func Handler(env *app.Env) (http.Handler, error) {
 	if err != nil {
 		return nil, err
 	}
+	images := voucher.NewImageCache(voucher.ImageCacheSize)
+	// The calendar's UID is <appointment id>@<voucher host>: the same for every version.
+	var host string
+	if u, err := url.Parse(env.Config.VoucherBaseURL); err == nil {
+		host = u.Hostname()
+	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if legalPages.Serve(w, r) { // /privacidade, /termos: no token has these names
 			return
@@ -48,6 +55,10 @@ func Handler(env *app.Env) (http.Handler, error) {
 		}
 		name := strings.Trim(r.URL.Path, "/")
 		token, asImage := strings.CutSuffix(name, ".png")
+		asCalendar := false
+		if !asImage {
+			token, asCalendar = strings.CutSuffix(token, ".ics")
+		}
 		w.Header().Set("Cache-Control", "no-store") // the status changes (Confirmado, Cancelado)
 		w.Header().Set("X-Robots-Tag", "noindex")
 		w.Header().Set("Referrer-Policy", "no-referrer")
@@ -85,11 +96,43 @@ func Handler(env *app.Env) (http.Handler, error) {
 			return
 		}
 		v := voucher.NewView(t, apt, token+".png")
+		voucherURL := ""
+		if env.Config.VoucherBaseURL != "" {
+			voucherURL = env.Config.VoucherBaseURL + "/" + token
+		}
+		event := voucher.CalendarEvent(t, apt, host, voucherURL)
 		var body []byte
-		if asImage {
-			body, err = voucher.PNG(v)
+		switch {
+		case asImage:
+			// A public link whose image changes on a reschedule, a confirmation or a
+			// cancel: browsers may keep it but must ask again each time (no-cache),
+			// shared caches must not keep it (private); an unchanged image answers 304
+			// without a render, a changed one is rendered once per instance (images).
+			etag := voucher.ImageETag(apt, v)
+			w.Header().Set("Cache-Control", "private, no-cache")
+			w.Header().Set("ETag", etag)
+			if voucher.ETagMatches(r.Header.Get("If-None-Match"), etag) {
+				w.WriteHeader(http.StatusNotModified)
+				return
+			}
 			w.Header().Set("Content-Type", "image/png")
-		} else {
+			if cached, ok := images.Get(token, etag); ok {
+				_, _ = w.Write(cached)
+				return
+			}
+			body, err = voucher.PNG(v)
+			if err == nil {
+				images.Put(token, etag, body)
+			}
+		case asCalendar:
+			body = voucher.ICS(event)
+			w.Header().Set("Content-Type", "text/calendar; charset=utf-8")
+			w.Header().Set("Content-Disposition", `inline; filename="`+voucher.ICSFileName(t.Name)+`"`)
+		default:
+			v.CalendarURL = token + ".ics"
+			if !event.Canceled {
+				v.GoogleURL = voucher.GoogleCalendarURL(event)
+			}
 			body, err = voucher.HTML(v)
 			w.Header().Set("Content-Type", "text/html; charset=utf-8")
 			w.Header().Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src 'self'")
