@@ -361,6 +361,12 @@ func NeedsLimitUsage(t *domain.Tenant, d Decision) bool {
 	return d.Step == Claim && d.Plan != nil && d.Plan.Template != nil && domain.LimitCounted(t.WhatsApp.MessagingLimit)
 }
 
+// LimitPurpose names the task that looks again at a job the messaging limit held for
+// the n-th time, until `until`: distinct for every hold of the job.
+func LimitPurpose(n int, until time.Time) queue.Purpose {
+	return queue.Purpose(fmt.Sprintf("limit-%d-%d", n, until.UnixNano()))
+}
+
 // ApplyLimit applies the messaging limit (domain.CheckMessagingLimit) to a claim that
 // NeedsLimitUsage, given the tenant's usage as stored: either the claim stands and the
 // usage to write with it counts its recipient (a client already counted only has their
@@ -385,8 +391,17 @@ func ApplyLimit(in Input, d Decision, u domain.LimitUsage) (Decision, *domain.Li
 	j.LeaseUntil = time.Time{}
 	j.NextRetryAt = v.Until
 	j.AddEvent(in.Now, EventLimitHold, ptbr.LimitHold(reminder, v.Count, in.Tenant.WhatsApp.MessagingLimit, v.Threshold, v.Until, in.Tenant.Location()))
+	// The follow-up's name must be new each time: held again when it comes, a job often
+	// gets the same Until to the second (clients counted in one burst), and Cloud Tasks
+	// refuses a name that ran recently (the job would be left without a task).
+	holds := 0
+	for _, e := range j.Timeline {
+		if e.Event == EventLimitHold {
+			holds++
+		}
+	}
 	return Decision{Step: Update, Job: j, Plan: d.Plan,
-		Next: &FollowUp{Purpose: queue.Purpose(fmt.Sprintf("limit-%d", v.Until.Unix())), At: v.Until}}, nil
+		Next: &FollowUp{Purpose: LimitPurpose(holds, v.Until), At: v.Until}}, nil
 }
 
 // ClientOptedOut reports whether the job goes to a client who opted out of the tenant's
