@@ -41,7 +41,7 @@ func RetriesExhausted(attempts int, last string) domain.Reason {
 func ReplyConfirmed(service, date, hour, voucherURL string) string {
 	s := fmt.Sprintf("Presença confirmada! ✅\n%s em %s às %s.", service, date, hour)
 	if voucherURL != "" {
-		s += "\nSeu voucher: " + voucherURL
+		s += "\nSeu voucher (e o botão para salvar na agenda): " + voucherURL
 	}
 	return s
 }
