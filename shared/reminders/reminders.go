@@ -71,12 +71,20 @@ func (s *Service) Scan(ctx context.Context) (Result, error) {
 	return res, nil
 }
 
+// DispatchOwns reports whether dispatch holds a task for the reminder, so the scan must
+// not create its first send's task again: dispatch has tried it (its retry task is on
+// the queue), or set it to be looked at again later (a retry, or a hold by the
+// portfolio's messaging limit, with NextRetryAt ahead and a task for then).
+func DispatchOwns(j *domain.Job, now time.Time) bool {
+	return j.AttemptCount() > 0 || j.NextRetryAt.After(now)
+}
+
 // handle enqueues one reminder: a pending one (mark first), or one marked queued long
 // ago whose task may be missing.
 func (s *Service) handle(ctx context.Context, j *domain.Job, now time.Time, pending bool, res *Result) {
 	log := s.Log.With("tenant_id", j.TenantID, "job_id", j.ID)
-	if j.AttemptCount() > 0 {
-		return // dispatch owns a reminder it has tried; its retry task is on the queue
+	if DispatchOwns(j, now) {
+		return // its retry, or the end of its hold, has a task on the queue
 	}
 	if !j.AppointmentStartsAt.IsZero() && !j.AppointmentStartsAt.After(now) {
 		if err := s.Store.SkipJob(ctx, j.TenantID, j.ID, now, ptbr.Reason(domain.ReasonAppointmentPast)); err != nil {
