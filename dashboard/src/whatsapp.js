@@ -202,6 +202,13 @@ export function disconnectionText(d, detail) {
  * 'full' (booking notices to new clients wait too), 'near' (reminders to new clients wait),
  * 'ok', or '' (not counted). Answers inside the 24-hour window never wait.
  */
+/** A whole number as Brazilians write it: thousands separated by dots (10.000). */
+export function intBR(n) {
+  const v = Math.trunc(Number(n) || 0);
+  const digits = String(Math.abs(v)).replace(/\B(?=(\d{3})+(?!\d))/g, '.');
+  return v < 0 ? `-${digits}` : digits;
+}
+
 export function limitView(ml) {
   if (!ml || typeof ml !== 'object') return { text: '', share: null, level: '', note: '' };
   const limit = Number(ml.limit) || 0;
@@ -209,7 +216,7 @@ export function limitView(ml) {
   if (!text) {
     if (ml.unlimited || limit < 0) text = 'Limite da Meta: sem limite de clientes nas últimas 24 h';
     else if (!limit) text = 'Limite da Meta: ainda não informado pela Meta';
-    else text = `Limite da Meta: ${Number(ml.used) || 0} de ${limit} clientes nas últimas 24 h`;
+    else text = `Limite da Meta: ${intBR(ml.used)} de ${intBR(limit)} clientes nas últimas 24 h`;
   }
   if (!ml.counted || limit <= 0) return { text, share: null, level: '', note: '' };
   const used = Math.max(0, Number(ml.used) || 0);
@@ -219,7 +226,7 @@ export function limitView(ml) {
     return { text, share, level: 'full', note: 'Limite atingido: lembretes e avisos a clientes novos aguardam até clientes saírem da janela de 24 h; respostas a quem escreveu continuam.' };
   }
   if (used >= threshold) {
-    return { text, share, level: 'near', note: `Perto do limite: lembretes a clientes novos aguardam (a partir de ${threshold}); avisos de agendamento e respostas continuam.` };
+    return { text, share, level: 'near', note: `Perto do limite: lembretes a clientes novos aguardam (a partir de ${intBR(threshold)}); avisos de agendamento e respostas continuam.` };
   }
   return { text, share, level: 'ok', note: '' };
 }
