@@ -40,7 +40,7 @@ func (b *bucket) refill(limit int, at time.Time) {
 	}
 }
 
-// SetThroughput overrides the cap of one number, in accepted sends per sliding second;
+// SetThroughput overrides the cap of one number, in accepted sends per second (the bucket's size and refill);
 // perSecond ≤ 0 removes the override (the number is back to its kind's cap, scaled by
 // SetThroughputScale). The override survives AddNumber and Reset.
 func (s *Server) SetThroughput(phoneNumberID string, perSecond int) {
