@@ -4,6 +4,9 @@ import (
 	"image/png"
 	"io"
 	"testing"
+	"time"
+
+	"github.com/lembra-app/lembra/shared/domain"
 )
 
 // benchView is a typical voucher: a long-ish studio name and address, the service on one line.
@@ -31,5 +34,26 @@ func BenchmarkPNGBefore(b *testing.B) {
 			b.Fatal(err)
 		}
 		canvases.Put(img)
+	}
+}
+
+// BenchmarkImageFromCache is a repeated view of an unchanged voucher: the view, its
+// ETag and a cache hit (the voucher function answers 304 with the ETag alone).
+func BenchmarkImageFromCache(b *testing.B) {
+	ten := calTenant("America/Sao_Paulo")
+	apt := calAppointment(time.Date(2026, 12, 10, 17, 0, 0, 0, time.UTC), 1, domain.AppointmentScheduled)
+	cache := NewImageCache(0)
+	v := NewView(ten, apt, "")
+	body, err := PNG(v)
+	if err != nil {
+		b.Fatal(err)
+	}
+	cache.Put("tok", ImageETag(apt, v), body)
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		v := NewView(ten, apt, "")
+		if _, ok := cache.Get("tok", ImageETag(apt, v)); !ok {
+			b.Fatal("not cached")
+		}
 	}
 }

@@ -86,8 +86,6 @@ func deflateRows(img *image.RGBA) ([]byte, error) {
 	fw.Reset(&out)
 	sum := adler{a: 1}
 	bw := bitWriter{out: &out}
-	prev := make([]byte, stride)
-	cur := make([]byte, stride)
 	line := make([]byte, 1+stride)
 	pending := false // flate holds rows not yet flushed
 	run := 0         // unchanged rows waiting to be written
@@ -117,29 +115,29 @@ func deflateRows(img *image.RGBA) ([]byte, error) {
 		fw.Reset(&out)
 		return nil
 	}
+	var prev []byte
 	for y := 0; y < h; y++ {
-		row := img.Pix[img.PixOffset(b.Min.X, b.Min.Y+y):]
-		for x, i := 0, 0; x < w; x, i = x+1, i+3 {
-			cur[i], cur[i+1], cur[i+2] = row[4*x], row[4*x+1], row[4*x+2]
-		}
-		if y > 0 && bytes.Equal(cur, prev) {
+		off := img.PixOffset(b.Min.X, b.Min.Y+y)
+		row := img.Pix[off : off+4*w]
+		if prev != nil && bytes.Equal(row, prev) { // opaque: equal RGBA is equal RGB
 			run++
 			continue
 		}
+		prev = row
 		if err := flushRun(); err != nil {
 			return nil, err
 		}
 		line[0] = filterSub
-		copy(line[1:4], cur[0:3])
-		for i := 3; i < stride; i++ {
-			line[1+i] = cur[i] - cur[i-3]
+		line[1], line[2], line[3] = row[0], row[1], row[2]
+		for x, i := 1, 4; x < w; x, i = x+1, i+3 {
+			p := row[4*x-4 : 4*x+3]
+			line[i], line[i+1], line[i+2] = p[4]-p[0], p[5]-p[1], p[6]-p[2]
 		}
 		if _, err := fw.Write(line); err != nil {
 			return nil, err
 		}
 		sum.write(line)
 		pending = true
-		prev, cur = cur, prev
 	}
 	if err := flushRun(); err != nil {
 		return nil, err
@@ -178,7 +176,29 @@ func (s *adler) byte(c byte) {
 func (s *adler) write(p []byte) {
 	for len(p) > 0 {
 		n := min(len(p), 5552) // the most bytes before b can overflow 32 bits
-		for _, c := range p[:n] {
+		q := p[:n]
+		for len(q) >= 8 {
+			a, b := s.a, s.b
+			a += uint32(q[0])
+			b += a
+			a += uint32(q[1])
+			b += a
+			a += uint32(q[2])
+			b += a
+			a += uint32(q[3])
+			b += a
+			a += uint32(q[4])
+			b += a
+			a += uint32(q[5])
+			b += a
+			a += uint32(q[6])
+			b += a
+			a += uint32(q[7])
+			b += a
+			s.a, s.b = a, b
+			q = q[8:]
+		}
+		for _, c := range q {
 			s.a += uint32(c)
 			s.b += s.a
 		}
