@@ -69,6 +69,7 @@ func NewSettingsResponse(t *domain.Tenant, env domain.Mode, tenantAllowed bool, 
 		out.OpeningHours = append(out.OpeningHours, OpeningDay{Weekday: day, WeekdayLabel: ptbr.WeekdayLabel(day), Set: set,
 			Closed: set && d.Closed, Open: d.Open, Close: d.Close, Label: ptbr.OpeningDayLabel(d, set)})
 	}
+	scheduleSettings(t, &out)
 	return out
 }
 
@@ -86,7 +87,8 @@ func (s *server) staffSettings(w http.ResponseWriter, r *http.Request, st Staff)
 // settingsPatch turns the request into shared/tenants' terms.
 func settingsPatch(req SettingsRequest) tenants.SettingsPatch {
 	p := tenants.SettingsPatch{Mode: req.Mode, KillSwitch: req.KillSwitch, TimeZone: req.TimeZone, LocationLine: req.LocationLine,
-		StaffLabel: req.StaffLabel, RescheduleText: req.RescheduleText, TestRecipient: req.StudioTestRecipient}
+		StaffLabel: req.StaffLabel, RescheduleText: req.RescheduleText, TestRecipient: req.StudioTestRecipient,
+		SchedulePatch: schedulePatch(req)}
 	for jt, ref := range req.Templates {
 		if p.Templates == nil {
 			p.Templates = map[string]domain.TemplateRef{}

@@ -37,6 +37,10 @@ type SettingsResponse struct {
 	ScanPause ScanSettingsResponse `json:"scan_pause"`
 	// CanEdit: the signed-in member may change the settings (the owner).
 	CanEdit bool `json:"can_edit"`
+	// The quiet hours and the reminders (staff_settings_schedule.go).
+	QuietHours             QuietHoursSetting       `json:"quiet_hours"`
+	ReminderOffsets        []ReminderOffsetSetting `json:"reminder_offsets"`         // earliest first, never null
+	ServiceReminderOffsets []ServiceOffsetsSetting `json:"service_reminder_offsets"` // never null
 }
 
 // KillSwitchSetting is the studio's kill switch and who last turned it on or off.
@@ -90,6 +94,11 @@ type SettingsRequest struct {
 	// StudioTestRecipient sets the studio's test number (E.164, or a Brazilian number
 	// with its area code, stored as E.164); "" clears it.
 	StudioTestRecipient *string `json:"studio_test_recipient,omitempty"`
+	// The quiet hours and the reminders (staff_settings_schedule.go): a list replaces
+	// the stored one.
+	QuietHours             *QuietHoursChange       `json:"quiet_hours,omitempty"`
+	ReminderOffsets        *[]ReminderOffsetChange `json:"reminder_offsets,omitempty"`
+	ServiceReminderOffsets *[]ServiceOffsetsChange `json:"service_reminder_offsets,omitempty"`
 }
 
 // TemplateChange names the template of one message type.
