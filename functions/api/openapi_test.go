@@ -129,6 +129,8 @@ var want200Staff = map[string]string{
 	"POST /v1/staff/api-keys/{id}/revoke": "RevokeAPIKeyResponse",
 	// The counters (staff_counters.go).
 	"GET /v1/staff/counters": "CountersResponse",
+	// A client's opt-out (staff_optout.go).
+	"POST /v1/staff/conversations/{wa_id}/resume": "ConversationOptOut",
 }
 
 var httpMethods = []string{"get", "put", "post", "patch", "delete", "head", "options"}
@@ -147,14 +149,15 @@ func TestOpenAPIMatchesRoutes(t *testing.T) {
 		"POST /v1/staff/appointments/{id}/cancel": "CancelAppointmentRequest",
 		"POST /v1/staff/members":                  "AddMemberRequest",
 		// The owner's operations (staff_ops.go).
-		"POST /v1/staff/jobs/{id}/actions":      "JobActionRequest",
-		"POST /v1/staff/clients/{wa_id}/delete": "DeleteClientRequest",
-		"POST /v1/staff/whatsapp/connect":       "ConnectRequest",
-		"POST /v1/staff/whatsapp/signup-events": "SignupEventRequest",
-		"POST /v1/staff/whatsapp/disconnect":    "DisconnectRequest",
-		"POST /v1/staff/queue/drain/preview":    "DrainPreviewRequest",
-		"POST /v1/staff/queue/drain":            "DrainRequest",
-		"PUT /v1/staff/settings/scan":           "ScanSettingsRequest",
+		"POST /v1/staff/jobs/{id}/actions":            "JobActionRequest",
+		"POST /v1/staff/clients/{wa_id}/delete":       "DeleteClientRequest",
+		"POST /v1/staff/whatsapp/connect":             "ConnectRequest",
+		"POST /v1/staff/whatsapp/signup-events":       "SignupEventRequest",
+		"POST /v1/staff/whatsapp/disconnect":          "DisconnectRequest",
+		"POST /v1/staff/queue/drain/preview":          "DrainPreviewRequest",
+		"POST /v1/staff/queue/drain":                  "DrainRequest",
+		"PUT /v1/staff/settings/scan":                 "ScanSettingsRequest",
+		"POST /v1/staff/conversations/{wa_id}/resume": "ResumeClientRequest",
 		// Settings and API keys.
 		"PATCH /v1/staff/settings": "SettingsRequest",
 		"POST /v1/staff/api-keys":  "CreateAPIKeyRequest",
@@ -268,6 +271,8 @@ func TestOpenAPIMatchesTypes(t *testing.T) {
 		"RevokeAPIKeyResponse":    reflect.TypeFor[RevokeAPIKeyResponse](),
 		// The counters (staff_counters.go).
 		"CountersResponse": reflect.TypeFor[CountersResponse](),
+		// A client's opt-out (staff_optout.go).
+		"ResumeClientRequest": reflect.TypeFor[ResumeClientRequest](),
 	}
 	visited := map[string]bool{}
 	var check func(name string, typ reflect.Type)

@@ -210,6 +210,7 @@ func (s *server) staffRoutes() []route {
 	routes = append(routes, s.staffPrivacyRoutes()...)
 	routes = append(routes, s.staffConnectRoutes()...)
 	routes = append(routes, s.staffWhatsAppRoutes()...)
+	routes = append(routes, s.staffOptOutRoutes()...)
 	return append(routes, s.staffPanelRoutes()...)
 }
 

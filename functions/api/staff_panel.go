@@ -122,6 +122,7 @@ func (s *server) staffConversation(w http.ResponseWriter, r *http.Request, st St
 		WAID: waID, ClientName: conv.Name,
 		Window:   NewConversationWindow(conv.LastInboundAt, s.env.Now(), loc),
 		Messages: MergeConversation(ledger, append(jobs, sent...), byID, st.Tenant.Name, loc, maxConversationMessages),
+		OptOut:   NewConversationOptOut(conv.OptOut, loc),
 	}
 	if len(apts) > 0 {
 		latest := slices.MaxFunc(apts, func(a, b *domain.Appointment) int { return a.CreatedAt.Compare(b.CreatedAt) })

@@ -58,6 +58,8 @@ type ConversationResponse struct {
 	ClientName string             `json:"client_name"`
 	Window     ConversationWindow `json:"window"`
 	Messages   []ConversationItem `json:"messages"` // never null, oldest first
+	// OptOut is the client's opt-out of automatic messages (absent: never opted out).
+	OptOut *ConversationOptOut `json:"opt_out,omitempty"`
 }
 
 // ConversationWindow is whether free-form messages may be sent to the client now.

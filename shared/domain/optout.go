@@ -103,7 +103,8 @@ func MatchOptOut(text string, custom []string) OptOutIntent {
 }
 
 // OptOutKey is the key a client is known by in the tenant's opt-out set: a hash of the
-// digits of her number (so "+55 11 98765-4321" and "5511987654321" are one client),
+// digits of her number (so "+55 11 98765-4321", "5511987654321" and the wa_id
+// "551187654321" are one client),
 // short enough that a few thousand fit the tenant document.
 func OptOutKey(phone string) string {
 	var b strings.Builder
@@ -112,10 +113,16 @@ func OptOutKey(phone string) string {
 			b.WriteRune(r)
 		}
 	}
-	if b.Len() == 0 {
+	d := b.String()
+	if d == "" {
 		return ""
 	}
-	sum := sha256.Sum256([]byte("optout:" + b.String()))
+	// A Brazilian mobile number's wa_id may lack the ninth digit the booking system
+	// writes (55 DD 8xxx-xxxx for 55 DD 98xxx-xxxx): both are one client.
+	if len(d) == 12 && strings.HasPrefix(d, "55") && d[4] >= '6' && d[4] <= '9' {
+		d = d[:4] + "9" + d[4:]
+	}
+	sum := sha256.Sum256([]byte("optout:" + d))
 	return hex.EncodeToString(sum[:8])
 }
 
@@ -140,8 +147,12 @@ type OptOut struct {
 }
 
 // ApplyOptOut is the ledger's state after a change: a change older than the stored
-// one changes nothing (false), as does one that repeats the stored change's message.
+// one changes nothing (false), as does one that repeats the stored change's message,
+// or a resume of a client who never opted out (nil stays nil).
 func ApplyOptOut(cur *OptOut, next OptOut) (*OptOut, bool) {
+	if cur == nil && !next.Active {
+		return nil, false
+	}
 	if cur != nil {
 		if next.At.Before(cur.At) || (next.InboundID != "" && next.InboundID == cur.InboundID) {
 			return cur, false

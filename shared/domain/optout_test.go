@@ -67,6 +67,9 @@ func TestOptOutKey(t *testing.T) {
 	if OptOutKey("+55 11 98765-4321") != OptOutKey("5511987654321") || OptOutKey("") != "" || len(OptOutKey("+5511987654321")) != 16 {
 		t.Errorf("keys: %q %q", OptOutKey("+55 11 98765-4321"), OptOutKey("5511987654321"))
 	}
+	if OptOutKey("551187654321") != OptOutKey("+5511987654321") || OptOutKey("551133334444") == OptOutKey("5511933334444") {
+		t.Error("a Brazilian mobile's wa_id without the ninth digit is the same client; a landline is not")
+	}
 	if OptOutKey("+5511987654321") == OptOutKey("+5511987654322") {
 		t.Error("two numbers, one key")
 	}
@@ -87,11 +90,12 @@ func TestApplyOptOut(t *testing.T) {
 		{"the same message again (a redelivery)", &stop, stop, true, false},
 		{"resume after it", &stop, resume, false, true},
 		{"a late redelivery of PARAR after VOLTAR", &resume, stop, false, false},
+		{"VOLTAR from a client who never opted out", nil, resume, false, false},
 		{"the owner resumes", &stop, OptOut{At: t0.Add(time.Hour), By: "jana@x", Reason: "pediu por telefone"}, false, true},
 	}
 	for _, c := range cases {
 		got, changed := ApplyOptOut(c.cur, c.next)
-		if got.Active != c.wantActive || changed != c.wantChanged {
+		if (got != nil && got.Active) != c.wantActive || changed != c.wantChanged {
 			t.Errorf("%s: active %v changed %v, want %v %v", c.name, got.Active, changed, c.wantActive, c.wantChanged)
 		}
 	}

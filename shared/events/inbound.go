@@ -29,9 +29,11 @@ func (s *Service) inbound(ctx context.Context, t *domain.Tenant, contacts []meta
 		return nil
 	}
 	action := buttonAction(t.StaffLabel, m)
+	intent := optOutIntent(t, in, action)
 	res, err := s.Store.RecordInbound(ctx, t.ID, in, func(apt *domain.Appointment, outbound *domain.Job, conv domain.Conversation) (store.InboundDecision, error) {
 		d := decideInbound(t, apt, in, action, now, s.VoucherBaseURL)
-		if d.Reply != nil {
+		d.Reply = decideOptOutReply(t, in, intent, conv, d.Reply, now)
+		if d.Reply != nil && d.Reply.Status == domain.JobPending {
 			var sent time.Time
 			if outbound != nil {
 				sent = outbound.SentAt
@@ -42,6 +44,13 @@ func (s *Service) inbound(ctx context.Context, t *domain.Tenant, contacts []meta
 	})
 	if err != nil {
 		return err
+	}
+	if intent != domain.OptOutNone {
+		// On every delivery, the first or a redelivery: the change is idempotent, so
+		// a failure after the message was recorded is completed by the next one.
+		if err := s.applyOptOut(ctx, t.ID, in, intent); err != nil {
+			return err
+		}
 	}
 	log := s.Log.With("tenant_id", t.ID, logging.WAMID("inbound_id", in.ID))
 	if res.Duplicate {

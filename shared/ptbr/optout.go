@@ -105,3 +105,18 @@ func WindowLabelExpiredLedger(last time.Time, loc *time.Location) string {
 func WindowLabelOpenOther(until time.Time, loc *time.Location) string {
 	return "Janela aberta até " + DateTime(until, loc) + " (o cliente escreveu sobre outro assunto)"
 }
+
+// MaskPhone is a client's number as the settings history shows it: only its last four
+// digits ("•••• 4321").
+func MaskPhone(phone string) string {
+	var d []rune
+	for _, r := range phone {
+		if r >= '0' && r <= '9' {
+			d = append(d, r)
+		}
+	}
+	if len(d) > 4 {
+		d = d[len(d)-4:]
+	}
+	return "•••• " + string(d)
+}

@@ -1,0 +1,150 @@
+package devstack_test
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/lembra-app/lembra/scripts/internal/devstack"
+	"github.com/lembra-app/lembra/scripts/internal/emulators"
+	"github.com/lembra-app/lembra/shared/config"
+	"github.com/lembra-app/lembra/shared/domain"
+	"github.com/lembra-app/lembra/shared/ptbr"
+)
+
+// sendTextTimes posts a client's text message from the Meta stand-in, then the very
+// same signed body again (Meta redelivers a webhook it got no quick 200 for), n in all.
+func sendTextTimes(t *testing.T, s *devstack.Stack, ten *domain.Tenant, from, body string, n int) string {
+	t.Helper()
+	ctx := context.Background()
+	id, status, err := s.Meta.SendText(ctx, ten.WhatsApp.PhoneNumberID, from, body, "")
+	if err != nil || status != 200 {
+		t.Fatalf("client text %q: %d %v", body, status, err)
+	}
+	var raw []byte
+	for _, d := range s.Meta.Webhooks() {
+		if d.WAMID == id {
+			raw = d.Body
+		}
+	}
+	for range n - 1 {
+		postSigned(t, s, raw)
+	}
+	return id
+}
+
+// optOutOwner signs in a new owner of the tenant and returns her ID token and e-mail.
+func optOutOwner(t *testing.T, s *devstack.Stack, tenantID string) (string, string) {
+	t.Helper()
+	ctx := context.Background()
+	email := fmt.Sprintf("dona-optout-%d@example.com", time.Now().UnixNano())
+	if _, err := s.AddStaff(ctx, tenantID, domain.RoleOwner, email, "senha-de-teste-123"); err != nil {
+		t.Fatal(err)
+	}
+	tok, err := s.SignIn(ctx, email, "senha-de-teste-123")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tok, email
+}
+
+func textsContaining(s *devstack.Stack, part string) int {
+	n := 0
+	for _, m := range textSends(s.Meta) {
+		if strings.Contains(m.Text, part) {
+			n++
+		}
+	}
+	return n
+}
+
+// PARAR from the client, delivered three times: one confirmation in the window, with
+// the studio's name; the next reminder is skipped with the reason (on the appointment's
+// job and in the staff's conversation view); VOLTAR resumes, and the next one is sent.
+func TestOptOutStopsRemindersUntilVoltar(t *testing.T) {
+	t.Parallel()
+	// On the Auth emulator's project (the owner signs in), as a studio of its own.
+	s := devstack.ForTest(t, devstack.Options{Project: emulators.AuthProject, Configure: func(c *config.Config) {
+		c.RetryBaseDelay, c.MetaTimeout, c.UnknownOutcomeWait = 200*time.Millisecond, time.Second, 3*time.Second
+	}})
+	ten, key := demo(t, s, func(d *devstack.Tenant) {
+		d.ID, d.APIKey = "optout-jana", ""
+		d.WhatsApp.WABAID, d.WhatsApp.PhoneNumberID = "102290129371301", "106540352271301"
+		d.QuietHours = &domain.QuietHours{Off: true}
+	})
+	ctx := context.Background()
+	const phone = "+5511987654321"
+
+	// A booking, so the client is a client of the studio, then her PARAR (three deliveries).
+	first := notice(t, s, ten, key, "opt-0")
+	if first.Status != domain.JobSent && first.Status != domain.JobDelivered && first.Status != domain.JobRead {
+		t.Fatalf("booking notice: %s %s", first.Status, first.Reason)
+	}
+	stop := sendTextTimes(t, s, ten, phone, "Parar!", 3)
+	conf := waitJob(t, s, ten.ID, eventsReplyID(stop), 10*time.Second, final)
+	want := ptbr.OptOutConfirmation(ten.Name)
+	if conf.Status == domain.JobSkipped || conf.Status == domain.JobFailed || conf.Text != want {
+		t.Fatalf("confirmation: %s %q (%s)", conf.Status, conf.Text, conf.Reason)
+	}
+	if !strings.Contains(want, "Studio Jana Beleza") || !strings.Contains(want, "VOLTAR") {
+		t.Errorf("confirmation text %q", want)
+	}
+	waitTenant(t, s, ten.ID, "the client in the opt-out set", func(x *domain.Tenant) bool { return x.ClientOptedOut(phone) })
+	time.Sleep(6 * time.Second) // every instance's tenant cache (5 s) has seen it
+	if n := textsContaining(s, "não vai mais receber"); n != 1 {
+		t.Fatalf("confirmation sent %d times, want 1", n)
+	}
+
+	// The next reminder: skipped with the reason, nothing sent.
+	r := call(t, s, key, "POST", "/v1/appointments", appointmentBody("opt-1", time.Now().Add(24*time.Hour+3*time.Second)))
+	aptID := appointmentID(t, r)
+	created := waitJob(t, s, ten.ID, domain.JobID(aptID, domain.JobCreated, 0), 10*time.Second, final)
+	if created.Status != domain.JobSkipped || created.ReasonCode != ptbr.ReasonClientOptedOut {
+		t.Errorf("booking notice after PARAR: %s %s", created.Status, created.ReasonCode)
+	}
+	before := len(reminderRequests(s))
+	if res := scanResult(t, s); res.Enqueued < 1 {
+		t.Fatalf("scan: %+v", res)
+	}
+	rem := waitJob(t, s, ten.ID, domain.JobID(aptID, domain.JobReminder, 1), 15*time.Second, final)
+	if rem.Status != domain.JobSkipped || rem.ReasonCode != ptbr.ReasonClientOptedOut || !strings.Contains(rem.Reason, "VOLTAR") {
+		t.Fatalf("reminder after PARAR: %s %s %q", rem.Status, rem.ReasonCode, rem.Reason)
+	}
+	if n := len(reminderRequests(s)) - before; n != 0 {
+		t.Fatalf("%d reminders sent to a client who opted out", n)
+	}
+	// The appointment's view and the conversation say so.
+	owner, _ := optOutOwner(t, s, ten.ID)
+	view := call(t, s, owner, "GET", "/v1/staff/appointments/"+aptID, nil)
+	if !strings.Contains(string(view.Raw), "não receber mensagens automáticas") {
+		t.Errorf("appointment view lacks the reason: %s", view.Raw)
+	}
+	conv := call(t, s, owner, "GET", "/v1/staff/conversations/5511987654321", nil)
+	if oo, _ := conv.Body["opt_out"].(map[string]any); oo == nil || oo["active"] != true || !strings.Contains(oo["label"].(string), "PARAR") {
+		t.Errorf("conversation's opt-out: %v", conv.Body["opt_out"])
+	}
+
+	// VOLTAR: confirmed, and the next reminder goes.
+	back := sendTextTimes(t, s, ten, phone, "voltar", 2)
+	if j := waitJob(t, s, ten.ID, eventsReplyID(back), 10*time.Second, final); j.Text != ptbr.OptOutResumed(ten.Name) || j.Status == domain.JobSkipped {
+		t.Fatalf("VOLTAR's answer: %s %q", j.Status, j.Text)
+	}
+	waitTenant(t, s, ten.ID, "the client out of the opt-out set", func(x *domain.Tenant) bool { return !x.ClientOptedOut(phone) })
+	time.Sleep(6 * time.Second)
+	r = call(t, s, key, "POST", "/v1/appointments", appointmentBody("opt-2", time.Now().Add(24*time.Hour+3*time.Second)))
+	aptID = appointmentID(t, r)
+	waitJob(t, s, ten.ID, domain.JobID(aptID, domain.JobCreated, 0), 10*time.Second, final)
+	if res := scanResult(t, s); res.Enqueued < 1 {
+		t.Fatalf("scan: %+v", res)
+	}
+	rem = waitJob(t, s, ten.ID, domain.JobID(aptID, domain.JobReminder, 1), 15*time.Second, final)
+	if rem.Status == domain.JobSkipped || rem.Status == domain.JobFailed {
+		t.Fatalf("reminder after VOLTAR: %s %s", rem.Status, rem.Reason)
+	}
+	if n := textsContaining(s, "voltou a receber"); n != 1 {
+		t.Errorf("VOLTAR answered %d times", n)
+	}
+	_ = ctx
+}

@@ -1,0 +1,61 @@
+package events
+
+import (
+	"context"
+	"strings"
+	"time"
+
+	"github.com/lembra-app/lembra/shared/domain"
+	"github.com/lembra-app/lembra/shared/ptbr"
+	"github.com/lembra-app/lembra/shared/store"
+)
+
+// optOutIntent reads a client message for an opt-out keyword or VOLTAR: only a text
+// message she typed (a button tap is an answer, never an opt-out), from a client with
+// a number (a username-only client gets no automatic message anyway).
+func optOutIntent(t *domain.Tenant, in domain.Inbound, action string) domain.OptOutIntent {
+	if action != "" || in.Type != "text" || in.WAID == "" {
+		return domain.OptOutNone
+	}
+	return domain.MatchOptOut(in.Text, t.OptOutKeywords)
+}
+
+// decideOptOutReply is the answer a client message gets, given her opt-out: a keyword
+// is answered with its confirmation (a session reply inside the window her message
+// opened, whose id comes from her message, so three deliveries of it answer once);
+// any other answer (to a button tap) to a client who opted out is recorded skipped
+// with the reason. reply is the answer decideInbound made (nil: none).
+func decideOptOutReply(t *domain.Tenant, in domain.Inbound, intent domain.OptOutIntent, conv domain.Conversation, reply *domain.Job, now time.Time) *domain.Job {
+	switch intent {
+	case domain.OptOutStop, domain.OptOutResume:
+		text := ptbr.OptOutConfirmation(t.Name)
+		if intent == domain.OptOutResume {
+			if !conv.OptedOut() {
+				return reply // VOLTAR from a client who never opted out is an ordinary message
+			}
+			text = ptbr.OptOutResumed(t.Name)
+		}
+		j := &domain.Job{
+			ID: ReplyJobID(in.ID), TenantID: t.ID, Type: domain.JobReply, Status: domain.JobPending,
+			ScheduledFor: now, DeliveryMode: domain.DeliverySession, Text: text, InboundID: in.ID,
+			Recipient: "+" + strings.TrimPrefix(in.WAID, "+"), CreatedAt: now,
+		}
+		j.AddEvent(now, "created", "")
+		return j
+	}
+	if reply != nil && conv.OptedOut() {
+		reply.Finish(now, domain.JobSkipped, ptbr.ClientOptedOut())
+	}
+	return reply
+}
+
+// applyOptOut records the client's keyword on her ledger and the tenant's opt-out set
+// (store.ChangeClientOptOut), ordered by the message's time.
+func (s *Service) applyOptOut(ctx context.Context, tenantID string, in domain.Inbound, intent domain.OptOutIntent) error {
+	next := domain.OptOut{Active: intent == domain.OptOutStop, At: in.At, InboundID: in.ID, Keyword: domain.NormalizeKeyword(in.Text)}
+	_, changed, err := s.Store.ChangeClientOptOut(ctx, tenantID, store.OptOutChange{Identity: in.WAID, Next: next})
+	if err == nil && changed {
+		s.Log.InfoContext(ctx, "client opt-out changed", "tenant_id", tenantID, "opted_out", next.Active)
+	}
+	return err
+}

@@ -1,0 +1,81 @@
+package store
+
+import (
+	"context"
+	"fmt"
+
+	"cloud.google.com/go/firestore"
+
+	"github.com/lembra-app/lembra/shared/domain"
+	"github.com/lembra-app/lembra/shared/logging"
+)
+
+// OptOutChange is a change of a client's opt-out (domain.ApplyOptOut), with the entry
+// for the settings history when the owner makes it (nil for the client's own keyword).
+type OptOutChange struct {
+	Identity string // the client's conversation (wa_id)
+	Next     domain.OptOut
+	Audit    *SettingsAudit
+}
+
+// ChangeClientOptOut applies a client's opt-out change in one transaction to her
+// conversation ledger (the record of truth) and to the tenant's opt-out set
+// (domain.Tenant.SetOptedOut, which dispatch reads on the tenant it already caches),
+// with the owner's audit entry when there is one. A change the ledger already has (a
+// redelivered webhook) or one older than it writes nothing. It reports whether it
+// changed anything, and returns the ledger's opt-out as stored.
+func (s *Store) ChangeClientOptOut(ctx context.Context, tenantID string, c OptOutChange) (*domain.OptOut, bool, error) {
+	convRef := s.conversation(tenantID, c.Identity)
+	tenRef := s.tenant(tenantID)
+	var out *domain.OptOut
+	var changed bool
+	defer s.forgetTenant(tenantID)
+	err := s.fs.RunTransaction(ctx, func(ctx context.Context, tx *firestore.Transaction) error {
+		out, changed = nil, false
+		t, err := getTx(tx, tenRef, setTenantID)
+		if err != nil {
+			return err
+		}
+		var conv domain.Conversation
+		exists := false
+		if cs, err := tx.Get(convRef); err == nil {
+			if err := cs.DataTo(&conv); err != nil {
+				return err
+			}
+			exists = true
+		} else if !notFound(err) {
+			return err
+		}
+		next, ok := domain.ApplyOptOut(conv.OptOut, c.Next)
+		out = next
+		setChanged := t.SetOptedOut(c.Identity, next != nil && next.Active)
+		if !ok && !setChanged {
+			return nil
+		}
+		changed = true
+		if ok {
+			if exists {
+				if err := tx.Update(convRef, []firestore.Update{{Path: "opt_out", Value: next}}); err != nil {
+					return err
+				}
+			} else {
+				if err := tx.Set(convRef, domain.Conversation{WAID: c.Identity, OptOut: next}); err != nil {
+					return err
+				}
+			}
+		}
+		if setChanged {
+			if err := tx.Update(tenRef, []firestore.Update{{Path: "opted_out", Value: t.OptedOut}, {Path: "opt_out_overflow", Value: t.OptOutOverflow}}); err != nil {
+				return err
+			}
+		}
+		if c.Audit != nil && ok {
+			return createAudit(tx, s.settingsAudit(tenantID), []SettingsAudit{*c.Audit})
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, false, fmt.Errorf("client opt-out %s: %w", logging.WAMIDHash(c.Identity), err)
+	}
+	return out, changed, nil
+}
