@@ -98,6 +98,7 @@ var page = template.Must(template.New("voucher").Parse(`<!doctype html>
   .actions { display: flex; gap: 12px; margin-top: 20px; }
   .actions a, .actions button { flex: 1; text-align: center; padding: 14px; border-radius: 12px; border: 0; font-size: 1rem;
     background: #8a4b2f; color: #fff; text-decoration: none; cursor: pointer; }
+  .actions a { display: flex; align-items: center; justify-content: center; }
   .actions button.secondary, .actions a.secondary { background: #fff; color: #8a4b2f; border: 2px solid #8a4b2f; }
   footer { margin-top: 28px; text-align: center; font-size: .9rem; color: #8a7a6e; }
   footer a { color: #8a4b2f; margin: 0 6px; }
