@@ -70,6 +70,7 @@ func NewSettingsResponse(t *domain.Tenant, env domain.Mode, tenantAllowed bool, 
 			Closed: set && d.Closed, Open: d.Open, Close: d.Close, Label: ptbr.OpeningDayLabel(d, set)})
 	}
 	scheduleSettings(t, &out)
+	out.OptOut = NewOptOutSettings(t)
 	return out
 }
 
@@ -88,7 +89,7 @@ func (s *server) staffSettings(w http.ResponseWriter, r *http.Request, st Staff)
 func settingsPatch(req SettingsRequest) tenants.SettingsPatch {
 	p := tenants.SettingsPatch{Mode: req.Mode, KillSwitch: req.KillSwitch, TimeZone: req.TimeZone, LocationLine: req.LocationLine,
 		StaffLabel: req.StaffLabel, RescheduleText: req.RescheduleText, TestRecipient: req.StudioTestRecipient,
-		SchedulePatch: schedulePatch(req)}
+		SchedulePatch: schedulePatch(req), OptOutPatch: tenants.OptOutPatch{OptOutKeywords: req.OptOutKeywords, StrictCancelWindow: req.StrictCancelWindow}}
 	for jt, ref := range req.Templates {
 		if p.Templates == nil {
 			p.Templates = map[string]domain.TemplateRef{}

@@ -41,6 +41,8 @@ type SettingsResponse struct {
 	QuietHours             QuietHoursSetting       `json:"quiet_hours"`
 	ReminderOffsets        []ReminderOffsetSetting `json:"reminder_offsets"`         // earliest first, never null
 	ServiceReminderOffsets []ServiceOffsetsSetting `json:"service_reminder_offsets"` // never null
+	// The opt-out and window settings (staff_settings_optout.go).
+	OptOut OptOutSettings `json:"opt_out"`
 }
 
 // KillSwitchSetting is the studio's kill switch and who last turned it on or off.
@@ -99,6 +101,10 @@ type SettingsRequest struct {
 	QuietHours             *QuietHoursChange       `json:"quiet_hours,omitempty"`
 	ReminderOffsets        *[]ReminderOffsetChange `json:"reminder_offsets,omitempty"`
 	ServiceReminderOffsets *[]ServiceOffsetsChange `json:"service_reminder_offsets,omitempty"`
+	// The opt-out keywords (a list replaces the stored one; [] restores the defaults)
+	// and the strict window rule (staff_settings_optout.go).
+	OptOutKeywords     *[]string `json:"opt_out_keywords,omitempty"`
+	StrictCancelWindow *bool     `json:"strict_cancel_window,omitempty"`
 }
 
 // TemplateChange names the template of one message type.

@@ -261,13 +261,15 @@ type SettingsPatch struct {
 	TestRecipient *string
 	// SchedulePatch: the quiet hours and the reminder offsets (settings_schedule.go).
 	SchedulePatch
+	// OptOutPatch: the opt-out keywords and the strict window (settings_optout.go).
+	OptOutPatch
 }
 
 // Empty reports whether the patch asks for nothing.
 func (p SettingsPatch) Empty() bool {
 	return p.Mode == nil && p.KillSwitch == nil && p.TimeZone == nil && p.LocationLine == nil &&
 		p.StaffLabel == nil && p.RescheduleText == nil && len(p.Templates) == 0 && len(p.OpeningHours) == 0 &&
-		p.TestRecipient == nil && p.SchedulePatch.Empty()
+		p.TestRecipient == nil && p.SchedulePatch.Empty() && p.OptOutPatch.Empty()
 }
 
 // CheckedSettings is a settings patch its rules accepted: the Change for Apply, the
@@ -277,6 +279,7 @@ type CheckedSettings struct {
 	OpeningHours  map[string]domain.OpeningDay
 	TestRecipient *string
 	CheckedSchedule
+	CheckedOptOut
 }
 
 // CheckSettings runs each setting's rule over a patch, in a fixed order (the first
@@ -345,6 +348,9 @@ func CheckSettings(p SettingsPatch, env domain.Mode) (CheckedSettings, error) {
 		return CheckedSettings{}, err
 	}
 	out.CheckedSchedule = sched
+	if out.CheckedOptOut, err = CheckOptOut(p.OptOutPatch); err != nil {
+		return CheckedSettings{}, err
+	}
 	return out, nil
 }
 
@@ -377,6 +383,7 @@ func SettingsMerge(stored *domain.Tenant, c CheckedSettings, by string, now time
 	if err := mergeSchedule(stored, t, c.CheckedSchedule, add); err != nil {
 		return nil, nil, err
 	}
+	mergeOptOut(stored, t, c.CheckedOptOut, add)
 	add("mode", string(stored.Mode), string(t.Mode))
 	add("kill_switch", strconv.FormatBool(stored.KillSwitch), strconv.FormatBool(t.KillSwitch))
 	if t.KillSwitch != stored.KillSwitch {

@@ -148,3 +148,75 @@ func TestOptOutStopsRemindersUntilVoltar(t *testing.T) {
 	}
 	_ = ctx
 }
+
+// The studio's own keyword list (Settings) replaces the defaults; the owner resumes a
+// client who opted out from the dashboard, with a reason, in the settings history;
+// staff may not; the next booking notice goes out again.
+func TestOptOutOwnKeywordsAndOwnerResume(t *testing.T) {
+	t.Parallel()
+	s := devstack.ForTest(t, devstack.Options{Project: emulators.AuthProject, Configure: func(c *config.Config) {
+		c.RetryBaseDelay, c.MetaTimeout, c.UnknownOutcomeWait = 200*time.Millisecond, time.Second, 3*time.Second
+	}})
+	ten, key := demo(t, s, func(d *devstack.Tenant) {
+		d.ID, d.APIKey = "optout-flor", ""
+		d.WhatsApp.WABAID, d.WhatsApp.PhoneNumberID = "102290129371302", "106540352271302"
+		d.QuietHours = &domain.QuietHours{Off: true}
+	})
+	ctx := context.Background()
+	owner, ownerEmail := optOutOwner(t, s, ten.ID)
+	staffEmail := fmt.Sprintf("equipe-optout-%d@example.com", time.Now().UnixNano())
+	if _, err := s.AddStaff(ctx, ten.ID, domain.RoleStaff, staffEmail, "senha-de-teste-123"); err != nil {
+		t.Fatal(err)
+	}
+	staff, err := s.SignIn(ctx, staffEmail, "senha-de-teste-123")
+	if err != nil {
+		t.Fatal(err)
+	}
+	const phone, waID = "+5511987654321", "5511987654321"
+
+	r := call(t, s, owner, "GET", "/v1/staff/settings", nil)
+	if oo, _ := r.Body["opt_out"].(map[string]any); oo == nil || oo["opt_out_keywords_default"] != true || oo["resume_keyword"] != "VOLTAR" || oo["strict_cancel_window"] != false {
+		t.Fatalf("settings' opt-out: %v", r.Body["opt_out"])
+	}
+	if r := call(t, s, owner, "PATCH", "/v1/staff/settings", map[string]any{"opt_out_keywords": []string{"Voltar"}}); r.Status != 400 {
+		t.Fatalf("VOLTAR as an opt-out keyword: %d %s", r.Status, r.Raw)
+	}
+	r = call(t, s, owner, "PATCH", "/v1/staff/settings", map[string]any{"opt_out_keywords": []string{"Chega"}})
+	if oo, _ := r.Body["opt_out"].(map[string]any); r.Status != 200 || oo == nil || fmt.Sprint(oo["opt_out_keywords"]) != "[Chega]" {
+		t.Fatalf("own keywords: %d %s", r.Status, r.Raw)
+	}
+	time.Sleep(6 * time.Second) // the events function's tenant cache
+
+	notice(t, s, ten, key, "own-0")
+	parar := sendTextTimes(t, s, ten, phone, "PARAR", 1)
+	chega := sendTextTimes(t, s, ten, phone, "chega!!", 1)
+	waitJob(t, s, ten.ID, eventsReplyID(chega), 10*time.Second, final)
+	if _, err := mustStore(t, s).GetJob(ctx, ten.ID, eventsReplyID(parar)); err == nil {
+		t.Error("PARAR answered although the studio's list replaced the defaults")
+	}
+	waitTenant(t, s, ten.ID, "opted out by the studio's own word", func(x *domain.Tenant) bool { return x.ClientOptedOut(phone) })
+
+	resume := "/v1/staff/conversations/" + waID + "/resume"
+	if r := call(t, s, staff, "POST", resume, map[string]any{"reason": "pediu por telefone"}); r.Status != 403 {
+		t.Errorf("staff resuming: %d %s", r.Status, r.Raw)
+	}
+	if r := call(t, s, owner, "POST", resume, map[string]any{"reason": " "}); r.Status != 400 {
+		t.Errorf("no reason: %d %s", r.Status, r.Raw)
+	}
+	r = call(t, s, owner, "POST", resume, map[string]any{"reason": "pediu por telefone"})
+	if r.Status != 200 || r.Body["active"] != false || r.Body["by"] != ownerEmail || !strings.Contains(r.Body["label"].(string), "pediu por telefone") {
+		t.Fatalf("owner resumes: %d %s", r.Status, r.Raw)
+	}
+	if r := call(t, s, owner, "POST", resume, map[string]any{"reason": "de novo"}); r.Status != 409 {
+		t.Errorf("resuming a client who did not opt out: %d %s", r.Status, r.Raw)
+	}
+	h := call(t, s, owner, "GET", "/v1/staff/settings/audit", nil)
+	if !strings.Contains(h.Raw, "client_opt_out") || !strings.Contains(h.Raw, "4321") || strings.Contains(h.Raw, waID) {
+		t.Errorf("history of the resumption (masked number): %s", h.Raw)
+	}
+	ten2 := waitTenant(t, s, ten.ID, "out of the set", func(x *domain.Tenant) bool { return !x.ClientOptedOut(phone) })
+	time.Sleep(6 * time.Second)
+	if j := notice(t, s, ten2, key, "own-1"); j.Status == domain.JobSkipped || j.Status == domain.JobFailed {
+		t.Fatalf("booking notice after the owner resumed: %s %s", j.Status, j.Reason)
+	}
+}
