@@ -5,6 +5,7 @@ import { api } from '../api.js';
 import { fill, h } from '../dom.js';
 import { errorBox, loading } from '../ui.js';
 import { settingsChanges, settingsTabs } from '../settings.js';
+import { scheduleCard } from './settings_schedule.js';
 
 const enc = encodeURIComponent;
 
@@ -108,6 +109,7 @@ function settingsForm(ctx, s, saved) {
     close: h('input', { type: 'time', id: `oh-${d.weekday}-close`, value: d.close || '', lang: 'pt-BR', 'aria-label': `${d.weekday_label}: fecha às` }),
   }));
   const result = h('div', { 'aria-live': 'polite' });
+  const schedule = scheduleCard(s); // the quiet hours and the reminders
   const save = h('button', { type: 'submit', class: 'btn btn-primary' }, 'Salvar');
   const form = h(
     'form',
@@ -169,6 +171,7 @@ function settingsForm(ctx, s, saved) {
         ),
       ),
     ),
+    schedule.section,
     h('div', { class: 'form-actions sticky-save' }, save, result),
   );
   form.addEventListener('submit', async (e) => {
@@ -184,7 +187,12 @@ function settingsForm(ctx, s, saved) {
       templates: Object.fromEntries(templates.map(({ t, name, lang }) => [t.job_type, { name: name.value, language: lang.value }])),
       opening_hours: Object.fromEntries(days.map(({ d, closed, open, close }) => [d.weekday, { closed: closed.checked, open: open.value, close: close.value }])),
     };
-    const patch = settingsChanges(s, values);
+    const sched = schedule.changes();
+    if (sched.error) {
+      fill(result, h('p', { class: 'error', 'data-testid': 'settings-result', role: 'alert' }, sched.error));
+      return;
+    }
+    const patch = { ...settingsChanges(s, values), ...sched.patch };
     if (!Object.keys(patch).length) {
       fill(result, h('p', { class: 'muted', 'data-testid': 'settings-result', role: 'status' }, 'Nada mudou.'));
       return;
