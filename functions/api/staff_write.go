@@ -129,7 +129,15 @@ func (s *server) staffCancelWindow(w http.ResponseWriter, r *http.Request, st St
 		return err
 	}
 	loc := st.Tenant.Location()
-	web.WriteJSON(w, http.StatusOK, NewCancelWindow(booking.CancelWindow(apt, s.env.Now(), loc), loc))
+	// The client's conversation ledger: the window as Meta counts it (booking.CancelWindowFor).
+	conv, err := s.store.GetConversation(r.Context(), st.Tenant.ID, domain.ClientIdentity(apt.ClientPhone))
+	if errors.Is(err, domain.ErrNotFound) {
+		conv, err = nil, nil
+	}
+	if err != nil {
+		return err
+	}
+	web.WriteJSON(w, http.StatusOK, NewCancelWindow(booking.CancelWindowFor(st.Tenant, apt, conv, s.env.Now()), loc))
 	return nil
 }
 

@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"github.com/lembra-app/lembra/scripts/internal/devstack"
+	"github.com/lembra-app/lembra/scripts/internal/emulators"
+	"github.com/lembra-app/lembra/shared/config"
 	"github.com/lembra-app/lembra/shared/domain"
 	"github.com/lembra-app/lembra/shared/ptbr"
 )
@@ -17,8 +19,18 @@ import (
 // notice job and the tap's id.
 func windowTapThenCancel(t *testing.T, strict bool) (*domain.Job, string, *devstack.Stack) {
 	t.Helper()
-	s := fast(t, nil)
+	// On the Auth emulator's project (the cancel dialog's preview is a staff read), as a
+	// studio of its own.
+	s := devstack.ForTest(t, devstack.Options{Project: emulators.AuthProject, Configure: func(c *config.Config) {
+		c.RetryBaseDelay, c.MetaTimeout, c.UnknownOutcomeWait = 200*time.Millisecond, time.Second, 3*time.Second
+	}})
+	id, waba, number := "window-ledger", "102290129371311", "106540352271311"
+	if strict {
+		id, waba, number = "window-strict", "102290129371312", "106540352271312"
+	}
 	ten, key := demo(t, s, func(d *devstack.Tenant) {
+		d.ID, d.APIKey = id, ""
+		d.WhatsApp.WABAID, d.WhatsApp.PhoneNumberID = waba, number
 		d.QuietHours = &domain.QuietHours{Off: true}
 		d.StrictCancelWindow = strict
 	})
@@ -33,6 +45,11 @@ func windowTapThenCancel(t *testing.T, strict bool) (*domain.Job, string, *devst
 		t.Fatal(err)
 	}
 	waitJob(t, s, ten.ID, eventsReplyID(tap), 10*time.Second, final)
+	// The cancel dialog's preview says the same as the notice will.
+	owner, _ := optOutOwner(t, s, ten.ID)
+	if p := call(t, s, owner, "GET", "/v1/staff/appointments/"+yID+"/window", nil); p.Status != 200 || p.Body["open"] != !strict {
+		t.Errorf("cancel dialog's preview of Y: %d %s", p.Status, p.Raw)
+	}
 	r := call(t, s, key, "POST", "/v1/appointments/"+yID+"/cancel", map[string]any{"notify_client": true})
 	if r.Status != 200 {
 		t.Fatalf("cancel Y: %d %s", r.Status, r.Raw)
