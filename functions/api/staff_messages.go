@@ -347,6 +347,9 @@ func NewMessageCard(pj store.PanelJob, apt *domain.Appointment, t *domain.Tenant
 	if c.TypeLabel == "" {
 		c.TypeLabel = "tipo desconhecido"
 	}
+	if m := j.ReminderOffset(); j.Type == domain.JobReminder && m != domain.DefaultReminderMinutes { // a reminder offset
+		c.TypeLabel = strings.ToLower(ptbr.ReminderLabel(m))
+	}
 	if c.Type == "" {
 		c.Type = "unknown"
 	}
@@ -364,7 +367,7 @@ func NewMessageCard(pj store.PanelJob, apt *domain.Appointment, t *domain.Tenant
 		c.ClientName = textMissingAppointment
 	}
 	if c.TemplateName == "" && c.Text == "" && t != nil && (j.Type == domain.JobCreated || j.Type == domain.JobReminder) {
-		if ref, ok := t.Template(j.Type); ok {
+		if ref, ok := t.JobTemplate(j); ok { // a reminder's is its offset's
 			c.TemplateName, c.TemplateLanguage = ref.Name, ref.Language
 		}
 	}

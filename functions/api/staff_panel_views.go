@@ -31,6 +31,8 @@ var timelineLabels = map[string]string{
 	"test_recipient": "Modo de teste: enviada ao número de teste",
 	// Held by the portfolio's messaging limit (dispatch.EventLimitHold).
 	"held_messaging_limit": "Aguardando o limite da Meta de clientes em 24 h",
+	// The quiet hours' decision when the job's time was set (domain.EventQuietHours).
+	"quiet_hours": "Horário de silêncio",
 	// The owner's actions (staff_ops.go, dispatch.ActionEvent).
 	"action_fail":     "Marcada como falha pelo responsável",
 	"action_discard":  "Descartada pelo responsável",
