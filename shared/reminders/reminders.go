@@ -1,6 +1,9 @@
 // Package reminders is the scan Cloud Scheduler runs every few minutes: it finds the
-// 24-hour reminders due soon and enqueues each as a Cloud Task named after its job and
-// scheduled at its exact time. It touches no other job type.
+// reminders due soon (every offset a studio set, domain/offsets.go: each is a job of
+// type appointment_reminder, so one query by type, status and time finds them all and
+// its reads grow with the due reminders only) and enqueues each as a Cloud Task named
+// after its job and scheduled at its exact time (after the quiet hours, applied when the
+// job's time was set, shared/booking). It touches no other job type.
 package reminders
 
 import (
