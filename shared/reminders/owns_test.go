@@ -16,9 +16,9 @@ func TestDispatchOwns(t *testing.T) {
 		want bool
 	}{
 		"queued, never tried, nothing ahead: its task may be lost": {&domain.Job{Status: domain.JobQueued}, false},
-		"tried once: its retry task is on the queue":                {tried, true},
-		"held by the messaging limit until tomorrow":                {&domain.Job{Status: domain.JobQueued, NextRetryAt: now.Add(20 * time.Hour)}, true},
-		"held until a moment that has passed":                       {&domain.Job{Status: domain.JobQueued, NextRetryAt: now.Add(-time.Minute)}, false},
+		"tried once: its retry task is on the queue":               {tried, true},
+		"held by the messaging limit until tomorrow":               {&domain.Job{Status: domain.JobQueued, NextRetryAt: now.Add(20 * time.Hour)}, true},
+		"held until a moment that has passed":                      {&domain.Job{Status: domain.JobQueued, NextRetryAt: now.Add(-time.Minute)}, false},
 	} {
 		if got := DispatchOwns(c.j, now); got != c.want {
 			t.Errorf("%s: DispatchOwns = %v, want %v", name, got, c.want)
