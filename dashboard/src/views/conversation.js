@@ -4,7 +4,8 @@ import { api } from '../api.js';
 import { fill, h, refill } from '../dom.js';
 import { displayPhone } from '../format.js';
 import { errorBox, loading, pollStatus } from '../ui.js';
-import { eraseResultText, openEraseDialog } from './ops.js';
+import { optOutState } from '../optout.js';
+import { eraseResultText, openEraseDialog, openReasonDialog } from './ops.js';
 
 const enc = encodeURIComponent;
 const sourceLabels = { client: 'Cliente', automation: 'Automático', manual: 'Enviada pelo WhatsApp Business', history: 'Histórico' };
@@ -45,6 +46,29 @@ export async function conversationView(ctx, main, waID) {
     last = json;
     const w = data.window || {};
     const msgs = data.messages || [];
+    const oo = optOutState(data.opt_out, ctx.me?.role);
+    let resume = null;
+    if (oo.canResume) {
+      resume = h('button', { type: 'button', class: 'btn', 'data-testid': 'optout-resume' }, 'Retomar mensagens automáticas');
+      resume.addEventListener('click', () =>
+        openReasonDialog({
+          key: 'optout-resume',
+          title: 'Retomar mensagens automáticas',
+          subtitle: displayPhone(data.wa_id || waID),
+          explain:
+            'O cliente pediu para não receber mensagens automáticas. Retome só se ele pediu para voltar por outro meio: os próximos avisos e lembretes voltam a sair. Fica registrado no histórico das configurações.',
+          hint: 'Por exemplo: a cliente pediu por telefone para voltar a receber os lembretes.',
+          confirmLabel: 'Retomar',
+          busyLabel: 'Retomando…',
+          focusFallback: '[data-testid=conv-optout]',
+          submit: (why) => api(`/v1/staff/conversations/${enc(waID)}/resume`, { method: 'POST', body: { reason: why } }),
+          done: () => {
+            last = '';
+            load().catch(() => {});
+          },
+        }),
+      );
+    }
     ctx.title(`${data.client_name || `+${waID}`} · Conversa`);
     refill(
       body,
@@ -58,6 +82,13 @@ export async function conversationView(ctx, main, waID) {
           { class: `window-state ${w.open ? 'is-open' : 'is-closed'}`, 'data-testid': 'conv-window', 'data-open': String(!!w.open) },
           w.label || (w.open ? `Janela de conversa aberta até ${w.until_local}` : 'Janela de conversa fechada'),
         ),
+        oo.show &&
+          h(
+            'div',
+            { class: `optout-state ${oo.active ? 'is-active' : 'is-resumed'}`, 'data-testid': 'conv-optout', 'data-active': String(oo.active), tabindex: '-1', role: 'status' },
+            h('p', {}, oo.text),
+            resume,
+          ),
         msgs.length
           ? h(
               'ol',

@@ -6,6 +6,7 @@ import { fill, h } from '../dom.js';
 import { errorBox, loading } from '../ui.js';
 import { settingsChanges, settingsTabs } from '../settings.js';
 import { scheduleCard } from './settings_schedule.js';
+import { optOutCard } from './settings_optout.js';
 
 const enc = encodeURIComponent;
 
@@ -110,6 +111,7 @@ function settingsForm(ctx, s, saved) {
   }));
   const result = h('div', { 'aria-live': 'polite' });
   const schedule = scheduleCard(s); // the quiet hours and the reminders
+  const optout = optOutCard(s); // the opt-out keywords and the strict window
   const save = h('button', { type: 'submit', class: 'btn btn-primary' }, 'Salvar');
   const form = h(
     'form',
@@ -172,6 +174,7 @@ function settingsForm(ctx, s, saved) {
       ),
     ),
     schedule.section,
+    optout.section,
     h('div', { class: 'form-actions sticky-save' }, save, result),
   );
   form.addEventListener('submit', async (e) => {
@@ -192,7 +195,7 @@ function settingsForm(ctx, s, saved) {
       fill(result, h('p', { class: 'error', 'data-testid': 'settings-result', role: 'alert' }, sched.error));
       return;
     }
-    const patch = { ...settingsChanges(s, values), ...sched.patch };
+    const patch = { ...settingsChanges(s, values), ...sched.patch, ...optout.changes() };
     if (!Object.keys(patch).length) {
       fill(result, h('p', { class: 'muted', 'data-testid': 'settings-result', role: 'status' }, 'Nada mudou.'));
       return;
