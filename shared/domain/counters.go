@@ -19,10 +19,12 @@ const (
 	MarkRead      = "read"
 	MarkFailed    = "failed"
 	MarkSkipped   = "skipped"
+	// MarkBilled: the message's pricing was added to the billing counts (BillingOf).
+	MarkBilled = "billed"
 )
 
 // markOrder is the order marks are stored in.
-var markOrder = []string{MarkSent, MarkDelivered, MarkRead, MarkFailed, MarkSkipped}
+var markOrder = []string{MarkSent, MarkDelivered, MarkRead, MarkFailed, MarkSkipped, MarkBilled}
 
 // CounterReasonUnspecified is the reason code counted for a failed or skipped job
 // without one; CounterReasonOther the one counted for a code that is not a plain
@@ -59,6 +61,8 @@ type CounterState struct {
 	Accepted bool
 	Buttons  bool     // JobType.CarriesButtons
 	Counted  []string // Job.Counted
+	// Pricing is what Meta said the message costs (Job.Pricing; nil: not said yet).
+	Pricing *Pricing
 }
 
 // CounterStateOf reads a job's state (nil: a job not written yet, the zero state).
@@ -68,8 +72,16 @@ func CounterStateOf(j *Job) CounterState {
 	}
 	return CounterState{
 		Status: j.Status, ReasonCode: j.ReasonCode, Accepted: j.ProviderMessageID != "",
-		Buttons: j.Type.CarriesButtons(), Counted: slices.Clone(j.Counted),
+		Buttons: j.Type.CarriesButtons(), Counted: slices.Clone(j.Counted), Pricing: clonePricing(j.Pricing),
 	}
+}
+
+func clonePricing(p *Pricing) *Pricing {
+	if p == nil {
+		return nil
+	}
+	c := *p
+	return &c
 }
 
 // reached lists the marks a state implies: sent for a message Meta took (sent, delivered,
@@ -107,6 +119,9 @@ type CounterDelta struct {
 	// FailedReason, SkippedReason: one more failed (skipped) job, counted under this
 	// reason code (CounterReason); "" for none.
 	FailedReason, SkippedReason string
+	// Bill: the message's pricing, added to the month's billing counts (billing.go);
+	// the zero BillDelta for none.
+	Bill BillDelta
 }
 
 // Empty reports whether the delta adds nothing.
@@ -148,6 +163,12 @@ func CountTransition(before, after CounterState) (CounterDelta, []string) {
 			d.FailedReason = CounterReason(after.ReasonCode)
 		case MarkSkipped:
 			d.SkippedReason = CounterReason(after.ReasonCode)
+		}
+	}
+	if !had[MarkBilled] {
+		if b, ok := BillingOf(after.Status, after.Pricing); ok {
+			had[MarkBilled] = true
+			d.Bill = b
 		}
 	}
 	var marks []string

@@ -55,6 +55,11 @@ const (
 	fieldSkippedByReason  = "skipped_by_reason"
 	fieldButtonsDelivered = "buttons_delivered"
 	fieldButtonReplies    = "button_replies"
+	// Billing (domain.BillDelta, store/billing.go): messages by category, charged and
+	// free; conversation-based pricing's conversations by id, each {category, billable}.
+	fieldBilled        = "billed"
+	fieldBilledFree    = "billed_free"
+	fieldConversations = "billed_conversations"
 )
 
 // CounterDocID names a shard of a day's counters.
@@ -154,6 +159,7 @@ func (s *Store) counterWrite(ctx context.Context, tenantID string, ds ...domain.
 			doc[field] = firestore.Increment(n)
 		}
 	}
+	addBilling(doc, ds)
 	if len(doc) == 0 {
 		return nil, nil, nil
 	}

@@ -1,0 +1,96 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/lembra-app/lembra/shared/domain"
+)
+
+// A message's pricing is counted once, in the write that delivers it (no write of its
+// own), whatever the redeliveries; a conversation-based conversation once for its
+// messages; the month's read sums the days' shards.
+func TestBillingCountedWithTheDeliveredWrite(t *testing.T) {
+	ctx := context.Background()
+	s, fs := newStore(t)
+	if err := s.PutTenant(ctx, tenant("b", "222", "waba-b")); err != nil {
+		t.Fatal(err)
+	}
+	util := &domain.Pricing{Billable: true, Model: "PMP", Category: "utility", Type: "regular"}
+	free := &domain.Pricing{Billable: false, Model: "PMP", Category: "service", Type: "free_customer_service"}
+	cbp := func(conv string, billable bool) *domain.Pricing {
+		return &domain.Pricing{Billable: billable, Model: "CBP", Category: "marketing", ConversationID: conv}
+	}
+	jobs := map[string]*domain.Pricing{
+		"u1": util, "u2": util, "u3": util, "f1": free,
+		"c1": cbp("conv-x", true), "c2": cbp("conv-x", true), "c3": cbp("conv-y", false),
+		"sent-only": util,
+	}
+	for id := range jobs {
+		j := &domain.Job{ID: id, TenantID: "b", AppointmentID: "apt", Type: domain.JobCreated, Status: domain.JobSent,
+			ProviderMessageID: "wamid." + id, Counted: []string{domain.MarkSent}, CreatedAt: time.Now()}
+		if _, err := fs.Collection("tenants").Doc("b").Collection("jobs").Doc(id).Set(ctx, j); err != nil {
+			t.Fatal(err)
+		}
+	}
+	apply := func(id string, st domain.JobStatus, p *domain.Pricing) {
+		t.Helper()
+		if _, err := s.UpdateJobUnlocked(ctx, "b", id, func(tx *JobTx) error {
+			next := tx.Job.Status.Reported(st)
+			priced := p != nil && tx.Job.Pricing == nil
+			if next == tx.Job.Status && !priced {
+				return ErrNoChange
+			}
+			tx.Job.Status = next
+			if priced {
+				c := *p
+				tx.Job.Pricing = &c
+			}
+			return nil
+		}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for id, p := range jobs {
+		apply(id, domain.JobSent, p) // the priced sent: no counter write
+		if id == "sent-only" {
+			continue
+		}
+		for range 2 {
+			apply(id, domain.JobDelivered, p)
+			apply(id, domain.JobRead, p)
+		}
+	}
+	m, _ := domain.ParseBillingMonth("", time.Now(), (&domain.Tenant{}).Location())
+	r, err := s.ReadBilling(ctx, "b", m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := fmt.Sprint(r.Categories)
+	// utility 3 charged, service 1 free, marketing: conv-x once (charged), conv-y free.
+	if want := "[{marketing 1 1} {service 0 1} {utility 3 0}]"; got != want || r.Conversations != 2 {
+		t.Errorf("billing %s (%d conversations), want %s (2)", got, r.Conversations, want)
+	}
+	if r.DocsRead == 0 || r.DocsRead > CounterShards {
+		t.Errorf("%d documents read", r.DocsRead)
+	}
+	for id := range jobs {
+		j, err := s.GetJob(ctx, "b", id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		billed := false
+		for _, mk := range j.Counted {
+			billed = billed || mk == domain.MarkBilled
+		}
+		if billed == (id == "sent-only") {
+			t.Errorf("job %s marks %v", id, j.Counted)
+		}
+	}
+	c, err := s.ReadCounters(ctx, "b", time.Now(), (&domain.Tenant{}).Location(), 1)
+	if err != nil || c.Delivered != 7 || c.Read != 7 {
+		t.Errorf("counters %+v %v", c.Counters, err)
+	}
+}
