@@ -45,6 +45,7 @@ func TestQuietHoursAndOffsetsInTheBrowser(t *testing.T) {
 	b.waitJS("signed in", `!document.querySelector("[data-testid=top], header.top").hidden && !document.querySelector("form[data-testid=sign-in]")`, 10*time.Second)
 	b.route(s.URL, "#/configuracoes")
 	b.waitFor("[data-testid=settings-schedule]", 10*time.Second)
+	b.waitFor("[data-testid=settings-audit] p.muted, [data-testid=settings-audit] ol", 10*time.Second)
 
 	if got := b.js(`document.querySelector("[data-testid=quiet-start]").value+"-"+document.querySelector("[data-testid=quiet-end]").value+"-"+document.querySelector("[data-testid=quiet-on]").checked`); got != "21:00-08:00-true" {
 		t.Errorf("the default quiet hours read %q", got)
@@ -55,7 +56,7 @@ func TestQuietHoursAndOffsetsInTheBrowser(t *testing.T) {
 
 	// A second reminder without its template: refused in the form, nothing sent.
 	b.click("[data-testid=offset-add]")
-	b.fill("[data-testid=offsets] li:nth-child(2) [data-testid=offset-when]", "2 h")
+	b.setValue("[data-testid=offsets] li:nth-child(2) [data-testid=offset-when]", "2 h")
 	b.setValue("[data-testid=offsets] li:nth-child(2) [data-testid=offset-name]", "")
 	b.click("form[data-testid=settings-form] [type=submit]")
 	b.waitJS("refused", `(e=>e && e.classList.contains("error"))(document.querySelector("[data-testid=settings-result]"))`, 5*time.Second)
@@ -70,7 +71,7 @@ func TestQuietHoursAndOffsetsInTheBrowser(t *testing.T) {
 	}
 	b.ShotOf("offsets-01-lembrete-sem-modelo", "[data-testid=offsets]")
 
-	b.fill("[data-testid=offsets] li:nth-child(2) [data-testid=offset-name]", "lembrete_2h")
+	b.setValue("[data-testid=offsets] li:nth-child(2) [data-testid=offset-name]", "lembrete_2h")
 	b.setValue("[data-testid=quiet-start]", "22:00")
 	b.click("form[data-testid=settings-form] [type=submit]")
 	b.waitJS("saved", `(e=>e && e.classList.contains("ok"))(document.querySelector("[data-testid=settings-result]"))`, 10*time.Second)
