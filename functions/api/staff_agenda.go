@@ -52,7 +52,11 @@ func (s *server) staffAppointment(w http.ResponseWriter, r *http.Request, st Sta
 	if err != nil {
 		return err
 	}
-	web.WriteJSON(w, http.StatusOK, NewStaffAppointmentResponse(st.Tenant, apt, jobs, s.env.Now(), s.env.Config.VoucherBaseURL))
+	out := NewStaffAppointmentResponse(st.Tenant, apt, jobs, s.env.Now(), s.env.Config.VoucherBaseURL)
+	if out.Window, err = s.ledgerCancelWindow(r.Context(), st.Tenant, apt); err != nil {
+		return err
+	}
+	web.WriteJSON(w, http.StatusOK, out)
 	return nil
 }
 

@@ -1,10 +1,12 @@
 package api
 
 import (
+	"context"
 	"errors"
 	"net/http"
 	"time"
 
+	"github.com/lembra-app/lembra/shared/booking"
 	"github.com/lembra-app/lembra/shared/domain"
 	"github.com/lembra-app/lembra/shared/ptbr"
 	"github.com/lembra-app/lembra/shared/store"
@@ -87,4 +89,18 @@ func (s *server) staffResumeClient(w http.ResponseWriter, r *http.Request, st St
 	s.env.Log.InfoContext(ctx, "client opt-out resumed by staff", "tenant_id", tid, "uid", st.UID)
 	web.WriteJSON(w, http.StatusOK, NewConversationOptOut(out, loc))
 	return nil
+}
+
+// ledgerCancelWindow is the window a cancellation notice of apt would have now, from the
+// client's conversation ledger (one read): the window as Meta counts it, or the strict
+// rule when the studio keeps it (booking.CancelWindowFor, as the notice is decided).
+func (s *server) ledgerCancelWindow(ctx context.Context, t *domain.Tenant, apt *domain.Appointment) (CancelWindow, error) {
+	conv, err := s.store.GetConversation(ctx, t.ID, domain.ClientIdentity(apt.ClientPhone))
+	if errors.Is(err, domain.ErrNotFound) {
+		conv, err = nil, nil
+	}
+	if err != nil {
+		return CancelWindow{}, err
+	}
+	return NewCancelWindow(booking.CancelWindowFor(t, apt, conv, s.env.Now()), t.Location()), nil
 }

@@ -128,16 +128,11 @@ func (s *server) staffCancelWindow(w http.ResponseWriter, r *http.Request, st St
 	if err != nil {
 		return err
 	}
-	loc := st.Tenant.Location()
-	// The client's conversation ledger: the window as Meta counts it (booking.CancelWindowFor).
-	conv, err := s.store.GetConversation(r.Context(), st.Tenant.ID, domain.ClientIdentity(apt.ClientPhone))
-	if errors.Is(err, domain.ErrNotFound) {
-		conv, err = nil, nil
-	}
+	win, err := s.ledgerCancelWindow(r.Context(), st.Tenant, apt)
 	if err != nil {
 		return err
 	}
-	web.WriteJSON(w, http.StatusOK, NewCancelWindow(booking.CancelWindowFor(st.Tenant, apt, conv, s.env.Now()), loc))
+	web.WriteJSON(w, http.StatusOK, win)
 	return nil
 }
 

@@ -50,6 +50,9 @@ func windowTapThenCancel(t *testing.T, strict bool) (*domain.Job, string, *devst
 	if p := call(t, s, owner, "GET", "/v1/staff/appointments/"+yID+"/window", nil); p.Status != 200 || p.Body["open"] != !strict {
 		t.Errorf("cancel dialog's preview of Y: %d %s", p.Status, p.Raw)
 	}
+	if p := call(t, s, owner, "GET", "/v1/staff/appointments/"+yID, nil); p.Status != 200 || p.Body["window"].(map[string]any)["open"] != !strict {
+		t.Errorf("appointment view's window of Y: %d %v", p.Status, p.Body["window"])
+	}
 	r := call(t, s, key, "POST", "/v1/appointments/"+yID+"/cancel", map[string]any{"notify_client": true})
 	if r.Status != 200 {
 		t.Fatalf("cancel Y: %d %s", r.Status, r.Raw)
