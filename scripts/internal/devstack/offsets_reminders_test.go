@@ -56,7 +56,7 @@ func TestOffsetsTwoRemindersRescheduledAndSentAtTheirTimes(t *testing.T) {
 			t.Fatalf("reminder %d min before: %s, offset %d", m, j.Status, j.ReminderOffsetMinutes)
 		}
 	}
-	newStart := time.Now().Add(offsetEarly*time.Minute + 5*time.Second).Truncate(time.Second)
+	newStart := time.Now().Add(offsetEarly*time.Minute + 10*time.Second).Truncate(time.Second)
 	if r := call(t, s, key, "PATCH", "/v1/appointments/"+aptID, map[string]any{"starts_at": newStart.Format(time.RFC3339)}); r.Status != 200 {
 		t.Fatalf("reschedule: %d %s", r.Status, r.Raw)
 	}
@@ -104,7 +104,7 @@ func TestOffsetsCancelSkipsEveryReminder(t *testing.T) {
 	s := fast(t, nil)
 	ten, key := demoWithOffsets(t, s)
 	now := time.Now()
-	r := call(t, s, key, "POST", "/v1/appointments", appointmentBody("offsets-cancel", now.Add(offsetEarly*time.Minute+4*time.Second)))
+	r := call(t, s, key, "POST", "/v1/appointments", appointmentBody("offsets-cancel", now.Add(offsetEarly*time.Minute+8*time.Second)))
 	if r.Status != 201 {
 		t.Fatalf("create: %d %s", r.Status, r.Raw)
 	}
@@ -115,7 +115,7 @@ func TestOffsetsCancelSkipsEveryReminder(t *testing.T) {
 	if r := call(t, s, key, "POST", "/v1/appointments/"+aptID+"/cancel", map[string]any{"notify_client": false}); r.Status != 200 {
 		t.Fatalf("cancel: %d %s", r.Status, r.Raw)
 	}
-	time.Sleep(time.Until(now.Add(6 * time.Second))) // the first reminder's task fired at +4 s
+	time.Sleep(time.Until(now.Add(10 * time.Second))) // the first reminder's task fired at +8 s
 	for _, m := range []int{offsetEarly, offsetLate} {
 		j := getJob(t, s, ten.ID, domain.ReminderJobID(aptID, m, 1))
 		if j.Status != domain.JobSkipped || j.ReasonCode != domain.ReasonAppointmentGone || !strings.Contains(j.Reason, "cancelado") {

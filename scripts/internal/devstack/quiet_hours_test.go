@@ -13,14 +13,14 @@ import (
 
 // quietNow sets the demo studio's quiet hours to a window around the present moment
 // (the stack runs on the real clock): from the last minute to the next minute boundary
-// at least 15 s ahead, so the test does not depend on the hour it runs at. It returns
+// at least 25 s ahead, so the test does not depend on the hour it runs at. It returns
 // the tenant, its key and when the quiet hours end.
 func quietNow(t *testing.T, s *devstack.Stack, leadMinutes int) (*domain.Tenant, string, time.Time) {
 	t.Helper()
 	loc, _ := time.LoadLocation(domain.DefaultTimeZone)
 	now := time.Now().In(loc)
 	end := now.Truncate(time.Minute).Add(time.Minute)
-	if end.Sub(now) < 15*time.Second {
+	if end.Sub(now) < 25*time.Second {
 		end = end.Add(time.Minute)
 	}
 	start := now.Truncate(time.Minute).Add(-time.Minute)
@@ -122,7 +122,7 @@ func TestQuietHoursReminderOnReschedule(t *testing.T) {
 	s := fast(t, nil)
 	ten, key, end := quietNow(t, s, 0)
 	loc := ten.Location()
-	starts := end.Add(24*time.Hour - 10*time.Second) // the 24-hour reminder is due 10 s before the end, ≥ 5 s from now
+	starts := end.Add(24*time.Hour - 10*time.Second) // the 24-hour reminder is due 10 s before the end, ≥ 15 s from now
 	r := call(t, s, key, "POST", "/v1/appointments", appointmentBody("quiet-rem", starts.Add(time.Hour)))
 	if r.Status != 201 {
 		t.Fatalf("create: %d %s", r.Status, r.Raw)
