@@ -129,6 +129,8 @@ var want200Staff = map[string]string{
 	"POST /v1/staff/api-keys/{id}/revoke": "RevokeAPIKeyResponse",
 	// The counters (staff_counters.go).
 	"GET /v1/staff/counters": "CountersResponse",
+	// The month's cost (staff_billing.go).
+	"GET /v1/staff/billing": "BillingResponse",
 	// A client's opt-out (staff_optout.go).
 	"POST /v1/staff/conversations/{wa_id}/resume": "ConversationOptOut",
 }
@@ -271,6 +273,8 @@ func TestOpenAPIMatchesTypes(t *testing.T) {
 		"RevokeAPIKeyResponse":    reflect.TypeFor[RevokeAPIKeyResponse](),
 		// The counters (staff_counters.go).
 		"CountersResponse": reflect.TypeFor[CountersResponse](),
+		// The month's cost (staff_billing.go).
+		"BillingResponse": reflect.TypeFor[BillingResponse](),
 		// A client's opt-out (staff_optout.go).
 		"ResumeClientRequest": reflect.TypeFor[ResumeClientRequest](),
 	}

@@ -207,6 +207,7 @@ func (s *server) staffRoutes() []route {
 	routes = append(routes, s.staffOpsRoutes()...)
 	routes = append(routes, s.staffSettingsRoutes()...)
 	routes = append(routes, s.staffCountersRoutes()...)
+	routes = append(routes, s.staffBillingRoutes()...)
 	routes = append(routes, s.staffPrivacyRoutes()...)
 	routes = append(routes, s.staffConnectRoutes()...)
 	routes = append(routes, s.staffWhatsAppRoutes()...)
