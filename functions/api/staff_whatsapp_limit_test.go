@@ -22,7 +22,7 @@ func TestMessagingLimitView(t *testing.T) {
 		{250, MessagingLimitView{Limit: 250, Counted: true, Used: 180, ReminderThreshold: 225, Label: "Limite da Meta: 180 de 250 clientes nas últimas 24 h"}},
 		{domain.LimitUnlimited, MessagingLimitView{Limit: -1, Unlimited: true, Label: "Limite da Meta: sem limite de clientes nas últimas 24 h"}},
 		{domain.LimitNotRead, MessagingLimitView{Label: "Limite da Meta: ainda não informado pela Meta"}},
-		{100_000, MessagingLimitView{Limit: 100_000, Label: "Limite da Meta: 100000 clientes nas últimas 24 h (não contado aqui)"}},
+		{100_000, MessagingLimitView{Limit: 100_000, Label: "Limite da Meta: 100.000 clientes nas últimas 24 h (não contado aqui)"}},
 	} {
 		if got := NewMessagingLimitView(c.limit, u, now); got != c.want {
 			t.Errorf("limit %d: %+v\nwant %+v", c.limit, got, c.want)
