@@ -72,3 +72,30 @@ export async function api(path, { method = 'GET', body, signal } = {}) {
   }
   throw new ApiError(401, 'unauthenticated', '');
 }
+
+/** Downloads a file from the staff API (a CSV export): resolves to a Blob; errors as api()'s. */
+export async function apiFile(path, { signal } = {}) {
+  const user = currentUser();
+  if (!user) {
+    unauthorized();
+    throw new ApiError(401, 'unauthenticated', '');
+  }
+  let res;
+  try {
+    const token = await user.getIdToken();
+    res = await fetch(base + path, { headers: { Authorization: `Bearer ${token}` }, signal });
+  } catch (e) {
+    if (e?.name === 'AbortError') throw e;
+    throw new ApiError(0, '', '');
+  }
+  if (!res.ok) {
+    let e = {};
+    try {
+      e = (await res.json())?.error || {};
+    } catch {
+      e = {};
+    }
+    throw new ApiError(res.status, e.code || '', e.field || '', e.message || '');
+  }
+  return res.blob();
+}

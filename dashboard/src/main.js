@@ -6,6 +6,7 @@ import { connectAuthEmulator, getAuth, onIdTokenChanged, signOut } from 'firebas
 import { api, configureApi } from './api.js';
 import { fill, h } from './dom.js';
 import { agendaView, appointmentView, newAppointmentView } from './views/agenda.js';
+import { billingView } from './views/billing.js';
 import { conversationView } from './views/conversation.js';
 import { jobView, messagesView } from './views/messages.js';
 import { drainView } from './views/ops.js';
@@ -152,11 +153,12 @@ async function route() {
     equipe: () => teamView(ctx, main),
     fila: () => drainView(ctx, main),
     numeros: () => countersView(ctx, main),
+    custos: () => billingView(ctx, main),
     configuracoes: () => settingsView(ctx, main),
     chaves: () => apiKeysView(ctx, main),
     whatsapp: () => whatsappView(ctx, main),
   };
-  const nav = { agenda: 'agenda', agendamento: 'agenda', novo: 'agenda', mensagens: 'mensagens', mensagem: 'mensagens', conversa: 'mensagens', fila: 'mensagens', numeros: 'mensagens', configuracoes: 'configuracoes', chaves: 'configuracoes', whatsapp: 'configuracoes', equipe: 'equipe' };
+  const nav = { agenda: 'agenda', agendamento: 'agenda', novo: 'agenda', mensagens: 'mensagens', mensagem: 'mensagens', conversa: 'mensagens', fila: 'mensagens', numeros: 'mensagens', custos: 'mensagens', configuracoes: 'configuracoes', chaves: 'configuracoes', whatsapp: 'configuracoes', equipe: 'equipe' };
   setNav(section === 'whatsapp' && state.me?.role !== 'owner' ? 'whatsapp' : nav[section]);
   fill(main);
   const view = views[section];

@@ -32,7 +32,7 @@ export async function messagesView(ctx, main) {
       'div',
       { class: 'view-head' },
       h('h1', {}, 'Mensagens'),
-      owner && h('nav', { class: 'head-links', 'aria-label': 'Operações' }, h('a', { class: 'btn btn-quiet', href: '#/numeros' }, 'Números'), h('a', { class: 'btn btn-quiet', href: '#/fila' }, 'Limpar a fila')),
+      owner && h('nav', { class: 'head-links', 'aria-label': 'Operações' }, h('a', { class: 'btn btn-quiet', href: '#/numeros' }, 'Números'), h('a', { class: 'btn btn-quiet', href: '#/custos' }, 'Custos'), h('a', { class: 'btn btn-quiet', href: '#/fila' }, 'Limpar a fila')),
     ),
     chart,
     filtersForm(ctx, view),
