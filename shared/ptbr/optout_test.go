@@ -32,6 +32,11 @@ func TestOptOutTexts(t *testing.T) {
 	if !strings.Contains(WindowOpenedBy(at, false, loc), "outro assunto") || !strings.Contains(WindowOpenedBy(at, true, loc), "sobre este agendamento") {
 		t.Error("window opened by")
 	}
+	for _, f := range []string{"opt_out_keywords", "strict_cancel_window", "client_opt_out"} {
+		if SettingLabel(f) == f {
+			t.Errorf("the history names %s without a label", f)
+		}
+	}
 	if r := WindowStrictOther(at, loc); r.Code != domain.ReasonWindowNoInbound || !strings.Contains(r.Text, "01/12/2026 12:04") {
 		t.Errorf("strict %+v", r)
 	}

@@ -126,6 +126,10 @@ var settingLabels = map[string]string{
 	"quiet_hours":              "Horário de silêncio",
 	"reminder_offsets":         "Lembretes",
 	"service_reminder_offsets": "Lembretes por serviço",
+	// optout.go's settings and the owner's resumption of a client
+	"opt_out_keywords":     "Palavras de descadastro",
+	"strict_cancel_window": "Aviso de cancelamento só com resposta sobre o agendamento",
+	"client_opt_out":       "Mensagens automáticas de um cliente",
 }
 
 // SettingLabel names the setting of an audit entry's field.

@@ -8,10 +8,12 @@ export function optOutCard(s) {
   const o = s.opt_out || {};
   const words = h('textarea', { id: 'oo-words', rows: 4, spellcheck: 'false', 'aria-describedby': 'oo-words-hint', 'data-testid': 'optout-keywords' }, keywordsText(o.opt_out_keywords));
   const strict = h('input', { type: 'checkbox', id: 'oo-strict', checked: !!o.strict_cancel_window, 'aria-describedby': 'oo-strict-hint', 'data-testid': 'strict-window' });
+  // Folded by default (rarely changed): its summary says what is in force.
+  const summary = `${(o.opt_out_keywords || []).join(', ')}${o.strict_cancel_window ? ' · aviso de cancelamento: regra estrita' : ''}`;
   const section = h(
-    'section',
-    { class: 'card', 'aria-labelledby': 'set-optout-title', 'data-testid': 'settings-optout' },
-    h('h2', { id: 'set-optout-title' }, 'Descadastro e janela de conversa'),
+    'details',
+    { class: 'card', 'data-testid': 'settings-optout', open: !!o.strict_cancel_window || !o.opt_out_keywords_default },
+    h('summary', {}, h('h2', { id: 'set-optout-title', class: 'summary-title' }, 'Descadastro e janela de conversa'), h('span', { class: 'hint' }, summary)),
     h('div', { class: 'field' },
       h('label', { for: 'oo-words' }, 'Palavras para parar as mensagens automáticas'),
       h('span', { class: 'hint', id: 'oo-words-hint' },

@@ -64,6 +64,11 @@ func TestOptOutInTheBrowser(t *testing.T) {
 
 	b.route(s.URL, "#/configuracoes")
 	b.waitFor("[data-testid=settings-optout]", 10*time.Second)
+	if b.js(`String(document.querySelector("[data-testid=settings-optout]").open)`) != "false" || !strings.Contains(b.text("[data-testid=settings-optout] summary"), "PARAR, SAIR, CANCELAR MENSAGENS, STOP") {
+		t.Errorf("the folded card's summary reads %q", b.text("[data-testid=settings-optout] summary"))
+	}
+	b.click("[data-testid=settings-optout] summary")
+	b.waitJS("unfolded", `document.querySelector("[data-testid=settings-optout]").open`, 5*time.Second)
 	if got := b.js(`document.querySelector("[data-testid=optout-keywords]").value`); got != "PARAR\nSAIR\nCANCELAR MENSAGENS\nSTOP" {
 		t.Errorf("the default keywords read %q", got)
 	}
