@@ -210,12 +210,6 @@ func CheckMessagingLimit(c LimitCheck) LimitVerdict {
 // LimitKey is how a client is named in the usage: a hash of their WhatsApp id (digits
 // only), so the usage holds no phone number.
 func LimitKey(waID string) string {
-	var b strings.Builder
-	for _, r := range waID {
-		if r >= '0' && r <= '9' {
-			b.WriteRune(r)
-		}
-	}
-	sum := sha256.Sum256([]byte(b.String()))
+	sum := sha256.Sum256([]byte(digitsOf(waID)))
 	return hex.EncodeToString(sum[:12])
 }

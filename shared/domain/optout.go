@@ -107,13 +107,7 @@ func MatchOptOut(text string, custom []string) OptOutIntent {
 // "551187654321" are one client),
 // short enough that a few thousand fit the tenant document.
 func OptOutKey(phone string) string {
-	var b strings.Builder
-	for _, r := range phone {
-		if r >= '0' && r <= '9' {
-			b.WriteRune(r)
-		}
-	}
-	d := b.String()
+	d := digitsOf(phone)
 	if d == "" {
 		return ""
 	}
@@ -202,4 +196,15 @@ func (t *Tenant) SetOptedOut(phone string, active bool) bool {
 		return true
 	}
 	return false // overflowed and not in the set: the ledger is what dispatch reads
+}
+
+// digitsOf keeps the digits of a phone number, whatever it is written with.
+func digitsOf(phone string) string {
+	var b strings.Builder
+	for _, r := range phone {
+		if r >= '0' && r <= '9' {
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
 }

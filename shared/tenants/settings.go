@@ -138,18 +138,7 @@ func CheckTemplate(jobType string, ref domain.TemplateRef) (domain.TemplateRef, 
 	if !slices.Contains(TemplateJobTypes, domain.JobType(jobType)) {
 		return domain.TemplateRef{}, invalid(field, "invalid_value", ptbr.TextTemplateJobUnknown)
 	}
-	name, lang := strings.TrimSpace(ref.Name), strings.TrimSpace(ref.Language)
-	switch {
-	case name == "":
-		return domain.TemplateRef{}, invalid(field+".name", "required", ptbr.TextTemplateName)
-	case len(name) > MaxTemplateName || !templateNamePattern.MatchString(name):
-		return domain.TemplateRef{}, invalid(field+".name", "invalid_value", ptbr.TextTemplateName)
-	case lang == "":
-		return domain.TemplateRef{}, invalid(field+".language", "required", ptbr.TextTemplateLanguage)
-	case !templateLanguagePattern.MatchString(lang):
-		return domain.TemplateRef{}, invalid(field+".language", "invalid_value", ptbr.TextTemplateLanguage)
-	}
-	return domain.TemplateRef{Name: name, Language: lang}, nil
+	return checkTemplateRef(field, ref)
 }
 
 // CheckOpeningDay reads one weekday of the opening hours: closed with no hours, or

@@ -93,8 +93,9 @@ func CheckOffsets(field string, minutes []int) ([]int, error) {
 	return domain.NormalizeOffsets(minutes), nil
 }
 
-// checkOffsetTemplate reads the template of an offset (field.name, field.language).
-func checkOffsetTemplate(field string, ref domain.TemplateRef) (domain.TemplateRef, error) {
+// checkTemplateRef reads a template named at field (field.name, field.language): a
+// message type's, or a reminder offset's.
+func checkTemplateRef(field string, ref domain.TemplateRef) (domain.TemplateRef, error) {
 	name, lang := strings.TrimSpace(ref.Name), strings.TrimSpace(ref.Language)
 	switch {
 	case name == "":
@@ -133,7 +134,7 @@ func CheckSchedule(p SchedulePatch) (CheckedSchedule, error) {
 			if ch.Template == nil {
 				continue
 			}
-			ref, err := checkOffsetTemplate("reminder_offsets."+strconv.Itoa(i)+".template", *ch.Template)
+			ref, err := checkTemplateRef("reminder_offsets."+strconv.Itoa(i)+".template", *ch.Template)
 			if err != nil {
 				return CheckedSchedule{}, err
 			}
