@@ -37,3 +37,24 @@ func ClientIdentity(phone string) string {
 	}
 	return phone
 }
+
+// ClientIdentityForms are the keys a client's ledger may be stored under, the given one
+// first. Meta's wa_id for a Brazilian mobile often lacks the ninth digit the booking
+// system writes (55 DD 8xxx-xxxx for 55 DD 98xxx-xxxx: 12 digits instead of 13), and
+// the ledger is kept under the wa_id the client wrote from, so each form names the
+// other too.
+func ClientIdentityForms(identity string) []string {
+	d := identity
+	for _, r := range d {
+		if r < '0' || r > '9' {
+			return []string{identity}
+		}
+	}
+	switch {
+	case len(d) == 13 && d[:2] == "55" && d[4] == '9' && d[5] >= '6':
+		return []string{identity, d[:4] + d[5:]}
+	case len(d) == 12 && d[:2] == "55" && d[4] >= '6':
+		return []string{identity, d[:4] + "9" + d[4:]}
+	}
+	return []string{identity}
+}

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -201,9 +202,17 @@ func (s *Store) RecordConversationMessage(ctx context.Context, tenantID, identit
 	return nil
 }
 
-// GetConversation reads a client's ledger.
+// GetConversation reads a client's ledger, under either form of a Brazilian mobile
+// number (domain.ClientIdentityForms: a second read only when the first finds none).
 func (s *Store) GetConversation(ctx context.Context, tenantID, identity string) (*domain.Conversation, error) {
-	return get[domain.Conversation](ctx, s.conversation(tenantID, identity), nil)
+	var err error
+	for _, id := range domain.ClientIdentityForms(identity) {
+		var c *domain.Conversation
+		if c, err = get[domain.Conversation](ctx, s.conversation(tenantID, id), nil); !errors.Is(err, domain.ErrNotFound) {
+			return c, err
+		}
+	}
+	return nil, err
 }
 
 // ConversationMessages lists a conversation's messages, oldest first.

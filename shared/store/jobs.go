@@ -40,7 +40,12 @@ func (t *JobTx) Conversation(identity string) (*domain.Conversation, error) {
 	if t.tx == nil {
 		return nil, errUnlocked
 	}
-	return getTxOrNil[domain.Conversation](t.tx, t.store.conversation(t.tenantID, identity), nil)
+	for _, id := range domain.ClientIdentityForms(identity) { // a second read only if the first finds none
+		if c, err := getTxOrNil[domain.Conversation](t.tx, t.store.conversation(t.tenantID, id), nil); c != nil || err != nil {
+			return c, err
+		}
+	}
+	return nil, nil
 }
 
 // IndexWAMID records, with the job, that Meta's message id names it.
