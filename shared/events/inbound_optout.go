@@ -33,7 +33,7 @@ func decideOptOutReply(t *domain.Tenant, in domain.Inbound, intent domain.OptOut
 			if !conv.OptedOut() {
 				return reply // VOLTAR from a client who never opted out is an ordinary message
 			}
-			text = ptbr.OptOutResumed(t.Name)
+			text = ptbr.OptOutResumed(t.Name, stopWord(t))
 		}
 		j := &domain.Job{
 			ID: ReplyJobID(in.ID), TenantID: t.ID, Type: domain.JobReply, Status: domain.JobPending,
@@ -58,4 +58,13 @@ func (s *Service) applyOptOut(ctx context.Context, tenantID string, in domain.In
 		s.Log.InfoContext(ctx, "client opt-out changed", "tenant_id", tenantID, "opted_out", next.Active)
 	}
 	return err
+}
+
+// stopWord is the word the studio's clients stop its automatic messages with, named in
+// the answer to VOLTAR: its first opt-out keyword.
+func stopWord(t *domain.Tenant) string {
+	if ks := domain.OptOutKeywords(t.OptOutKeywords); len(ks) > 0 {
+		return ks[0]
+	}
+	return ""
 }

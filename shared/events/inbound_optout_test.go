@@ -47,7 +47,7 @@ func TestDecideOptOutReply(t *testing.T) {
 	})
 	t.Run("VOLTAR of a client who opted out is confirmed", func(t *testing.T) {
 		j := decideOptOutReply(ten, in, domain.OptOutResume, out, nil, now)
-		if j == nil || j.Text != ptbr.OptOutResumed(ten.Name) {
+		if j == nil || j.Text != ptbr.OptOutResumed(ten.Name, "PARAR") {
 			t.Fatalf("%+v", j)
 		}
 	})

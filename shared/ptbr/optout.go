@@ -17,9 +17,13 @@ func OptOutConfirmation(studio string) string {
 	return fmt.Sprintf("Pronto, você não vai mais receber lembretes automáticos do %s. Para voltar, responda %s.", studioName(studio), domain.ResumeKeyword)
 }
 
-// OptOutResumed answers a client's VOLTAR.
-func OptOutResumed(studio string) string {
-	return fmt.Sprintf("Pronto, você voltou a receber os lembretes automáticos do %s. Para parar, responda PARAR.", studioName(studio))
+// OptOutResumed answers a client's VOLTAR, naming a word that stops them again: the
+// studio's first opt-out keyword (domain.OptOutKeywords), PARAR by default.
+func OptOutResumed(studio, stopWord string) string {
+	if stopWord = strings.TrimSpace(stopWord); stopWord == "" {
+		stopWord = "PARAR"
+	}
+	return fmt.Sprintf("Pronto, você voltou a receber os lembretes automáticos do %s. Para parar, responda %s.", studioName(studio), strings.ToUpper(stopWord))
 }
 
 func studioName(s string) string {

@@ -12,7 +12,7 @@ func TestOptOutTexts(t *testing.T) {
 	if got, want := OptOutConfirmation("Studio Jana"), "Pronto, você não vai mais receber lembretes automáticos do Studio Jana. Para voltar, responda VOLTAR."; got != want {
 		t.Errorf("confirmation %q, want %q", got, want)
 	}
-	if !strings.Contains(OptOutResumed("Studio Jana"), "voltou a receber") || !strings.Contains(OptOutConfirmation(" "), "do estúdio.") {
+	if !strings.Contains(OptOutResumed("Studio Jana", ""), "voltou a receber") || !strings.Contains(OptOutConfirmation(" "), "do estúdio.") {
 		t.Error("resume text, or the text of a studio without a name")
 	}
 	loc, _ := time.LoadLocation("America/Sao_Paulo")
@@ -39,5 +39,13 @@ func TestOptOutTexts(t *testing.T) {
 	}
 	if r := WindowStrictOther(at, loc); r.Code != domain.ReasonWindowNoInbound || !strings.Contains(r.Text, "01/12/2026 12:04") {
 		t.Errorf("strict %+v", r)
+	}
+}
+
+func TestOptOutResumedNamesTheStudiosWord(t *testing.T) {
+	for word, want := range map[string]string{"": "responda PARAR.", "PARAR": "responda PARAR.", "chega": "responda CHEGA.", " Sair ": "responda SAIR."} {
+		if got := OptOutResumed("Studio Jana", word); !strings.HasSuffix(got, want) || !strings.Contains(got, "do Studio Jana") {
+			t.Errorf("OptOutResumed(%q) = %q, want it to end %q", word, got, want)
+		}
 	}
 }

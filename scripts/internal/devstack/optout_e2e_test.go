@@ -128,7 +128,7 @@ func TestOptOutStopsRemindersUntilVoltar(t *testing.T) {
 
 	// VOLTAR: confirmed, and the next reminder goes.
 	back := sendTextTimes(t, s, ten, phone, "voltar", 2)
-	if j := waitJob(t, s, ten.ID, eventsReplyID(back), 10*time.Second, final); j.Text != ptbr.OptOutResumed(ten.Name) || j.Status == domain.JobSkipped {
+	if j := waitJob(t, s, ten.ID, eventsReplyID(back), 10*time.Second, final); j.Text != ptbr.OptOutResumed(ten.Name, "PARAR") || j.Status == domain.JobSkipped {
 		t.Fatalf("VOLTAR's answer: %s %q", j.Status, j.Text)
 	}
 	waitTenant(t, s, ten.ID, "the client out of the opt-out set", func(x *domain.Tenant) bool { return !x.ClientOptedOut(phone) })
