@@ -28,7 +28,16 @@ func optOutIntent(t *domain.Tenant, in domain.Inbound, action string) domain.Opt
 func decideOptOutReply(t *domain.Tenant, in domain.Inbound, intent domain.OptOutIntent, conv domain.Conversation, reply *domain.Job, now time.Time) *domain.Job {
 	switch intent {
 	case domain.OptOutStop, domain.OptOutResume:
+		if conv.OptOut != nil && !conv.OptOut.At.Before(in.At) {
+			// Her ledger holds a change as recent as this message or newer (a PARAR
+			// redelivered after her VOLTAR): this one changes nothing, so it is not
+			// answered as if it did.
+			return reply
+		}
 		text := ptbr.OptOutConfirmation(t.Name)
+		if intent == domain.OptOutStop && conv.OptedOut() {
+			return reply // already opted out: one confirmation is enough
+		}
 		if intent == domain.OptOutResume {
 			if !conv.OptedOut() {
 				return reply // VOLTAR from a client who never opted out is an ordinary message

@@ -62,6 +62,23 @@ func TestDecideOptOutReply(t *testing.T) {
 			t.Fatalf("%+v", j)
 		}
 	})
+	t.Run("a second PARAR while opted out gets no second confirmation", func(t *testing.T) {
+		if j := decideOptOutReply(ten, in, domain.OptOutStop, out, nil, now); j != nil {
+			t.Fatalf("%+v", j)
+		}
+	})
+	t.Run("a PARAR older than her VOLTAR (a late redelivery) is not answered", func(t *testing.T) {
+		resumed := domain.Conversation{OptOut: &domain.OptOut{Active: false, At: now.Add(time.Minute)}}
+		if j := decideOptOutReply(ten, in, domain.OptOutStop, resumed, nil, now); j != nil {
+			t.Fatalf("%+v", j)
+		}
+	})
+	t.Run("a PARAR after her VOLTAR is confirmed", func(t *testing.T) {
+		resumed := domain.Conversation{OptOut: &domain.OptOut{Active: false, At: now.Add(-time.Minute)}}
+		if j := decideOptOutReply(ten, in, domain.OptOutStop, resumed, nil, now); j == nil || j.Text != ptbr.OptOutConfirmation(ten.Name) {
+			t.Fatalf("%+v", j)
+		}
+	})
 	t.Run("a tap's answer to anyone else goes", func(t *testing.T) {
 		if j := decideOptOutReply(ten, in, domain.OptOutNone, domain.Conversation{}, tap(), now); j.Status != domain.JobPending {
 			t.Fatalf("%+v", j)
