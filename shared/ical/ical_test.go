@@ -154,3 +154,26 @@ func TestTimeWithDaylightSaving(t *testing.T) {
 		t.Error("a floating time resolved")
 	}
 }
+
+// iTIP (RFC 5546 §3.2): an event of a calendar with METHOD needs its ORGANIZER.
+func TestValidateOrganizerWithMethod(t *testing.T) {
+	cal := &Component{Name: "VCALENDAR"}
+	cal.Add("VERSION", "2.0").Add("PRODID", "-//t//t//PT").Add("METHOD", "CANCEL")
+	ev := &Component{Name: "VEVENT"}
+	ev.Add("UID", "a@b").Add("DTSTAMP", "20261201T120000Z").Add("DTSTART", "20261202T120000Z")
+	cal.Components = append(cal.Components, ev)
+	if err := Validate(cal); err == nil {
+		t.Error("a CANCEL without ORGANIZER passed")
+	}
+	ev.Add("ORGANIZER", "mailto:naoresponda@v.example", Param{Name: "CN", Value: "Studio Jana, Beleza"})
+	if err := Validate(cal); err != nil {
+		t.Errorf("with ORGANIZER: %v", err)
+	}
+	back, err := Parse(cal.Encode())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if o, _ := back.Sub("VEVENT")[0].Get("ORGANIZER"); o.Param("CN") != "Studio Jana, Beleza" {
+		t.Errorf("CN with a comma did not survive quoting: %+v", o)
+	}
+}

@@ -203,6 +203,14 @@ func Validate(cal *Component) error {
 				return fmt.Errorf("ical: %s has both DTEND and DURATION", c.Name)
 			}
 		}
+		if c.Name == "VEVENT" {
+			if _, m := cal.Get("METHOD"); m {
+				// iTIP (RFC 5546 §3.2): PUBLISH, REQUEST and CANCEL need the organizer.
+				if n := len(c.All("ORGANIZER")); n != 1 {
+					return fmt.Errorf("ical: a VEVENT of a calendar with METHOD has %d ORGANIZER, want exactly one", n)
+				}
+			}
+		}
 		if c.Name == "VALARM" {
 			if a, _ := c.Get("ACTION"); a.Value == "DISPLAY" {
 				if _, ok := c.Get("DESCRIPTION"); !ok {

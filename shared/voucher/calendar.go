@@ -22,6 +22,10 @@ type Event struct {
 	Location    string
 	Description string
 	URL         string    // the voucher page
+	// Organizer is the studio, as iTIP needs one for PUBLISH and CANCEL (RFC 5546
+	// §3.2.1, §3.2.5: "ORGANIZER … MUST be present"): its name and an address at the
+	// voucher's host that takes no mail (studios have no address of their own here).
+	OrganizerName, OrganizerEmail string
 	Stamp       time.Time // when this version of the appointment was written
 	AlarmBefore time.Duration
 	AlarmText   string
@@ -58,6 +62,7 @@ func CalendarEvent(t *domain.Tenant, apt *domain.Appointment, host, voucherURL s
 		Start: apt.StartsAt, Duration: EventDuration, Zone: t.Location(),
 		Summary:  summary(apt.Service, t.Name),
 		Location: v.Location, URL: voucherURL, Stamp: stamp,
+		OrganizerName: t.Name, OrganizerEmail: "naoresponda@" + host,
 	}
 	var d strings.Builder
 	if canceled {
@@ -114,6 +119,14 @@ func ICS(e Event) []byte {
 		Add("DTEND", localStamp(e.Start.Add(e.Duration).In(zone)), tzid).
 		Add("SUMMARY", ical.Text(e.Summary)).
 		Add("STATUS", status)
+	if e.OrganizerEmail != "" {
+		var params []ical.Param
+		if e.OrganizerName != "" {
+			// A parameter value may not hold a double quote (RFC 5545 §3.1).
+			params = append(params, ical.Param{Name: "CN", Value: strings.ReplaceAll(e.OrganizerName, `"`, "'")})
+		}
+		ev.Add("ORGANIZER", "mailto:"+e.OrganizerEmail, params...)
+	}
 	if e.Location != "" {
 		ev.Add("LOCATION", ical.Text(e.Location))
 	}

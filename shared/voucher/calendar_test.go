@@ -140,6 +140,9 @@ func TestICS(t *testing.T) {
 		if get(ev, "UID") != apt.ID+"@v.lembra.app" || get(ev, "SEQUENCE") != c.seq || get(ev, "STATUS") != c.statusOut {
 			t.Errorf("%s: UID %q SEQUENCE %q STATUS %q", c.name, get(ev, "UID"), get(ev, "SEQUENCE"), get(ev, "STATUS"))
 		}
+		if org, _ := ev.Get("ORGANIZER"); org.Value != "mailto:naoresponda@v.lembra.app" || org.Param("CN") != ten.Name {
+			t.Errorf("%s: ORGANIZER %+v, want the studio at an address that takes no mail (iTIP needs one)", c.name, org)
+		}
 		if get(ev, "DTSTAMP") != apt.UpdatedAt.UTC().Format("20060102T150405Z") {
 			t.Errorf("%s: DTSTAMP %q", c.name, get(ev, "DTSTAMP"))
 		}
