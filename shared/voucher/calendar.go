@@ -21,14 +21,14 @@ type Event struct {
 	Summary     string
 	Location    string
 	Description string
-	URL         string    // the voucher page
+	URL         string // the voucher page
 	// Organizer is the studio, as iTIP needs one for PUBLISH and CANCEL (RFC 5546
 	// §3.2.1, §3.2.5: "ORGANIZER … MUST be present"): its name and an address at the
 	// voucher's host that takes no mail (studios have no address of their own here).
 	OrganizerName, OrganizerEmail string
-	Stamp       time.Time // when this version of the appointment was written
-	AlarmBefore time.Duration
-	AlarmText   string
+	Stamp                         time.Time // when this version of the appointment was written
+	AlarmBefore                   time.Duration
+	AlarmText                     string
 }
 
 // EventDuration is how long the calendar's event lasts: the booking API sends no end
