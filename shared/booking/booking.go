@@ -222,8 +222,11 @@ func (s *Service) Reschedule(ctx context.Context, t *domain.Tenant, id string, s
 	if err := validateStart(startsAt, now); err != nil {
 		return nil, nil, err
 	}
-	return s.Store.UpdateAppointment(ctx, t.ID, id, func(apt *domain.Appointment, jobs []*domain.Job) (store.AppointmentChange, error) {
+	var retimed []*domain.Job
+	var version int
+	apt, jobs, err := s.Store.UpdateAppointment(ctx, t.ID, id, func(apt *domain.Appointment, jobs []*domain.Job) (store.AppointmentChange, error) {
 		var ch store.AppointmentChange
+		retimed = nil
 		if !apt.Status.Active() {
 			return ch, &domain.ConflictError{Code: "appointment_canceled", Message: "a canceled appointment cannot be rescheduled"}
 		}
@@ -233,16 +236,57 @@ func (s *Service) Reschedule(ctx context.Context, t *domain.Tenant, id string, s
 		apt.StartsAt = startsAt.UTC()
 		apt.ScheduleVersion++
 		apt.UpdatedAt = now
+		version = apt.ScheduleVersion
 		for _, j := range jobs {
 			if j.Type == domain.JobReminder && j.Status.Unsent() {
 				j.Finish(now, domain.JobSkipped, ptbr.Reason(domain.ReasonRescheduled))
 				ch.ChangedJobs = append(ch.ChangedJobs, j)
 			}
+			if NoticeWaiting(j, now) && retimeNotice(t, apt, j, now) {
+				ch.ChangedJobs = append(ch.ChangedJobs, j)
+				retimed = append(retimed, j)
+			}
 		}
 		ch.NewJobs = append(ch.NewJobs, reminderJobs(t, apt, now)...)
 		return ch, nil
 	})
+	if err != nil {
+		return nil, nil, err
+	}
+	// A notice the quiet hours held gets a task at its new time (a new name: the one
+	// at the old time stays, and bounces off the job once it is sent).
+	for _, j := range retimed {
+		var at time.Time
+		if j.ScheduledFor.After(now) {
+			at = j.ScheduledFor
+		}
+		if _, err := queue.EnqueueJob(ctx, s.Tasks, t.ID, j.ID, j.Type, RetimePurpose(version), at); err != nil {
+			s.Log.ErrorContext(ctx, "enqueue failed", "tenant_id", t.ID, "job_id", j.ID, "error", err.Error())
+			return nil, nil, fmt.Errorf("%w: %v", ErrQueueUnavailable, err)
+		}
+	}
+	return apt, jobs, nil
 }
+
+// NoticeWaiting reports whether j is a booking notice still waiting for its time (the
+// quiet hours moved it ahead), never tried: a reschedule times it again.
+func NoticeWaiting(j *domain.Job, now time.Time) bool {
+	return j.Type == domain.JobCreated && j.Status.Unsent() && j.AttemptCount() == 0 && j.ScheduledFor.After(now)
+}
+
+// retimeNotice sets a waiting notice's time again for the appointment's new start, as
+// its time was first set (at once, moved by the quiet hours or not); it reports whether
+// the time changed.
+func retimeNotice(t *domain.Tenant, apt *domain.Appointment, j *domain.Job, now time.Time) bool {
+	before := j.ScheduledFor
+	j.ScheduledFor = now
+	quietTime(t, apt, j, now)
+	return !j.ScheduledFor.Equal(before)
+}
+
+// RetimePurpose names the task of a booking notice timed again by the reschedule to
+// schedule version v.
+func RetimePurpose(v int) queue.Purpose { return queue.Purpose(fmt.Sprintf("retime-v%d", v)) }
 
 // Cancel cancels an appointment and its jobs that have not gone out. With notify, a
 // cancellation notice is created: sent as a free-form message if the client's 24-hour
