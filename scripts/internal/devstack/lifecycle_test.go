@@ -370,9 +370,10 @@ func TestConnectionLifecycle(t *testing.T) {
 			t.Fatalf("first call: %d %s", r.Status, r.Raw)
 		}
 		// The first history chunk (chunk_order 2, 66%), the state sync and PARTNER_ADDED
-		// arrive while connecting: applied, not lost.
+		// arrive while connecting: applied, not lost. (On a loaded machine Pub/Sub may
+		// push the later chunks together with the first: 66% or more.)
 		got := waitTenant(t, s, ten.ID, "the onboarding's webhooks applied", func(x *domain.Tenant) bool {
-			return x.WhatsApp.Sync != nil && x.WhatsApp.Sync.HistoryProgress == 66 && !x.WhatsApp.Sync.ContactsDoneAt.IsZero() && x.WhatsApp.LastEvent == "PARTNER_ADDED"
+			return x.WhatsApp.Sync != nil && x.WhatsApp.Sync.HistoryProgress >= 66 && !x.WhatsApp.Sync.ContactsDoneAt.IsZero() && x.WhatsApp.LastEvent == "PARTNER_ADDED"
 		})
 		if got.WhatsApp.ConnectingSince.IsZero() {
 			t.Fatalf("not connecting any more: %+v", got.WhatsApp)
@@ -388,8 +389,9 @@ func TestConnectionLifecycle(t *testing.T) {
 		if r := connect(t, s, owner, body); r.Status != 200 || r.Body["outcome"] != "complete" {
 			t.Fatalf("retry: %d %s", r.Status, r.Raw)
 		}
-		if c := connection(t, s, owner); c["state"] != domain.StateSyncingHistory || historyProgress(c) != 66 || c["can_send"] != true {
-			t.Errorf("after the activation: %v", c)
+		if c := connection(t, s, owner); c["can_send"] != true || historyProgress(c) < 66 ||
+			(c["state"] != domain.StateSyncingHistory && !(c["state"] == domain.StateConnected && historyProgress(c) == 100)) {
+			t.Errorf("after the activation: %v, want syncing the history at 66%% (or connected, had the last chunk come too)", c)
 		}
 		// The out-of-order chunk (33%) does not lower it; the last (100%) completes it.
 		eventually(t, 10*time.Second, "the 33% chunk", func() bool {
