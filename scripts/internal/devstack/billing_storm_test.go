@@ -7,7 +7,6 @@ import (
 	"math/rand/v2"
 	"net/http"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -95,26 +94,7 @@ func TestBillingStorm(t *testing.T) {
 		t.Fatalf("%d webhooks", len(bodies))
 	}
 	start := time.Now()
-	var wg sync.WaitGroup
-	work := make(chan []byte)
-	var failures sync.Map
-	for range 16 {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for b := range work {
-				if status := postWebhook(t, s, b, meta.Sign(b, []byte(devstack.AppSecret))); status != 200 {
-					failures.Store(string(b), status)
-				}
-			}
-		}()
-	}
-	for _, b := range bodies {
-		work <- b
-	}
-	close(work)
-	wg.Wait()
-	failures.Range(func(k, v any) bool { t.Errorf("webhook answered %v", v); return false })
+	postSignedAll(t, s, bodies, 16)
 
 	// Every job at its last status (the pushes are asynchronous), then the month.
 	st, _ := s.Env.Store(ctx)

@@ -226,27 +226,7 @@ func TestStatusStorm(t *testing.T) {
 		t.Fatalf("%d webhooks", len(bodies))
 	}
 	start := time.Now()
-	var wg sync.WaitGroup
-	work := make(chan []byte)
-	var failures sync.Map
-	for range 16 {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for b := range work {
-				if status := postWebhook(t, s, b, meta.Sign(b, []byte(devstack.AppSecret))); status != 200 {
-					failures.Store(string(b), status)
-				}
-			}
-		}()
-	}
-	for _, b := range bodies {
-		work <- b
-	}
-	close(work)
-	wg.Wait()
-	failures.Range(func(k, v any) bool { t.Errorf("webhook answered %v", v); return false })
-	posted := time.Since(start)
+	posted := postSignedAll(t, s, bodies, 16)
 
 	st, _ := s.Env.Store(ctx)
 	deadline := time.Now().Add(3 * time.Minute)
@@ -284,4 +264,33 @@ func TestStatusStorm(t *testing.T) {
 func statusBody(ten *domain.Tenant, wamid, status string, at time.Time) ([]byte, error) {
 	return []byte(fmt.Sprintf(`{"object":"whatsapp_business_account","entry":[{"id":%q,"changes":[{"value":{"messaging_product":"whatsapp","metadata":{"display_phone_number":"551140001234","phone_number_id":%q},"statuses":[{"id":%q,"status":%q,"timestamp":"%d","recipient_id":"5511987654321","pricing":{"billable":true,"pricing_model":"PMP","category":"utility","type":"regular"}}]},"field":"messages"}]}]}`,
 		ten.WhatsApp.WABAID, ten.WhatsApp.PhoneNumberID, wamid, status, at.Unix())), nil
+}
+
+// postSignedAll posts every body to the webhook, signed, from `workers` senders at
+// once (as Meta delivers), fails the test on any answer but 200, and returns how long
+// the posting took.
+func postSignedAll(t *testing.T, s *devstack.Stack, bodies [][]byte, workers int) time.Duration {
+	t.Helper()
+	start := time.Now()
+	var wg sync.WaitGroup
+	work := make(chan []byte)
+	var failures sync.Map
+	for range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for b := range work {
+				if status := postWebhook(t, s, b, meta.Sign(b, []byte(devstack.AppSecret))); status != 200 {
+					failures.Store(string(b), status)
+				}
+			}
+		}()
+	}
+	for _, b := range bodies {
+		work <- b
+	}
+	close(work)
+	wg.Wait()
+	failures.Range(func(k, v any) bool { t.Errorf("webhook answered %v", v); return false })
+	return time.Since(start)
 }
