@@ -3,8 +3,6 @@ package devstack_test
 import (
 	"context"
 	"fmt"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -21,9 +19,7 @@ import (
 // not confirmed, a month selector (an earlier month: nothing counted), and downloads the
 // CSV. Screenshots at 360 and 1280 px.
 func TestBillingInTheBrowser(t *testing.T) {
-	if _, err := os.Stat(filepath.Join("..", "..", "..", "dashboard", "dist", "index.html")); err != nil {
-		t.Fatalf("the dashboard is not built (%v): run scripts/install-deps.sh", err)
-	}
+	requireDashboard(t)
 	s := devstack.ForTest(t, devstack.Options{Project: emulators.AuthProject})
 	ctx := context.Background()
 	ten, _ := demoStudio(t, s, "bill-browser", "", "102290129340793", "106540352242793")

@@ -10,6 +10,7 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"path/filepath"
 	"testing"
 	"time"
 
@@ -95,3 +96,12 @@ func (b *browser) route(base, hash string)                  { b.t.Helper(); b.Ro
 func (b *browser) shot(name string)                         { b.t.Helper(); b.Shot(name) }
 func (b *browser) consoleErrors() []string                  { return b.ConsoleErrors() }
 func (b *browser) describe() string                         { return b.Describe() }
+
+// requireDashboard fails the test at once when the dashboard is not built: a browser
+// test needs its files (scripts/install-deps.sh builds them).
+func requireDashboard(t *testing.T) {
+	t.Helper()
+	if _, err := os.Stat(filepath.Join("..", "..", "..", "dashboard", "dist", "index.html")); err != nil {
+		t.Fatalf("the dashboard is not built (%v): run scripts/install-deps.sh", err)
+	}
+}

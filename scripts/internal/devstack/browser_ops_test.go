@@ -3,8 +3,6 @@ package devstack_test
 import (
 	"context"
 	"fmt"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -25,9 +23,7 @@ import (
 // none of the owner's actions. Screenshots of each screen at 360 and 1280 px.
 func TestDashboardOwnerOperations(t *testing.T) {
 	started := time.Now()
-	if _, err := os.Stat(filepath.Join("..", "..", "..", "dashboard", "dist", "index.html")); err != nil {
-		t.Fatalf("the dashboard is not built (%v): run scripts/install-deps.sh", err)
-	}
+	requireDashboard(t)
 	s := devstack.ForTest(t, devstack.Options{Project: emulators.AuthProject})
 	ctx := context.Background()
 	suffix := fmt.Sprint(time.Now().UnixNano())

@@ -4,8 +4,6 @@ import (
 	"context"
 	"fmt"
 	"net/url"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -28,9 +26,7 @@ import (
 // of each main screen at 360 px and 1280 px go to the run's output folder.
 func TestDashboardInTheBrowser(t *testing.T) {
 	started := time.Now()
-	if _, err := os.Stat(filepath.Join("..", "..", "..", "dashboard", "dist", "index.html")); err != nil {
-		t.Fatalf("the dashboard is not built (%v): run scripts/install-deps.sh", err)
-	}
+	requireDashboard(t)
 	// ID tokens of the Auth emulator are for its project: the stack runs on it.
 	s := devstack.ForTest(t, devstack.Options{Project: emulators.AuthProject})
 	ctx := context.Background()

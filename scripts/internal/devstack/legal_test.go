@@ -95,9 +95,7 @@ func TestLegalPagesServedAndLinkedFromTheVoucher(t *testing.T) {
 // each link opens the page; no console error. Screenshots of the sign-in page and of the
 // policy at 360 and 1280 px.
 func TestDashboardSignInLinksTheLegalPages(t *testing.T) {
-	if _, err := os.Stat(filepath.Join("..", "..", "..", "dashboard", "dist", "index.html")); err != nil {
-		t.Fatalf("the dashboard is not built (%v): run scripts/install-deps.sh", err)
-	}
+	requireDashboard(t)
 	s := devstack.ForTest(t, devstack.Options{Project: emulators.AuthProject})
 	b := startBrowser(t)
 	for _, c := range []struct{ testid, href, h1, shot string }{

@@ -3,8 +3,6 @@ package devstack_test
 import (
 	"context"
 	"fmt"
-	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -21,9 +19,7 @@ import (
 // field marked; with its template, and the quiet hours moved to 22:00, the change is
 // stored and listed in the history. Screenshots of the card at 360 and 1280 px.
 func TestQuietHoursAndOffsetsInTheBrowser(t *testing.T) {
-	if _, err := os.Stat(filepath.Join("..", "..", "..", "dashboard", "dist", "index.html")); err != nil {
-		t.Fatalf("the dashboard is not built (%v): run scripts/install-deps.sh", err)
-	}
+	requireDashboard(t)
 	s := devstack.ForTest(t, devstack.Options{Project: emulators.AuthProject})
 	ctx := context.Background()
 	ten, _ := demo(t, s, func(tn *devstack.Tenant) {

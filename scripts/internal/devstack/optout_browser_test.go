@@ -1,8 +1,6 @@
 package devstack_test
 
 import (
-	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -19,9 +17,7 @@ import (
 // the default keywords, sets her own and the strict window rule, and they are stored.
 // Screenshots at 360 and 1280 px.
 func TestOptOutInTheBrowser(t *testing.T) {
-	if _, err := os.Stat(filepath.Join("..", "..", "..", "dashboard", "dist", "index.html")); err != nil {
-		t.Fatalf("the dashboard is not built (%v): run scripts/install-deps.sh", err)
-	}
+	requireDashboard(t)
 	s := devstack.ForTest(t, devstack.Options{Project: emulators.AuthProject})
 	ten, key := demo(t, s, func(tn *devstack.Tenant) {
 		tn.ID, tn.APIKey = "optout-browser", ""
