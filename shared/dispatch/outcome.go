@@ -29,8 +29,7 @@ type SendOutcome struct {
 
 // Recorded is what Record makes of a send's outcome.
 type Recorded struct {
-	Job         *domain.Job // the job to write (a changed copy)
-	IndexWAMID  string      // Meta's message id to index to the job ("" for none)
+	Job         *domain.Job // the job to write (a changed copy; its ProviderMessageID is Meta's message id once sent)
 	Next        *FollowUp   // the task to create after the write: a retry, or a check
 	ForgetToken bool        // drop the cached token: Meta rejected it
 }
@@ -57,7 +56,6 @@ func Record(o SendOutcome) Recorded {
 		a.Outcome = "settled_by_webhook"
 		if o.Err == nil && j.ProviderMessageID == "" {
 			j.ProviderMessageID = o.Result.MessageID
-			out.IndexWAMID = o.Result.MessageID
 		}
 	case j.Status == domain.JobUnknown && o.Err != nil:
 		// The lease ran out and another delivery already holds the job as unknown;
@@ -73,7 +71,6 @@ func Record(o SendOutcome) Recorded {
 		if !j.HasEvent("sent") {
 			j.AddEvent(now, "sent", "")
 		}
-		out.IndexWAMID = o.Result.MessageID
 	case next.Class == meta.ClassOutcomeUnknown:
 		a.Outcome, a.Error = "unknown", meta.ClipErrorText(o.Err.Error())
 		j.Status = domain.JobUnknown
@@ -140,9 +137,6 @@ func (s *Service) send(ctx context.Context, log *slog.Logger, t *domain.Tenant, 
 		rec = Record(SendOutcome{Job: tx.Job, Location: t.Location(), Attempt: attempt, Result: res, Err: err,
 			Retry: s.Config.Retry(), Now: now})
 		*tx.Job = *rec.Job
-		if rec.IndexWAMID != "" {
-			tx.IndexWAMID(rec.IndexWAMID)
-		}
 		return nil
 	})
 	if uerr != nil {

@@ -41,15 +41,11 @@ func (s *Service) status(ctx context.Context, tenantID string, st meta.MessageSt
 	_, err = s.Store.UpdateJobUnlocked(ctx, tenantID, jobID, func(tx *store.JobTx) error {
 		// Meta posts "sent" as soon as it accepts a send, often before dispatch has
 		// recorded the answer: ask for redelivery (nothing written); by the time it
-		// comes back the outcome and the wamid index are stored.
+		// comes back the outcome (with the job's wamid) is stored.
 		if tx.Job.Status == domain.JobSending {
 			return fmt.Errorf("status %s of job %s arrived while its send is being recorded; asking for redelivery", st.Status, jobID)
 		}
-		changed, wamid := applyStatus(tx.Job, st, at)
-		if wamid != "" {
-			tx.IndexWAMID(wamid)
-		}
-		if !changed {
+		if !applyStatus(tx.Job, st, at) {
 			return store.ErrNoChange
 		}
 		return nil
@@ -63,37 +59,34 @@ func (s *Service) status(ctx context.Context, tenantID string, st meta.MessageSt
 
 // statusJob finds the job a status is for: the job id its send carried in
 // biz_opaque_callback_data, which Meta echoes in every status of the message, when it
-// names the tenant the status came to (no read); else the wamid index (one read), for a
-// status without callback data. "" is a message Lembra did not send.
+// names the tenant the status came to (no read); else, for a status without callback
+// data, the query for the job whose wamid it is among that tenant's jobs (one read;
+// another tenant's message is never found). "" is a message Lembra did not send.
 func (s *Service) statusJob(ctx context.Context, tenantID string, st meta.MessageStatus) (string, error) {
 	if t, j, ok := meta.ParseCallbackData(st.BizOpaqueCallbackData); ok && t == tenantID {
 		return j, nil
 	}
-	owner, id, err := s.Store.JobForWAMID(ctx, st.ID)
-	switch {
-	case err == nil && owner == tenantID:
-		return id, nil
-	case err == nil || errors.Is(err, domain.ErrNotFound):
+	id, err := s.Store.JobForWAMID(ctx, tenantID, st.ID)
+	if errors.Is(err, domain.ErrNotFound) {
 		return "", nil
 	}
-	return "", err
+	return id, err
 }
 
 // applyStatus applies one status Meta reported for a job's message, at its time, to
 // the job j: the status moves as domain.JobStatus.Reported says; each status Meta
 // reports is timed once and put on the timeline once (a failure only if the job did
 // fail); Meta's pricing and a failure's code, title and details are kept, with the
-// Portuguese reason. It reports whether j changed, and the wamid to index when this
-// status is how the wamid is learnt (the send's answer was lost). A status Meta does
-// not define changes nothing.
-func applyStatus(j *domain.Job, st meta.MessageStatus, at time.Time) (changed bool, indexWAMID string) {
+// Portuguese reason; when the send's answer was lost, the status is how the job learns
+// its wamid (ProviderMessageID, which later statuses and the client's taps find it by).
+// It reports whether j changed. A status Meta does not define changes nothing.
+func applyStatus(j *domain.Job, st meta.MessageStatus, at time.Time) (changed bool) {
 	next, known := statusOf[st.Status]
 	if !known {
-		return false, ""
+		return false
 	}
 	if j.ProviderMessageID == "" && st.ID != "" {
 		j.ProviderMessageID = st.ID
-		indexWAMID = st.ID
 		changed = true
 	}
 	if j.ProviderStatusTimes == nil {
@@ -140,5 +133,5 @@ func applyStatus(j *domain.Job, st meta.MessageStatus, at time.Time) (changed bo
 		// own status says when it accepted the message, which delivered and read follow.
 		changed = true
 	}
-	return changed, indexWAMID
+	return changed
 }

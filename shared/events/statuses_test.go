@@ -135,7 +135,7 @@ func TestApplyStatus(t *testing.T) {
 			j := c.job()
 			var changed bool
 			for _, s := range c.steps {
-				changed, _ = applyStatus(j, s.st, s.at)
+				changed = applyStatus(j, s.st, s.at)
 			}
 			if j.Status != c.status || timeline(j) != c.timeline || changed != c.changed || (c.check != nil && !c.check(j)) {
 				t.Errorf("status %s timeline %s changed %v, want %s %s %v; job %+v", j.Status, timeline(j), changed, c.status, c.timeline, c.changed, j)
@@ -147,20 +147,23 @@ func TestApplyStatus(t *testing.T) {
 	}
 }
 
-// A status is how the wamid is learnt when the send's answer was lost: it is indexed
-// once, and never replaces a known one.
-func TestApplyStatusIndexesWAMIDOnce(t *testing.T) {
+// A status is how the job learns its wamid when the send's answer was lost (later
+// statuses and taps find the job by it): it is set once, and never replaces a known one.
+func TestApplyStatusLearnsWAMIDOnce(t *testing.T) {
 	j := &domain.Job{Status: domain.JobUnknown}
-	if changed, wamid := applyStatus(j, st("sent"), sec(1)); !changed || wamid != "wamid.A" || j.ProviderMessageID != "wamid.A" {
-		t.Fatalf("first status: changed %v, index %q, job wamid %q", changed, wamid, j.ProviderMessageID)
+	if changed := applyStatus(j, st("sent"), sec(1)); !changed || j.ProviderMessageID != "wamid.A" {
+		t.Fatalf("first status: changed %v, job wamid %q", changed, j.ProviderMessageID)
 	}
-	if _, wamid := applyStatus(j, st("delivered"), sec(2)); wamid != "" {
-		t.Errorf("indexed again: %q", wamid)
+	if changed := applyStatus(j, st("sent"), sec(1)); changed || j.ProviderMessageID != "wamid.A" {
+		t.Errorf("the same status again: changed %v, job wamid %q", changed, j.ProviderMessageID)
+	}
+	if applyStatus(j, st("delivered"), sec(2)); j.ProviderMessageID != "wamid.A" {
+		t.Errorf("job wamid after delivered: %q", j.ProviderMessageID)
 	}
 	other := st("read")
 	other.ID = "wamid.B"
-	if _, wamid := applyStatus(j, other, sec(3)); wamid != "" || j.ProviderMessageID != "wamid.A" {
-		t.Errorf("a second wamid replaced the first: index %q, job %q", wamid, j.ProviderMessageID)
+	if applyStatus(j, other, sec(3)); j.ProviderMessageID != "wamid.A" {
+		t.Errorf("a second wamid replaced the first: job %q", j.ProviderMessageID)
 	}
 }
 
@@ -179,7 +182,7 @@ func TestApplyStatusKeepsPricingOnce(t *testing.T) {
 	if j.Pricing == nil || *j.Pricing != want {
 		t.Errorf("pricing %+v, want %+v", j.Pricing, want)
 	}
-	if changed, _ := applyStatus(j, later, sec(3)); changed {
+	if changed := applyStatus(j, later, sec(3)); changed {
 		t.Error("a repeated status with pricing changed the job")
 	}
 }

@@ -79,20 +79,16 @@ func (s *Store) RecordInbound(ctx context.Context, tenantID string, in domain.In
 			return err
 		}
 		if in.ContextID != "" {
-			if ws, err := tx.Get(s.fs.Collection(colWAMIDs).Doc(in.ContextID)); err == nil {
-				if owner, _ := ws.Data()["tenant_id"].(string); owner == tenantID {
-					jobID, _ := ws.Data()["job_id"].(string)
-					js, err := tx.Get(s.job(tenantID, jobID))
-					if err == nil {
-						if res.Outbound, err = decodeJob(js); err != nil {
-							return err
-						}
-					} else if !notFound(err) {
-						return err
-					}
-				}
-			} else if !notFound(err) {
+			// The message it quotes (a tap on our buttons, a reply to our message): the
+			// tenant's job whose wamid it is, by one query read in the transaction.
+			js, err := tx.Documents(s.jobByWAMID(tenantID, in.ContextID)).GetAll()
+			if err != nil {
 				return err
+			}
+			if len(js) > 0 {
+				if res.Outbound, err = decodeJob(js[0]); err != nil {
+					return err
+				}
 			}
 		}
 		if res.Outbound != nil && res.Outbound.AppointmentID != "" {

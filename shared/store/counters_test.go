@@ -28,7 +28,6 @@ func TestCountersFollowEveryJobWrite(t *testing.T) {
 				if st == domain.JobSent && tx.Job.ProviderMessageID == "" {
 					next = domain.JobSent
 					tx.Job.ProviderMessageID = "wamid." + jobID
-					tx.IndexWAMID(tx.Job.ProviderMessageID)
 				}
 				if next == tx.Job.Status {
 					return ErrNoChange

@@ -15,7 +15,6 @@ var ErrNoChange = errors.New("no change")
 // JobTx is what an UpdateJob function sees and may change.
 type JobTx struct {
 	Job      *domain.Job
-	wamid    string
 	tx       *firestore.Transaction
 	store    *Store
 	tenantID string
@@ -48,9 +47,6 @@ func (t *JobTx) Conversation(identity string) (*domain.Conversation, error) {
 	return nil, nil
 }
 
-// IndexWAMID records, with the job, that Meta's message id names it.
-func (t *JobTx) IndexWAMID(wamid string) { t.wamid = wamid }
-
 // GetJob reads one job of a tenant.
 func (s *Store) GetJob(ctx context.Context, tenantID, id string) (*domain.Job, error) {
 	return get(ctx, s.job(tenantID, id), setJobID)
@@ -77,13 +73,6 @@ func (s *Store) UpdateJob(ctx context.Context, tenantID, jobID string, fn func(*
 			}
 			return err
 		}
-		if jt.wamid != "" {
-			if err := tx.Set(s.fs.Collection(colWAMIDs).Doc(jt.wamid), map[string]any{
-				"tenant_id": tenantID, "job_id": jobID,
-			}); err != nil {
-				return err
-			}
-		}
 		out = j
 		return s.writeJob(ctx, tx, tenantID, before, j, false)
 	})
@@ -93,17 +82,33 @@ func (s *Store) UpdateJob(ctx context.Context, tenantID, jobID string, fn func(*
 	return out, nil
 }
 
-// JobForWAMID finds the job Meta's message id belongs to.
-func (s *Store) JobForWAMID(ctx context.Context, wamid string) (tenantID, jobID string, err error) {
-	snap, err := s.fs.Collection(colWAMIDs).Doc(wamid).Get(ctx)
-	if notFound(err) {
-		return "", "", domain.ErrNotFound
+// fieldProviderMessageID is the job's field that holds Meta's message id (the wamid):
+// domain.Job.ProviderMessageID's `firestore` tag. Firestore's automatic single-field
+// index serves an equality query on it, so no index is declared for it.
+const fieldProviderMessageID = "provider_message_id"
+
+// jobByWAMID is the query, in the tenant's own jobs, for the job Meta's message id
+// (wamid, not empty) names. It costs one read, found or not (Firestore bills a query
+// that returns nothing as one document read:
+// https://cloud.google.com/firestore/pricing). A wamid of another tenant's message
+// never matches: only this tenant's jobs are searched.
+func (s *Store) jobByWAMID(tenantID, wamid string) firestore.Query {
+	return s.tenant(tenantID).Collection(colJobs).Where(fieldProviderMessageID, "==", wamid).Limit(1)
+}
+
+// JobForWAMID finds which of the tenant's jobs Meta's message id (wamid) belongs to
+// (the job's ProviderMessageID, set when the send's answer or, if that was lost, a
+// status came back); domain.ErrNotFound when none, or when wamid is empty (no query).
+func (s *Store) JobForWAMID(ctx context.Context, tenantID, wamid string) (jobID string, err error) {
+	if tenantID == "" || wamid == "" {
+		return "", domain.ErrNotFound
 	}
+	snaps, err := s.jobByWAMID(tenantID, wamid).Documents(ctx).GetAll()
 	if err != nil {
-		return "", "", fmt.Errorf("read wamid index: %w", err)
+		return "", fmt.Errorf("find job by wamid: %w", err)
 	}
-	d := snap.Data()
-	tenantID, _ = d["tenant_id"].(string)
-	jobID, _ = d["job_id"].(string)
-	return tenantID, jobID, nil
+	if len(snaps) == 0 {
+		return "", domain.ErrNotFound
+	}
+	return snaps[0].Ref.ID, nil
 }

@@ -41,15 +41,15 @@ var jobVersions = newTTLCache[jobVersion](jobVersionTTL, maxJobVersions)
 
 // UpdateJobUnlocked is UpdateJob for a change that needs nothing but the job (a
 // message's status), without a transaction: fn runs on the job as last read (or as
-// this process last wrote it, within jobVersionTTL: no read at all), and the job, what
-// it adds to the counters and the wamid index fn asks for are written in one atomic
-// commit that holds only if the job is unchanged since (its update time). Nothing is
-// locked, so statuses of one message arriving together never abort and re-run each
-// other's transactions, and never wait on dispatch's; a write that finds the job
-// changed reads it again and runs fn again (fn may run more than once and must be
-// pure), at most unlockedTries times. fn returning ErrNoChange on a kept version is
-// checked again on a fresh read, so a kept version never hides a change. fn may not
-// read the appointment or the conversation (JobTx.Appointment: an error).
+// this process last wrote it, within jobVersionTTL: no read at all), and the job and
+// what it adds to the counters are written in one atomic commit that holds only if
+// the job is unchanged since (its update time). Nothing is locked, so statuses of one
+// message arriving together never abort and re-run each other's transactions, and
+// never wait on dispatch's; a write that finds the job changed reads it again and
+// runs fn again (fn may run more than once and must be pure), at most unlockedTries
+// times. fn returning ErrNoChange on a kept version is checked again on a fresh read,
+// so a kept version never hides a change. fn may not read the appointment or the
+// conversation (JobTx.Appointment: an error).
 func (s *Store) UpdateJobUnlocked(ctx context.Context, tenantID, jobID string, fn func(*JobTx) error) (*domain.Job, error) {
 	ref := s.job(tenantID, jobID)
 	useKept := true
@@ -70,7 +70,7 @@ func (s *Store) UpdateJobUnlocked(ctx context.Context, tenantID, jobID string, f
 			}
 			return nil, err
 		}
-		at, err := s.commitUnlocked(ctx, tenantID, ref, before, j, jt.wamid, updated)
+		at, err := s.commitUnlocked(ctx, tenantID, ref, before, j, updated)
 		if status.Code(err) == codes.FailedPrecondition && try < unlockedTries {
 			jobVersions.forget(ref.Path)
 			useKept = false
@@ -106,11 +106,10 @@ func (s *Store) jobToChange(ctx context.Context, ref *firestore.DocumentRef, use
 	return j, snap.UpdateTime, false, nil
 }
 
-// commitUnlocked writes job j (every field, as UpdateJob's set does), what changing it
-// from before adds to the counters, and the wamid index entry (when wamid is not
-// empty), in one commit conditional on the job's update time; it returns the job's new
-// update time.
-func (s *Store) commitUnlocked(ctx context.Context, tenantID string, ref *firestore.DocumentRef, before domain.CounterState, j *domain.Job, wamid string, updated time.Time) (time.Time, error) {
+// commitUnlocked writes job j (every field, as UpdateJob's set does) and what changing
+// it from before adds to the counters, in one commit conditional on the job's update
+// time; it returns the job's new update time.
+func (s *Store) commitUnlocked(ctx context.Context, tenantID string, ref *firestore.DocumentRef, before domain.CounterState, j *domain.Job, updated time.Time) (time.Time, error) {
 	delta := countJob(before, j)
 	// A WriteBatch (marked deprecated in favour of transactions and the BulkWriter) is
 	// the client's one atomic commit of several writes that returns their update times
@@ -124,9 +123,6 @@ func (s *Store) commitUnlocked(ctx context.Context, tenantID string, ref *firest
 	}
 	if cref != nil {
 		b.Set(cref, cdoc, firestore.MergeAll)
-	}
-	if wamid != "" {
-		b.Set(s.fs.Collection(colWAMIDs).Doc(wamid), map[string]any{"tenant_id": tenantID, "job_id": j.ID})
 	}
 	res, err := b.Commit(ctx)
 	if err != nil {

@@ -1,6 +1,6 @@
 // Package store keeps Lembra's state in Firestore. Every read and write of tenant data
 // goes through a tenant id: tenants/{t}/appointments/{a}, tenants/{t}/jobs/{j}. Small
-// top-level collections index API keys, voucher tokens, phone number ids and wamids.
+// top-level collections index API keys, voucher tokens and phone number ids.
 package store
 
 import (
@@ -17,7 +17,6 @@ const (
 	colAPIKeys      = "api_keys"
 	colVouchers     = "vouchers"
 	colPhoneNumbers = "phone_numbers"
-	colWAMIDs       = "wamids"
 	colWABAs        = "wabas"
 )
 

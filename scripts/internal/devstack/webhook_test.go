@@ -168,7 +168,6 @@ func sentJob(t *testing.T, s *devstack.Stack, ten *domain.Tenant, externalID, wa
 	_, err := st.UpdateJob(context.Background(), ten.ID, jobID, func(tx *store.JobTx) error {
 		tx.Job.Status, tx.Job.ProviderMessageID, tx.Job.SentAt = domain.JobSent, wamid, time.Now().UTC()
 		tx.Job.AddEvent(time.Now(), "sent", "")
-		tx.IndexWAMID(wamid)
 		return nil
 	})
 	if err != nil {
