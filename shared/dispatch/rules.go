@@ -342,6 +342,7 @@ func cloneJob(j *domain.Job) *domain.Job {
 	c.Attempts = slices.Clone(j.Attempts)
 	c.Timeline = slices.Clone(j.Timeline)
 	c.ProviderStatusTimes = maps.Clone(j.ProviderStatusTimes)
+	c.CountedOn = maps.Clone(j.CountedOn)
 	if j.Pricing != nil {
 		p := *j.Pricing
 		c.Pricing = &p

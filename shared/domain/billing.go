@@ -21,10 +21,11 @@ import (
 //
 // A job keeps the first pricing Meta reports for it (Job.Pricing, events/statuses.go).
 // It is counted once (the MarkBilled mark, CountTransition) on the write where it is
-// delivered (or read) with a pricing known: the write that already adds "delivered" to
-// the day's counters, so counting costs no Firestore write of its own (store/counters.go
-// adds it to that write). The month's counts are the sum of its days' counter
-// documents at read time (SumBilling).
+// delivered (or read) with a pricing known, by that write itself: the job records the
+// key it is counted under (Job.BillKey, StampCounts), so counting costs no Firestore
+// write of its own. A conversation-based pricing is counted once per conversation in
+// the day's counter document instead. The month's counts are summed at read time
+// (SumBilling, over the counter documents and the job-borne counts).
 
 // BillDelta is what one message adds to the billing counts: its category
 // (BillingCategory), whether Meta charges it, and for conversation-based pricing the
@@ -82,6 +83,18 @@ func ConversationKey(id string) string {
 func BillingCategory(c string) string {
 	c = strings.ReplaceAll(strings.ToLower(strings.TrimSpace(c)), "-", "_")
 	return CounterReason(c)
+}
+
+// BillingCategories are the categories Meta puts in a status's pricing (pricing.category:
+// authentication, authentication-international, marketing, marketing_lite,
+// referral_conversion, service, utility; https://developers.facebook.com/documentation/business-messaging/whatsapp/webhooks/reference/messages/status),
+// as BillingCategory writes them, and CounterReasonUnspecified for a pricing without
+// one. The month's job-borne counts are read one category at a time (a count
+// aggregation per BillKey); a message of any other category is counted under
+// CounterReasonOther, from the month's total (store.ReadBilling).
+var BillingCategories = []string{
+	"authentication", "authentication_international", "marketing", "marketing_lite",
+	"referral_conversion", "service", "utility", CounterReasonUnspecified,
 }
 
 // BillingMonth is a calendar month in a tenant's time zone.

@@ -6,8 +6,10 @@ import (
 )
 
 // The counters of a tenant (issue: sent, delivered, read, failed and skipped by reason,
-// the reply rate to buttons) are aggregates the store adds to in the same transaction
-// as each job's change (store/counters.go); the rules of what a change adds live here.
+// the reply rate to buttons) are kept by the store in the same write as each job's
+// change: on the job itself for what is one per message (Split, StampCounts), in daily
+// counter documents for the rest (store/counters.go); the rules of what a change adds
+// live here.
 
 // Counter marks: which counters a job has added one to (Job.Counted). A job adds to each
 // counter at most once in its life, whatever webhooks are redelivered and whatever
@@ -183,6 +185,87 @@ func CountTransition(before, after CounterState) (CounterDelta, []string) {
 		}
 	}
 	return d, marks
+}
+
+// Where the counts live. Counting a message's sent, delivered and read in the counter
+// shards cost a write of its own at each step, beside the job's own write (three of a
+// booking notice's writes; docs/firestore-ops.md). The per-message counts are therefore
+// recorded on the job, in the write that already changes it: the day each was counted
+// (Job.CountedOn) and the key its pricing was counted under (Job.BillKey), which the
+// store sums with count aggregations at read time. What is not one per message stays in
+// the shards: failed and skipped by reason (a map of reasons no aggregation could group
+// by), button replies (counted on the inbound message's write), and conversation-based
+// pricing's conversations (counted once per conversation, not per message).
+
+// Job-borne count names (Job.CountedOn keys).
+const (
+	CountSent             = MarkSent
+	CountDelivered        = MarkDelivered
+	CountRead             = MarkRead
+	CountButtonsDelivered = "buttons_delivered"
+)
+
+// JobBorneCounts are the Job.CountedOn keys, in order.
+var JobBorneCounts = []string{CountSent, CountDelivered, CountRead, CountButtonsDelivered}
+
+// Split divides a delta into what the job records itself (onJob: sent, delivered, read,
+// buttons delivered, a per-message pricing) and what is added to the counter shards
+// (shards: button replies, failed and skipped by reason, a conversation-based pricing).
+func (d CounterDelta) Split() (onJob, shards CounterDelta) {
+	onJob = CounterDelta{Sent: d.Sent, Delivered: d.Delivered, Read: d.Read, ButtonsDelivered: d.ButtonsDelivered}
+	shards = CounterDelta{ButtonReplies: d.ButtonReplies, FailedReason: d.FailedReason, SkippedReason: d.SkippedReason}
+	if d.Bill.Conversation == "" {
+		onJob.Bill = d.Bill
+	} else {
+		shards.Bill = d.Bill
+	}
+	return onJob, shards
+}
+
+// StampCounts records on job j the job-borne part of a delta (Split) counted on day
+// (yyyy-mm-dd in the tenant's zone): the day of each count it adds, and the key of its
+// pricing (BillKey). A count already stamped keeps its day (CountTransition never adds
+// one twice; a stamp is never moved).
+func StampCounts(j *Job, onJob CounterDelta, day string) {
+	for _, c := range []struct {
+		name string
+		n    int
+	}{{CountSent, onJob.Sent}, {CountDelivered, onJob.Delivered}, {CountRead, onJob.Read}, {CountButtonsDelivered, onJob.ButtonsDelivered}} {
+		if c.n == 0 {
+			continue
+		}
+		if j.CountedOn == nil {
+			j.CountedOn = map[string]string{}
+		}
+		if _, ok := j.CountedOn[c.name]; !ok {
+			j.CountedOn[c.name] = day
+		}
+	}
+	if !onJob.Bill.IsZero() && onJob.Bill.Conversation == "" && j.BillKey == "" && len(day) >= len("2006-01") {
+		j.BillKey = BillKey(day[:len("2006-01")], onJob.Bill.Billable, onJob.Bill.Category)
+	}
+}
+
+// BillKey is the key a message's pricing is counted under on its job (Job.BillKey):
+// "<yyyy-mm>|<c for charged, f for free>|<category>", so a month's count of one
+// category and charge is one equality, and the month's charged (or free) messages one
+// prefix range (BillKeyRange).
+func BillKey(month string, charged bool, category string) string {
+	return month + "|" + chargeMark(charged) + "|" + category
+}
+
+// BillKeyRange is the range [from, to) of the BillKeys of a month's charged (or free)
+// messages, whatever their category.
+func BillKeyRange(month string, charged bool) (from, to string) {
+	p := month + "|" + chargeMark(charged) + "|"
+	return p, p + "\uffff"
+}
+
+func chargeMark(charged bool) string {
+	if charged {
+		return "c"
+	}
+	return "f"
 }
 
 // Counters are a tenant's counters summed over some days.

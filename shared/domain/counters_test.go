@@ -1,6 +1,7 @@
 package domain
 
 import (
+	"fmt"
 	"slices"
 	"testing"
 )
@@ -155,6 +156,92 @@ func TestCountsAsButtonReply(t *testing.T) {
 	for _, c := range cases {
 		if got := CountsAsButtonReply(c.in, c.outbound, c.first); got != c.want {
 			t.Errorf("%s: %v, want %v", c.name, got, c.want)
+		}
+	}
+}
+
+// Split keeps on the job what is one per message, and in the shards the rest.
+func TestCounterDeltaSplit(t *testing.T) {
+	perMessage := BillDelta{Category: "utility", Billable: true}
+	conv := BillDelta{Category: "marketing", Billable: true, Conversation: "c1"}
+	for _, c := range []struct {
+		name          string
+		in            CounterDelta
+		onJob, shards CounterDelta
+	}{
+		{"nothing", CounterDelta{}, CounterDelta{}, CounterDelta{}},
+		{"sent", CounterDelta{Sent: 1}, CounterDelta{Sent: 1}, CounterDelta{}},
+		{"delivered with buttons and its pricing", CounterDelta{Delivered: 1, ButtonsDelivered: 1, Bill: perMessage},
+			CounterDelta{Delivered: 1, ButtonsDelivered: 1, Bill: perMessage}, CounterDelta{}},
+		{"read", CounterDelta{Read: 1}, CounterDelta{Read: 1}, CounterDelta{}},
+		{"conversation-based pricing stays in the shards", CounterDelta{Delivered: 1, Bill: conv},
+			CounterDelta{Delivered: 1}, CounterDelta{Bill: conv}},
+		{"failed after sent", CounterDelta{Sent: 1, FailedReason: ReasonMetaError},
+			CounterDelta{Sent: 1}, CounterDelta{FailedReason: ReasonMetaError}},
+		{"skipped", CounterDelta{SkippedReason: ReasonWindowClosed}, CounterDelta{}, CounterDelta{SkippedReason: ReasonWindowClosed}},
+		{"button reply", CounterDelta{ButtonReplies: 1}, CounterDelta{}, CounterDelta{ButtonReplies: 1}},
+	} {
+		onJob, shards := c.in.Split()
+		if onJob != c.onJob || shards != c.shards {
+			t.Errorf("%s: on job %+v, shards %+v; want %+v, %+v", c.name, onJob, shards, c.onJob, c.shards)
+		}
+	}
+}
+
+// StampCounts records each count's day once, and the pricing's key once.
+func TestStampCounts(t *testing.T) {
+	for _, c := range []struct {
+		name      string
+		job       Job
+		onJob     CounterDelta
+		day       string
+		countedOn string
+		billKey   string
+	}{
+		{"nothing", Job{}, CounterDelta{}, "2026-12-01", "map[]", ""},
+		{"sent", Job{}, CounterDelta{Sent: 1}, "2026-12-01", "map[sent:2026-12-01]", ""},
+		{"delivered and read at once, with buttons and a charged pricing",
+			Job{CountedOn: map[string]string{CountSent: "2026-11-30"}},
+			CounterDelta{Delivered: 1, Read: 1, ButtonsDelivered: 1, Bill: BillDelta{Category: "utility", Billable: true}}, "2026-12-01",
+			"map[buttons_delivered:2026-12-01 delivered:2026-12-01 read:2026-12-01 sent:2026-11-30]", "2026-12|c|utility"},
+		{"a free message", Job{}, CounterDelta{Delivered: 1, Bill: BillDelta{Category: "service"}}, "2026-12-31",
+			"map[delivered:2026-12-31]", "2026-12|f|service"},
+		{"a day already stamped is kept", Job{CountedOn: map[string]string{CountDelivered: "2026-11-30"}}, CounterDelta{Delivered: 1}, "2026-12-01",
+			"map[delivered:2026-11-30]", ""},
+		{"a key already stamped is kept", Job{BillKey: "2026-11|c|marketing"}, CounterDelta{Bill: BillDelta{Category: "utility", Billable: true}}, "2026-12-01",
+			"map[]", "2026-11|c|marketing"},
+		{"a conversation is not the job's", Job{}, CounterDelta{Bill: BillDelta{Category: "marketing", Conversation: "c1"}}, "2026-12-01", "map[]", ""},
+	} {
+		j := c.job
+		StampCounts(&j, c.onJob, c.day)
+		if got := fmt.Sprint(j.CountedOn); got != c.countedOn || j.BillKey != c.billKey {
+			t.Errorf("%s: counted on %s, bill key %q; want %s, %q", c.name, got, j.BillKey, c.countedOn, c.billKey)
+		}
+	}
+}
+
+// A month's keys of one charge fall in its range, whatever the category; other months'
+// and the other charge's do not.
+func TestBillKeyRange(t *testing.T) {
+	from, to := BillKeyRange("2026-12", true)
+	for _, c := range []struct {
+		key  string
+		want bool
+	}{
+		{BillKey("2026-12", true, "utility"), true},
+		{BillKey("2026-12", true, CounterReasonOther), true},
+		{BillKey("2026-12", true, "authentication_international"), true},
+		{BillKey("2026-12", false, "utility"), false},
+		{BillKey("2026-11", true, "utility"), false},
+		{BillKey("2027-01", true, "utility"), false},
+	} {
+		if in := c.key >= from && c.key < to; in != c.want {
+			t.Errorf("%s in [%s, %s): %v, want %v", c.key, from, to, in, c.want)
+		}
+	}
+	for _, cat := range BillingCategories {
+		if BillingCategory(cat) != cat {
+			t.Errorf("category %s is not as BillingCategory writes it", cat)
 		}
 	}
 }

@@ -62,9 +62,16 @@ type Job struct {
 	Settled bool `firestore:"settled"`
 	// Counted lists the counters the job has added one to (domain.CountTransition; the
 	// store sets it on every write with the tenant's counters, store/counters.go).
-	Counted         []string  `firestore:"counted,omitempty"`
-	ScheduledFor    time.Time `firestore:"scheduled_for"`
-	ScheduleVersion int       `firestore:"schedule_version"`
+	Counted []string `firestore:"counted,omitempty"`
+	// CountedOn and BillKey are the per-message counts the job records itself instead
+	// of adding them to the counter shards (CounterDelta.Split, StampCounts): the day, in
+	// the tenant's zone, each of sent, delivered, read and buttons_delivered was counted
+	// ("2026-12-01"), and the month, charge and category its pricing was counted under
+	// (BillKey). The store sums them with count aggregations.
+	CountedOn       map[string]string `firestore:"counted_on,omitempty"`
+	BillKey         string            `firestore:"bill_key,omitempty"`
+	ScheduledFor    time.Time         `firestore:"scheduled_for"`
+	ScheduleVersion int               `firestore:"schedule_version"`
 	// AppointmentStartsAt lets the reminder scan skip a reminder whose appointment has
 	// started without reading the appointment.
 	AppointmentStartsAt time.Time `firestore:"appointment_starts_at,omitempty"`

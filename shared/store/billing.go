@@ -5,15 +5,18 @@ import (
 	"fmt"
 
 	"cloud.google.com/go/firestore"
+	"golang.org/x/sync/errgroup"
 
 	"github.com/lembra-app/lembra/shared/domain"
 )
 
-// Billing counts (domain.BillDelta) live in the daily counter documents
-// (counters.go), added in the same write as the job change that delivers the message,
-// so counting a message costs no write of its own:
+// Billing counts (domain.BillDelta): a message priced per message is counted on its
+// own job, in the write that delivers it (bill_key, domain.StampCounts; counted by
+// jobBorneBilling), so counting a message costs no write of its own. The daily counter
+// documents (counters.go) hold what is not one per message, and what jobs counted
+// before the counts moved to them:
 //
-//	billed.{category}, billed_free.{category}: firestore.Increment per message
+//	billed.{category}, billed_free.{category}: firestore.Increment per message (older jobs)
 //	billed_conversations.{conversation key}: {category, billable: true when charged}
 //	  (conversation-based pricing: a merge, so a conversation's many messages leave
 //	  one entry per shard and day; SumBilling counts each conversation once)
@@ -59,7 +62,8 @@ func addBilling(doc map[string]any, ds []domain.CounterDelta) {
 // BillingRead is a month's billing counts and what reading them cost.
 type BillingRead struct {
 	domain.BillingUsage
-	DocsRead int // counter documents returned (each one document read)
+	DocsRead     int // counter documents returned (each one document read)
+	Aggregations int // count aggregations run (each one read per up to 1,000 jobs counted)
 }
 
 // ReadBilling sums the tenant's billing counts of month m (domain.SumBilling): one
@@ -73,11 +77,79 @@ func (s *Store) ReadBilling(ctx context.Context, tenantID string, m domain.Billi
 	if err != nil {
 		return BillingRead{}, fmt.Errorf("read billing of %s: %w", m, err)
 	}
-	days := make([]domain.BillingDay, 0, len(snaps))
+	days := make([]domain.BillingDay, 0, len(snaps)+1)
 	for _, snap := range snaps {
 		days = append(days, billingDay(snap.Data()))
 	}
-	return BillingRead{BillingUsage: domain.SumBilling(m, days), DocsRead: len(snaps)}, nil
+	borne, n, err := s.jobBorneBilling(ctx, tenantID, m)
+	if err != nil {
+		return BillingRead{}, fmt.Errorf("read billing of %s: %w", m, err)
+	}
+	days = append(days, borne)
+	return BillingRead{BillingUsage: domain.SumBilling(m, days), DocsRead: len(snaps), Aggregations: n}, nil
+}
+
+// jobBorneBilling counts the month's messages whose pricing their job records
+// (Job.BillKey, domain.StampCounts), as one more day of the month for SumBilling: one
+// count aggregation per known category and charge (domain.BillingCategories; the
+// automatic single-field index of bill_key), and the month's charged and free totals,
+// whose remainder (a category Meta adds later) is counted under CounterReasonOther. It
+// returns how many aggregations it ran.
+func (s *Store) jobBorneBilling(ctx context.Context, tenantID string, m domain.BillingMonth) (domain.BillingDay, int, error) {
+	jobs := s.tenant(tenantID).Collection(colJobs)
+	month := m.String()
+	day := domain.BillingDay{Day: m.First(), Billable: map[string]int64{}, Free: map[string]int64{}}
+	type result struct {
+		charged bool
+		cat     string // "" for the total of the charge
+		n       int
+	}
+	var results []*result
+	for _, charged := range []bool{true, false} {
+		results = append(results, &result{charged: charged})
+		for _, cat := range domain.BillingCategories {
+			results = append(results, &result{charged: charged, cat: cat})
+		}
+	}
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(dailyConcurrency)
+	for _, r := range results {
+		q := jobs.Where("bill_key", "==", domain.BillKey(month, r.charged, r.cat))
+		if r.cat == "" {
+			from, to := domain.BillKeyRange(month, r.charged)
+			q = jobs.Where("bill_key", ">=", from).Where("bill_key", "<", to)
+		}
+		g.Go(func() error {
+			n, err := count(gctx, q)
+			r.n = n
+			return err
+		})
+	}
+	if err := g.Wait(); err != nil {
+		return day, 0, err
+	}
+	rest := map[bool]int64{}
+	for _, r := range results {
+		if r.cat == "" {
+			rest[r.charged] += int64(r.n)
+			continue
+		}
+		rest[r.charged] -= int64(r.n)
+		into := day.Free
+		if r.charged {
+			into = day.Billable
+		}
+		if r.n > 0 {
+			into[r.cat] += int64(r.n)
+		}
+	}
+	if n := rest[true]; n > 0 {
+		day.Billable[domain.CounterReasonOther] += n
+	}
+	if n := rest[false]; n > 0 {
+		day.Free[domain.CounterReasonOther] += n
+	}
+	return day, len(results), nil
 }
 
 // billingDay reads a counter document's billing fields.

@@ -94,3 +94,61 @@ func TestBillingCountedWithTheDeliveredWrite(t *testing.T) {
 		t.Errorf("counters %+v %v", c.Counters, err)
 	}
 }
+
+// The counts read from jobs add to what the shards hold from jobs counted there before
+// the counts moved to the jobs; a category outside domain.BillingCategories is counted
+// under "other", charged or free as Meta said.
+func TestCountsFromJobsBesideOlderShards(t *testing.T) {
+	ctx := context.Background()
+	s, fs := newStore(t)
+	if err := s.PutTenant(ctx, tenant("o", "333", "waba-o")); err != nil {
+		t.Fatal(err)
+	}
+	loc := (&domain.Tenant{}).Location()
+	today := CounterDay(time.Now(), loc)
+	older := map[string]any{"day": today, "shard": 3, fieldSent: 4, fieldDelivered: 3, fieldRead: 2,
+		fieldBilled: map[string]any{"utility": 3}, fieldBilledFree: map[string]any{"service": 1}}
+	if _, err := fs.Collection("tenants").Doc("o").Collection(colCounters).Doc(CounterDocID(today, 3)).Set(ctx, older); err != nil {
+		t.Fatal(err)
+	}
+	priced := map[string]*domain.Pricing{
+		"new-charged": {Billable: true, Model: "PMP", Category: "brand_new_category", Type: "regular"},
+		"new-free":    {Model: "PMP", Category: "brand_new_category", Type: "free_entry_point"},
+		"util":        {Billable: true, Model: "PMP", Category: "utility", Type: "regular"},
+		"unnamed":     {Billable: true, Model: "PMP", Type: "regular"},
+	}
+	for id, p := range priced {
+		j := &domain.Job{ID: id, TenantID: "o", AppointmentID: "apt", Type: domain.JobReminder, Status: domain.JobSent,
+			ProviderMessageID: "wamid." + id, CreatedAt: time.Now()}
+		if _, err := fs.Collection("tenants").Doc("o").Collection("jobs").Doc(id).Set(ctx, j); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.UpdateJobUnlocked(ctx, "o", id, func(tx *JobTx) error {
+			tx.Job.Status, tx.Job.Pricing = domain.JobDelivered, p
+			return nil
+		}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	m, _ := domain.ParseBillingMonth("", time.Now(), loc)
+	r, err := s.ReadBilling(ctx, "o", m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := "[{other 1 1} {service 0 1} {unspecified 1 0} {utility 4 0}]"
+	if got := fmt.Sprint(r.Categories); got != want {
+		t.Errorf("billing %s, want %s", got, want)
+	}
+	if r.Aggregations != 2*(len(domain.BillingCategories)+1) {
+		t.Errorf("%d aggregations", r.Aggregations)
+	}
+	// Sent: the older shard's 4 (the jobs were stored sent without marks, as before the
+	// counters existed: their sent is never counted again); delivered: 3 and the four.
+	c, err := s.ReadCounters(ctx, "o", time.Now(), loc, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Sent != 4 || c.Delivered != 3+4 || c.Read != 2 || c.ButtonsDelivered != 4 {
+		t.Errorf("counters %+v", c.Counters)
+	}
+}

@@ -10,11 +10,18 @@ import (
 	"time"
 
 	"cloud.google.com/go/firestore"
+	"golang.org/x/sync/errgroup"
 
 	"github.com/lembra-app/lembra/shared/domain"
 )
 
-// A tenant's counters (domain.CountTransition) are sharded daily documents,
+// A tenant's counters (domain.CountTransition) are of two kinds. A message's sent,
+// delivered, read and buttons delivered, and its per-message pricing, are recorded on
+// the job itself, in the write that changes it (Job.CountedOn, Job.BillKey:
+// domain.StampCounts), and summed at read time with count aggregations (ReadCounters,
+// ReadBilling): a message's lifecycle then writes no counter document at all. The
+// rest (failed and skipped by reason, button replies, conversation-based pricing) are
+// sharded daily documents,
 // tenants/{t}/counters/{yyyy-mm-dd}_{shard}, the day in the tenant's time zone, each
 // write adding to one shard picked at random with firestore.Increment, in the same
 // transaction as the job's change: a job's change and what it adds to the counters are
@@ -26,11 +33,11 @@ import (
 // "Cloud Firestore has a limit of one sustained write per second, per document",
 // https://firebase.google.com/products/extensions/firebase-firestore-counter; see also
 // "Updates to a single document" in https://cloud.google.com/firestore/docs/best-practices).
-// Meta lets one number send up to 80 messages per second, and each message adds to the
-// counters at most three times (sent, then delivered, then read), so a tenant sending
-// at Meta's peak writes about 240 counter increments per second: CounterShards spreads
-// them over 32 documents a day (about 7.5 a second each, in bursts that last as long as
-// a campaign; a studio's sustained rate is far below one a second per shard), and a
+// Meta lets one number send up to 80 messages per second; when they all fail (or are
+// all skipped, or all tapped), that is 80 counter increments per second at worst, which
+// CounterShards spreads over 32 documents a day (2.5 a second each, in bursts that last
+// as long as a campaign; a studio's sustained rate is far below one a second per
+// shard), and a
 // write never reads a shard, so concurrent jobs never abort each other on one; they
 // queue briefly on the same shard at worst.
 //
@@ -111,7 +118,11 @@ func (s *Store) counterZone(ctx context.Context, tenantID string) (*time.Locatio
 // to the tenant's counters what the change from before (domain.CounterStateOf of the job
 // as read in the transaction; the zero state for a new job) adds, setting j.Counted.
 func (s *Store) writeJob(ctx context.Context, tx *firestore.Transaction, tenantID string, before domain.CounterState, j *domain.Job, create bool) error {
-	if err := s.addCounters(ctx, tx, tenantID, countJob(before, j)); err != nil {
+	d, err := s.countJob(ctx, tenantID, before, j)
+	if err != nil {
+		return err
+	}
+	if err := s.addCounters(ctx, tx, tenantID, d); err != nil {
 		return err
 	}
 	ref := s.job(tenantID, j.ID)
@@ -185,25 +196,41 @@ func (s *Store) counterWrite(ctx context.Context, tenantID string, ds ...domain.
 	return s.tenant(tenantID).Collection(colCounters).Doc(CounterDocID(day, shard)), doc, nil
 }
 
-// countJob sets next.Counted and returns what changing a job from before (its state as
-// read in the transaction) to next adds to the counters: for a caller that writes many
-// jobs in one transaction and adds their deltas at once (addCounters).
-func countJob(before domain.CounterState, next *domain.Job) domain.CounterDelta {
+// countJob sets next.Counted, stamps on next the per-message counts that changing it
+// from before (its state as read) adds (domain.CounterDelta.Split, domain.StampCounts:
+// today in the tenant's zone), and returns what the change adds to the counter shards:
+// nothing at all for a message's sent, delivered and read, which the job's own write
+// now records; for a caller that writes many jobs in one transaction and adds their
+// deltas at once (addCounters).
+func (s *Store) countJob(ctx context.Context, tenantID string, before domain.CounterState, next *domain.Job) (domain.CounterDelta, error) {
 	d, marks := domain.CountTransition(before, domain.CounterStateOf(next))
 	next.Counted = marks
-	return d
+	onJob, shards := d.Split()
+	if !onJob.Empty() {
+		loc, err := s.counterZone(ctx, tenantID)
+		if err != nil {
+			return domain.CounterDelta{}, err
+		}
+		domain.StampCounts(next, onJob, CounterDay(time.Now(), loc))
+	}
+	return shards, nil
 }
 
-// CounterRead is what ReadCounters summed, and how many shard documents it asked for
-// and found.
+// CounterRead is what ReadCounters summed, how many shard documents it asked for and
+// found, and how many count aggregations it ran.
 type CounterRead struct {
 	domain.Counters
 	From, To        string // the first and last day, yyyy-mm-dd
 	DocsRead, Found int
+	Aggregations    int
 }
 
 // ReadCounters sums the tenant's counters of the days days ending with the day of now
-// in loc (1 ≤ days ≤ MaxCounterDays): one batch read of days×CounterShards documents.
+// in loc (1 ≤ days ≤ MaxCounterDays): one batch read of days×CounterShards documents,
+// and, for sent, delivered, read and buttons delivered, which each job records itself
+// (Job.CountedOn), one count aggregation each over the days' range (the automatic
+// single-field index of counted_on.<count>; billed one read per up to 1,000 jobs
+// counted).
 func (s *Store) ReadCounters(ctx context.Context, tenantID string, now time.Time, loc *time.Location, days int) (CounterRead, error) {
 	if days < 1 || days > MaxCounterDays {
 		return CounterRead{}, fmt.Errorf("%w: counters of %d days (1 to %d)", domain.ErrInvalid, days, MaxCounterDays)
@@ -223,10 +250,30 @@ func (s *Store) ReadCounters(ctx context.Context, tenantID string, now time.Time
 		}
 	}
 	out.To = today.Format(time.DateOnly)
-	snaps, err := s.fs.GetAll(ctx, refs)
-	if err != nil {
+	var snaps []*firestore.DocumentSnapshot
+	var borne [4]int
+	g, gctx := errgroup.WithContext(ctx)
+	g.Go(func() error {
+		var err error
+		snaps, err = s.fs.GetAll(gctx, refs)
+		return err
+	})
+	jobs := s.tenant(tenantID).Collection(colJobs)
+	for i, name := range domain.JobBorneCounts {
+		field := "counted_on." + name
+		g.Go(func() error {
+			n, err := count(gctx, jobs.Where(field, ">=", out.From).Where(field, "<=", out.To))
+			borne[i] = n
+			return err
+		})
+	}
+	if err := g.Wait(); err != nil {
 		return CounterRead{}, fmt.Errorf("read counters: %w", err)
 	}
+	// The job-borne counts (domain.StampCounts), beside what the shards still hold from
+	// jobs counted there before the counts moved to the jobs.
+	out.Sent, out.Delivered, out.Read, out.ButtonsDelivered = int64(borne[0]), int64(borne[1]), int64(borne[2]), int64(borne[3])
+	out.Aggregations = len(borne)
 	out.DocsRead = len(refs)
 	for _, snap := range snaps {
 		if !snap.Exists() {

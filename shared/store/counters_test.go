@@ -125,9 +125,30 @@ func TestCountersFollowEveryJobWrite(t *testing.T) {
 			t.Errorf("%d days: to %s", days, got.To)
 		}
 	}
-	// The job keeps its marks.
-	if j, _ := s.GetJob(ctx, "a", jobs1[0].ID); fmt.Sprint(j.Counted) != "[sent delivered read]" {
-		t.Errorf("marks %v", j.Counted)
+	// The job keeps its marks, and the day of each per-message count; no counter shard
+	// holds a sent, delivered, read or buttons delivered (the job's own write counted
+	// them: no counter write of their own).
+	today := CounterDay(time.Now(), loc)
+	if j, _ := s.GetJob(ctx, "a", jobs1[0].ID); fmt.Sprint(j.Counted) != "[sent delivered read]" ||
+		fmt.Sprint(j.CountedOn) != fmt.Sprintf("map[buttons_delivered:%[1]s delivered:%[1]s read:%[1]s sent:%[1]s]", today) {
+		t.Errorf("marks %v, counted on %v", j.Counted, j.CountedOn)
+	}
+	if j, _ := s.GetJob(ctx, "a", jobs2[0].ID); fmt.Sprint(j.CountedOn) != "map[sent:"+today+"]" {
+		t.Errorf("failed after sent: counted on %v", j.CountedOn)
+	}
+	shards, err := s.fs.Collection("tenants").Doc("a").Collection(colCounters).Documents(ctx).GetAll()
+	if err != nil || len(shards) == 0 {
+		t.Fatalf("%d shards, %v", len(shards), err)
+	}
+	for _, sh := range shards {
+		for _, f := range []string{fieldSent, fieldDelivered, fieldRead, fieldButtonsDelivered, fieldBilled, fieldBilledFree} {
+			if _, ok := sh.Data()[f]; ok {
+				t.Errorf("shard %s holds %s: %v", sh.Ref.ID, f, sh.Data())
+			}
+		}
+	}
+	if got, _ := s.ReadCounters(ctx, "a", time.Now(), loc, 1); got.Aggregations != len(domain.JobBorneCounts) {
+		t.Errorf("%d aggregations", got.Aggregations)
 	}
 	for _, days := range []int{0, MaxCounterDays + 1} {
 		if _, err := s.ReadCounters(ctx, "a", time.Now(), loc, days); err == nil {

@@ -110,7 +110,10 @@ func (s *Store) jobToChange(ctx context.Context, ref *firestore.DocumentRef, use
 // it from before adds to the counters, in one commit conditional on the job's update
 // time; it returns the job's new update time.
 func (s *Store) commitUnlocked(ctx context.Context, tenantID string, ref *firestore.DocumentRef, before domain.CounterState, j *domain.Job, updated time.Time) (time.Time, error) {
-	delta := countJob(before, j)
+	delta, err := s.countJob(ctx, tenantID, before, j)
+	if err != nil {
+		return time.Time{}, err
+	}
 	// A WriteBatch (marked deprecated in favour of transactions and the BulkWriter) is
 	// the client's one atomic commit of several writes that returns their update times
 	// without a transaction: a transaction's commit does not return them, and the

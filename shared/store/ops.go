@@ -286,7 +286,11 @@ func (s *Store) drainBatch(ctx context.Context, tenantID string, recRef *firesto
 			case next == nil:
 				b.Refused++
 			default:
-				counted = append(counted, countJob(before, next))
+				d, err := s.countJob(ctx, tenantID, before, next)
+				if err != nil {
+					return err
+				}
+				counted = append(counted, d)
 				if err := tx.Set(snap.Ref, jobDoc(next)); err != nil {
 					return err
 				}

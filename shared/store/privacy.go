@@ -226,7 +226,11 @@ func (s *Store) eraseJobs(ctx context.Context, tenantID string, q firestore.Quer
 					}
 				}
 				privacy.EraseJob(next)
-				counted = append(counted, countJob(before, next))
+				d, err := s.countJob(ctx, tenantID, before, next)
+				if err != nil {
+					return err
+				}
+				counted = append(counted, d)
 				if err := tx.Set(sn.Ref, jobDoc(next)); err != nil {
 					return err
 				}
