@@ -10,7 +10,6 @@ import (
 	"errors"
 	"net/http"
 	"net/url"
-	"regexp"
 	"strings"
 	"time"
 
@@ -26,8 +25,6 @@ import (
 const EntryPoint = "voucher"
 
 func init() { functions.HTTP(EntryPoint, app.LazyHTTP(Handler)) }
-
-var tokenPattern = regexp.MustCompile(`^[A-Za-z0-9_-]{32}$`)
 
 // Handler builds the voucher pages from an environment.
 func Handler(env *app.Env) (http.Handler, error) {
@@ -67,7 +64,9 @@ func Handler(env *app.Env) (http.Handler, error) {
 			w.WriteHeader(http.StatusNotFound)
 			_, _ = w.Write([]byte(voucher.NotFoundHTML))
 		}
-		if !tokenPattern.MatchString(token) {
+		// A malformed token is not found without a store call (the store checks it too:
+		// domain.ValidVoucherToken).
+		if !domain.ValidVoucherToken(token) {
 			notFound()
 			return
 		}
