@@ -19,6 +19,40 @@ resource "google_firestore_database" "default" {
 # appointments (starts_at range and order), their jobs (appointment_id in …), the client
 # search (client_phone ==, client_name prefix range).
 
+# The voucher lookup (store.VoucherAppointment):
+#   CollectionGroup("appointments").Where("voucher_token", "==", token).Limit(2)
+# A single-field equality, but over the collection group: Firestore creates the
+# automatic single-field indexes with COLLECTION scope only, so the COLLECTION_GROUP
+# ascending index is declared here as a single-field override. An index_config replaces
+# the inherited automatic indexes of the field, so it lists the two it keeps
+# (COLLECTION ascending and descending; the automatic array-contains one is left out:
+# voucher_token is a string). Its create is a long-running operation the provider
+# waits for (20 minutes' timeout), so the functions, which depend on this resource
+# (functions.tf), are not deployed before the index serves. Resource reference:
+# https://registry.terraform.io/providers/hashicorp/google/latest/docs/resources/firestore_field
+# (index overrides: https://cloud.google.com/firestore/docs/query-data/indexing).
+# TestVoucherLookupHasItsFieldIndex keeps this in step with the code.
+resource "google_firestore_field" "appointments_voucher_token" {
+  database   = google_firestore_database.default.name
+  collection = "appointments"
+  field      = "voucher_token"
+
+  index_config {
+    indexes {
+      order       = "ASCENDING"
+      query_scope = "COLLECTION"
+    }
+    indexes {
+      order       = "DESCENDING"
+      query_scope = "COLLECTION"
+    }
+    indexes {
+      order       = "ASCENDING"
+      query_scope = "COLLECTION_GROUP"
+    }
+  }
+}
+
 # The reminder scan (store.DueReminders):
 #   CollectionGroup("jobs").Where("type", "==", …).Where("status", "==", …)
 #     .Where("scheduled_for", "<=", …).OrderBy("scheduled_for")

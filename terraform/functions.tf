@@ -229,5 +229,7 @@ resource "google_cloudfunctions2_function" "fn" {
     google_pubsub_topic_iam_member.webhook_publishes,
     google_project_iam_member.dispatch_reads_tenant_tokens,
     google_firestore_database.default,
+    # The voucher lookup's collection-group index, built before the code that queries it.
+    google_firestore_field.appointments_voucher_token,
   ]
 }

@@ -1,7 +1,8 @@
 // Package terraform_test keeps the Terraform deployment and the Go code in step. No
 // terraform binary or cloud access is needed: it reads the .tf files as text.
 //
-//   - firestore.tf declares the composite indexes the code's queries need (the Firestore
+//   - firestore.tf declares the composite indexes and the single-field overrides (a
+//     collection-group query on one field) the code's queries need (the Firestore
 //     emulator used by the other tests does not enforce indexes, so nothing else would notice
 //     a missing one before production);
 //   - functions.tf deploys exactly the entry points the functions/* packages register;
@@ -62,6 +63,98 @@ func firestoreIndexes(t *testing.T) []firestoreIndex {
 	return out
 }
 
+// fieldIndex is one index of a google_firestore_field's index_config.
+type fieldIndex struct{ Order, QueryScope string }
+
+// firestoreField is a single-field index override (google_firestore_field): its
+// index_config replaces the field's automatic indexes with Indexes.
+type firestoreField struct {
+	Name, Collection, Field string
+	HasIndexConfig          bool
+	Indexes                 []fieldIndex
+}
+
+func firestoreFields(t *testing.T) []firestoreField {
+	t.Helper()
+	var out []firestoreField
+	for name, body := range resourceBlocks(t, readTF(t, "firestore.tf"), "google_firestore_field") {
+		f := firestoreField{Name: name, Collection: attr(body, "collection"), Field: attr(body, "field")}
+		for _, cfg := range nestedBlocks(body, "index_config") {
+			f.HasIndexConfig = true
+			for _, ix := range nestedBlocks(cfg, "indexes") {
+				order := attr(ix, "order")
+				if order == "" {
+					order = "array_config:" + attr(ix, "array_config")
+				}
+				scope := attr(ix, "query_scope")
+				if scope == "" {
+					scope = "COLLECTION" // the provider's default
+				}
+				f.Indexes = append(f.Indexes, fieldIndex{Order: order, QueryScope: scope})
+			}
+		}
+		out = append(out, f)
+	}
+	slices.SortFunc(out, func(a, b firestoreField) int { return strings.Compare(a.Name, b.Name) })
+	return out
+}
+
+// TestFieldOverridesKeepTheAutomaticIndexes: an index_config replaces the field's
+// automatic single-field indexes, so every override lists the COLLECTION ascending and
+// descending ones again (one-field queries and orders within a tenant keep working), and
+// names its collection and field.
+func TestFieldOverridesKeepTheAutomaticIndexes(t *testing.T) {
+	for _, f := range firestoreFields(t) {
+		if f.Collection == "" || f.Field == "" {
+			t.Errorf("google_firestore_field.%s: collection %q, field %q", f.Name, f.Collection, f.Field)
+		}
+		if !f.HasIndexConfig {
+			continue
+		}
+		for _, want := range []fieldIndex{{"ASCENDING", "COLLECTION"}, {"DESCENDING", "COLLECTION"}} {
+			if !slices.Contains(f.Indexes, want) {
+				t.Errorf("google_firestore_field.%s drops the automatic %s %s index (have %+v)", f.Name, want.QueryScope, want.Order, f.Indexes)
+			}
+		}
+	}
+}
+
+// TestVoucherLookupHasItsFieldIndex: the voucher lookup's collection-group equality
+// query (store.VoucherAppointment) has its single-field COLLECTION_GROUP index, which
+// Firestore does not create by itself, and the functions are deployed after it.
+func TestVoucherLookupHasItsFieldIndex(t *testing.T) {
+	body := funcBody(t, readRepoFile(t, "shared/store/vouchers.go"), "VoucherAppointment")
+	if got := collectionConst(t, body); got != "appointments" {
+		t.Fatalf("VoucherAppointment queries collection group %q; update this test and firestore.tf", got)
+	}
+	var filters []string
+	for _, m := range regexp.MustCompile(`\.\s*Where\(\s*"([^"]+)"\s*,\s*"([^"]+)"`).FindAllStringSubmatch(body, -1) {
+		filters = append(filters, m[1]+" "+m[2])
+	}
+	if !slices.Equal(filters, []string{"voucher_token =="}) || strings.Contains(body, "OrderBy(") {
+		t.Fatalf("VoucherAppointment's query changed (filters %q): update firestore.tf (a composite index if it has more than one field) and this test", filters)
+	}
+	var found *firestoreField
+	for _, f := range firestoreFields(t) {
+		if f.Collection == "appointments" && f.Field == "voucher_token" {
+			found = &f
+		}
+	}
+	if found == nil {
+		t.Fatalf("firestore.tf has no google_firestore_field for appointments.voucher_token; have %+v", firestoreFields(t))
+	}
+	if !slices.Contains(found.Indexes, fieldIndex{"ASCENDING", "COLLECTION_GROUP"}) {
+		t.Errorf("google_firestore_field.%s has no COLLECTION_GROUP ASCENDING index (have %+v)", found.Name, found.Indexes)
+	}
+	fn := resourceBlocks(t, readTF(t, "functions.tf"), "google_cloudfunctions2_function")
+	for name, b := range fn {
+		m := regexp.MustCompile(`(?s)depends_on\s*=\s*\[(.*?)\]`).FindStringSubmatch(b)
+		if m == nil || !regexp.MustCompile(`\bgoogle_firestore_field\.`+regexp.QuoteMeta(found.Name)+`\b`).MatchString(m[1]) {
+			t.Errorf("google_cloudfunctions2_function.%s does not depend on google_firestore_field.%s: a function could query before the index serves", name, found.Name)
+		}
+	}
+}
+
 // TestReminderScanIndex: the reminder scan's collection-group query has its composite
 // index, with exactly the fields, order and scope the query needs.
 func TestReminderScanIndex(t *testing.T) {
@@ -109,13 +202,19 @@ func TestReminderScanIndex(t *testing.T) {
 
 // TestCollectionGroupQueriesHaveIndexes: a collection-group query with filters has no
 // automatic index; every CollectionGroup(...) in deployed code needs a COLLECTION_GROUP
-// index on that collection in firestore.tf.
+// index on that collection in firestore.tf (a composite google_firestore_index, or a
+// google_firestore_field override for a one-field query).
 func TestCollectionGroupQueriesHaveIndexes(t *testing.T) {
 	consts := storeCollectionConsts(t)
 	scoped := map[string]bool{}
 	for _, ix := range firestoreIndexes(t) {
 		if ix.QueryScope == "COLLECTION_GROUP" {
 			scoped[ix.Collection] = true
+		}
+	}
+	for _, f := range firestoreFields(t) { // a single-field override (the voucher lookup)
+		if slices.ContainsFunc(f.Indexes, func(ix fieldIndex) bool { return ix.QueryScope == "COLLECTION_GROUP" }) {
+			scoped[f.Collection] = true
 		}
 	}
 	call := regexp.MustCompile(`CollectionGroup\(\s*("([^"]+)"|[A-Za-z_][A-Za-z0-9_]*)\s*\)`)
@@ -130,7 +229,7 @@ func TestCollectionGroupQueriesHaveIndexes(t *testing.T) {
 				}
 			}
 			if !scoped[coll] {
-				t.Errorf("%s: CollectionGroup(%q) has no COLLECTION_GROUP google_firestore_index in firestore.tf", file, coll)
+				t.Errorf("%s: CollectionGroup(%q) has no COLLECTION_GROUP google_firestore_index or google_firestore_field in firestore.tf", file, coll)
 			}
 		}
 	}

@@ -10,9 +10,9 @@ import (
 	"google.golang.org/api/iterator"
 )
 
-// CreateAppointment writes an appointment, its jobs and its voucher index in one
-// transaction. If the appointment already exists it writes nothing and returns the
-// stored appointment and jobs with created=false.
+// CreateAppointment writes an appointment and its jobs in one transaction (its voucher
+// is found by its voucher_token: VoucherAppointment). If the appointment already exists
+// it writes nothing and returns the stored appointment and jobs with created=false.
 func (s *Store) CreateAppointment(ctx context.Context, apt *domain.Appointment, jobs []*domain.Job) (*domain.Appointment, []*domain.Job, bool, error) {
 	var (
 		outApt  *domain.Appointment
@@ -45,11 +45,6 @@ func (s *Store) CreateAppointment(ctx context.Context, apt *domain.Appointment, 
 			if err := s.writeJob(ctx, tx, apt.TenantID, domain.CounterState{}, j, true); err != nil {
 				return err
 			}
-		}
-		if err := tx.Create(s.fs.Collection(colVouchers).Doc(apt.VoucherToken), map[string]any{
-			"tenant_id": apt.TenantID, "appointment_id": apt.ID,
-		}); err != nil {
-			return err
 		}
 		outApt, outJobs, created = apt, jobs, true
 		return nil
