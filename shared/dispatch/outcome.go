@@ -133,7 +133,11 @@ func (s *Service) send(ctx context.Context, log *slog.Logger, t *domain.Tenant, 
 	cancel()
 	now := s.Now().UTC()
 	var rec Recorded
-	job, uerr := s.Store.UpdateJob(ctx, t.ID, claimedJob.ID, func(tx *store.JobTx) error {
+	// The outcome needs nothing but the job, so it is written without a transaction
+	// (store.UpdateJobUnlocked): from the claim's version this process kept, conditional
+	// on its update time, with no read; if the job changed since the claim, read again
+	// and recorded on what is stored. Record is pure, so running it again is safe.
+	job, uerr := s.Store.UpdateJobUnlocked(ctx, t.ID, claimedJob.ID, func(tx *store.JobTx) error {
 		rec = Record(SendOutcome{Job: tx.Job, Location: t.Location(), Attempt: attempt, Result: res, Err: err,
 			Retry: s.Config.Retry(), Now: now})
 		*tx.Job = *rec.Job

@@ -122,14 +122,18 @@ func (s *Store) writeJob(ctx context.Context, tx *firestore.Transaction, tenantI
 	if err != nil {
 		return err
 	}
-	if err := s.addCounters(ctx, tx, tenantID, d); err != nil {
-		return err
-	}
+	// The job first, then its counters: UpdateJob finds the job's update time at the
+	// index of its write in the commit's results.
 	ref := s.job(tenantID, j.ID)
 	if create {
-		return tx.Create(ref, jobDoc(j))
+		err = tx.Create(ref, jobDoc(j))
+	} else {
+		err = tx.Set(ref, jobDoc(j))
 	}
-	return tx.Set(ref, jobDoc(j))
+	if err != nil {
+		return err
+	}
+	return s.addCounters(ctx, tx, tenantID, d)
 }
 
 // addCounters adds the deltas ds, summed, to one shard of today's counters of the

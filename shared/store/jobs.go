@@ -14,7 +14,9 @@ var ErrNoChange = errors.New("no change")
 
 // JobTx is what an UpdateJob function sees and may change.
 type JobTx struct {
-	Job      *domain.Job
+	Job *domain.Job
+	// writes counts the writes fn made in the transaction (before the job's own).
+	writes   int
 	tx       *firestore.Transaction
 	store    *Store
 	tenantID string
@@ -55,11 +57,18 @@ func (s *Store) GetJob(ctx context.Context, tenantID, id string) (*domain.Job, e
 // UpdateJob runs fn on a job inside a transaction (fn may read its appointment and the
 // client's conversation through the JobTx) and writes the
 // job back, unless fn returns ErrNoChange. It returns the job as stored afterwards.
+//
+// The job as written is kept, with the update time the commit gave it, for this
+// process's next UpdateJobUnlocked of it (jobVersionTTL): a send's outcome, recorded
+// right after the claim, and the message's first status then read nothing first.
 func (s *Store) UpdateJob(ctx context.Context, tenantID, jobID string, fn func(*JobTx) error) (*domain.Job, error) {
 	var out *domain.Job
 	ref := s.job(tenantID, jobID)
-	defer jobVersions.forget(ref.Path) // UpdateJobUnlocked's kept version is outdated
+	jobVersions.forget(ref.Path) // UpdateJobUnlocked's kept version is outdated
+	var commit firestore.CommitResponse
+	jobWrite := -1 // the job's write among the commit's (fn's own writes come first)
 	err := s.fs.RunTransaction(ctx, func(ctx context.Context, tx *firestore.Transaction) error {
+		jobWrite = -1
 		j, err := getTx(tx, ref, setJobID)
 		if err != nil {
 			return err
@@ -74,10 +83,14 @@ func (s *Store) UpdateJob(ctx context.Context, tenantID, jobID string, fn func(*
 			return err
 		}
 		out = j
+		jobWrite = jt.writes
 		return s.writeJob(ctx, tx, tenantID, before, j, false)
-	})
+	}, firestore.WithCommitResponseTo(&commit))
 	if err != nil {
 		return nil, fmt.Errorf("update job %s: %w", jobID, err)
+	}
+	if jobWrite >= 0 {
+		keepJobVersion(ref, out, &commit, jobWrite)
 	}
 	return out, nil
 }

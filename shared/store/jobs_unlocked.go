@@ -80,11 +80,26 @@ func (s *Store) UpdateJobUnlocked(ctx context.Context, tenantID, jobID string, f
 			jobVersions.forget(ref.Path)
 			return nil, fmt.Errorf("update job %s: %w", jobID, err)
 		}
-		if b, err := json.Marshal(j); err == nil {
-			jobVersions.put(ref.Path, jobVersion{job: b, updated: at}, time.Now())
-		}
+		putJobVersion(ref, j, at)
 		return j, nil
 	}
+}
+
+// putJobVersion keeps job j as written at ref with its update time.
+func putJobVersion(ref *firestore.DocumentRef, j *domain.Job, updated time.Time) {
+	if b, err := json.Marshal(j); err == nil {
+		jobVersions.put(ref.Path, jobVersion{job: b, updated: updated}, time.Now())
+	}
+}
+
+// keepJobVersion keeps job j as a transaction's commit wrote it at ref: the update time
+// of the commit's write number i (nothing kept when the commit does not say).
+func keepJobVersion(ref *firestore.DocumentRef, j *domain.Job, commit *firestore.CommitResponse, i int) {
+	res, err := commit.WriteResults()
+	if err != nil || i >= len(res) || res[i] == nil || res[i].UpdateTime.IsZero() {
+		return
+	}
+	putJobVersion(ref, j, res[i].UpdateTime)
 }
 
 // jobToChange is the job at ref with its update time: the version this process last

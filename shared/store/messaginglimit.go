@@ -39,7 +39,11 @@ func (t *JobTx) MessagingUsage() (domain.LimitUsage, error) {
 // PutMessagingUsage writes the tenant's usage with the job (one write). Call it after
 // every read of the transaction.
 func (t *JobTx) PutMessagingUsage(u domain.LimitUsage) error {
-	return t.tx.Set(t.store.messagingUsage(t.tenantID), u)
+	if err := t.tx.Set(t.store.messagingUsage(t.tenantID), u); err != nil {
+		return err
+	}
+	t.writes++
+	return nil
 }
 
 // GetMessagingUsage reads the tenant's messaging-limit usage (empty when none).
