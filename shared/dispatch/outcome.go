@@ -111,6 +111,19 @@ func Record(o SendOutcome) Recorded {
 	return out
 }
 
+// OutcomeStored reports whether job j already holds the outcome of attempt number
+// attempt recorded at `at` (Record's attempt entry: its number and time, compared at
+// Firestore's microsecond precision), so recording it again would record it twice.
+func OutcomeStored(j *domain.Job, attempt int, at time.Time) bool {
+	at = at.Truncate(time.Microsecond)
+	for _, a := range j.Attempts {
+		if a.N == attempt && a.At.Truncate(time.Microsecond).Equal(at) {
+			return true
+		}
+	}
+	return false
+}
+
 // recordMetaError keeps Meta's own English words about an error on the job, bounded,
 // for the operator; staff read the Portuguese reason (ptbr.MetaError) instead.
 func recordMetaError(j *domain.Job, e *meta.APIError) {
@@ -138,6 +151,12 @@ func (s *Service) send(ctx context.Context, log *slog.Logger, t *domain.Tenant, 
 	// on its update time, with no read; if the job changed since the claim, read again
 	// and recorded on what is stored. Record is pure, so running it again is safe.
 	job, uerr := s.Store.UpdateJobUnlocked(ctx, t.ID, claimedJob.ID, func(tx *store.JobTx) error {
+		if rec.Job != nil && OutcomeStored(tx.Job, attempt, now) {
+			// This outcome's own write landed though its answer was lost (the retried
+			// commit's precondition then failed on it): keep it, with the follow-up
+			// worked out for it, rather than record it again as settled elsewhere.
+			return store.ErrNoChange
+		}
 		rec = Record(SendOutcome{Job: tx.Job, Location: t.Location(), Attempt: attempt, Result: res, Err: err,
 			Retry: s.Config.Retry(), Now: now})
 		*tx.Job = *rec.Job

@@ -207,3 +207,27 @@ func TestRecord(t *testing.T) {
 		})
 	}
 }
+
+// An outcome is stored when the job holds its attempt entry: the same number at the
+// same moment (to the microsecond Firestore keeps), not another attempt's.
+func TestOutcomeStored(t *testing.T) {
+	at := time.Date(2026, 12, 1, 21, 0, 0, 123456789, time.UTC)
+	stored := &domain.Job{Attempts: []domain.Attempt{{N: 1, At: at.Add(-time.Minute), Outcome: "retry"}, {N: 2, At: at.Truncate(time.Microsecond), Outcome: "retry"}}}
+	for _, c := range []struct {
+		name    string
+		job     *domain.Job
+		attempt int
+		at      time.Time
+		want    bool
+	}{
+		{"this attempt, read back from Firestore", stored, 2, at, true},
+		{"this attempt, as this process kept it", &domain.Job{Attempts: []domain.Attempt{{N: 2, At: at}}}, 2, at, true},
+		{"an earlier attempt only", stored, 3, at, false},
+		{"the same number at another time (a claim that expired and was made again)", stored, 2, at.Add(time.Second), false},
+		{"no attempts", &domain.Job{}, 1, at, false},
+	} {
+		if got := OutcomeStored(c.job, c.attempt, c.at); got != c.want {
+			t.Errorf("%s: %v, want %v", c.name, got, c.want)
+		}
+	}
+}

@@ -131,6 +131,21 @@ func (o FirestoreOps) String() string {
 type firestoreCounter struct {
 	mu sync.Mutex
 	by FirestoreOps
+	// lose, when set, picks one commit whose answer is lost after Firestore applied it
+	// (LoseCommitAnswer).
+	lose func(*firestorepb.CommitRequest) bool
+}
+
+// loses reports whether the answer of commit r is to be lost, clearing the fault once
+// it has picked one.
+func (c *firestoreCounter) loses(r *firestorepb.CommitRequest) bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.lose == nil || !c.lose(r) {
+		return false
+	}
+	c.lose = nil
+	return true
 }
 
 func newFirestoreCounter() *firestoreCounter { return &firestoreCounter{by: FirestoreOps{}} }
@@ -179,6 +194,9 @@ func (c *firestoreCounter) unary(ctx context.Context, method string, req, reply 
 	case *firestorepb.CommitRequest:
 		if err == nil {
 			d.Writes = int64(len(r.GetWrites()))
+			if c.loses(r) {
+				err = status.Error(codes.Unavailable, "devstack: the commit was applied and its answer lost")
+			}
 		} else if c := status.Code(err); c == codes.Aborted {
 			d.Aborted = 1
 		} else if c == codes.FailedPrecondition {
@@ -311,6 +329,16 @@ func (s *Stack) FirestoreOps() FirestoreOps {
 		return FirestoreOps{}
 	}
 	return s.firestoreOps.snapshot()
+}
+
+// LoseCommitAnswer makes the first commit of the stack's functions that match picks
+// (after this call) be applied by Firestore but answered UNAVAILABLE, as a reply lost
+// on the network would be: the client's own retry of the commit then meets what the
+// first one wrote.
+func (s *Stack) LoseCommitAnswer(match func(*firestorepb.CommitRequest) bool) {
+	s.firestoreOps.mu.Lock()
+	defer s.firestoreOps.mu.Unlock()
+	s.firestoreOps.lose = match
 }
 
 // ResetFirestoreOps starts the counts again from zero.
