@@ -114,10 +114,12 @@ func (s *Store) jobBorneBilling(ctx context.Context, tenantID string, m domain.B
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(dailyConcurrency)
 	for _, r := range results {
-		q := jobs.Where("bill_key", "==", domain.BillKey(month, r.charged, r.cat))
+		var q firestore.Query
 		if r.cat == "" {
 			from, to := domain.BillKeyRange(month, r.charged)
 			q = jobs.Where("bill_key", ">=", from).Where("bill_key", "<", to)
+		} else {
+			q = jobs.Where("bill_key", "==", domain.BillKey(month, r.charged, r.cat))
 		}
 		g.Go(func() error {
 			n, err := count(gctx, q)

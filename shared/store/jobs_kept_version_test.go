@@ -9,10 +9,11 @@ import (
 )
 
 // UpdateJob keeps the job it wrote with the update time its commit gave the job's own
-// write (after the writes fn made, such as the messaging-limit usage), so the next
-// UpdateJobUnlocked of it in this process (a send's outcome after its claim) writes
-// conditional on that time without reading; a transaction that writes nothing keeps
-// nothing.
+// write, also when fn wrote another document first (the messaging-limit usage), so the
+// next UpdateJobUnlocked of it in this process (a send's outcome after its claim)
+// writes conditional on that time without reading; a transaction that writes nothing
+// keeps nothing. (Every document a commit changes gets the commit's time, so this
+// checks the time kept, not which of the commit's results it was taken from.)
 func TestUpdateJobKeepsTheVersionItWrote(t *testing.T) {
 	ctx := context.Background()
 	s, fs := newStore(t)

@@ -131,7 +131,7 @@ func (s *Store) commitUnlocked(ctx context.Context, tenantID string, ref *firest
 	}
 	// A WriteBatch (marked deprecated in favour of transactions and the BulkWriter) is
 	// the client's one atomic commit of several writes that returns their update times
-	// without a transaction: a transaction's commit does not return them, and the
+	// without a transaction: a transaction would read (and lock) the job first, and the
 	// BulkWriter's writes are not atomic together.
 	b := s.fs.Batch()
 	b.Update(ref, JobFieldUpdates(jobDoc(j)), firestore.LastUpdateTime(updated))

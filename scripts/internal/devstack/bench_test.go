@@ -67,7 +67,6 @@ func BenchmarkEventsStatus(b *testing.B) {
 	for i := range pool {
 		j := domain.Job{TenantID: ten.ID, Type: domain.JobCreated, Status: domain.JobSent, ProviderMessageID: fmt.Sprintf("wamid.b%d", i), CreatedAt: now}
 		bw.Set(fs.Collection("tenants").Doc(ten.ID).Collection("jobs").Doc(fmt.Sprintf("bench-%d", i)), j)
-		bw.Set(fs.Collection("wamids").Doc(fmt.Sprintf("wamid.b%d", i)), map[string]any{"tenant_id": ten.ID, "job_id": fmt.Sprintf("bench-%d", i)})
 	}
 	bw.End()
 	statuses := []string{"delivered", "read"}

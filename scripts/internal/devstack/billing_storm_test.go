@@ -57,9 +57,6 @@ func TestBillingStorm(t *testing.T) {
 		if _, err := bw.Set(fs.Collection("tenants").Doc(ten.ID).Collection("jobs").Doc(jobID), j); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := bw.Set(fs.Collection("wamids").Doc(wamid), map[string]any{"tenant_id": ten.ID, "job_id": jobID}); err != nil {
-			t.Fatal(err)
-		}
 		var p billingPricing
 		statuses := [][]string{{"sent", "delivered"}, {"delivered", "read"}, {"sent", "read"}}[i%3]
 		switch i % 10 {

@@ -203,9 +203,6 @@ func TestStatusStorm(t *testing.T) {
 		if _, err := bw.Set(fs.Collection("tenants").Doc(ten.ID).Collection("jobs").Doc(jobID), j); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := bw.Set(fs.Collection("wamids").Doc(wamid), map[string]any{"tenant_id": ten.ID, "job_id": jobID}); err != nil {
-			t.Fatal(err)
-		}
 		statuses := []string{"delivered", "read"}
 		want[jobID] = domain.JobRead
 		if i%5 == 0 {
