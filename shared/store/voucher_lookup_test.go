@@ -48,14 +48,15 @@ func (c *rpcCounter) reset() {
 	c.by = map[string]int{}
 }
 
-// emulatorOwnerCreds is the credential the Firestore emulator expects, as the client
-// itself sends it when FIRESTORE_EMULATOR_HOST is set.
-type emulatorOwnerCreds struct{}
+// EmulatorOwnerCreds is the credential the Firestore emulator expects, as the client
+// itself sends it when FIRESTORE_EMULATOR_HOST is set (exported for the package's
+// external tests, wamid_lookup_test.go).
+type EmulatorOwnerCreds struct{}
 
-func (emulatorOwnerCreds) GetRequestMetadata(context.Context, ...string) (map[string]string, error) {
+func (EmulatorOwnerCreds) GetRequestMetadata(context.Context, ...string) (map[string]string, error) {
 	return map[string]string{"authorization": "Bearer owner"}, nil
 }
-func (emulatorOwnerCreds) RequireTransportSecurity() bool { return false }
+func (EmulatorOwnerCreds) RequireTransportSecurity() bool { return false }
 
 // newCountedStore is newStore on a connection of its own whose RPCs are counted.
 func newCountedStore(t *testing.T) (*Store, *firestore.Client, *rpcCounter) {
@@ -63,7 +64,7 @@ func newCountedStore(t *testing.T) (*Store, *firestore.Client, *rpcCounter) {
 	c := &rpcCounter{by: map[string]int{}}
 	conn, err := grpc.NewClient(os.Getenv("FIRESTORE_EMULATOR_HOST"),
 		grpc.WithTransportCredentials(insecure.NewCredentials()),
-		grpc.WithPerRPCCredentials(emulatorOwnerCreds{}),
+		grpc.WithPerRPCCredentials(EmulatorOwnerCreds{}),
 		grpc.WithChainUnaryInterceptor(func(ctx context.Context, method string, req, reply any, cc *grpc.ClientConn, invoker grpc.UnaryInvoker, opts ...grpc.CallOption) error {
 			c.count(method)
 			return invoker(ctx, method, req, reply, cc, opts...)

@@ -49,6 +49,12 @@ func (s *Store) VoucherAppointment(ctx context.Context, token string) (*domain.T
 	if err != nil {
 		return nil, nil, err
 	}
+	return s.withVoucherTenant(ctx, tenantID, apt)
+}
+
+// withVoucherTenant is a voucher's appointment with its tenant (CachedTenant: the page
+// shows only the studio's name, address and time zone).
+func (s *Store) withVoucherTenant(ctx context.Context, tenantID string, apt *domain.Appointment) (*domain.Tenant, *domain.Appointment, error) {
 	t, err := s.CachedTenant(ctx, tenantID)
 	if err != nil {
 		return nil, nil, err
@@ -92,9 +98,5 @@ func (s *Store) legacyVoucherAppointment(ctx context.Context, token string) (*do
 	if err != nil {
 		return nil, nil, err
 	}
-	t, err := s.CachedTenant(ctx, tenantID)
-	if err != nil {
-		return nil, nil, err
-	}
-	return t, apt, nil
+	return s.withVoucherTenant(ctx, tenantID, apt)
 }

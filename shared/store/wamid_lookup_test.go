@@ -254,7 +254,7 @@ func wamidClient(t *testing.T, r *wamidRPCs) *firestore.Client {
 	t.Helper()
 	conn, err := grpc.NewClient(os.Getenv("FIRESTORE_EMULATOR_HOST"),
 		grpc.WithTransportCredentials(insecure.NewCredentials()),
-		grpc.WithPerRPCCredentials(emulatorOwnerCredential{}),
+		grpc.WithPerRPCCredentials(store.EmulatorOwnerCreds{}),
 		grpc.WithChainUnaryInterceptor(func(ctx context.Context, method string, req, reply any, cc *grpc.ClientConn, invoker grpc.UnaryInvoker, opts ...grpc.CallOption) error {
 			r.request(req)
 			return invoker(ctx, method, req, reply, cc, opts...)
@@ -276,12 +276,3 @@ func wamidClient(t *testing.T, r *wamidRPCs) *firestore.Client {
 	t.Cleanup(func() { fs.Close() })
 	return fs
 }
-
-// emulatorOwnerCredential is the credential the Firestore emulator expects (as the
-// client itself sends it to the emulator).
-type emulatorOwnerCredential struct{}
-
-func (emulatorOwnerCredential) GetRequestMetadata(context.Context, ...string) (map[string]string, error) {
-	return map[string]string{"authorization": "Bearer owner"}, nil
-}
-func (emulatorOwnerCredential) RequireTransportSecurity() bool { return false }
