@@ -37,9 +37,14 @@ func TestLoadHarness(t *testing.T) {
 			t.Errorf("%s: %d of %d sent, %d duplicates, %d × 130429, %d × 131056", tr.ID, tr.Sent, tr.Messages, tr.Duplicates, tr.Throttled, tr.PairRate)
 		}
 		// Paced by its notice lane: at most one burst of the queue (Cloud Tasks' pick,
-		// as the stand-in makes it) plus the lane's rate over the run.
+		// as the stand-in makes it) plus the lane's rate over the run. The times are
+		// Meta's acceptances, each some time after its task's dispatch (the first of a
+		// run the slowest: cold caches), so the span may be shorter than the queue's by
+		// that difference: half a second of the lane is allowed for it. A lane twice as
+		// fast as it should be still fails (40 sends in 1.6 s at 19/s).
+		const acceptJitter = 0.5 // seconds
 		if span := tr.Last.Sub(tr.First).Seconds(); !tr.Probe && (tr.Rate() <= 0 ||
-			float64(tr.Sent-1) > tr.LaneRate*span+float64(taskstandin.BurstFor(tr.LaneRate))) {
+			float64(tr.Sent-1) > tr.LaneRate*(span+acceptJitter)+float64(taskstandin.BurstFor(tr.LaneRate))) {
 			t.Errorf("%s: %d sends in %.1f s through a lane of %.2f/s", tr.ID, tr.Sent, span, tr.LaneRate)
 		}
 	}
