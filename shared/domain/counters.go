@@ -205,9 +205,6 @@ const (
 	CountButtonsDelivered = "buttons_delivered"
 )
 
-// JobBorneCounts are the Job.CountedOn keys, in order.
-var JobBorneCounts = []string{CountSent, CountDelivered, CountRead, CountButtonsDelivered}
-
 // Split divides a delta into what the job records itself (onJob: sent, delivered, read,
 // buttons delivered, a per-message pricing) and what is added to the counter shards
 // (shards: button replies, failed and skipped by reason, a conversation-based pricing).

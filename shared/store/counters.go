@@ -255,29 +255,30 @@ func (s *Store) ReadCounters(ctx context.Context, tenantID string, now time.Time
 	}
 	out.To = today.Format(time.DateOnly)
 	var snaps []*firestore.DocumentSnapshot
-	var borne [4]int
 	g, gctx := errgroup.WithContext(ctx)
 	g.Go(func() error {
 		var err error
 		snaps, err = s.fs.GetAll(gctx, refs)
 		return err
 	})
+	// The job-borne counts (domain.StampCounts), beside what the shards still hold from
+	// jobs counted there before the counts moved to the jobs (added below).
 	jobs := s.tenant(tenantID).Collection(colJobs)
-	for i, name := range domain.JobBorneCounts {
-		field := "counted_on." + name
+	for _, c := range []struct {
+		name string
+		n    *int64
+	}{{domain.CountSent, &out.Sent}, {domain.CountDelivered, &out.Delivered}, {domain.CountRead, &out.Read}, {domain.CountButtonsDelivered, &out.ButtonsDelivered}} {
+		field := "counted_on." + c.name
 		g.Go(func() error {
 			n, err := count(gctx, jobs.Where(field, ">=", out.From).Where(field, "<=", out.To))
-			borne[i] = n
+			*c.n = int64(n)
 			return err
 		})
+		out.Aggregations++
 	}
 	if err := g.Wait(); err != nil {
 		return CounterRead{}, fmt.Errorf("read counters: %w", err)
 	}
-	// The job-borne counts (domain.StampCounts), beside what the shards still hold from
-	// jobs counted there before the counts moved to the jobs.
-	out.Sent, out.Delivered, out.Read, out.ButtonsDelivered = int64(borne[0]), int64(borne[1]), int64(borne[2]), int64(borne[3])
-	out.Aggregations = len(borne)
 	out.DocsRead = len(refs)
 	for _, snap := range snaps {
 		if !snap.Exists() {

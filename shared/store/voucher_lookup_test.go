@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
 	"path"
 	"strings"
 	"sync"
@@ -12,9 +11,6 @@ import (
 	"time"
 
 	"cloud.google.com/go/firestore"
-	"google.golang.org/api/option"
-	"google.golang.org/grpc"
-	"google.golang.org/grpc/credentials/insecure"
 
 	"github.com/lembra-app/lembra/shared/domain"
 )
@@ -48,41 +44,11 @@ func (c *rpcCounter) reset() {
 	c.by = map[string]int{}
 }
 
-// EmulatorOwnerCreds is the credential the Firestore emulator expects, as the client
-// itself sends it when FIRESTORE_EMULATOR_HOST is set (exported for the package's
-// external tests, wamid_lookup_test.go).
-type EmulatorOwnerCreds struct{}
-
-func (EmulatorOwnerCreds) GetRequestMetadata(context.Context, ...string) (map[string]string, error) {
-	return map[string]string{"authorization": "Bearer owner"}, nil
-}
-func (EmulatorOwnerCreds) RequireTransportSecurity() bool { return false }
-
 // newCountedStore is newStore on a connection of its own whose RPCs are counted.
 func newCountedStore(t *testing.T) (*Store, *firestore.Client, *rpcCounter) {
 	t.Helper()
 	c := &rpcCounter{by: map[string]int{}}
-	conn, err := grpc.NewClient(os.Getenv("FIRESTORE_EMULATOR_HOST"),
-		grpc.WithTransportCredentials(insecure.NewCredentials()),
-		grpc.WithPerRPCCredentials(EmulatorOwnerCreds{}),
-		grpc.WithChainUnaryInterceptor(func(ctx context.Context, method string, req, reply any, cc *grpc.ClientConn, invoker grpc.UnaryInvoker, opts ...grpc.CallOption) error {
-			c.count(method)
-			return invoker(ctx, method, req, reply, cc, opts...)
-		}),
-		grpc.WithChainStreamInterceptor(func(ctx context.Context, desc *grpc.StreamDesc, cc *grpc.ClientConn, method string, streamer grpc.Streamer, opts ...grpc.CallOption) (grpc.ClientStream, error) {
-			c.count(method)
-			return streamer(ctx, desc, cc, method, opts...)
-		}))
-	if err != nil {
-		t.Fatal(err)
-	}
-	name := strings.NewReplacer("/", "-", "_", "-").Replace(strings.ToLower(t.Name()))
-	project := fmt.Sprintf("store-%s-%d", name[:min(len(name), 40)], time.Now().UnixNano())
-	fs, err := firestore.NewClient(context.Background(), project, option.WithGRPCConn(conn))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { fs.Close() })
+	fs := ObservedFirestoreClient(t, func(method string, _ any) { c.count(method) })
 	return New(fs), fs, c
 }
 

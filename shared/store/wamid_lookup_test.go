@@ -3,8 +3,6 @@ package store_test
 import (
 	"context"
 	"errors"
-	"fmt"
-	"os"
 	"strings"
 	"sync"
 	"testing"
@@ -12,9 +10,6 @@ import (
 
 	"cloud.google.com/go/firestore"
 	"cloud.google.com/go/firestore/apiv1/firestorepb"
-	"google.golang.org/api/option"
-	"google.golang.org/grpc"
-	"google.golang.org/grpc/credentials/insecure"
 
 	"github.com/lembra-app/lembra/shared/dispatch"
 	"github.com/lembra-app/lembra/shared/domain"
@@ -238,41 +233,9 @@ func (r *wamidRPCs) request(m any) {
 	}
 }
 
-type wamidStream struct {
-	grpc.ClientStream
-	r *wamidRPCs
-}
-
-func (s wamidStream) SendMsg(m any) error {
-	s.r.request(m)
-	return s.ClientStream.SendMsg(m)
-}
-
 // wamidClient is a Firestore client on the emulator, in a project of its own, whose
 // requests r records.
 func wamidClient(t *testing.T, r *wamidRPCs) *firestore.Client {
 	t.Helper()
-	conn, err := grpc.NewClient(os.Getenv("FIRESTORE_EMULATOR_HOST"),
-		grpc.WithTransportCredentials(insecure.NewCredentials()),
-		grpc.WithPerRPCCredentials(store.EmulatorOwnerCreds{}),
-		grpc.WithChainUnaryInterceptor(func(ctx context.Context, method string, req, reply any, cc *grpc.ClientConn, invoker grpc.UnaryInvoker, opts ...grpc.CallOption) error {
-			r.request(req)
-			return invoker(ctx, method, req, reply, cc, opts...)
-		}),
-		grpc.WithChainStreamInterceptor(func(ctx context.Context, desc *grpc.StreamDesc, cc *grpc.ClientConn, method string, streamer grpc.Streamer, opts ...grpc.CallOption) (grpc.ClientStream, error) {
-			cs, err := streamer(ctx, desc, cc, method, opts...)
-			if err != nil {
-				return nil, err
-			}
-			return wamidStream{ClientStream: cs, r: r}, nil
-		}))
-	if err != nil {
-		t.Fatal(err)
-	}
-	fs, err := firestore.NewClient(context.Background(), fmt.Sprintf("store-wamid-lookup-%d", time.Now().UnixNano()), option.WithGRPCConn(conn))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { fs.Close() })
-	return fs
+	return store.ObservedFirestoreClient(t, func(_ string, req any) { r.request(req) })
 }
