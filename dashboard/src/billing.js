@@ -1,5 +1,6 @@
 // The cost panel's pure rules (#/custos): the months offered, their names, money in
 // pt-BR, the rows of GET /v1/staff/billing and the CSV's file name.
+import { intBR } from './format.js';
 
 const monthNames = ['janeiro', 'fevereiro', 'março', 'abril', 'maio', 'junho', 'julho', 'agosto', 'setembro', 'outubro', 'novembro', 'dezembro'];
 
@@ -51,11 +52,6 @@ export function money(amount, currency = 'BRL', maxDecimals = 2) {
   return s.replace(/\u00a0/g, ' ');
 }
 
-/** count(1234) → '1.234'. */
-export function count(n) {
-  return new Intl.NumberFormat('pt-BR').format(Number(n) || 0);
-}
-
 /**
  * billingRows: the table of a month, one row per category (most charged first), with
  * the price and the cost as the panel shows them; a category without a rate says so.
@@ -67,8 +63,8 @@ export function billingRows(b) {
   return cats.map((c) => ({
     category: c.category,
     label: c.label || c.category,
-    billable: count(c.billable),
-    free: count(c.free),
+    billable: intBR(c.billable),
+    free: intBR(c.free),
     rate: c.priced ? money(c.rate, cur, 4) : 'sem preço na tabela',
     cost: c.priced ? money(c.estimate, cur) : '—',
     priced: !!c.priced,
@@ -81,7 +77,7 @@ export function tableNote(b) {
   const d = /^\d{4}-\d{2}-\d{2}$/.test(t.effective || '') ? t.effective.split('-').reverse().join('/') : t.effective || '';
   let s = `Estimativa pela tabela de preços da Meta de ${d} (${b?.currency || ''}).`;
   if (!t.confirmed) s += ' Valores não confirmados na tabela oficial da Meta: confira antes de faturar.';
-  if (b?.unpriced > 0) s += ` ${count(b.unpriced)} mensagens cobradas de categorias sem preço na tabela não entram na estimativa.`;
+  if (b?.unpriced > 0) s += ` ${intBR(b.unpriced)} mensagens cobradas de categorias sem preço na tabela não entram na estimativa.`;
   return s;
 }
 

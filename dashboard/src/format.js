@@ -1,5 +1,5 @@
-// Pure helpers of the dashboard: days in the studio's time zone, phone numbers, the
-// ticks of a message's state, and Portuguese texts for the API's and Firebase's errors.
+// Pure helpers of the dashboard: days in the studio's time zone, whole numbers in pt-BR,
+// phone numbers, the ticks of a message's state, and Portuguese texts for the API's and Firebase's errors.
 // No DOM here, so test/format.test.js checks them with node --test.
 
 /** The day (aaaa-mm-dd) it is at instant `now` in time zone `tz`. */
@@ -42,6 +42,13 @@ export function dayTitle(day) {
 export function dayLocal(day) {
   const m = dayRe.exec(day);
   return m ? `${m[3]}/${m[2]}/${m[1]}` : day;
+}
+
+/** A whole number as Brazilians write it: thousands separated by dots (10.000); 0 for what is not a number. */
+export function intBR(n) {
+  const v = Math.trunc(Number(n) || 0);
+  const digits = String(Math.abs(v)).replace(/\B(?=(\d{3})+(?!\d))/g, '.');
+  return v < 0 ? `-${digits}` : digits;
 }
 
 /** Offset of tz from UTC at instant ms, in minutes (e.g. -180 for São Paulo). */

@@ -2,6 +2,7 @@
 // which buttons a job's card offers, their Portuguese words, the drain's request body.
 // The API decides (dispatch.DecideAction): the job view offers the actions its answer
 // lists as allowed now, and a refusal meanwhile is its 409 with the Portuguese reason.
+import { intBR } from './format.js';
 
 /** The actions in the order the job view shows them. */
 export const jobActions = ['fail', 'discard', 'retry', 'send_now'];
@@ -106,8 +107,7 @@ export function drainSummary(sel) {
 
 /** "1 mensagem" / "5.000 mensagens" (more than: "mais de 10.000 mensagens"). */
 export function countText(n, capped = false, one = 'mensagem', many = 'mensagens') {
-  const num = n.toLocaleString('pt-BR');
-  return `${capped ? 'mais de ' : ''}${num} ${n === 1 && !capped ? one : many}`;
+  return `${capped ? 'mais de ' : ''}${intBR(n)} ${n === 1 && !capped ? one : many}`;
 }
 
 /** The drain's result in Portuguese. */

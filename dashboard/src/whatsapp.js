@@ -3,6 +3,7 @@
 // api, and the Portuguese words for the onboarding steps and how attempts ended.
 // Meta's shapes: https://developers.facebook.com/documentation/business-messaging/whatsapp/embedded-signup/implementation/
 // (coexistence: https://developers.facebook.com/docs/whatsapp/embedded-signup/onboarding-business-app-users).
+import { intBR } from './format.js';
 
 /** The events Meta's popup posts (and LOGIN_CANCELLED: FB.login's callback came without a code). */
 export const signupEvents = ['FINISH', 'FINISH_ONLY_WABA', 'FINISH_WHATSAPP_BUSINESS_APP_ONBOARDING', 'CANCEL'];
@@ -202,13 +203,6 @@ export function disconnectionText(d, detail) {
  * 'full' (booking notices to new clients wait too), 'near' (reminders to new clients wait),
  * 'ok', or '' (not counted). Answers inside the 24-hour window never wait.
  */
-/** A whole number as Brazilians write it: thousands separated by dots (10.000). */
-export function intBR(n) {
-  const v = Math.trunc(Number(n) || 0);
-  const digits = String(Math.abs(v)).replace(/\B(?=(\d{3})+(?!\d))/g, '.');
-  return v < 0 ? `-${digits}` : digits;
-}
-
 export function limitView(ml) {
   if (!ml || typeof ml !== 'object') return { text: '', share: null, level: '', note: '' };
   const limit = Number(ml.limit) || 0;

@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   addDays, apiErrorText, attemptLine, authErrorText, cancelResultText, chartAxisLabels, compactLocal, dayLocal, dayTitle,
-  displayPhone, isDay, jobMessageState, jobStatusLabels, localToRFC3339, normalizePhone, noticeFinal, noticeOutcome,
+  displayPhone, intBR, isDay, jobMessageState, jobStatusLabels, localToRFC3339, normalizePhone, noticeFinal, noticeOutcome,
   splitLocal, stateLabels, ticks, todayIn, waID,
 } from '../src/format.js';
 
@@ -28,6 +28,12 @@ test('addDays and isDay', () => {
 test('dayTitle and dayLocal in Portuguese', () => {
   assert.equal(dayTitle('2026-12-02'), 'quarta-feira, 2 de dezembro de 2026');
   assert.equal(dayLocal('2026-12-02'), '02/12/2026');
+});
+
+test('intBR writes thousands with dots', () => {
+  for (const [n, want] of [[0, '0'], [250, '250'], [1000, '1.000'], [10000, '10.000'], [100000, '100.000'], [1234567, '1.234.567'], [-1500, '-1.500'], ['x', '0'], [undefined, '0']]) {
+    assert.equal(intBR(n), want, String(n));
+  }
 });
 
 test('localToRFC3339: wall time in the studio zone', () => {

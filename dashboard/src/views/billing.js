@@ -1,8 +1,9 @@
 // #/custos (the owner): the month's WhatsApp messages Meta priced, by category, and their
 // estimated cost (GET /v1/staff/billing), a month selector and the CSV for billing.
 import { api, apiFile } from '../api.js';
-import { billingRows, chosenMonth, count, csvFileName, currentMonth, money, monthLabel, monthOptions, tableNote } from '../billing.js';
+import { billingRows, chosenMonth, csvFileName, currentMonth, money, monthLabel, monthOptions, tableNote } from '../billing.js';
 import { fill, h } from '../dom.js';
+import { intBR } from '../format.js';
 import { errorBox, loading } from '../ui.js';
 
 export async function billingView(ctx, main) {
@@ -63,8 +64,8 @@ export async function billingView(ctx, main) {
       'dl',
       { class: 'stats' },
       stat('estimate', 'Custo estimado', money(b.estimate, b.currency), true),
-      stat('billable', 'Mensagens cobradas', count(b.billable)),
-      stat('free', 'Mensagens gratuitas', count(b.free)),
+      stat('billable', 'Mensagens cobradas', intBR(b.billable)),
+      stat('free', 'Mensagens gratuitas', intBR(b.free)),
     ),
     rows.length
       ? h(
@@ -91,7 +92,7 @@ export async function billingView(ctx, main) {
           ),
         )
       : h('p', { class: 'muted', 'data-testid': 'billing-empty' }, 'Nenhuma mensagem cobrada ou gratuita neste mês.'),
-    b.conversations > 0 && h('p', { class: 'muted' }, `Inclui ${count(b.conversations)} conversas cobradas pelo modelo antigo da Meta (por conversa).`),
+    b.conversations > 0 && h('p', { class: 'muted' }, `Inclui ${intBR(b.conversations)} conversas cobradas pelo modelo antigo da Meta (por conversa).`),
     h('p', { class: 'muted', 'data-testid': 'billing-note' }, tableNote(b)),
     h('p', {}, download),
     downloadStatus,
