@@ -39,13 +39,7 @@ func TestBookingNoticeLifecycleFirestoreOps(t *testing.T) {
 	t.Parallel()
 	s := fast(t, nil)
 	ten, key := demo(t, s, nil)
-	ctx := context.Background()
-	own, err := firestore.NewClient(ctx, s.Config.Project) // FIRESTORE_EMULATOR_HOST: not counted
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { own.Close() })
-	watch := store.New(own)
+	watch := watchStore(t, s)
 
 	startsAt := time.Now().In(ten.Location()).Add(72 * time.Hour).Truncate(time.Minute)
 	var totals []devstack.FirestoreOps
@@ -116,6 +110,19 @@ func lifecycleOps(t *testing.T, s *devstack.Stack, watch *store.Store, tenantID,
 	return steps
 }
 
+// watchStore is a store on a Firestore client of the test's own, which
+// FIRESTORE_EMULATOR_HOST points at the emulator: what the test reads through it is not
+// counted in the functions' operations (Stack.FirestoreOps).
+func watchStore(t *testing.T, s *devstack.Stack) *store.Store {
+	t.Helper()
+	own, err := firestore.NewClient(context.Background(), s.Config.Project)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { own.Close() })
+	return store.New(own)
+}
+
 // waitWatched polls a job through the test's own client until cond holds.
 func waitWatched(t *testing.T, watch *store.Store, tenantID, jobID, what string, cond func(*domain.Job) bool) *domain.Job {
 	t.Helper()
@@ -166,12 +173,7 @@ func TestStatusesOfOneMessageAtOnce(t *testing.T) {
 	s := fast(t, nil)
 	ten, key := demo(t, s, nil)
 	ctx := context.Background()
-	own, err := firestore.NewClient(ctx, s.Config.Project)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { own.Close() })
-	watch := store.New(own)
+	watch := watchStore(t, s)
 	startsAt := time.Now().In(ten.Location()).Add(72 * time.Hour).Truncate(time.Minute)
 	for i := range 3 {
 		r := call(t, s, key, "POST", "/v1/appointments", appointmentBody(fmt.Sprintf("together-%d", i), startsAt.Add(time.Duration(i)*time.Hour)))
@@ -194,16 +196,13 @@ func TestStatusesOfOneMessageAtOnce(t *testing.T) {
 			}()
 		}
 		wg.Wait()
-		got := waitWatched(t, watch, ten.ID, jobID, "read with all three statuses", func(j *domain.Job) bool {
+		waitWatched(t, watch, ten.ID, jobID, "read with all three statuses", func(j *domain.Job) bool {
 			return j.Status == domain.JobRead && len(j.ProviderStatusTimes) == 3
 		})
 		ops := settleOps(t, s).Sub(before)
 		t.Logf("message %d, three statuses at once: %s", i+1, ops)
 		if a := ops.Total().Aborted; a != 0 {
 			t.Errorf("message %d: %d aborted transactions: %s", i+1, a, ops)
-		}
-		if got.Status != domain.JobRead {
-			t.Errorf("message %d: status %s", i+1, got.Status)
 		}
 	}
 	counters, err := watch.ReadCounters(ctx, ten.ID, time.Now(), ten.Location(), 1)
