@@ -44,7 +44,8 @@ func (s *server) staffBilling(w http.ResponseWriter, r *http.Request, st Staff) 
 	if err != nil {
 		return err
 	}
-	resp := NewBillingResponse(loc.String(), domain.EstimateCost(read.BillingUsage, domain.Prices(), ""), read.BillingUsage, domain.Prices())
+	prices := domain.Prices()
+	resp := NewBillingResponse(loc.String(), domain.EstimateCost(read.BillingUsage, prices, ""), read.BillingUsage, prices)
 	if format == "csv" {
 		b := billingCSV(resp)
 		w.Header().Set("Content-Type", "text/csv; charset=utf-8")

@@ -7,6 +7,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 )
 
 // The price table (billing_prices.json, embedded): Meta's rate per delivered message
@@ -75,14 +76,15 @@ func ParsePriceTable(b []byte) (PriceTable, error) {
 	return t, nil
 }
 
-// Prices is the configured table (billing_prices.json; its test checks it parses).
-func Prices() PriceTable {
+// Prices is the configured table (billing_prices.json; its test checks it parses),
+// parsed once per process. Callers read it and never change it (its maps are shared).
+var Prices = sync.OnceValue(func() PriceTable {
 	t, err := ParsePriceTable(priceTableJSON)
 	if err != nil {
 		panic(err) // the embedded file is checked by its test
 	}
 	return t
-}
+})
 
 // Market is a market's rates; "" or an unknown market is the default market's.
 func (t PriceTable) Market(code string) (string, MarketRates) {

@@ -210,6 +210,6 @@ func CheckMessagingLimit(c LimitCheck) LimitVerdict {
 // LimitKey is how a client is named in the usage: a hash of their WhatsApp id (digits
 // only), so the usage holds no phone number.
 func LimitKey(waID string) string {
-	sum := sha256.Sum256([]byte(digitsOf(waID)))
+	sum := sha256.Sum256([]byte(Digits(waID)))
 	return hex.EncodeToString(sum[:12])
 }

@@ -107,14 +107,15 @@ func MatchOptOut(text string, custom []string) OptOutIntent {
 // "551187654321" are one client),
 // short enough that a few thousand fit the tenant document.
 func OptOutKey(phone string) string {
-	d := digitsOf(phone)
+	d := Digits(phone)
 	if d == "" {
 		return ""
 	}
 	// A Brazilian mobile number's wa_id may lack the ninth digit the booking system
-	// writes (55 DD 8xxx-xxxx for 55 DD 98xxx-xxxx): both are one client.
-	if len(d) == 12 && strings.HasPrefix(d, "55") && d[4] >= '6' && d[4] <= '9' {
-		d = d[:4] + "9" + d[4:]
+	// writes (55 DD 8xxx-xxxx for 55 DD 98xxx-xxxx): both are one client, keyed by the
+	// form with it.
+	if other, ok := BrazilMobileOtherForm(d); ok && len(d) == 12 {
+		d = other
 	}
 	sum := sha256.Sum256([]byte("optout:" + d))
 	return hex.EncodeToString(sum[:8])
@@ -198,8 +199,8 @@ func (t *Tenant) SetOptedOut(phone string, active bool) bool {
 	return false // overflowed and not in the set: the ledger is what dispatch reads
 }
 
-// digitsOf keeps the digits of a phone number, whatever it is written with.
-func digitsOf(phone string) string {
+// Digits keeps the digits of a phone number, whatever it is written with.
+func Digits(phone string) string {
 	var b strings.Builder
 	for _, r := range phone {
 		if r >= '0' && r <= '9' {

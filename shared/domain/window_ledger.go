@@ -44,17 +44,28 @@ func ClientIdentity(phone string) string {
 // the ledger is kept under the wa_id the client wrote from, so each form names the
 // other too.
 func ClientIdentityForms(identity string) []string {
-	d := identity
-	for _, r := range d {
-		if r < '0' || r > '9' {
-			return []string{identity}
-		}
+	if Digits(identity) != identity {
+		return []string{identity}
 	}
-	switch {
-	case len(d) == 13 && d[:2] == "55" && d[4] == '9' && d[5] >= '6':
-		return []string{identity, d[:4] + d[5:]}
-	case len(d) == 12 && d[:2] == "55" && d[4] >= '6':
-		return []string{identity, d[:4] + "9" + d[4:]}
+	if other, ok := BrazilMobileOtherForm(identity); ok {
+		return []string{identity, other}
 	}
 	return []string{identity}
+}
+
+// BrazilMobileOtherForm is the other form of a Brazilian mobile number given as its
+// digits with the country code: without the ninth digit for 55 DD 9xxxx-xxxx (13
+// digits), with it for 55 DD xxxx-xxxx (12 digits) when the number starts with 6 to 9,
+// as a mobile's does without its 9 (a 2 to 5 would be a landline, another subscriber's
+// number). ok is false for any other number. The one rule behind the ledger's keys
+// (ClientIdentityForms), the opt-out set's (OptOutKey) and data deletion's phone forms
+// (privacy.PhoneForms).
+func BrazilMobileOtherForm(d string) (other string, ok bool) {
+	switch {
+	case len(d) == 13 && d[:2] == "55" && d[4] == '9' && d[5] >= '6' && d[5] <= '9':
+		return d[:4] + d[5:], true
+	case len(d) == 12 && d[:2] == "55" && d[4] >= '6' && d[4] <= '9':
+		return d[:4] + "9" + d[4:], true
+	}
+	return "", false
 }

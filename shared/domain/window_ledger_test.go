@@ -42,3 +42,26 @@ func TestClientIdentity(t *testing.T) {
 		}
 	}
 }
+
+// The ninth digit of a Brazilian mobile: added to a 12-digit mobile, removed from a
+// 13-digit one, never for a landline, another country or another length.
+func TestBrazilMobileOtherForm(t *testing.T) {
+	for _, c := range []struct {
+		in, want string
+		ok       bool
+	}{
+		{"5511987654321", "551187654321", true},
+		{"551187654321", "5511987654321", true},
+		{"551167654321", "5511967654321", true},
+		{"551137654321", "", false},  // a landline: 3 after the area code
+		{"5511937654321", "", false}, // 9 then a landline's digit
+		{"12125550123", "", false},   // not Brazil
+		{"11987654321", "", false},   // no country code
+		{"55119876543210", "", false},
+		{"", "", false},
+	} {
+		if got, ok := BrazilMobileOtherForm(c.in); got != c.want || ok != c.ok {
+			t.Errorf("%q: %q %v, want %q %v", c.in, got, ok, c.want, c.ok)
+		}
+	}
+}

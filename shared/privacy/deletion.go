@@ -112,13 +112,8 @@ func PhoneForms(waID string) []string {
 		return nil
 	}
 	out := []string{"+" + d}
-	switch {
-	case strings.HasPrefix(d, "55") && len(d) == 12 && d[4] >= '6': // 55 DD 8-digit mobile
-		out = append(out, "+"+d[:4]+"9"+d[4:])
-	case strings.HasPrefix(d, "55") && len(d) == 13 && d[4] == '9' && d[5] >= '6':
-		// Without its 9 a mobile still starts with 6 to 9; a 2 to 5 would be a landline,
-		// another subscriber's number.
-		out = append(out, "+"+d[:4]+d[5:])
+	if other, ok := domain.BrazilMobileOtherForm(d); ok {
+		out = append(out, "+"+other)
 	}
 	return out
 }

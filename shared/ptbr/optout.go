@@ -113,14 +113,9 @@ func WindowLabelOpenOther(until time.Time, loc *time.Location) string {
 // MaskPhone is a client's number as the settings history shows it: only its last four
 // digits ("•••• 4321").
 func MaskPhone(phone string) string {
-	var d []rune
-	for _, r := range phone {
-		if r >= '0' && r <= '9' {
-			d = append(d, r)
-		}
-	}
+	d := domain.Digits(phone)
 	if len(d) > 4 {
 		d = d[len(d)-4:]
 	}
-	return "•••• " + string(d)
+	return "•••• " + d
 }

@@ -2,6 +2,7 @@ package tenants
 
 import (
 	"fmt"
+	"maps"
 	"slices"
 	"strconv"
 	"strings"
@@ -262,20 +263,11 @@ func mergeSchedule(stored, t *domain.Tenant, c CheckedSchedule, add func(field, 
 	}
 	add("reminder_offsets", offsetsText(stored.ReminderOffsetsFor("")), offsetsText(t.ReminderOffsetsFor("")))
 	add("service_reminder_offsets", serviceOffsetsText(stored.ServiceReminderOffsets), serviceOffsetsText(t.ServiceReminderOffsets))
-	for _, key := range slicesSortedKeys(c.OffsetTemplates) {
+	for _, key := range slices.Sorted(maps.Keys(c.OffsetTemplates)) {
 		if key == string(domain.JobReminder) {
 			continue // the 24-hour one is templates.appointment_reminder, listed by SettingsMerge
 		}
 		add("templates."+key, templateText(stored.Templates[key]), templateText(t.Templates[key]))
 	}
 	return nil
-}
-
-func slicesSortedKeys(m map[string]domain.TemplateRef) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	return keys
 }
