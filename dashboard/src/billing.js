@@ -1,6 +1,6 @@
 // The cost panel's pure rules (#/custos): the months offered, their names, money in
 // pt-BR, the rows of GET /v1/staff/billing and the CSV's file name.
-import { intBR } from './format.js';
+import { dayLocal, intBR, todayIn } from './format.js';
 
 const monthNames = ['janeiro', 'fevereiro', 'março', 'abril', 'maio', 'junho', 'julho', 'agosto', 'setembro', 'outubro', 'novembro', 'dezembro'];
 
@@ -18,9 +18,7 @@ export function monthLabel(m) {
 
 /** currentMonth: the month of now in the studio's zone, "yyyy-mm". */
 export function currentMonth(tz, now = new Date()) {
-  const parts = new Intl.DateTimeFormat('en-CA', { timeZone: tz || 'America/Sao_Paulo', year: 'numeric', month: '2-digit' }).formatToParts(now);
-  const get = (t) => parts.find((p) => p.type === t)?.value;
-  return `${get('year')}-${get('month')}`;
+  return todayIn(tz || 'America/Sao_Paulo', now).slice(0, 7);
 }
 
 /** monthOptions: the current month and the n−1 before it, newest first. */
@@ -74,7 +72,7 @@ export function billingRows(b) {
 /** tableNote: which price table the estimate used, in Portuguese. */
 export function tableNote(b) {
   const t = b?.price_table || {};
-  const d = /^\d{4}-\d{2}-\d{2}$/.test(t.effective || '') ? t.effective.split('-').reverse().join('/') : t.effective || '';
+  const d = dayLocal(t.effective || '');
   let s = `Estimativa pela tabela de preços da Meta de ${d} (${b?.currency || ''}).`;
   if (!t.confirmed) s += ' Valores não confirmados na tabela oficial da Meta: confira antes de faturar.';
   if (b?.unpriced > 0) s += ` ${intBR(b.unpriced)} mensagens cobradas de categorias sem preço na tabela não entram na estimativa.`;
