@@ -2,10 +2,10 @@
 // views/settings.js). The server checks everything again (shared/tenants); these rules
 // catch mistakes before the request, with the same Portuguese messages.
 
-export const MIN_OFFSET = 15; // minutes
-export const MAX_OFFSET = 7 * 24 * 60;
-export const MAX_OFFSETS = 5;
-export const MAX_LEAD = 24 * 60;
+const MIN_OFFSET = 15; // minutes
+const MAX_OFFSET = 7 * 24 * 60;
+const MAX_OFFSETS = 5;
+const MAX_LEAD = 24 * 60;
 
 const templateName = /^[a-z0-9_]+$/;
 const templateLanguage = /^[a-z]{2,3}(_[A-Z]{2})?$/;
@@ -47,12 +47,6 @@ export function parseOffset(raw) {
     return { error: `Cada lembrete vai de ${offsetLabel(MIN_OFFSET)} a ${offsetLabel(MAX_OFFSET)} antes do atendimento.` };
   }
   return { minutes };
-}
-
-/** The template key of an offset, as the server names it (domain.ReminderTemplateKey). */
-export function reminderTemplateKey(minutes) {
-  if (minutes === 24 * 60) return 'appointment_reminder';
-  return `appointment_reminder_${minutes % 60 === 0 ? `${minutes / 60}h` : `${minutes}m`}`;
 }
 
 /** Checks the quiet hours as typed; returns { value } or { error, field }. */

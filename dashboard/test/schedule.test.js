@@ -1,7 +1,7 @@
 // Table tests of the quiet hours and the reminders in the settings (src/schedule.js).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { checkOffsets, checkQuiet, offsetLabel, parseOffset, parseServiceOffsets, reminderTemplateKey, scheduleChanges, serviceOffsetsText } from '../src/schedule.js';
+import { checkOffsets, checkQuiet, offsetLabel, parseOffset, parseServiceOffsets, scheduleChanges, serviceOffsetsText } from '../src/schedule.js';
 
 test('parseOffset reads what an owner types', () => {
   const cases = [
@@ -15,14 +15,11 @@ test('parseOffset reads what an owner types', () => {
   }
 });
 
-test('offsetLabel and the template key match the server', () => {
+test('offsetLabel names the minutes', () => {
   assert.equal(offsetLabel(1440), '24 horas');
   assert.equal(offsetLabel(60), '1 hora');
   assert.equal(offsetLabel(90), '1 h 30 min');
   assert.equal(offsetLabel(45), '45 minutos');
-  assert.equal(reminderTemplateKey(1440), 'appointment_reminder');
-  assert.equal(reminderTemplateKey(120), 'appointment_reminder_2h');
-  assert.equal(reminderTemplateKey(90), 'appointment_reminder_90m');
 });
 
 test('checkQuiet: boundaries and messages', () => {
