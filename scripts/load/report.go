@@ -183,12 +183,11 @@ func PubSubBilled(n int) int64 { return 2 * int64(max(n, 1000)) }
 
 // Report is a run's outcome.
 type Report struct {
-	Config    Config
-	Tenants   []TenantResult
-	Probe     []time.Duration // booking-to-send latency of the probe tenant's notices
-	Usage     Usage
-	Elapsed   time.Duration
-	LoadStart time.Time
+	Config  Config
+	Tenants []TenantResult
+	Probe   []time.Duration // booking-to-send latency of the probe tenant's notices
+	Usage   Usage
+	Elapsed time.Duration
 }
 
 // Print writes the report as a table.

@@ -105,7 +105,6 @@ func Run(ctx context.Context, s *devstack.Stack, cfg Config) (*Report, error) {
 	tasksBefore := len(s.Tasks.Attempts())
 	hooksBefore := len(s.Meta.Webhooks())
 	start := time.Now()
-	report.LoadStart = start
 
 	// Appointments: every tenant's i-th, then every tenant's (i+1)-th, as fast as the
 	// API takes them.
