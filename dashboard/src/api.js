@@ -27,8 +27,11 @@ export function configureApi(o) {
   unauthorized = o.onUnauthorized;
 }
 
-/** Calls the staff API: api('/v1/staff/agenda?date=…'), api(path, {method, body}). */
-export async function api(path, { method = 'GET', body, signal } = {}) {
+/**
+ * Calls the staff API: api('/v1/staff/agenda?date=…'), api(path, {method, body}). The
+ * answer is its JSON; with as: 'blob', a file's bytes as a Blob (an error still as JSON).
+ */
+export async function api(path, { method = 'GET', body, signal, as = 'json' } = {}) {
   for (let attempt = 0; attempt < 2; attempt++) {
     const user = currentUser();
     if (!user) {
@@ -42,7 +45,8 @@ export async function api(path, { method = 'GET', body, signal } = {}) {
       unauthorized();
       throw new ApiError(401, 'unauthenticated', '');
     }
-    const headers = { Authorization: `Bearer ${token}`, Accept: 'application/json' };
+    const headers = { Authorization: `Bearer ${token}` };
+    if (as !== 'blob') headers.Accept = 'application/json';
     if (body !== undefined) headers['Content-Type'] = 'application/json';
     let res;
     try {
@@ -56,6 +60,7 @@ export async function api(path, { method = 'GET', body, signal } = {}) {
       unauthorized();
       throw new ApiError(401, 'unauthenticated', '');
     }
+    if (as === 'blob' && res.ok) return res.blob();
     let data = null;
     try {
       data = await res.json();
@@ -73,29 +78,7 @@ export async function api(path, { method = 'GET', body, signal } = {}) {
   throw new ApiError(401, 'unauthenticated', '');
 }
 
-/** Downloads a file from the staff API (a CSV export): resolves to a Blob; errors as api()'s. */
-export async function apiFile(path, { signal } = {}) {
-  const user = currentUser();
-  if (!user) {
-    unauthorized();
-    throw new ApiError(401, 'unauthenticated', '');
-  }
-  let res;
-  try {
-    const token = await user.getIdToken();
-    res = await fetch(base + path, { headers: { Authorization: `Bearer ${token}` }, signal });
-  } catch (e) {
-    if (e?.name === 'AbortError') throw e;
-    throw new ApiError(0, '', '');
-  }
-  if (!res.ok) {
-    let e = {};
-    try {
-      e = (await res.json())?.error || {};
-    } catch {
-      e = {};
-    }
-    throw new ApiError(res.status, e.code || '', e.field || '', e.message || '');
-  }
-  return res.blob();
+/** Downloads a file from the staff API (a CSV export): resolves to a Blob; 401s and errors as api()'s. */
+export function apiFile(path, { signal } = {}) {
+  return api(path, { signal, as: 'blob' });
 }
