@@ -99,7 +99,9 @@ func Handler(env *app.Env) (http.Handler, error) {
 		if env.Config.VoucherBaseURL != "" {
 			voucherURL = env.Config.VoucherBaseURL + "/" + token
 		}
-		event := voucher.CalendarEvent(t, apt, host, voucherURL)
+		// The calendar event, for the .ics and the page's calendar links only (not for
+		// an image or its 304).
+		event := func() voucher.Event { return voucher.CalendarEvent(t, apt, host, voucherURL) }
 		var body []byte
 		switch {
 		case asImage:
@@ -124,13 +126,13 @@ func Handler(env *app.Env) (http.Handler, error) {
 				images.Put(token, etag, body)
 			}
 		case asCalendar:
-			body = voucher.ICS(event)
+			body = voucher.ICS(event())
 			w.Header().Set("Content-Type", "text/calendar; charset=utf-8")
 			w.Header().Set("Content-Disposition", `inline; filename="`+voucher.ICSFileName(t.Name)+`"`)
 		default:
 			v.CalendarURL = token + ".ics"
-			if !event.Canceled {
-				v.GoogleURL = voucher.GoogleCalendarURL(event)
+			if e := event(); !e.Canceled {
+				v.GoogleURL = voucher.GoogleCalendarURL(e)
 			}
 			body, err = voucher.HTML(v)
 			w.Header().Set("Content-Type", "text/html; charset=utf-8")

@@ -203,14 +203,23 @@ func (s *Service) enqueueWaiting(ctx context.Context, tenantID string, jobs []*d
 		if j.Type != jt || !j.AwaitsFirstTask() {
 			continue
 		}
-		var at time.Time
-		if j.ScheduledFor.After(now) {
-			at = j.ScheduledFor
+		if err := s.enqueueAt(ctx, tenantID, j, queue.SendPurpose(1), now); err != nil {
+			return err
 		}
-		if _, err := queue.EnqueueJob(ctx, s.Tasks, tenantID, j.ID, j.Type, queue.SendPurpose(1), at); err != nil {
-			s.Log.ErrorContext(ctx, "enqueue failed", "tenant_id", tenantID, "job_id", j.ID, "error", err.Error())
-			return fmt.Errorf("%w: %v", ErrQueueUnavailable, err)
-		}
+	}
+	return nil
+}
+
+// enqueueAt creates job j's task for purpose, at the job's time when that is after
+// now (at once otherwise).
+func (s *Service) enqueueAt(ctx context.Context, tenantID string, j *domain.Job, purpose queue.Purpose, now time.Time) error {
+	var at time.Time
+	if j.ScheduledFor.After(now) {
+		at = j.ScheduledFor
+	}
+	if _, err := queue.EnqueueJob(ctx, s.Tasks, tenantID, j.ID, j.Type, purpose, at); err != nil {
+		s.Log.ErrorContext(ctx, "enqueue failed", "tenant_id", tenantID, "job_id", j.ID, "error", err.Error())
+		return fmt.Errorf("%w: %v", ErrQueueUnavailable, err)
 	}
 	return nil
 }
@@ -256,13 +265,8 @@ func (s *Service) Reschedule(ctx context.Context, t *domain.Tenant, id string, s
 	// A notice the quiet hours held gets a task at its new time (a new name: the one
 	// at the old time stays, and bounces off the job once it is sent).
 	for _, j := range retimed {
-		var at time.Time
-		if j.ScheduledFor.After(now) {
-			at = j.ScheduledFor
-		}
-		if _, err := queue.EnqueueJob(ctx, s.Tasks, t.ID, j.ID, j.Type, RetimePurpose(version), at); err != nil {
-			s.Log.ErrorContext(ctx, "enqueue failed", "tenant_id", t.ID, "job_id", j.ID, "error", err.Error())
-			return nil, nil, fmt.Errorf("%w: %v", ErrQueueUnavailable, err)
+		if err := s.enqueueAt(ctx, t.ID, j, RetimePurpose(version), now); err != nil {
+			return nil, nil, err
 		}
 	}
 	return apt, jobs, nil

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"maps"
 	"slices"
-	"strings"
 	"time"
 
 	"github.com/lembra-app/lembra/shared/config"
@@ -49,7 +48,7 @@ func NeedsLastInbound(j *domain.Job) (identity string, ok bool) {
 	}
 	switch j.Status {
 	case domain.JobPending, domain.JobQueued, domain.JobUnknown:
-		return strings.TrimPrefix(j.Recipient, "+"), true
+		return domain.ClientIdentity(j.Recipient), true
 	}
 	return "", false
 }
@@ -416,11 +415,16 @@ func ClientOptedOut(in Input) bool {
 	if j.Type == domain.JobReply {
 		return false
 	}
-	phone := j.Recipient
-	if j.DeliveryMode != domain.DeliverySession && in.Appointment != nil {
-		phone = in.Appointment.ClientPhone
+	return in.Tenant.ClientOptedOut(clientPhone(j, in.Appointment)) || in.Ledger.OptedOut()
+}
+
+// clientPhone is the number of the client a job is for: a session message's recipient,
+// a template's appointment client (the recipient when the appointment is gone).
+func clientPhone(j *domain.Job, apt *domain.Appointment) string {
+	if j.DeliveryMode != domain.DeliverySession && apt != nil {
+		return apt.ClientPhone
 	}
-	return in.Tenant.ClientOptedOut(phone) || in.Ledger.OptedOut()
+	return j.Recipient
 }
 
 // NeedsLedger reports whether a decision made without the client's conversation
@@ -435,11 +439,7 @@ func NeedsLedger(t *domain.Tenant, j *domain.Job, apt *domain.Appointment, d Dec
 	if !t.OptOutOverflow || d.Step != Claim || j.Type == domain.JobReply {
 		return "", false
 	}
-	phone := j.Recipient
-	if apt != nil && j.DeliveryMode != domain.DeliverySession {
-		phone = apt.ClientPhone
-	}
-	if identity := domain.ClientIdentity(phone); identity != "" {
+	if identity := domain.ClientIdentity(clientPhone(j, apt)); identity != "" {
 		return identity, true
 	}
 	return "", false
