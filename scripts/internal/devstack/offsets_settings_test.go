@@ -2,7 +2,6 @@ package devstack_test
 
 import (
 	"context"
-	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -25,14 +24,7 @@ func TestOffsetsAndQuietHoursSettings(t *testing.T) {
 		tn.QuietHours = nil // never set: the default
 		tn.WhatsApp.WABAID, tn.WhatsApp.PhoneNumberID = "102290129340801", "106540352249801"
 	})
-	email := fmt.Sprintf("dona-%d@example.com", time.Now().UnixNano())
-	if _, err := s.AddStaff(ctx, ten.ID, domain.RoleOwner, email, "senha-de-teste-123"); err != nil {
-		t.Fatal(err)
-	}
-	owner, err := s.SignIn(ctx, email, "senha-de-teste-123")
-	if err != nil {
-		t.Fatal(err)
-	}
+	owner, _ := signedIn(t, s, ten.ID, domain.RoleOwner, "dona")
 	got := call(t, s, owner, "GET", "/v1/staff/settings", nil)
 	q, _ := got.Body["quiet_hours"].(map[string]any)
 	offs, _ := got.Body["reminder_offsets"].([]any)

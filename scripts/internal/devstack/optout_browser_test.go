@@ -22,19 +22,18 @@ func TestOptOutInTheBrowser(t *testing.T) {
 	ten, key := demo(t, s, func(tn *devstack.Tenant) {
 		tn.ID, tn.APIKey = "optout-browser", ""
 		tn.WhatsApp.WABAID, tn.WhatsApp.PhoneNumberID = "102290129371321", "106540352271321"
-		tn.QuietHours = &domain.QuietHours{Off: true, Start: "21:00", End: "08:00", LeadMinutes: 60}
 	})
 	const phone = "+5511987654321"
 	notice(t, s, ten, key, "browser-optout")
 	sendTextTimes(t, s, ten, phone, "PARAR", 1)
 	waitTenant(t, s, ten.ID, "opted out", func(x *domain.Tenant) bool { return x.ClientOptedOut(phone) })
-	_, email := optOutOwner(t, s, ten.ID)
+	_, email := signedIn(t, s, ten.ID, domain.RoleOwner, "dona-optout")
 
 	b := startBrowser(t)
 	b.route(s.URL, "#/entrar")
 	b.waitFor("form[data-testid=sign-in] input#email", 10*time.Second)
 	b.fill("input#email", email)
-	b.fill("input#password", "senha-de-teste-123")
+	b.fill("input#password", signedInPassword)
 	b.click(`form[data-testid=sign-in] [type=submit]`)
 	b.waitJS("signed in", `!document.querySelector("[data-testid=top], header.top").hidden && !document.querySelector("form[data-testid=sign-in]")`, 10*time.Second)
 

@@ -35,21 +35,6 @@ func sendTextTimes(t *testing.T, s *devstack.Stack, ten *domain.Tenant, from, bo
 	return id
 }
 
-// optOutOwner signs in a new owner of the tenant and returns her ID token and e-mail.
-func optOutOwner(t *testing.T, s *devstack.Stack, tenantID string) (string, string) {
-	t.Helper()
-	ctx := context.Background()
-	email := fmt.Sprintf("dona-optout-%d@example.com", time.Now().UnixNano())
-	if _, err := s.AddStaff(ctx, tenantID, domain.RoleOwner, email, "senha-de-teste-123"); err != nil {
-		t.Fatal(err)
-	}
-	tok, err := s.SignIn(ctx, email, "senha-de-teste-123")
-	if err != nil {
-		t.Fatal(err)
-	}
-	return tok, email
-}
-
 func textsContaining(s *devstack.Stack, part string) int {
 	n := 0
 	for _, m := range textSends(s.Meta) {
@@ -72,9 +57,7 @@ func TestOptOutStopsRemindersUntilVoltar(t *testing.T) {
 	ten, key := demo(t, s, func(d *devstack.Tenant) {
 		d.ID, d.APIKey = "optout-jana", ""
 		d.WhatsApp.WABAID, d.WhatsApp.PhoneNumberID = "102290129371301", "106540352271301"
-		d.QuietHours = &domain.QuietHours{Off: true}
 	})
-	ctx := context.Background()
 	const phone = "+5511987654321"
 
 	// A booking, so the client is a client of the studio, then her PARAR (three deliveries).
@@ -87,9 +70,6 @@ func TestOptOutStopsRemindersUntilVoltar(t *testing.T) {
 	want := ptbr.OptOutConfirmation(ten.Name)
 	if conf.Status == domain.JobSkipped || conf.Status == domain.JobFailed || conf.Text != want {
 		t.Fatalf("confirmation: %s %q (%s)", conf.Status, conf.Text, conf.Reason)
-	}
-	if !strings.Contains(want, "Studio Jana Beleza") || !strings.Contains(want, "VOLTAR") {
-		t.Errorf("confirmation text %q", want)
 	}
 	waitTenant(t, s, ten.ID, "the client in the opt-out set", func(x *domain.Tenant) bool { return x.ClientOptedOut(phone) })
 	time.Sleep(6 * time.Second) // every instance's tenant cache (5 s) has seen it
@@ -116,7 +96,7 @@ func TestOptOutStopsRemindersUntilVoltar(t *testing.T) {
 		t.Fatalf("%d reminders sent to a client who opted out", n)
 	}
 	// The appointment's view and the conversation say so.
-	owner, _ := optOutOwner(t, s, ten.ID)
+	owner, _ := signedIn(t, s, ten.ID, domain.RoleOwner, "dona-optout")
 	view := call(t, s, owner, "GET", "/v1/staff/appointments/"+aptID, nil)
 	if !strings.Contains(string(view.Raw), "não receber mensagens automáticas") {
 		t.Errorf("appointment view lacks the reason: %s", view.Raw)
@@ -146,7 +126,6 @@ func TestOptOutStopsRemindersUntilVoltar(t *testing.T) {
 	if n := textsContaining(s, "voltou a receber"); n != 1 {
 		t.Errorf("VOLTAR answered %d times", n)
 	}
-	_ = ctx
 }
 
 // The studio's own keyword list (Settings) replaces the defaults; the owner resumes a
@@ -160,18 +139,10 @@ func TestOptOutOwnKeywordsAndOwnerResume(t *testing.T) {
 	ten, key := demo(t, s, func(d *devstack.Tenant) {
 		d.ID, d.APIKey = "optout-flor", ""
 		d.WhatsApp.WABAID, d.WhatsApp.PhoneNumberID = "102290129371302", "106540352271302"
-		d.QuietHours = &domain.QuietHours{Off: true}
 	})
 	ctx := context.Background()
-	owner, ownerEmail := optOutOwner(t, s, ten.ID)
-	staffEmail := fmt.Sprintf("equipe-optout-%d@example.com", time.Now().UnixNano())
-	if _, err := s.AddStaff(ctx, ten.ID, domain.RoleStaff, staffEmail, "senha-de-teste-123"); err != nil {
-		t.Fatal(err)
-	}
-	staff, err := s.SignIn(ctx, staffEmail, "senha-de-teste-123")
-	if err != nil {
-		t.Fatal(err)
-	}
+	owner, ownerEmail := signedIn(t, s, ten.ID, domain.RoleOwner, "dona-optout")
+	staff, _ := signedIn(t, s, ten.ID, domain.RoleStaff, "equipe-optout")
 	const phone, waID = "+5511987654321", "5511987654321"
 
 	r := call(t, s, owner, "GET", "/v1/staff/settings", nil)

@@ -15,26 +15,31 @@ import (
 	"github.com/lembra-app/lembra/shared/store"
 )
 
+// signedInPassword is the password of the staff members signedIn adds.
+const signedInPassword = "senha-de-teste-123"
+
+// signedIn adds a staff member of the tenant in the role (her e-mail starts with name)
+// and signs her in: her ID token and e-mail.
+func signedIn(t *testing.T, s *devstack.Stack, tenantID string, role domain.StaffRole, name string) (token, email string) {
+	t.Helper()
+	ctx := context.Background()
+	email = fmt.Sprintf("%s-%d@example.com", name, time.Now().UnixNano())
+	if _, err := s.AddStaff(ctx, tenantID, role, email, signedInPassword); err != nil {
+		t.Fatal(err)
+	}
+	token, err := s.SignIn(ctx, email, signedInPassword)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return token, email
+}
+
 // opsTokens adds an owner, a staff member and another studio's owner and signs them in.
 func opsTokens(t *testing.T, s *devstack.Stack, tenantID, otherID string) (owner, ownerEmail, staff, stranger string) {
 	t.Helper()
-	ctx := context.Background()
-	const password = "senha-de-teste-123"
-	suffix := time.Now().UnixNano()
-	sign := func(tid string, role domain.StaffRole, name string) (string, string) {
-		email := fmt.Sprintf("%s-%d@example.com", name, suffix)
-		if _, err := s.AddStaff(ctx, tid, role, email, password); err != nil {
-			t.Fatal(err)
-		}
-		tok, err := s.SignIn(ctx, email, password)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return tok, email
-	}
-	owner, ownerEmail = sign(tenantID, domain.RoleOwner, "dona-"+tenantID)
-	staff, _ = sign(tenantID, domain.RoleStaff, "equipe-"+tenantID)
-	stranger, _ = sign(otherID, domain.RoleOwner, "outra-"+otherID)
+	owner, ownerEmail = signedIn(t, s, tenantID, domain.RoleOwner, "dona-"+tenantID)
+	staff, _ = signedIn(t, s, tenantID, domain.RoleStaff, "equipe-"+tenantID)
+	stranger, _ = signedIn(t, s, otherID, domain.RoleOwner, "outra-"+otherID)
 	return owner, ownerEmail, staff, stranger
 }
 

@@ -31,7 +31,6 @@ func windowTapThenCancel(t *testing.T, strict bool) (*domain.Job, string, *devst
 	ten, key := demo(t, s, func(d *devstack.Tenant) {
 		d.ID, d.APIKey = id, ""
 		d.WhatsApp.WABAID, d.WhatsApp.PhoneNumberID = waba, number
-		d.QuietHours = &domain.QuietHours{Off: true}
 		d.StrictCancelWindow = strict
 	})
 	ctx := context.Background()
@@ -46,7 +45,7 @@ func windowTapThenCancel(t *testing.T, strict bool) (*domain.Job, string, *devst
 	}
 	waitJob(t, s, ten.ID, eventsReplyID(tap), 10*time.Second, final)
 	// The cancel dialog's preview says the same as the notice will.
-	owner, _ := optOutOwner(t, s, ten.ID)
+	owner, _ := signedIn(t, s, ten.ID, domain.RoleOwner, "dona-window")
 	if p := call(t, s, owner, "GET", "/v1/staff/appointments/"+yID+"/window", nil); p.Status != 200 || p.Body["open"] != !strict {
 		t.Errorf("cancel dialog's preview of Y: %d %s", p.Status, p.Raw)
 	}
@@ -69,13 +68,7 @@ func TestWindowLedgerTapOnXOpensCancelNoticeOfY(t *testing.T) {
 	if job.Status != domain.JobSent || job.WindowInboundID != tap || job.WindowInboundAt.IsZero() {
 		t.Fatalf("notice of Y: %s %s %q, window %q %v; want sent on the tap %q", job.Status, job.ReasonCode, job.Reason, job.WindowInboundID, job.WindowInboundAt, tap)
 	}
-	var detail string
-	for _, e := range job.Timeline {
-		if e.Event == ptbr.EventWindowOpenedBy {
-			detail = e.Detail
-		}
-	}
-	if !strings.Contains(detail, "outro assunto") {
+	if detail := timelineDetail(job, ptbr.EventWindowOpenedBy); !strings.Contains(detail, "outro assunto") {
 		t.Errorf("timeline does not say the window was opened by a message about another appointment: %q (%+v)", detail, job.Timeline)
 	}
 	if n := textsContaining(s, "foi cancelado"); n != 1 {
@@ -102,7 +95,7 @@ func TestWindowStrictSettingSkipsCancelNoticeOfY(t *testing.T) {
 func TestWindowNeverOpenedByHistoryOrEcho(t *testing.T) {
 	t.Parallel()
 	s := fast(t, nil)
-	ten, key := demo(t, s, func(d *devstack.Tenant) { d.QuietHours = &domain.QuietHours{Off: true} })
+	ten, key := demo(t, s, nil)
 	ctx := context.Background()
 	const client = "5511955550000"
 	body := appointmentBody("win-h", time.Now().Add(72*time.Hour))

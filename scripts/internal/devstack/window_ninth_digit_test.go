@@ -18,7 +18,6 @@ func TestWindowLedgerFoundWithoutTheNinthDigit(t *testing.T) {
 	ten, key := demo(t, s, func(d *devstack.Tenant) {
 		d.ID, d.APIKey = "window-nine", ""
 		d.WhatsApp.WABAID, d.WhatsApp.PhoneNumberID = "102290129371399", "106540352271399"
-		d.QuietHours = &domain.QuietHours{Off: true}
 	})
 	ctx := context.Background()
 	y := call(t, s, key, "POST", "/v1/appointments", appointmentBody("nine-y", time.Now().Add(96*time.Hour)))
@@ -29,16 +28,10 @@ func TestWindowLedgerFoundWithoutTheNinthDigit(t *testing.T) {
 		t.Fatal(err)
 	}
 	st := mustStore(t, s)
-	deadline := time.Now().Add(10 * time.Second)
-	for {
-		if c, err := st.GetConversation(ctx, ten.ID, "551187654321"); err == nil && !c.LastInboundAt.IsZero() {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatal("her message was not recorded on a ledger")
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
+	eventually(t, 10*time.Second, "her message on a ledger", func() bool {
+		c, err := st.GetConversation(ctx, ten.ID, "551187654321")
+		return err == nil && !c.LastInboundAt.IsZero()
+	})
 	r := call(t, s, key, "POST", "/v1/appointments/"+yID+"/cancel", map[string]any{"notify_client": true})
 	if r.Status != 200 {
 		t.Fatalf("cancel: %d %s", r.Status, r.Raw)
