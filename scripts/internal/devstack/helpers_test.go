@@ -229,3 +229,14 @@ func bookingWithoutQueue(t testing.TB, s *devstack.Stack) *booking.Service {
 	st := mustStore(t, s)
 	return &booking.Service{Store: st, Tasks: noQueue{}, Log: s.Env.Log, Now: time.Now}
 }
+
+// acceptedTemplate is the sends of the template the Meta stand-in accepted, in order.
+func acceptedTemplate(s *devstack.Stack, name string) []metastandin.Request {
+	var out []metastandin.Request
+	for _, r := range s.Meta.Accepted() {
+		if r.TemplateName == name {
+			out = append(out, r)
+		}
+	}
+	return out
+}

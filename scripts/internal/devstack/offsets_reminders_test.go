@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"github.com/lembra-app/lembra/scripts/internal/devstack"
-	"github.com/lembra-app/lembra/scripts/internal/standin/metastandin"
 	"github.com/lembra-app/lembra/shared/domain"
 	"github.com/lembra-app/lembra/shared/ptbr"
 )
@@ -26,16 +25,6 @@ func demoWithOffsets(t *testing.T, s *devstack.Stack) (*domain.Tenant, string) {
 		tn.Templates[domain.ReminderTemplateKey(offsetEarly)] = domain.TemplateRef{Name: templateEarly, Language: "pt_BR"}
 		tn.Templates[domain.ReminderTemplateKey(offsetLate)] = domain.TemplateRef{Name: templateLate, Language: "pt_BR"}
 	})
-}
-
-func acceptedTemplate(s *devstack.Stack, name string) []metastandin.Request {
-	var out []metastandin.Request
-	for _, r := range s.Meta.Accepted() {
-		if r.TemplateName == name {
-			out = append(out, r)
-		}
-	}
-	return out
 }
 
 // Booked, then rescheduled: the first schedule's two reminders are skipped with the

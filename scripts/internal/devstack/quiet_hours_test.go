@@ -32,8 +32,8 @@ func quietNow(t *testing.T, s *devstack.Stack, leadMinutes int) (*domain.Tenant,
 
 func noticeRequests(s *devstack.Stack, to string) int {
 	n := 0
-	for _, r := range s.Meta.Accepted() {
-		if r.TemplateName == "aviso_de_agendamento" && strings.TrimPrefix(r.To, "+") == strings.TrimPrefix(to, "+") {
+	for _, r := range acceptedTemplate(s, "aviso_de_agendamento") {
+		if strings.TrimPrefix(r.To, "+") == strings.TrimPrefix(to, "+") {
 			n++
 		}
 	}

@@ -134,13 +134,7 @@ func bookAt(t *testing.T, s *devstack.Stack, ten *domain.Tenant, externalID stri
 }
 
 func reminderRequests(s *devstack.Stack) []metastandin.Request {
-	var out []metastandin.Request
-	for _, r := range s.Meta.Accepted() {
-		if r.TemplateName == "confirmacao_de_agendamento_24h" {
-			out = append(out, r)
-		}
-	}
-	return out
+	return acceptedTemplate(s, "confirmacao_de_agendamento_24h")
 }
 
 func TestConcurrentScansSendEachReminderOnce(t *testing.T) {
