@@ -69,20 +69,17 @@ func (s *server) staffResumeClient(w http.ResponseWriter, r *http.Request, st St
 		return err
 	}
 	ctx, tid, loc := r.Context(), st.Tenant.ID, st.Tenant.Location()
-	conv, err := s.store.GetConversation(ctx, tid, waID)
-	if err != nil && !errors.Is(err, domain.ErrNotFound) {
-		return err
-	}
-	if !conv.OptedOut() {
-		return &domain.ConflictError{Code: "action_refused", Message: "o cliente não pediu para parar as mensagens automáticas"}
-	}
 	now := s.env.Now().UTC()
 	masked := ptbr.MaskPhone("+" + waID)
 	out, _, err := s.store.ChangeClientOptOut(ctx, tid, store.OptOutChange{
-		Identity: waID,
-		Next:     domain.OptOut{Active: false, At: now, By: st.Email, Reason: reason},
-		Audit:    &store.SettingsAudit{At: now, By: st.Email, Field: "client_opt_out", Old: "descadastrado: " + masked, New: "retomado: " + masked + " (" + reason + ")"},
+		Identity:      waID,
+		Next:          domain.OptOut{Active: false, At: now, By: st.Email, Reason: reason},
+		Audit:         &store.SettingsAudit{At: now, By: st.Email, Field: "client_opt_out", Old: "descadastrado: " + masked, New: "retomado: " + masked + " (" + reason + ")"},
+		RequireActive: true,
 	})
+	if errors.Is(err, store.ErrNotOptedOut) {
+		return &domain.ConflictError{Code: "action_refused", Message: "o cliente não pediu para parar as mensagens automáticas"}
+	}
 	if err != nil {
 		return err
 	}

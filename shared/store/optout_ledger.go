@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	"cloud.google.com/go/firestore"
@@ -16,7 +17,13 @@ type OptOutChange struct {
 	Identity string // the client's conversation (wa_id)
 	Next     domain.OptOut
 	Audit    *SettingsAudit
+	// RequireActive refuses the change (ErrNotOptedOut) unless the ledger holds an
+	// active opt-out: the owner's resume, checked in the transaction that writes it.
+	RequireActive bool
 }
+
+// ErrNotOptedOut: an OptOutChange with RequireActive found no active opt-out.
+var ErrNotOptedOut = errors.New("the client has not opted out")
 
 // ChangeClientOptOut applies a client's opt-out change in one transaction to her
 // conversation ledger (the record of truth) and to the tenant's opt-out set
@@ -36,15 +43,17 @@ func (s *Store) ChangeClientOptOut(ctx context.Context, tenantID string, c OptOu
 		if err != nil {
 			return err
 		}
-		var conv domain.Conversation
-		exists := false
-		if cs, err := tx.Get(convRef); err == nil {
-			if err := cs.DataTo(&conv); err != nil {
-				return err
-			}
-			exists = true
-		} else if !notFound(err) {
+		stored, err := getTxOrNil[domain.Conversation](tx, convRef, nil)
+		if err != nil {
 			return err
+		}
+		if c.RequireActive && !stored.OptedOut() {
+			return ErrNotOptedOut
+		}
+		exists := stored != nil
+		var conv domain.Conversation
+		if exists {
+			conv = *stored
 		}
 		next, ok := domain.ApplyOptOut(conv.OptOut, c.Next)
 		out = next

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"errors"
 	"testing"
 	"time"
 
@@ -31,7 +32,7 @@ func TestChangeClientOptOut(t *testing.T) {
 		{"a late redelivery of PARAR", OptOutChange{Identity: waID, Next: stop}, false, false},
 		{"PARAR again, later", OptOutChange{Identity: waID, Next: domain.OptOut{Active: true, At: t0.Add(time.Hour), InboundID: "wamid.P2"}}, true, true},
 		{"the owner resumes", OptOutChange{Identity: waID, Next: domain.OptOut{At: t0.Add(2 * time.Hour), By: "jana@x", Reason: "pediu"},
-			Audit: &SettingsAudit{At: t0.Add(2 * time.Hour), By: "jana@x", Field: "client_opt_out", Old: "descadastrado", New: "retomado"}}, true, false},
+			Audit: &SettingsAudit{At: t0.Add(2 * time.Hour), By: "jana@x", Field: "client_opt_out", Old: "descadastrado", New: "retomado"}, RequireActive: true}, true, false},
 	}
 	for _, st := range steps {
 		out, changed, err := s.ChangeClientOptOut(ctx, "oo", st.c)
@@ -54,5 +55,17 @@ func TestChangeClientOptOut(t *testing.T) {
 	}
 	if _, err := s.GetConversation(ctx, "oo", "5511900000000"); err == nil {
 		t.Error("a ledger was created for a client who never wrote")
+	}
+	// The owner's resume requires an active opt-out, in the transaction: refused for a
+	// stranger and for a client already resumed, writing nothing.
+	before, _, _ := s.SettingsHistory(ctx, "oo", "", 10)
+	for _, id := range []string{"5511900000000", waID} {
+		if _, _, err := s.ChangeClientOptOut(ctx, "oo", OptOutChange{Identity: id, Next: resume, RequireActive: true,
+			Audit: &SettingsAudit{At: t0, By: "dona@studio", Field: "client_opt_out"}}); !errors.Is(err, ErrNotOptedOut) {
+			t.Errorf("owner's resume of %s, not opted out: %v", id, err)
+		}
+	}
+	if after, _, _ := s.SettingsHistory(ctx, "oo", "", 10); len(after) != len(before) {
+		t.Errorf("a refused resume wrote history: %d entries, were %d", len(after), len(before))
 	}
 }
